@@ -1,0 +1,35 @@
+# golive: `make synth` synthesizes every environment into cdk.out; `make test` runs every test.
+# Both install what they need (the pinned aws-cdk CLI from package-lock.json, Go modules).
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+export JSII_DEPRECATED ?= quiet
+GO ?= go
+CDK := node_modules/.bin/cdk
+
+.PHONY: deps synth test lint fuzz bench clean
+
+deps: node_modules/.package-lock.json .go-mod-downloaded
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+.go-mod-downloaded: go.mod go.sum
+	$(GO) mod download
+	@touch $@
+
+synth: deps
+	$(CDK) synth --quiet
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+fuzz:
+	$(GO) test ./config -run '^$$' -fuzz FuzzParse -fuzztime 60s
+
+clean:
+	rm -rf cdk.out .go-mod-downloaded

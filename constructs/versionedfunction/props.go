@@ -1,0 +1,131 @@
+package versionedfunction
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+)
+
+// Props configures a VersionedFunction. The zero value of every optional field is the
+// documented default; the construct never writes into the caller's Props.
+type Props struct {
+	// FunctionName is the physical Lambda name. Required: versions live on the function
+	// outside the stack, and the post-deploy CLI finds the function by this name, so it
+	// must not be left to CloudFormation (a generated name changes on replacement).
+	FunctionName string
+
+	// Entry is the directory of a Go main package (a provided.al2023 handler), built
+	// locally without Docker. Exactly one of Entry and Image is set.
+	Entry string
+	// Image is a container image in ECR referenced by digest. Exactly one of Entry and
+	// Image is set.
+	Image *Image
+
+	// Architecture of the function. Default: Arm64.
+	Architecture Architecture
+	// MemoryMB of the function. Default: 128.
+	MemoryMB int
+	// Timeout of the function. Default: 3 seconds.
+	Timeout time.Duration
+	// Description of the function. Default: none.
+	Description string
+	// Environment variables of the function. Default: none.
+	Environment map[string]string
+
+	// LiveVersion is the published version the LIVE alias points at ("7"). Default: ""
+	// - LIVE follows $LATEST and no CodeDeploy resources are created.
+	LiveVersion string
+	// Rollout says who moves a pinned LIVE alias. Default: RolloutCanary when Deployment
+	// is set, else RolloutDirect.
+	Rollout Rollout
+	// Additional routes part of LIVE's traffic to a second version. Default: none.
+	// Only with a pinned LiveVersion and without Deployment: an alias left split makes
+	// CodeDeploy deployments fail.
+	Additional *WeightedVersion
+	// ProvisionedConcurrency on the LIVE alias. Default: 0 - none. Only when pinned:
+	// provisioned concurrency on $LATEST is not allowed by Lambda.
+	ProvisionedConcurrency int
+
+	// Deployment configures the CodeDeploy deployment group used when LIVE is pinned.
+	// Default: nil - no deployment group; CloudFormation moves the alias directly.
+	Deployment *Deployment
+}
+
+// Image is a container image referenced by digest, so the bytes promoted from one
+// environment to the next are the bytes that were tested.
+type Image struct {
+	// Repository is the ECR repository name.
+	Repository string
+	// Digest is "sha256:" followed by 64 hex digits.
+	Digest string
+}
+
+// Architecture is the instruction set of the function.
+type Architecture string
+
+const (
+	// Arm64 (Graviton) is the default: cheaper per GB-second for Go handlers.
+	Arm64 Architecture = "arm64"
+	// X86_64 is the classic architecture.
+	X86_64 Architecture = "x86_64"
+)
+
+// Rollout says who moves a pinned LIVE alias.
+type Rollout string
+
+const (
+	// RolloutCanary hands the alias move to CodeDeploy through the alias's
+	// CodeDeployLambdaAliasUpdate update policy.
+	RolloutCanary Rollout = "canary"
+	// RolloutDirect lets CloudFormation move the alias itself. Required for the first pin:
+	// CodeDeploy's AppSpec accepts only positive-integer versions, never $LATEST. Also used
+	// to re-record a version after an emergency rollback moved the alias outside the stack.
+	RolloutDirect Rollout = "direct"
+)
+
+// WeightedVersion is a second version receiving Weight (0 < Weight < 1) of LIVE's traffic.
+type WeightedVersion struct {
+	Version string
+	Weight  float64
+}
+
+// Deployment configures CodeDeploy for a pinned function.
+type Deployment struct {
+	// Config is the traffic shift, e.g. awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES().
+	// Required.
+	Config awscodedeploy.ILambdaDeploymentConfig
+	// Application is the CodeDeploy application. Default: one per stack, created on first use
+	// and shared by every VersionedFunction of the stack (see Shared).
+	Application awscodedeploy.ILambdaApplication
+	// Role is the CodeDeploy service role. Default: one per stack, shared like Application.
+	Role awsiam.IRole
+	// Alarms are the thresholds of the version-scoped rollback alarm. Default: no alarm.
+	Alarms Alarms
+	// ExtraAlarmNames are existing CloudWatch alarms that also roll back. Default: none.
+	ExtraAlarmNames []string
+	// PreTrafficHook and PostTrafficHook are Lambda function names; they must start with
+	// CodeDeployHook_, the only functions the managed CodeDeploy policy may invoke.
+	// Default: no hook.
+	PreTrafficHook  string
+	PostTrafficHook string
+	// DisableRollbackOnFailure, DisableRollbackOnStop and DisableRollbackOnAlarm turn off
+	// automatic rollback. Default: false - a failed, stopped or in-alarm deployment rolls back.
+	DisableRollbackOnFailure bool
+	DisableRollbackOnStop    bool
+	DisableRollbackOnAlarm   bool
+}
+
+// Alarms holds thresholds; a nil threshold adds no term to the rollback alarm.
+type Alarms struct {
+	// ErrorRatePercent breaches when Errors / Invocations * 100 of the new version exceeds it.
+	ErrorRatePercent *float64
+	// Throttles breaches when the alias is throttled at least this many times a minute.
+	Throttles *float64
+	// P99DurationMs breaches when the new version's p99 duration exceeds it.
+	P99DurationMs *float64
+}
+
+func (a Alarms) any() bool {
+	return a.ErrorRatePercent != nil || a.Throttles != nil || a.P99DurationMs != nil
+}

@@ -1,0 +1,397 @@
+package versionedfunction_test
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
+)
+
+func TestMain(m *testing.M) {
+	// jsii's Node 20 end-of-life banner would bury test output.
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+const entry = "../../functions/worker"
+
+func ptr(f float64) *float64 { return &f }
+
+func canary() *versionedfunction.Deployment {
+	return &versionedfunction.Deployment{
+		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
+		Alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), Throttles: ptr(1), P99DurationMs: ptr(2000)},
+	}
+}
+
+// synth declares the functions in a fresh stack and returns its template.
+func synth(t *testing.T, props ...*versionedfunction.Props) (assertions.Template, []*versionedfunction.VersionedFunction) {
+	t.Helper()
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	var fns []*versionedfunction.VersionedFunction
+	for i, p := range props {
+		fns = append(fns, versionedfunction.New(stack, fmt.Sprintf("Fn%d", i), p))
+	}
+	return assertions.Template_FromStack(stack, nil), fns
+}
+
+func TestLatestAliasHasNoCodeDeploy(t *testing.T) {
+	// GIVEN a function that follows $LATEST, even with a deployment configured
+	tpl, fns := synth(t, &versionedfunction.Props{FunctionName: "demo-sbx-worker", Entry: entry, Deployment: canary()})
+
+	// THEN LIVE points at $LATEST and nothing of CodeDeploy exists
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{
+		"Name": "LIVE", "FunctionVersion": "$LATEST",
+	})
+	for _, typ := range []string{"AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup", "AWS::CloudWatch::Alarm", "AWS::Lambda::Version"} {
+		tpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
+	}
+	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{"UpdatePolicy": assertions.Match_Absent()})
+	if fns[0].DeploymentGroup != nil || fns[0].Alarm != nil {
+		t.Errorf("DeploymentGroup, Alarm = %v, %v; want nil on $LATEST", fns[0].DeploymentGroup, fns[0].Alarm)
+	}
+	if got := fns[0].LiveVersion(); got != "$LATEST" {
+		t.Errorf("LiveVersion() = %q, want $LATEST", got)
+	}
+}
+
+func TestFunctionIsBuiltLocallyAndRetained(t *testing.T) {
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "demo-sbx-worker", Entry: entry, MemoryMB: 256, Timeout: 10 * time.Second,
+		Environment: map[string]string{"LOG_LEVEL": "debug"}})
+	tpl.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"DeletionPolicy": "Retain",
+		"Properties": map[string]any{
+			"FunctionName":  "demo-sbx-worker",
+			"Runtime":       "provided.al2023",
+			"Handler":       "bootstrap",
+			"Architectures": []any{"arm64"},
+			"MemorySize":    256,
+			"Timeout":       10,
+			"Environment":   map[string]any{"Variables": map[string]any{"LOG_LEVEL": "debug"}},
+			"Code":          map[string]any{"S3Bucket": assertions.Match_AnyValue(), "S3Key": assertions.Match_StringLikeRegexp(jsii.String("^[0-9a-f]{64}\\.zip$"))},
+		},
+	})
+	// The execution role is kept with the function, or the retained function could not run.
+	tpl.HasResource(jsii.String("AWS::IAM::Role"), map[string]any{
+		"DeletionPolicy": "Retain",
+		"Properties":     map[string]any{"AssumeRolePolicyDocument": assumedBy("lambda.amazonaws.com")},
+	})
+}
+
+func TestAssetIsHashedOnBuildOutput(t *testing.T) {
+	dir1, sha1, err := versionedfunction.BuildGo(entry, versionedfunction.Arm64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir2, sha2, err := versionedfunction.BuildGo(entry, versionedfunction.X86_64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha1 == sha2 || dir1 == dir2 {
+		t.Errorf("arm64 and x86_64 builds share hash %s; want distinct outputs", sha1)
+	}
+	b, err := os.ReadFile(dir1 + "/bootstrap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 4 || string(b[1:4]) != "ELF" {
+		t.Errorf("bootstrap is not an ELF binary")
+	}
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		// CDK stores a custom asset hash hashed once more.
+		"Code": map[string]any{"S3Key": fmt.Sprintf("%x.zip", sha256.Sum256([]byte(sha1)))},
+	})
+}
+
+func TestPinnedCanary(t *testing.T) {
+	tpl, fns := synth(t, &versionedfunction.Props{FunctionName: "demo-prd-worker", Entry: entry, LiveVersion: "7", Deployment: canary()})
+	fn := fns[0]
+
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "7"})
+	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{
+		"UpdatePolicy": map[string]any{"CodeDeployLambdaAliasUpdate": map[string]any{
+			"ApplicationName":     assertions.Match_AnyValue(),
+			"DeploymentGroupName": assertions.Match_AnyValue(),
+		}},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{
+		"DeploymentGroupName":  "demo-prd-worker",
+		"DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+		"AutoRollbackConfiguration": map[string]any{
+			"Enabled": true,
+			"Events":  []any{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"},
+		},
+		"AlarmConfiguration": map[string]any{"Enabled": true, "Alarms": []any{map[string]any{"Name": map[string]any{"Ref": assertions.Match_AnyValue()}}}},
+	})
+	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(1))
+	versionDims := []any{
+		map[string]any{"Name": "ExecutedVersion", "Value": "7"},
+		map[string]any{"Name": "FunctionName", "Value": "demo-prd-worker"},
+		map[string]any{"Name": "Resource", "Value": "demo-prd-worker:LIVE"},
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+		"Threshold":          1,
+		"TreatMissingData":   "notBreaching",
+		"Metrics": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Id": assertions.Match_AnyValue(), "ReturnData": true,
+				"Expression": "IF(100 * FILL(errors, 0) / FILL(invocations, 1) > 1 OR FILL(throttles, 0) >= 1 OR FILL(p99, 0) > 2000, 1, 0)"}),
+			assertions.Match_ObjectLike(&map[string]any{"Id": "errors", "MetricStat": map[string]any{"Stat": "Sum", "Period": 60,
+				"Metric": map[string]any{"MetricName": "Errors", "Namespace": "AWS/Lambda", "Dimensions": versionDims}}}),
+			assertions.Match_ObjectLike(&map[string]any{"Id": "invocations", "MetricStat": map[string]any{"Stat": "Sum",
+				"Metric": map[string]any{"MetricName": "Invocations", "Dimensions": versionDims}}}),
+			assertions.Match_ObjectLike(&map[string]any{"Id": "p99", "MetricStat": map[string]any{"Stat": "p99",
+				"Metric": map[string]any{"MetricName": "Duration", "Dimensions": versionDims}}}),
+		}),
+	})
+	if fn.DeploymentGroup == nil || fn.Alarm == nil || len(fn.Alarms) != 1 {
+		t.Errorf("exported children: group %v, alarm %v, alarms %d; want both set and one alarm", fn.DeploymentGroup, fn.Alarm, len(fn.Alarms))
+	}
+}
+
+func TestAlarmTermsFollowThresholds(t *testing.T) {
+	tests := []struct {
+		name   string
+		alarms versionedfunction.Alarms
+		extra  []string
+		want   string // "" means no alarm resource
+		groupN int    // alarms the group watches
+	}{
+		{name: "error rate only", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(2.5)},
+			want: "IF(100 * FILL(errors, 0) / FILL(invocations, 1) > 2.5, 1, 0)", groupN: 1},
+		{name: "p99 only", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800)}, want: "IF(FILL(p99, 0) > 800, 1, 0)", groupN: 1},
+		{name: "extra alarms without thresholds", extra: []string{"orders-5xx", "queue-age"}, groupN: 2},
+		{name: "nothing", groupN: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &versionedfunction.Deployment{Config: awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE(), Alarms: tt.alarms, ExtraAlarmNames: tt.extra}
+			tpl, fns := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "3", Deployment: d})
+			if tt.want == "" {
+				tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(0))
+			} else {
+				tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+					"Metrics": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Expression": tt.want})}),
+				})
+			}
+			if got := len(fns[0].Alarms); got != tt.groupN {
+				t.Errorf("len(Alarms) = %d, want %d", got, tt.groupN)
+			}
+			events := []any{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"}
+			if tt.groupN > 0 {
+				events = append(events, "DEPLOYMENT_STOP_ON_ALARM")
+			}
+			tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{
+				"AutoRollbackConfiguration": map[string]any{"Events": events},
+			})
+			for _, name := range tt.extra {
+				tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{
+					"AlarmConfiguration": map[string]any{"Alarms": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Name": name})})},
+				})
+			}
+		})
+	}
+}
+
+func TestDirectRolloutDropsUpdatePolicyOnly(t *testing.T) {
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "1",
+		Rollout: versionedfunction.RolloutDirect, Deployment: canary()})
+	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{
+		"Properties":   map[string]any{"FunctionVersion": "1"},
+		"UpdatePolicy": assertions.Match_Absent(),
+	})
+	// The group and its alarm stay, so the next release is a canary without new resources.
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(1))
+	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(1))
+}
+
+func TestWeightedRoutingWithoutCodeDeploy(t *testing.T) {
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "8",
+		Additional: &versionedfunction.WeightedVersion{Version: "7", Weight: 0.25}, ProvisionedConcurrency: 2})
+	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{
+		"Properties": map[string]any{
+			"FunctionVersion": "8",
+			"RoutingConfig": map[string]any{"AdditionalVersionWeights": []any{
+				map[string]any{"FunctionVersion": "7", "FunctionWeight": 0.25},
+			}},
+			"ProvisionedConcurrencyConfig": map[string]any{"ProvisionedConcurrentExecutions": 2},
+		},
+		"UpdatePolicy": assertions.Match_Absent(),
+	})
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(0))
+}
+
+func TestHooks(t *testing.T) {
+	d := canary()
+	d.PreTrafficHook, d.PostTrafficHook = "CodeDeployHook_smoke", "CodeDeployHook_check"
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "2", Deployment: d})
+	policy := only(t, tpl, "AWS::Lambda::Alias")["UpdatePolicy"].(map[string]any)["CodeDeployLambdaAliasUpdate"].(map[string]any)
+	for key, hook := range map[string]string{"BeforeAllowTrafficHook": "CodeDeployHook_smoke", "AfterAllowTrafficHook": "CodeDeployHook_check"} {
+		if b, _ := json.Marshal(policy[key]); !strings.Contains(string(b), ":function:"+hook+`"`) {
+			t.Errorf("UpdatePolicy %s = %s, want the ARN of %s", key, b, hook)
+		}
+	}
+}
+
+func TestImageByDigest(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Image: &versionedfunction.Image{Repository: "worker", Digest: digest}})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"PackageType": "Image",
+	})
+	if b, _ := json.Marshal(only(t, tpl, "AWS::Lambda::Function")["Properties"].(map[string]any)["Code"]); !strings.Contains(string(b), "/worker@"+digest) {
+		t.Errorf("Code = %s, want an ImageUri ending in /worker@%s", b, digest)
+	}
+}
+
+func TestPinnedFunctionsShareApplicationAndRole(t *testing.T) {
+	d1, d2 := canary(), canary()
+	d2.Config = awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_1MINUTE()
+	tpl, _ := synth(t,
+		&versionedfunction.Props{FunctionName: "a", Entry: entry, LiveVersion: "3", Deployment: d1},
+		&versionedfunction.Props{FunctionName: "b", Entry: entry, LiveVersion: "5", Deployment: d2},
+		&versionedfunction.Props{FunctionName: "c", Entry: entry},
+	)
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::Application"), jsii.Number(1))
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(2))
+	// Three execution roles and one CodeDeploy service role.
+	tpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(4))
+	tpl.ResourcePropertiesCountIs(jsii.String("AWS::IAM::Role"), map[string]any{
+		"AssumeRolePolicyDocument": assumedBy("codedeploy.amazonaws.com"),
+	}, jsii.Number(1))
+}
+
+func TestNoVersionResourceInAnyMode(t *testing.T) {
+	tpl, _ := synth(t,
+		&versionedfunction.Props{FunctionName: "a", Entry: entry},
+		&versionedfunction.Props{FunctionName: "b", Entry: entry, LiveVersion: "3", Deployment: canary()},
+		&versionedfunction.Props{FunctionName: "c", Entry: entry, LiveVersion: "3", Rollout: versionedfunction.RolloutDirect, Deployment: canary()},
+		&versionedfunction.Props{FunctionName: "d", Entry: entry, LiveVersion: "4", Additional: &versionedfunction.WeightedVersion{Version: "3", Weight: 0.5}},
+	)
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Alias"), jsii.Number(4))
+}
+
+func TestGrantInvokeTargetsAlias(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	fn := versionedfunction.New(stack, "Fn", &versionedfunction.Props{FunctionName: "f", Entry: entry})
+	caller := awsiam.NewRole(stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil)})
+	fn.GrantInvoke(caller)
+	tpl := assertions.Template_FromStack(stack, nil)
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "lambda:InvokeFunction", "Effect": "Allow",
+			"Resource": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^FnLive"))},
+		}}},
+	})
+}
+
+func TestInvalidProps(t *testing.T) {
+	base := func(mut func(p *versionedfunction.Props)) *versionedfunction.Props {
+		p := &versionedfunction.Props{FunctionName: "f", Entry: entry}
+		mut(p)
+		return p
+	}
+	tests := []struct {
+		name  string
+		props *versionedfunction.Props
+		want  string
+	}{
+		{"function name", base(func(p *versionedfunction.Props) { p.FunctionName = "bad name" }), `FunctionName: got "bad name"; want 1 to 64 letters`},
+		{"no code", base(func(p *versionedfunction.Props) { p.Entry = "" }), "Entry or Image: neither is set"},
+		{"both codes", base(func(p *versionedfunction.Props) {
+			p.Image = &versionedfunction.Image{Repository: "r", Digest: "sha256:x"}
+		}), "Entry and Image: both are set"},
+		{"image tag", base(func(p *versionedfunction.Props) {
+			p.Entry, p.Image = "", &versionedfunction.Image{Repository: "r", Digest: "latest"}
+		}), `Image.Digest: got "latest"; want "sha256:"`},
+		{"architecture", base(func(p *versionedfunction.Props) { p.Architecture = "riscv" }), `Architecture: got "riscv"; want "arm64" or "x86_64"`},
+		{"memory", base(func(p *versionedfunction.Props) { p.MemoryMB = 64 }), "MemoryMB: got 64; want 128 to 10240"},
+		{"timeout", base(func(p *versionedfunction.Props) { p.Timeout = 1500 * time.Millisecond }), "Timeout: got 1.5s; want whole seconds"},
+		{"live version", base(func(p *versionedfunction.Props) { p.LiveVersion = "$LATEST" }), `LiveVersion: got "$LATEST"; want "" ($LATEST) or a positive integer`},
+		{"rollout value", base(func(p *versionedfunction.Props) { p.LiveVersion, p.Rollout = "2", "fast" }), `Rollout: got "fast"; want "canary" or "direct"`},
+		{"rollout on latest", base(func(p *versionedfunction.Props) { p.Rollout = versionedfunction.RolloutDirect }), `Rollout: got "direct" while LIVE follows $LATEST`},
+		{"canary without deployment", base(func(p *versionedfunction.Props) { p.LiveVersion, p.Rollout = "2", versionedfunction.RolloutCanary }), "a canary needs a Deployment"},
+		{"weight on latest", base(func(p *versionedfunction.Props) {
+			p.Additional = &versionedfunction.WeightedVersion{Version: "1", Weight: 0.1}
+		}), "Additional: set while LIVE follows $LATEST"},
+		{"weight on live version", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "2", Weight: 0.1}
+		}), `Additional.Version: got "2", the LiveVersion itself`},
+		{"weight range", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 1}
+		}), "Additional.Weight: got 1; want more than 0 and less than 1"},
+		{"weight with codedeploy", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Additional, p.Deployment = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, canary()
+		}), "an alias left split makes CodeDeploy deployments fail"},
+		{"provisioned on latest", base(func(p *versionedfunction.Props) { p.ProvisionedConcurrency = 1 }), "ProvisionedConcurrency: got 1"},
+		{"hook name", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Deployment = "2", canary()
+			p.Deployment.PreTrafficHook = "smoke"
+		}), `Deployment.PreTrafficHook: got "smoke"; want a function name starting with CodeDeployHook_`},
+		{"threshold", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Deployment = "2", canary()
+			p.Deployment.Alarms.Throttles = ptr(0)
+		}), "Deployment.Alarms.Throttles: got 0; want a positive threshold"},
+		{"missing config", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Deployment = "2", &versionedfunction.Deployment{}
+		}), "Deployment.Config: not set"},
+		{"entry not a package", base(func(p *versionedfunction.Props) { p.Entry = "../../nowhere" }), `entry "`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := catch(func() { synth(t, tt.props) })
+			if err == "" {
+				t.Fatalf("New accepted invalid props; want a panic containing %q", tt.want)
+			}
+			if !strings.Contains(err, tt.want) || !strings.Contains(err, "Test/Fn0") {
+				t.Errorf("panic = %q\nwant it to contain %q and the construct path Test/Fn0", err, tt.want)
+			}
+		})
+	}
+}
+
+// assumedBy matches a trust policy letting service assume the role.
+func assumedBy(service string) any {
+	return map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+		assertions.Match_ObjectLike(&map[string]any{"Principal": map[string]any{"Service": service}}),
+	})}
+}
+
+// only returns the one resource of typ in tpl.
+func only(t *testing.T, tpl assertions.Template, typ string) map[string]any {
+	t.Helper()
+	found := *tpl.FindResources(jsii.String(typ), nil)
+	if len(found) != 1 {
+		t.Fatalf("%d resources of type %s, want 1", len(found), typ)
+	}
+	for _, r := range found {
+		return *r
+	}
+	return nil
+}
+
+func catch(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
