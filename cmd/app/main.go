@@ -1,0 +1,96 @@
+// Command app is golive's CDK app: one service stack per environment of config.json.
+//
+//	cdk synth                      every environment
+//	cdk synth -c env=prd           only prd: the other stacks are not even constructed
+//	cdk synth -c config=other.json another config file
+//	cdk synth -c nag=true          also run cdk-nag's AwsSolutions checks
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/stacks"
+)
+
+func main() {
+	os.Exit(run(os.Stderr))
+}
+
+func run(stderr io.Writer) (code int) {
+	defer jsii.Close()
+	// Constructs report invalid props by panicking (CDK's convention); the user gets the
+	// message and exit 1, not a goroutine dump, and app.Synth never ran.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "golive: %v\n", r)
+			code = 1
+		}
+	}()
+
+	app := awscdk.NewApp(nil)
+	configPath := contextString(app, "config", "config/config.json")
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "golive: %v\n", err)
+		return 1
+	}
+	envs, err := selectEnvs(cfg, contextString(app, "env", ""))
+	if err == nil {
+		err = checkLimits(envs)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "golive: %v\n", err)
+		return 1
+	}
+	for _, env := range envs {
+		stacks.NewServiceStack(app, cfg.StackName(env.Name), &stacks.ServiceStackProps{Config: cfg, Env: env})
+	}
+	if contextString(app, "nag", "false") == "true" {
+		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	}
+	app.Synth(nil)
+	return 0
+}
+
+func selectEnvs(cfg *config.Config, name string) ([]*config.Env, error) {
+	if name == "" {
+		envs := make([]*config.Env, len(cfg.Envs))
+		for i := range cfg.Envs {
+			envs[i] = &cfg.Envs[i]
+		}
+		return envs, nil
+	}
+	env, err := cfg.Env(name)
+	if err != nil {
+		return nil, err
+	}
+	return []*config.Env{env}, nil
+}
+
+func checkLimits(envs []*config.Env) error {
+	var errs []error
+	for _, env := range envs {
+		errs = append(errs, stacks.CheckLimits(env))
+	}
+	return errors.Join(errs...)
+}
+
+func contextString(app awscdk.App, key, def string) string {
+	v := app.Node().TryGetContext(jsii.String(key))
+	switch s := v.(type) {
+	case string:
+		if s != "" {
+			return s
+		}
+	case bool:
+		return fmt.Sprint(s)
+	}
+	return def
+}

@@ -1,0 +1,238 @@
+// Package config loads config/config.json, the one file golive users edit: it merges the
+// shared lambda_functions defaults with each environment's overrides, field by field, and
+// validates the result. It is plain Go (no jsii, no AWS SDK) so that the CDK app, the
+// post-deploy CLI and editors' JSON Schema all agree on one set of rules.
+package config
+
+import "strings"
+
+// Config is a loaded, merged and validated config.json.
+type Config struct {
+	// Project prefixes default function names: {project}-{env}-{function}.
+	Project string
+	// Envs in the order they appear in the file (sbx, tst, prd in the example).
+	Envs []Env
+	// Pipeline is nil when the file has no pipeline section.
+	Pipeline *Pipeline
+}
+
+// Env is one deployment environment: one account and region, one service stack.
+type Env struct {
+	Name    string
+	Account string
+	Region  string
+	// Functions sorted by Name.
+	Functions []Function
+}
+
+// Rollout says who moves a pinned LIVE alias: CodeDeploy through a canary, or
+// CloudFormation directly.
+type Rollout string
+
+const (
+	// RolloutNone is the rollout of a function whose LIVE follows $LATEST.
+	RolloutNone Rollout = ""
+	// RolloutCanary hands the alias move to CodeDeploy (the default when pinned).
+	RolloutCanary Rollout = "canary"
+	// RolloutDirect lets CloudFormation move the alias itself: required for the first pin,
+	// since CodeDeploy's AppSpec accepts only positive-integer versions, never $LATEST.
+	RolloutDirect Rollout = "direct"
+)
+
+// Function is one Lambda function in one environment, after merging the shared defaults
+// with the environment's overrides.
+type Function struct {
+	// Name is the key under lambda_functions, e.g. "worker".
+	Name string
+	// FunctionName is the physical Lambda name: function_name, or {project}-{env}-{name}.
+	FunctionName string
+	// Entry is the Go main package of a zip function, relative to the config file's
+	// repository root (the directory holding config/). Empty for image functions.
+	Entry string
+	// Image is set for container-image functions instead of Entry.
+	Image *Image
+	// Architecture is "arm64" (default) or "x86_64".
+	Architecture string
+	MemoryMB     int
+	TimeoutS     int
+	Description  string
+	Environment  map[string]string
+	// LiveVersion is the pinned version ("7"), or "" when LIVE follows $LATEST.
+	LiveVersion string
+	// Rollout is RolloutNone when LiveVersion is "", else canary (default) or direct.
+	Rollout Rollout
+	// Additional is the manual weighted split, or nil.
+	Additional *WeightedVersion
+	// ProvisionedConcurrency on the LIVE alias; 0 means none. Only when pinned.
+	ProvisionedConcurrency int
+	Deployment             Deployment
+}
+
+// Pinned reports whether LIVE is pinned to a published version.
+func (f Function) Pinned() bool { return f.LiveVersion != "" }
+
+// WeightedVersion is an extra version receiving Weight (0 < Weight < 1) of LIVE's traffic.
+type WeightedVersion struct {
+	Version string
+	Weight  float64
+}
+
+// Image is a container image referenced by digest ("sha256:...") or, in unpinned
+// environments only, by tag.
+type Image struct {
+	Repository string
+	Digest     string
+	Tag        string
+}
+
+// Deployment is how CodeDeploy shifts LIVE to a new pinned version.
+type Deployment struct {
+	// Type is "None", a CodeDeploy predefined Lambda config without its "Lambda" prefix
+	// ("AllAtOnce", "Canary10Percent5Minutes", "Linear10PercentEvery1Minute", ...), or
+	// "Custom" with Custom set.
+	Type   string
+	Custom *CustomShift
+	Alarms Alarms
+	// PreTrafficHook and PostTrafficHook are function names starting with CodeDeployHook_.
+	PreTrafficHook  string
+	PostTrafficHook string
+	AutoRollback    AutoRollback
+	// RollbackType is the deployment type the CLI's rollback uses ("" = Type).
+	RollbackType string
+}
+
+// DeploymentNone means no CodeDeploy deployment group: the alias is moved by CloudFormation.
+const DeploymentNone = "None"
+
+// DeploymentCustom marks a custom canary or linear shift described by Deployment.Custom.
+const DeploymentCustom = "Custom"
+
+// UsesCodeDeploy reports whether the function gets a CodeDeploy deployment group.
+func (f Function) UsesCodeDeploy() bool {
+	return f.Pinned() && f.Deployment.Type != DeploymentNone
+}
+
+// CustomShift is a custom canary (two steps) or linear (equal steps) traffic shift.
+type CustomShift struct {
+	// Linear is false for a canary.
+	Linear          bool
+	Percent         int
+	IntervalMinutes int
+}
+
+// Alarms are thresholds of the version-scoped alarms that roll a deployment back; nil
+// means that alarm is not created.
+type Alarms struct {
+	ErrorRatePercent *float64
+	Throttles        *float64
+	P99DurationMs    *float64
+	// Extra names existing CloudWatch alarms that also roll a deployment back.
+	Extra []string
+}
+
+// AutoRollback says which deployment outcomes roll back automatically (all true by default).
+type AutoRollback struct {
+	OnFailure bool
+	OnStop    bool
+	OnAlarm   bool
+}
+
+// Pipeline is the optional CDK Pipelines section.
+type Pipeline struct {
+	Account       string
+	Region        string
+	ConnectionArn string
+	Repository    string
+	Branch        string
+	// Stages are env names in deployment order.
+	Stages []string
+	// ApprovalBefore lists envs whose stage waits for a manual approval.
+	ApprovalBefore []string
+}
+
+// Env returns the named environment. The error is a *NotFoundError listing the known envs.
+func (c *Config) Env(name string) (*Env, error) {
+	for i := range c.Envs {
+		if c.Envs[i].Name == name {
+			return &c.Envs[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "env", Name: name, Known: c.EnvNames()}
+}
+
+// EnvNames lists the envs in file order, the order a pipeline deploys them by default.
+func (c *Config) EnvNames() []string {
+	names := make([]string, len(c.Envs))
+	for i, e := range c.Envs {
+		names[i] = e.Name
+	}
+	return names
+}
+
+// StackName is the CloudFormation stack of env. The CLI finds the deployed live versions
+// through it, so the app and the CLI must agree on it.
+func (c *Config) StackName(env string) string { return c.Project + "-" + env }
+
+// CodeDeployApplication is the CodeDeploy application holding env's deployment groups;
+// it is named like the stack so that the CLI can find in-flight deployments without
+// reading the template.
+func (c *Config) CodeDeployApplication(env string) string { return c.StackName(env) }
+
+// Function returns the named function. The error is a *NotFoundError listing the known
+// functions.
+func (e *Env) Function(name string) (*Function, error) {
+	names := make([]string, len(e.Functions))
+	for i := range e.Functions {
+		if e.Functions[i].Name == name {
+			return &e.Functions[i], nil
+		}
+		names[i] = e.Functions[i].Name
+	}
+	return nil, &NotFoundError{Kind: "function", Name: name, Known: names}
+}
+
+// OutputKey is the stack output that records the live version the stack last deployed,
+// which the CLI reads back. Output names must be alphanumeric, so "order-api" becomes
+// "LiveVersionOrderApi"; Parse refuses two functions that would share one.
+func (f Function) OutputKey() string { return outputKey(f.Name) }
+
+// TagOrDigest is what follows the repository in an image reference, the form CDK's
+// DockerImageCode.fromEcr takes.
+func (i Image) TagOrDigest() string {
+	if i.Digest != "" {
+		return i.Digest
+	}
+	return i.Tag
+}
+
+// RepositoryName is the ECR repository name, without the registry host when Repository
+// is a full URI.
+func (i Image) RepositoryName() string {
+	if m := repoURIRe.FindStringSubmatch(i.Repository); m != nil {
+		return m[3]
+	}
+	return i.Repository
+}
+
+// RepositoryLocation is the account and region of the repository: those of a full URI,
+// else the env's own (a bare name is a repository in the env's account and region).
+func (i Image) RepositoryLocation(envAccount, envRegion string) (account, region string) {
+	if m := repoURIRe.FindStringSubmatch(i.Repository); m != nil {
+		return m[1], m[2]
+	}
+	return envAccount, envRegion
+}
+
+// URI is the full image reference Lambda deploys, by digest ("...@sha256:...") or tag.
+func (i Image) URI(envAccount, envRegion string) string {
+	account, region := i.RepositoryLocation(envAccount, envRegion)
+	host := account + ".dkr.ecr." + region + ".amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		host += ".cn"
+	}
+	ref := host + "/" + i.RepositoryName()
+	if i.Digest != "" {
+		return ref + "@" + i.Digest
+	}
+	return ref + ":" + i.Tag
+}

@@ -1,0 +1,58 @@
+package config
+
+import "slices"
+
+// SchemaPatterns maps JSON pointers into config.schema.json to the value the Go rules
+// use there, so that a pattern or enum edited on one side only fails a test.
+var SchemaPatterns = map[string]any{
+	"/properties/project/pattern":                                     projectRe.String(),
+	"/$defs/functionKey/pattern":                                      functionKeyRe.String(),
+	"/$defs/envName/pattern":                                          envNameRe.String(),
+	"/$defs/account/pattern":                                          accountRe.String(),
+	"/$defs/region/pattern":                                           regionRe.String(),
+	"/$defs/version/pattern":                                          versionRe.String(),
+	"/$defs/functionName/pattern":                                     lambdaNameRe.String(),
+	"/$defs/hook/pattern":                                             hookRe.String(),
+	"/$defs/image/properties/digest/pattern":                          digestRe.String(),
+	"/$defs/image/properties/tag/pattern":                             tagRe.String(),
+	"/$defs/image/properties/repository/then/pattern":                 repoURIRe.String(),
+	"/$defs/image/properties/repository/else/pattern":                 repoNameRe.String(),
+	"/$defs/environment/propertyNames/pattern":                        envVarRe.String(),
+	"/$defs/environment/propertyNames/not/enum":                       toAny(reservedEnvVars),
+	"/$defs/pipeline/properties/connection_arn/pattern":               connectionRe.String(),
+	"/$defs/pipeline/properties/repository/pattern":                   githubRepoRe.String(),
+	"/$defs/pipeline/properties/branch/pattern":                       branchRe.String(),
+	"/$defs/deploymentType/anyOf/0/enum":                              append(toAny(slices.Concat([]string{DeploymentNone}, predefinedTypes)), nil),
+	"/$defs/rollbackType/enum":                                        append(toAny(predefinedTypes), nil),
+	"/$defs/sharedFunction/properties/live_version/not":               map[string]any{},
+	"/$defs/envFunction/properties/live_version/$ref":                 "#/$defs/liveVersion",
+	"/$defs/memoryMb/minimum":                                         128.0,
+	"/$defs/memoryMb/maximum":                                         10240.0,
+	"/$defs/timeoutS/maximum":                                         900.0,
+	"/$defs/alarms/properties/extra/maxItems":                         float64(maxAlarms),
+	"/$defs/deploymentType/anyOf/2/properties/linear_percent/maximum": 50.0,
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}
+
+// SchemaProperties maps JSON pointers to objects of properties in config.schema.json to
+// the field names Go accepts there.
+var SchemaProperties = map[string][]string{
+	"/properties":                              topFields,
+	"/$defs/sharedFunction/properties":         functionFields,
+	"/$defs/envFunction/properties":            functionFields,
+	"/$defs/image/properties":                  imageFields,
+	"/$defs/deployment/properties":             deploymentFields,
+	"/$defs/alarms/properties":                 alarmFields,
+	"/$defs/autoRollback/properties":           autoRollbackFields,
+	"/$defs/env/properties":                    envFields,
+	"/$defs/pipeline/properties":               pipelineFields,
+	"/$defs/deploymentType/anyOf/1/properties": {"canary_percent", "interval_minutes"},
+	"/$defs/deploymentType/anyOf/2/properties": {"linear_percent", "interval_minutes"},
+}

@@ -1,0 +1,183 @@
+package config
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// The rules below are mirrored in config.schema.json; schema_test.go keeps the two in
+// step. Patterns avoid lookaround so that Go's RE2 and editors' ECMAScript engines read
+// them the same way.
+var (
+	projectRe     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	envNameRe     = regexp.MustCompile(`^[a-z0-9]{1,16}$`)
+	functionKeyRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)
+	accountRe     = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRe      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
+	lambdaNameRe  = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	hookRe        = regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{0,49}$`)
+	digestRe      = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	tagRe         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
+	envVarRe      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
+	versionRe     = regexp.MustCompile(`^[1-9][0-9]{0,14}$`)
+	branchRe      = regexp.MustCompile(`^[a-zA-Z0-9._/-]{1,255}$`)
+	githubRepoRe  = regexp.MustCompile(`^[a-zA-Z0-9_.-]+/[a-zA-Z0-9_.-]+$`)
+	connectionRe  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}:[0-9]{12}:connection/[a-zA-Z0-9-]+$`)
+	repoNameRe    = regexp.MustCompile(`^` + repoName + `$`)
+	repoURIRe     = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+){1,2}-[0-9]{1,2})\.amazonaws\.com(?:\.cn)?/(` + repoName + `)$`)
+)
+
+// repoName is ECR's repository name grammar.
+const repoName = `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`
+
+// Lambda refuses these environment variable names (the runtime sets them).
+var reservedEnvVars = []string{
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
+}
+
+// maxEnvironmentBytes is Lambda's limit on the total size of a function's variables.
+const maxEnvironmentBytes = 4096
+
+// maxAlarms is CodeDeploy's limit of alarms per deployment group.
+const maxAlarms = 10
+
+// predefinedTypes are CodeDeploy's predefined Lambda deployment configs, without the
+// "CodeDeployDefault.Lambda" prefix.
+var predefinedTypes = []string{
+	"AllAtOnce",
+	"Canary10Percent5Minutes",
+	"Canary10Percent10Minutes",
+	"Canary10Percent15Minutes",
+	"Canary10Percent30Minutes",
+	"Linear10PercentEvery1Minute",
+	"Linear10PercentEvery2Minutes",
+	"Linear10PercentEvery3Minutes",
+	"Linear10PercentEvery10Minutes",
+}
+
+// DefaultDeploymentType is a canary rather than AllAtOnce: a bad version then meets 10%
+// of traffic for five minutes, long enough for an alarm to roll it back.
+const DefaultDeploymentType = "Canary10Percent5Minutes"
+
+// Defaults applied where neither the shared function nor the env sets a value; they are
+// Lambda's own defaults except Architecture (Graviton is cheaper for Go).
+const (
+	DefaultArchitecture = "arm64"
+	DefaultMemoryMB     = 128
+	DefaultTimeoutS     = 3
+	DefaultBranch       = "main"
+)
+
+// DeploymentTypes lists the predefined deployment types accepted in deployment.type and
+// deployment.rollback_type, besides "None" and custom shifts.
+func DeploymentTypes() []string { return slices.Clone(predefinedTypes) }
+
+// CodeDeployConfigName is the name CodeDeploy knows a predefined type by
+// ("CodeDeployDefault.LambdaCanary10Percent5Minutes"), or "" for "None", "Custom" and
+// unknown types.
+func CodeDeployConfigName(typ string) string {
+	if !slices.Contains(predefinedTypes, typ) {
+		return ""
+	}
+	return "CodeDeployDefault.Lambda" + typ
+}
+
+// validEntry accepts what `go build ./<entry>` resolves inside the repository and
+// nothing that could escape it.
+func validEntry(s string) bool {
+	if s == "" || s == "." || strings.Contains(s, `\`) || path.IsAbs(s) || path.Clean(s) != s {
+		return false
+	}
+	return !slices.Contains(strings.Split(s, "/"), "..")
+}
+
+// validRepository accepts a bare ECR name or a full ECR URI. Dots are legal in ECR names,
+// so anything naming an ECR registry host must be a well-formed URI.
+func validRepository(s string) bool {
+	if strings.Contains(s, ".dkr.ecr.") {
+		m := repoURIRe.FindStringSubmatch(s)
+		return m != nil && len(m[3]) >= 2 && len(m[3]) <= 256
+	}
+	return len(s) >= 2 && len(s) <= 256 && repoNameRe.MatchString(s)
+}
+
+func validEnvVar(s string) bool {
+	return envVarRe.MatchString(s) && !slices.Contains(reservedEnvVars, s)
+}
+
+func maxLen(n int) func(string) bool {
+	return func(s string) bool { return utf8.RuneCountInString(s) <= n }
+}
+
+func oneOf(allowed ...string) func(string) bool {
+	return func(s string) bool { return slices.Contains(allowed, s) }
+}
+
+// outputKey is the CloudFormation output name for a function key: outputs must be
+// alphanumeric, so "order-api" becomes "LiveVersionOrderApi".
+func outputKey(name string) string {
+	var b strings.Builder
+	b.WriteString("LiveVersion")
+	upper := true
+	for _, r := range name {
+		switch {
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
+			if upper && 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
+}
+
+// Messages naming what is allowed; each is used by Go and described the same way in the
+// schema.
+const (
+	wantProject      = `a name of lowercase letters, digits and hyphens, starting with a letter, at most 32 characters, such as "golive-demo"`
+	wantEnvName      = `an env name of 1 to 16 lowercase letters and digits, such as "prd"`
+	wantFunctionKey  = `a function key of letters, digits, "_" and "-", starting with a letter, at most 64 characters, such as "worker"`
+	wantAccount      = `a 12-digit AWS account ID written as a string, such as "111111111111"`
+	wantRegion       = `an AWS region such as "us-east-1", "ap-southeast-2", "us-gov-west-1" or "cn-north-1"`
+	wantEntry        = `a clean relative path to a Go main package, such as "functions/worker" (slashes only; no "..", "." or leading "/")`
+	wantRepository   = `an ECR repository name such as "golive/worker", or a repository URI such as "111111111111.dkr.ecr.us-east-1.amazonaws.com/golive/worker"`
+	wantDigest       = `an image digest: "sha256:" and 64 lowercase hex digits`
+	wantTag          = `an image tag of up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"`
+	wantFunctionName = `a Lambda function name of 1 to 64 letters, digits, "_" and "-"`
+	wantArchitecture = `"arm64" or "x86_64"`
+	wantMemory       = `an integer from 128 to 10240 (MB)`
+	wantTimeout      = `an integer from 1 to 900 (seconds)`
+	wantDescription  = `a string of at most 256 characters`
+	wantEnvVar       = `a variable name of letters, digits and "_", starting with a letter, and not one Lambda reserves (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, ...)`
+	wantEnvValue     = `a string (quote numbers and booleans, e.g. "8080"), or null to remove a shared variable`
+	wantProvisioned  = `a non-negative integer`
+	wantLiveVersion  = `null or a positive integer version such as "7"`
+	wantRollout      = `"canary" or "direct"`
+	wantAdditional   = `an object with at most one entry {"<version>": <weight>}, such as {"6": 0.1}, or {} for none`
+	wantVersionKey   = `a positive integer version such as "6"`
+	wantWeight       = `a number greater than 0 and less than 1`
+	wantType         = `"None", a predefined type (` + `AllAtOnce, Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes` + `), or {"canary_percent": P, "interval_minutes": M} or {"linear_percent": P, "interval_minutes": M}`
+	wantRollbackType = `a predefined type: AllAtOnce, Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes or Linear10PercentEvery10Minutes`
+	wantCanaryPct    = `an integer from 1 to 99 (percent of traffic shifted first)`
+	wantLinearPct    = `an integer from 1 to 50 (percent of traffic shifted per step; above 50 a linear shift is a two-step canary: use canary_percent)`
+	wantInterval     = `an integer from 1 to 2880 (minutes)`
+	wantErrorRate    = `a number greater than 0 and at most 100 (percent of invocations)`
+	wantThrottles    = `a number of at least 1 (throttles per minute)`
+	wantP99          = `a number greater than 0 (milliseconds)`
+	wantAlarmName    = `a CloudWatch alarm name of 1 to 255 characters`
+	wantHook         = `a Lambda function name starting with "CodeDeployHook_" (the managed CodeDeploy policy only lets CodeDeploy invoke such functions), at most 64 letters, digits, "_" and "-"`
+	wantBool         = `true or false`
+	wantConnection   = `a CodeConnections ARN such as "arn:aws:codeconnections:us-east-1:111111111111:connection/0123abcd-..." (or arn:aws:codestar-connections:...)`
+	wantGitHubRepo   = `"owner/repo"`
+	wantBranch       = `a branch name of letters, digits, ".", "_", "/" and "-"`
+)

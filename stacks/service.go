@@ -1,0 +1,151 @@
+// Package stacks maps golive's typed config onto CDK stacks: one service stack per
+// environment holding a VersionedFunction per configured function.
+package stacks
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
+)
+
+// ServiceStackProps configures a service stack.
+type ServiceStackProps struct {
+	awscdk.StackProps
+	// Config is the loaded config.json. Required.
+	Config *config.Config
+	// Env is the environment this stack deploys. Required.
+	Env *config.Env
+	// Root is the directory function entries are relative to. Default: the working
+	// directory, which is the project root when cdk runs the app.
+	Root string
+}
+
+// ServiceStack is one environment's functions.
+type ServiceStack struct {
+	awscdk.Stack
+	// Functions by config name.
+	Functions map[string]*versionedfunction.VersionedFunction
+}
+
+// NewServiceStack declares the stack of props.Env. Its account and region come from the
+// config; every function gets a stack output (key Function.OutputKey()) holding the LIVE
+// version this deploy records, which the CLI reads to detect drift and plan rollbacks.
+// It panics with a clear message when the environment exceeds CloudFormation's limits;
+// call CheckLimits first to report that as an error instead.
+func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) *ServiceStack {
+	env := props.Env
+	if err := CheckLimits(env); err != nil {
+		panic(err)
+	}
+	sp := props.StackProps
+	if sp.Env == nil {
+		sp.Env = &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)}
+	}
+	if sp.Description == nil {
+		sp.Description = jsii.String(fmt.Sprintf("golive: %s functions of %s (%s)", env.Name, props.Config.Project, "LIVE aliases, CodeDeploy canaries"))
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
+	suppressNag(stack)
+	s := &ServiceStack{Stack: stack, Functions: make(map[string]*versionedfunction.VersionedFunction, len(env.Functions))}
+
+	prebuild(props.Root, env.Functions)
+	deploy := &deploymentConfigs{scope: stack}
+	var shared *versionedfunction.Shared
+	for _, fn := range env.Functions {
+		vp := functionProps(props.Root, fn)
+		if fn.UsesCodeDeploy() {
+			if shared == nil {
+				shared = versionedfunction.NewShared(stack, "CodeDeploy", &versionedfunction.SharedProps{
+					ApplicationName: props.Config.CodeDeployApplication(env.Name),
+				})
+			}
+			vp.Deployment = deployment(fn, deploy.get(fn.Deployment), shared)
+		}
+		s.Functions[fn.Name] = versionedfunction.New(stack, fn.Name, vp)
+		awscdk.NewCfnOutput(stack, jsii.String(fn.OutputKey()), &awscdk.CfnOutputProps{
+			Value:       jsii.String(s.Functions[fn.Name].LiveVersion()),
+			Description: jsii.String("LIVE version of " + fn.FunctionName + " recorded by the last deploy"),
+		})
+	}
+	return s
+}
+
+func functionProps(root string, fn config.Function) *versionedfunction.Props {
+	p := &versionedfunction.Props{
+		FunctionName:           fn.FunctionName,
+		Architecture:           versionedfunction.Architecture(fn.Architecture),
+		MemoryMB:               fn.MemoryMB,
+		Timeout:                time.Duration(fn.TimeoutS) * time.Second,
+		Description:            fn.Description,
+		Environment:            fn.Environment,
+		LiveVersion:            fn.LiveVersion,
+		ProvisionedConcurrency: fn.ProvisionedConcurrency,
+	}
+	if fn.Pinned() {
+		p.Rollout = versionedfunction.Rollout(fn.Rollout)
+	}
+	if fn.Image != nil {
+		p.Image = &versionedfunction.Image{Repository: fn.Image.Repository, Digest: fn.Image.Digest}
+	} else {
+		p.Entry = entryPath(root, fn.Entry)
+	}
+	if w := fn.Additional; w != nil {
+		p.Additional = &versionedfunction.WeightedVersion{Version: w.Version, Weight: w.Weight}
+	}
+	return p
+}
+
+func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig, shared *versionedfunction.Shared) *versionedfunction.Deployment {
+	d := fn.Deployment
+	return &versionedfunction.Deployment{
+		Config:      cfg,
+		Application: shared.Application,
+		Role:        shared.Role,
+		Alarms: versionedfunction.Alarms{
+			ErrorRatePercent: d.Alarms.ErrorRatePercent,
+			Throttles:        d.Alarms.Throttles,
+			P99DurationMs:    d.Alarms.P99DurationMs,
+		},
+		ExtraAlarmNames:          d.Alarms.Extra,
+		PreTrafficHook:           d.PreTrafficHook,
+		PostTrafficHook:          d.PostTrafficHook,
+		DisableRollbackOnFailure: !d.AutoRollback.OnFailure,
+		DisableRollbackOnStop:    !d.AutoRollback.OnStop,
+		DisableRollbackOnAlarm:   !d.AutoRollback.OnAlarm,
+	}
+}
+
+func entryPath(root, entry string) string {
+	if root == "" || filepath.IsAbs(entry) {
+		return entry
+	}
+	return filepath.Join(root, entry)
+}
+
+// prebuild compiles the environment's distinct Go entries in parallel before the
+// constructs ask for them one by one.
+func prebuild(root string, fns []config.Function) {
+	type key struct{ entry, arch string }
+	seen := map[key]bool{}
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		k := key{fn.Entry, fn.Architecture}
+		if fn.Image != nil || seen[k] {
+			continue
+		}
+		seen[k] = true
+		wg.Go(func() {
+			// Errors resurface, with the construct path, when the construct builds.
+			_, _, _ = versionedfunction.BuildGo(entryPath(root, k.entry), versionedfunction.Architecture(k.arch))
+		})
+	}
+	wg.Wait()
+}

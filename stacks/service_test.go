@@ -1,0 +1,315 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/stacks"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// root is the repository root, which function entries are relative to.
+const root = ".."
+
+func load(t *testing.T, path string) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("config.Load(%s): %v", path, err)
+	}
+	return cfg
+}
+
+// parse loads a config given inline, with the example's envs and accounts.
+func parse(t *testing.T, data string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(data))
+	if err != nil {
+		t.Fatalf("config.Parse: %v\n%s", err, data)
+	}
+	return cfg
+}
+
+func env(t *testing.T, cfg *config.Config, name string) *config.Env {
+	t.Helper()
+	e, err := cfg.Env(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// synth builds the service stack of one environment in its own app.
+func synth(t *testing.T, cfg *config.Config, envName string) (*stacks.ServiceStack, assertions.Template) {
+	t.Helper()
+	app := awscdk.NewApp(nil)
+	s := stacks.NewServiceStack(app, cfg.StackName(envName), &stacks.ServiceStackProps{Config: cfg, Env: env(t, cfg, envName), Root: root})
+	return s, assertions.Template_FromStack(s.Stack, nil)
+}
+
+func TestStackFollowsConfigEnvironment(t *testing.T) {
+	cfg := load(t, "../config/config.json")
+	for _, e := range cfg.Envs {
+		t.Run(e.Name, func(t *testing.T) {
+			s, tpl := synth(t, cfg, e.Name)
+			if got, want := *s.Account(), e.Account; got != want {
+				t.Errorf("account = %s, want %s", got, want)
+			}
+			if got, want := *s.Region(), e.Region; got != want {
+				t.Errorf("region = %s, want %s", got, want)
+			}
+			if got, want := *s.StackName(), "golive-demo-"+e.Name; got != want {
+				t.Errorf("stack name = %s, want %s", got, want)
+			}
+			worker, _ := e.Function("worker")
+			want := worker.LiveVersion
+			if want == "" {
+				want = "$LATEST"
+			}
+			tpl.HasOutput(jsii.String("LiveVersionWorker"), map[string]any{"Value": want})
+			tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"FunctionVersion": want})
+			tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{"FunctionName": "golive-demo-" + e.Name + "-worker"})
+			tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
+		})
+	}
+}
+
+func TestDeploymentTypes(t *testing.T) {
+	tests := []struct {
+		typ  string // JSON of deployment.type
+		want map[string]any
+	}{
+		{`"AllAtOnce"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaAllAtOnce"}},
+		{`"Canary10Percent5Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes"}},
+		{`"Canary10Percent10Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent10Minutes"}},
+		{`"Canary10Percent15Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent15Minutes"}},
+		{`"Canary10Percent30Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent30Minutes"}},
+		{`"Linear10PercentEvery1Minute"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"}},
+		{`"Linear10PercentEvery2Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes"}},
+		{`"Linear10PercentEvery3Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes"}},
+		{`"Linear10PercentEvery10Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes"}},
+		{`{"canary_percent": 20, "interval_minutes": 15}`, map[string]any{"DeploymentConfigName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DeploymentCanary20Percent15Minutes"))}}},
+		{`{"linear_percent": 25, "interval_minutes": 2}`, map[string]any{"DeploymentConfigName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DeploymentLinear25Percent2Minutes"))}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ, func(t *testing.T) {
+			cfg := parse(t, fmt.Sprintf(`{"project": "p", "lambda_functions": {
+				"a": {"entry": "functions/worker", "deployment": {"type": %[1]s}},
+				"b": {"entry": "functions/worker", "deployment": {"type": %[1]s}}},
+				"envs": {"prd": {"account": "333333333333", "region": "us-east-1", "lambda_functions": {
+					"a": {"live_version": "2"}, "b": {"live_version": "5"}}}}}`, tt.typ))
+			_, tpl := synth(t, cfg, "prd")
+			tpl.ResourcePropertiesCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), tt.want, jsii.Number(2))
+			custom := 0
+			if strings.HasPrefix(tt.typ, "{") {
+				custom = 1 // declared once, shared by both groups
+				tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentConfig"), map[string]any{
+					"ComputePlatform":      "Lambda",
+					"TrafficRoutingConfig": assertions.Match_ObjectLike(&map[string]any{"Type": assertions.Match_StringLikeRegexp(jsii.String("^TimeBased"))}),
+				})
+			}
+			tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentConfig"), jsii.Number(float64(custom)))
+		})
+	}
+}
+
+func TestFullConfigStack(t *testing.T) {
+	cfg := load(t, "testdata/full.json")
+	_, tpl := synth(t, cfg, "prd")
+
+	// batch was released with a direct rollout; the others go through CodeDeploy.
+	for name, wantPolicy := range map[string]bool{"api": true, "batch": false, "report": true, "image": true, "split": false} {
+		aliases := tpl.FindResources(jsii.String("AWS::Lambda::Alias"), map[string]any{
+			"Properties": map[string]any{"FunctionName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + name))}},
+		})
+		if len(*aliases) != 1 {
+			t.Fatalf("%s: %d aliases, want 1", name, len(*aliases))
+		}
+		for _, a := range *aliases {
+			_, hasPolicy := (*a)["UpdatePolicy"]
+			if hasPolicy != wantPolicy {
+				t.Errorf("%s: alias has UpdatePolicy = %v, want %v", name, hasPolicy, wantPolicy)
+			}
+		}
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{
+		"FunctionVersion":              "12",
+		"ProvisionedConcurrencyConfig": map[string]any{"ProvisionedConcurrentExecutions": 2},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{
+		"FunctionVersion": "3",
+		"RoutingConfig":   map[string]any{"AdditionalVersionWeights": []any{map[string]any{"FunctionVersion": "2", "FunctionWeight": 0.1}}},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{
+		"DeploymentGroupName": "full-prd-api",
+		"AlarmConfiguration": map[string]any{"Enabled": true, "Alarms": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Name": "full-api-5xx"}),
+		})},
+	})
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(4))
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::Application"), jsii.Number(1))
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), map[string]any{"ApplicationName": "full-prd", "ComputePlatform": "Lambda"})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{"FunctionName": "full-prd-batch", "Architectures": []any{"x86_64"}})
+}
+
+func TestResourceCountMatchesTemplates(t *testing.T) {
+	for _, path := range []string{"../config/config.json", "testdata/full.json"} {
+		cfg := load(t, path)
+		for _, e := range cfg.Envs {
+			t.Run(filepath.Base(path)+"/"+e.Name, func(t *testing.T) {
+				_, tpl := synth(t, cfg, e.Name)
+				got := len((*tpl.ToJSON())["Resources"].(map[string]any))
+				// Template_FromStack leaves out CDK's metadata resource, which the estimate counts.
+				if want := stacks.Resources(&e) - 1; got != want {
+					t.Errorf("template has %d resources, stacks.Resources estimates %d", got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	gen := func(n int, pinned bool) *config.Config {
+		var defs, pins []string
+		for i := range n {
+			defs = append(defs, fmt.Sprintf(`"f%d": {"entry": "functions/worker", "deployment": {"alarms": {"error_rate_percent": 1}}}`, i))
+			if pinned {
+				pins = append(pins, fmt.Sprintf(`"f%d": {"live_version": "1"}`, i))
+			}
+		}
+		return parse(t, fmt.Sprintf(`{"project": "p", "lambda_functions": {%s},
+			"envs": {"prd": {"account": "333333333333", "region": "us-east-1", "lambda_functions": {%s}}}}`,
+			strings.Join(defs, ","), strings.Join(pins, ",")))
+	}
+	tests := []struct {
+		name    string
+		n       int
+		pinned  bool
+		wantErr string
+	}{
+		{"90 pinned functions fit", 90, true, ""},
+		{"99 pinned functions fit", 99, true, ""},
+		{"100 pinned functions exceed 500 resources", 100, true, "envs.prd: its stack would declare 503 resources, CloudFormation allows 500"},
+		{"166 functions on $LATEST fit", 166, false, ""},
+		{"201 functions exceed 200 outputs", 201, false, "envs.prd: its stack would declare 201 outputs (one per function), CloudFormation allows 200"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := stacks.CheckLimits(env(t, gen(tt.n, tt.pinned), "prd"))
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("CheckLimits: %v, want nil", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("CheckLimits: %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// cfnLintAllowed are the cfn-lint findings left on purpose; the README explains each.
+var cfnLintAllowed = map[string]string{
+	"W3005": "aws-cdk-lib's Function adds DependsOn on its role next to the Fn::GetAtt of the same role",
+}
+
+// TestTemplatesPassCfnLintAndCdkNag synthesizes every environment of the example and of
+// a config using every feature, with cdk-nag's AwsSolutions pack as an aspect, and runs
+// cfn-lint on each template.
+func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Fatal("cfn-lint is required (pip install cfn-lint): ", err)
+	}
+	out := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	var all []*stacks.ServiceStack
+	for _, path := range []string{"../config/config.json", "testdata/full.json"} {
+		cfg := load(t, path)
+		for i := range cfg.Envs {
+			e := &cfg.Envs[i]
+			all = append(all, stacks.NewServiceStack(app, cfg.StackName(e.Name), &stacks.ServiceStackProps{Config: cfg, Env: e, Root: root}))
+		}
+	}
+	app.Synth(nil)
+
+	for _, s := range all {
+		for _, kind := range []string{"error", "warning"} {
+			for _, m := range nagFindings(s, kind) {
+				t.Errorf("%s: unsuppressed cdk-nag %s: %s", *s.StackName(), kind, m)
+			}
+		}
+	}
+
+	templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
+	if len(templates) != len(all) {
+		t.Fatalf("%d templates in %s, want %d", len(templates), out, len(all))
+	}
+	cmd := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...)
+	b, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("cfn-lint: %v\n%s", err, b)
+	}
+	var unexpected []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if line == "" {
+			continue
+		}
+		// parseable: file:line:col:endline:endcol:RULE:message
+		parts := strings.SplitN(line, ":", 7)
+		if len(parts) < 7 {
+			unexpected = append(unexpected, line)
+			continue
+		}
+		rule := parts[5]
+		if _, ok := cfnLintAllowed[rule]; ok && !strings.HasPrefix(rule, "E") {
+			continue
+		}
+		unexpected = append(unexpected, filepath.Base(parts[0])+": "+rule+" "+parts[6])
+	}
+	sort.Strings(unexpected)
+	for _, u := range unexpected {
+		t.Errorf("cfn-lint: %s", u)
+	}
+}
+
+// nagFindings lists cdk-nag's AwsSolutions annotations of kind ("error" or "warning").
+func nagFindings(s *stacks.ServiceStack, kind string) []string {
+	a := assertions.Annotations_FromStack(s.Stack)
+	match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	var msgs []string
+	var list any
+	if kind == "error" {
+		list = a.FindError(jsii.String("*"), match)
+	} else {
+		list = a.FindWarning(jsii.String("*"), match)
+	}
+	b, _ := json.Marshal(list)
+	var entries []struct {
+		ID    string `json:"id"`
+		Entry struct {
+			Data any `json:"data"`
+		} `json:"entry"`
+	}
+	_ = json.Unmarshal(b, &entries)
+	for _, e := range entries {
+		msgs = append(msgs, fmt.Sprintf("%s: %v", e.ID, e.Entry.Data))
+	}
+	return msgs
+}
