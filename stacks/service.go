@@ -92,8 +92,13 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 	if fn.Pinned() {
 		p.Rollout = versionedfunction.Rollout(fn.Rollout)
 	}
-	if fn.Image != nil {
-		p.Image = &versionedfunction.Image{Repository: fn.Image.Repository, Digest: fn.Image.Digest}
+	if img := fn.Image; img != nil {
+		p.Image = &versionedfunction.Image{Repository: img.RepositoryName(), Digest: img.Digest, Tag: img.Tag}
+		if img.RepositoryName() != img.Repository {
+			// A full repository URI: the image lives in another account or region, built
+			// once and promoted by digest.
+			p.Image.Account, p.Image.Region = img.RepositoryLocation("", "")
+		}
 	} else {
 		p.Entry = entryPath(root, fn.Entry)
 	}

@@ -52,13 +52,19 @@ type Props struct {
 	Deployment *Deployment
 }
 
-// Image is a container image referenced by digest, so the bytes promoted from one
-// environment to the next are the bytes that were tested.
+// Image is a container image in ECR. Pinned functions take it by digest, so the bytes
+// promoted from one environment to the next are the bytes that were tested; a mutable
+// tag is accepted only while LIVE follows $LATEST.
 type Image struct {
 	// Repository is the ECR repository name.
 	Repository string
-	// Digest is "sha256:" followed by 64 hex digits.
+	// Account and Region of the repository, for images built once in a tooling account
+	// and promoted. Default: the stack's account and region.
+	Account, Region string
+	// Digest is "sha256:" followed by 64 hex digits. Exactly one of Digest and Tag is set.
 	Digest string
+	// Tag is a mutable tag, refused when LiveVersion is pinned.
+	Tag string
 }
 
 // Architecture is the instruction set of the function.

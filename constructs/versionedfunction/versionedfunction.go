@@ -135,8 +135,29 @@ func newFunction(scope constructs.Construct, props *Props) awslambda.Function {
 		fp.Environment = &env
 	}
 	if props.Image != nil {
-		repo := awsecr.Repository_FromRepositoryName(scope, jsii.String("Repository"), jsii.String(props.Image.Repository))
-		fp.Code = awslambda.Code_FromEcrImage(repo, &awslambda.EcrImageCodeProps{TagOrDigest: jsii.String(props.Image.Digest)})
+		img := props.Image
+		var repo awsecr.IRepository
+		if img.Account == "" && img.Region == "" {
+			repo = awsecr.Repository_FromRepositoryName(scope, jsii.String("Repository"), jsii.String(img.Repository))
+		} else {
+			region, account := img.Region, img.Account
+			stack := awscdk.Stack_Of(scope)
+			if region == "" {
+				region = *stack.Region()
+			}
+			if account == "" {
+				account = *stack.Account()
+			}
+			repo = awsecr.Repository_FromRepositoryAttributes(scope, jsii.String("Repository"), &awsecr.RepositoryAttributes{
+				RepositoryName: jsii.String(img.Repository),
+				RepositoryArn:  jsii.String(fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition(region), region, account, img.Repository)),
+			})
+		}
+		ref := img.Digest
+		if ref == "" {
+			ref = img.Tag
+		}
+		fp.Code = awslambda.Code_FromEcrImage(repo, &awslambda.EcrImageCodeProps{TagOrDigest: jsii.String(ref)})
 		fp.Handler = jsii.String("FROM_IMAGE")
 		fp.Runtime = statics().fromImage
 	} else {
@@ -228,12 +249,28 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 	}
 }
 
-var versionRE = regexp.MustCompile(`^[1-9][0-9]*$`)
+var (
+	versionRE      = regexp.MustCompile(`^[1-9][0-9]*$`)
+	digestRE       = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	hookRE         = regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{1,49}$`)
+)
+
+// partition of a region, for ARNs written in Go rather than with a token.
+func partition(region string) string {
+	switch {
+	case len(region) > 3 && region[:3] == "cn-":
+		return "aws-cn"
+	case len(region) > 7 && region[:7] == "us-gov-":
+		return "aws-us-gov"
+	}
+	return "aws"
+}
 
 func validate(p *Props) []string {
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
-	if !regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`).MatchString(p.FunctionName) {
+	if !functionNameRE.MatchString(p.FunctionName) {
 		add("FunctionName: got %q; want 1 to 64 letters, digits, hyphens or underscores", p.FunctionName)
 	}
 	switch {
@@ -241,8 +278,12 @@ func validate(p *Props) []string {
 		add("Entry or Image: neither is set; set Entry to a Go main package directory or Image to an ECR image by digest")
 	case p.Entry != "" && p.Image != nil:
 		add("Entry and Image: both are set (%q, %q); set exactly one", p.Entry, p.Image.Repository)
-	case p.Image != nil && !regexp.MustCompile(`^sha256:[0-9a-f]{64}$`).MatchString(p.Image.Digest):
-		add("Image.Digest: got %q; want \"sha256:\" and 64 lowercase hex digits (images are pinned by digest)", p.Image.Digest)
+	case p.Image != nil && p.Image.Digest != "" && p.Image.Tag != "":
+		add("Image: both Digest and Tag are set (%q, %q); set exactly one", p.Image.Digest, p.Image.Tag)
+	case p.Image != nil && p.Image.Tag != "" && p.LiveVersion != "":
+		add("Image.Tag: got %q with LiveVersion %q; a pinned function takes its image by digest, so the promoted bytes are the tested ones", p.Image.Tag, p.LiveVersion)
+	case p.Image != nil && p.Image.Tag == "" && !digestRE.MatchString(p.Image.Digest):
+		add("Image.Digest: got %q; want \"sha256:\" and 64 lowercase hex digits", p.Image.Digest)
 	}
 	if p.Architecture != "" && p.Architecture != Arm64 && p.Architecture != X86_64 {
 		add("Architecture: got %q; want %q or %q", p.Architecture, Arm64, X86_64)
@@ -292,7 +333,7 @@ func validate(p *Props) []string {
 			add("Deployment.Config: not set; want a Lambda deployment config such as LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES()")
 		}
 		for _, h := range []struct{ field, name string }{{"PreTrafficHook", d.PreTrafficHook}, {"PostTrafficHook", d.PostTrafficHook}} {
-			if h.name != "" && !regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{1,49}$`).MatchString(h.name) {
+			if h.name != "" && !hookRE.MatchString(h.name) {
 				add("Deployment.%s: got %q; want a function name starting with CodeDeployHook_ (the managed CodeDeploy policy invokes only those)", h.field, h.name)
 			}
 		}

@@ -258,6 +258,15 @@ func TestImageByDigest(t *testing.T) {
 	}
 }
 
+func TestImageTagAndCrossAccountRepository(t *testing.T) {
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f",
+		Image: &versionedfunction.Image{Repository: "worker", Account: "999999999999", Region: "eu-west-1", Tag: "main"}})
+	b, _ := json.Marshal(only(t, tpl, "AWS::Lambda::Function")["Properties"].(map[string]any)["Code"])
+	if want := "999999999999.dkr.ecr.eu-west-1."; !strings.Contains(string(b), want) || !strings.Contains(string(b), "/worker:main") {
+		t.Errorf("Code = %s, want an ImageUri in %s for worker:main", b, want)
+	}
+}
+
 func TestPinnedFunctionsShareApplicationAndRole(t *testing.T) {
 	d1, d2 := canary(), canary()
 	d2.Config = awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_1MINUTE()
@@ -317,9 +326,12 @@ func TestInvalidProps(t *testing.T) {
 		{"both codes", base(func(p *versionedfunction.Props) {
 			p.Image = &versionedfunction.Image{Repository: "r", Digest: "sha256:x"}
 		}), "Entry and Image: both are set"},
-		{"image tag", base(func(p *versionedfunction.Props) {
+		{"image digest", base(func(p *versionedfunction.Props) {
 			p.Entry, p.Image = "", &versionedfunction.Image{Repository: "r", Digest: "latest"}
 		}), `Image.Digest: got "latest"; want "sha256:"`},
+		{"image tag when pinned", base(func(p *versionedfunction.Props) {
+			p.Entry, p.LiveVersion, p.Image = "", "3", &versionedfunction.Image{Repository: "r", Tag: "latest"}
+		}), `Image.Tag: got "latest" with LiveVersion "3"; a pinned function takes its image by digest`},
 		{"architecture", base(func(p *versionedfunction.Props) { p.Architecture = "riscv" }), `Architecture: got "riscv"; want "arm64" or "x86_64"`},
 		{"memory", base(func(p *versionedfunction.Props) { p.MemoryMB = 64 }), "MemoryMB: got 64; want 128 to 10240"},
 		{"timeout", base(func(p *versionedfunction.Props) { p.Timeout = 1500 * time.Millisecond }), "Timeout: got 1.5s; want whole seconds"},
