@@ -48,20 +48,26 @@ type Function struct {
 	FunctionName string
 	// Entry is the Go main package of a zip function, relative to the config file's
 	// repository root (the directory holding config/). Empty for image functions.
+	// Parse guarantees a clean relative slash path that cannot leave the repository.
 	Entry string
-	// Image is set for container-image functions instead of Entry.
+	// Image is set for container-image functions instead of Entry: exactly one of the
+	// two is set.
 	Image *Image
 	// Architecture is "arm64" (default) or "x86_64".
 	Architecture string
-	MemoryMB     int
-	TimeoutS     int
-	Description  string
-	Environment  map[string]string
+	// MemoryMB is 128..10240 (default 128); TimeoutS is 1..900 (default 3).
+	MemoryMB    int
+	TimeoutS    int
+	Description string
+	// Environment is nil when the function has no variables. Shared and env maps are
+	// merged key by key; an env's null removes a shared variable.
+	Environment map[string]string
 	// LiveVersion is the pinned version ("7"), or "" when LIVE follows $LATEST.
 	LiveVersion string
 	// Rollout is RolloutNone when LiveVersion is "", else canary (default) or direct.
 	Rollout Rollout
-	// Additional is the manual weighted split, or nil.
+	// Additional is the manual weighted split, or nil. Only set when pinned and
+	// Deployment.Type is "None": CodeDeploy fails on an alias it finds split.
 	Additional *WeightedVersion
 	// ProvisionedConcurrency on the LIVE alias; 0 means none. Only when pinned.
 	ProvisionedConcurrency int
@@ -78,8 +84,13 @@ type WeightedVersion struct {
 }
 
 // Image is a container image referenced by digest ("sha256:...") or, in unpinned
-// environments only, by tag.
+// environments only, by tag: exactly one of Digest and Tag is set. A tag can move, so
+// a pinned release must not depend on one.
 type Image struct {
+	// Repository is an ECR repository name in the env's own account and region
+	// ("golive/worker"), or a full ECR URI
+	// ("111111111111.dkr.ecr.us-east-1.amazonaws.com/golive/worker") for one registry
+	// that every env pulls from; see RepositoryName, RepositoryLocation and URI.
 	Repository string
 	Digest     string
 	Tag        string
@@ -97,7 +108,8 @@ type Deployment struct {
 	PreTrafficHook  string
 	PostTrafficHook string
 	AutoRollback    AutoRollback
-	// RollbackType is the deployment type the CLI's rollback uses ("" = Type).
+	// RollbackType is the predefined deployment type the CLI's rollback uses ("" = Type),
+	// so that undoing a bad release need not wait through a slow canary.
 	RollbackType string
 }
 
@@ -115,13 +127,20 @@ func (f Function) UsesCodeDeploy() bool {
 // CustomShift is a custom canary (two steps) or linear (equal steps) traffic shift.
 type CustomShift struct {
 	// Linear is false for a canary.
-	Linear          bool
-	Percent         int
+	Linear bool
+	// Percent is 1..99 for a canary and 1..50 for a linear shift (a linear shift of more
+	// than half is a two-step canary).
+	Percent int
+	// IntervalMinutes is 1..2880.
 	IntervalMinutes int
 }
 
 // Alarms are thresholds of the version-scoped alarms that roll a deployment back; nil
-// means that alarm is not created.
+// means that alarm is not created. Each is evaluated over one minute on the version
+// being released (config.schema.json documents the same): errors above
+// ErrorRatePercent of invocations (0 < x <= 100), throttles reaching Throttles (>= 1),
+// p99 duration above P99DurationMs (0 < x <= timeout). With Extra, at most 10 alarms,
+// CodeDeploy's limit per deployment group.
 type Alarms struct {
 	ErrorRatePercent *float64
 	Throttles        *float64
@@ -130,7 +149,9 @@ type Alarms struct {
 	Extra []string
 }
 
-// AutoRollback says which deployment outcomes roll back automatically (all true by default).
+// AutoRollback says which deployment outcomes roll back automatically. All default to
+// true, except that OnAlarm is false when there is no alarm: CodeDeploy cannot roll back
+// on an alarm it does not have, and the CDK refuses the combination.
 type AutoRollback struct {
 	OnFailure bool
 	OnStop    bool
@@ -143,8 +164,9 @@ type Pipeline struct {
 	Region        string
 	ConnectionArn string
 	Repository    string
-	Branch        string
-	// Stages are env names in deployment order.
+	// Branch defaults to "main".
+	Branch string
+	// Stages are env names in deployment order; by default every env in file order.
 	Stages []string
 	// ApprovalBefore lists envs whose stage waits for a manual approval.
 	ApprovalBefore []string

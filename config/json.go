@@ -25,10 +25,6 @@ const (
 	kindObject
 )
 
-func (k kind) String() string {
-	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object"}[k]
-}
-
 type value struct {
 	kind kind
 	b    bool
@@ -124,7 +120,7 @@ func (d *decoder) value(path string, depth int) (*value, error) {
 			}
 			if i, dup := seen[key]; dup {
 				d.errs = append(d.errs, Error{join(path, key),
-					"duplicate key; want each key once: encoding/json would silently keep the last one"})
+					"duplicate key; want each key once: most JSON tools silently keep only the last one"})
 				v.obj[i].val = el
 				continue
 			}

@@ -229,6 +229,11 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 	none := typeKnown && dep.Type == DeploymentNone
 	nAlarms := dep.Alarms.count()
 	alarmsKnown := known && ds.alarms.st != invalid
+	if ds.alarms.st == set {
+		a := ds.alarms.v
+		alarmsKnown = alarmsKnown && a.errorRate.st != invalid && a.throttles.st != invalid &&
+			a.p99.st != invalid && a.extra.st != invalid
+	}
 
 	if none {
 		for _, h := range []struct {

@@ -16,31 +16,35 @@ import (
 
 const schemaFile = "config.schema.json"
 
-func compileSchema(t *testing.T) *jsonschema.Schema {
+func compileSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource(schemaFile, doc); err != nil {
-		t.Fatal(err)
-	}
-	// Compile also checks the schema against the draft 2020-12 metaschema.
-	sch, err := c.Compile(schemaFile)
+	sch, err := newSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sch
 }
 
-func validate(t *testing.T, sch *jsonschema.Schema, text string) error {
+func newSchema() (*jsonschema.Schema, error) {
+	f, err := os.Open(schemaFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(schemaFile, doc); err != nil {
+		return nil, err
+	}
+	// Compile also checks the schema against the draft 2020-12 metaschema.
+	return c.Compile(schemaFile)
+}
+
+func validate(t testing.TB, sch *jsonschema.Schema, text string) error {
 	t.Helper()
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
 	if err != nil {

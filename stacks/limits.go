@@ -16,8 +16,11 @@ const (
 // Resources counts the resources the service stack of env declares, without building it,
 // so that a config past CloudFormation's quotas is refused before anything is written.
 // A test keeps this count equal to the synthesized templates'.
-func Resources(env *config.Env) int {
+func Resources(cfg *config.Config, env *config.Env) int {
 	n := 1 // AWS::CDK::Metadata
+	if cfg.Pipeline != nil {
+		n++ // the golive CLI role the pipeline assumes
+	}
 	codeDeploy, hooks := false, false
 	custom := map[config.CustomShift]bool{}
 	for _, fn := range env.Functions {
@@ -49,9 +52,9 @@ func Resources(env *config.Env) int {
 
 // CheckLimits reports an environment whose stack would exceed CloudFormation's quotas,
 // naming the counts and the way out.
-func CheckLimits(env *config.Env) error {
+func CheckLimits(cfg *config.Config, env *config.Env) error {
 	var errs []error
-	if r := Resources(env); r > MaxResources {
+	if r := Resources(cfg, env); r > MaxResources {
 		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare %d resources, CloudFormation allows %d per template "+
 			"(a pinned function with CodeDeploy and alarms takes 5, one on $LATEST 3); move functions to another project or environment",
 			env.Name, r, MaxResources))

@@ -10,24 +10,77 @@ import (
 // AwsSolutions findings are accepted. Each suppression names exactly what it applies to,
 // so a new managed policy or wildcard still fails the checks.
 func suppressNag(stack awscdk.Stack) {
-	cdknag.NagSuppressions_AddStackSuppressions(stack, &[]*cdknag.NagPackSuppression{
-		{
-			Id: jsii.String("AwsSolutions-IAM4"),
-			Reason: jsii.String("AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch Logs; " +
-				"AWSCodeDeployRoleForLambdaLimited is the policy AWS maintains for CodeDeploy's Lambda deployments: " +
-				"update aliases, read alarms, invoke only CodeDeployHook_* functions"),
-			AppliesTo: &[]any{
-				"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-				"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
-			},
+	suppress(stack, serviceSuppressions)
+}
+
+func suppress(stack awscdk.Stack, suppressions []*cdknag.NagPackSuppression) {
+	cdknag.NagSuppressions_AddStackSuppressions(stack, &suppressions, nil)
+}
+
+// anyPartition matches an ARN's partition, literal or left to CloudFormation.
+const anyPartition = `(aws|aws-cn|aws-us-gov|<AWS::Partition>)`
+
+// regex is an appliesTo pattern for cdk-nag's granular findings.
+func regex(pattern string) cdknag.RegexAppliesTo {
+	return cdknag.RegexAppliesTo{Regex: jsii.String("/" + pattern + "/g")}
+}
+
+var serviceSuppressions = []*cdknag.NagPackSuppression{
+	{
+		Id: jsii.String("AwsSolutions-IAM4"),
+		Reason: jsii.String("AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch Logs; " +
+			"AWSCodeDeployRoleForLambdaLimited is the policy AWS maintains for CodeDeploy's Lambda deployments: " +
+			"update aliases, read alarms, invoke only CodeDeployHook_* functions"),
+		AppliesTo: &[]any{
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
 		},
-		{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("CodeDeploy invokes a traffic hook by qualified ARN: the trailing :* allows any version " +
-				"or alias of that one named CodeDeployHook_ function, nothing else"),
-			AppliesTo: &[]any{
-				cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:lambda:[^:]+:[0-9]{12}:function:CodeDeployHook_[A-Za-z0-9_-]+:\*$/g`)},
-			},
+	},
+	{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("CodeDeploy invokes a traffic hook by qualified ARN: the trailing :* allows any version " +
+			"or alias of that one named CodeDeployHook_ function, nothing else"),
+		AppliesTo: &[]any{
+			regex(`^Resource::arn:` + anyPartition + `:lambda:[^:]+:[0-9]{12}:function:CodeDeployHook_[A-Za-z0-9_-]+:\*$`),
 		},
-	}, nil)
+	},
+}
+
+// cliRoleSuppression explains the golive CLI role's resource wildcards; its actions are
+// all named.
+var cliRoleSuppression = &cdknag.NagPackSuppression{
+	Id: jsii.String("AwsSolutions-IAM5"),
+	Reason: jsii.String("golive publishes, reads and deletes versions of this environment's functions (function:NAME:*, one " +
+		"per function), reads the account's code storage (GetAccountSettings has no resource), reads this stack by name " +
+		"(stack/NAME/* covers its generated id) and stops deployments of this stack's CodeDeploy application"),
+	AppliesTo: &[]any{
+		regex(`^Resource::arn:` + anyPartition + `:lambda:[^:]+:[0-9]{12}:function:[A-Za-z0-9_-]+:\*$`),
+		"Resource::*",
+		regex(`^Resource::arn:` + anyPartition + `:cloudformation:[^:]+:[0-9]{12}:stack/[A-Za-z0-9-]+/\*$`),
+		regex(`^Resource::arn:` + anyPartition + `:codedeploy:[^:]+:[0-9]{12}:deploymentgroup:[A-Za-z0-9-]+/\*$`),
+	},
+}
+
+// pipelineSuppressions explain what CDK Pipelines generates for its own roles.
+var pipelineSuppressions = []*cdknag.NagPackSuppression{
+	{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("CDK Pipelines grants its stage roles read/write on the pipeline's own artifact bucket " +
+			"(bucket/*) and its KMS key, its CodeBuild log and report groups, and lets self-mutation read stacks and " +
+			"assume the CDK bootstrap roles (role/*) of the pipeline account; every wildcard is scoped by CDK to the " +
+			"pipeline's resources"),
+		AppliesTo: &[]any{
+			"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+			"Action::kms:ReEncrypt*", "Action::kms:GenerateDataKey*", "Resource::*",
+			regex(`^Resource::<PipelineArtifactsBucket[A-Z0-9]+\.Arn>/\*$`),
+			regex(`^Resource::arn:` + anyPartition + `:logs:[^:]+:[0-9]{12}:log-group:/aws/codebuild/(\*|<[A-Za-z0-9]+>:\*)$`),
+			regex(`^Resource::arn:` + anyPartition + `:codebuild:[^:]+:[0-9]{12}:report-group/(\*|<[A-Za-z0-9]+>-\*)$`),
+			regex(`^Resource::arn:\*:iam::[0-9]{12}:role/\*$`),
+		},
+	},
+	{
+		Id: jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("the artifact bucket only passes build artifacts between the pipeline's own actions; " +
+			"CloudTrail records its access"),
+	},
 }

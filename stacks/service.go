@@ -10,8 +10,10 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
@@ -33,6 +35,8 @@ type ServiceStack struct {
 	awscdk.Stack
 	// Functions by config name.
 	Functions map[string]*versionedfunction.VersionedFunction
+	// CLIRole is the role the pipeline's golive steps assume; nil without a pipeline.
+	CLIRole awsiam.Role
 }
 
 // NewServiceStack declares the stack of props.Env. Its account and region come from the
@@ -42,7 +46,7 @@ type ServiceStack struct {
 // call CheckLimits first to report that as an error instead.
 func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) *ServiceStack {
 	env := props.Env
-	if err := CheckLimits(env); err != nil {
+	if err := CheckLimits(props.Config, env); err != nil {
 		panic(err)
 	}
 	sp := props.StackProps
@@ -56,6 +60,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	suppressNag(stack)
 	s := &ServiceStack{Stack: stack, Functions: make(map[string]*versionedfunction.VersionedFunction, len(env.Functions))}
 
+	if props.Config.Pipeline != nil {
+		s.CLIRole = newCLIRole(stack, props.Config, env)
+		suppress(stack, []*cdknag.NagPackSuppression{cliRoleSuppression})
+	}
 	prebuild(props.Root, env.Functions)
 	deploy := &deploymentConfigs{scope: stack}
 	var shared *versionedfunction.Shared

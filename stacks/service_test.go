@@ -56,10 +56,33 @@ func env(t *testing.T, cfg *config.Config, name string) *config.Env {
 	return e
 }
 
+// newApp is an app with cdk.json's feature flags and the cdk CLI's context, so tests see
+// the templates cdk synth writes; outdir may be empty.
+func newApp(t *testing.T, outdir string) awscdk.App {
+	t.Helper()
+	b, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdkJSON struct{ Context map[string]any }
+	if err := json.Unmarshal(b, &cdkJSON); err != nil {
+		t.Fatal(err)
+	}
+	// What the cdk CLI adds: path metadata lets cfn-lint recognize CDK's own constructs.
+	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
+	cdkJSON.Context["aws:cdk:enable-asset-metadata"] = true
+	cdkJSON.Context["aws:cdk:version-reporting"] = true
+	props := &awscdk.AppProps{Context: &cdkJSON.Context}
+	if outdir != "" {
+		props.Outdir = jsii.String(outdir)
+	}
+	return awscdk.NewApp(props)
+}
+
 // synth builds the service stack of one environment in its own app.
 func synth(t *testing.T, cfg *config.Config, envName string) (*stacks.ServiceStack, assertions.Template) {
 	t.Helper()
-	app := awscdk.NewApp(nil)
+	app := newApp(t, "")
 	s := stacks.NewServiceStack(app, cfg.StackName(envName), &stacks.ServiceStackProps{Config: cfg, Env: env(t, cfg, envName), Root: root})
 	return s, assertions.Template_FromStack(s.Stack, nil)
 }
@@ -176,8 +199,7 @@ func TestResourceCountMatchesTemplates(t *testing.T) {
 			t.Run(filepath.Base(path)+"/"+e.Name, func(t *testing.T) {
 				_, tpl := synth(t, cfg, e.Name)
 				got := len((*tpl.ToJSON())["Resources"].(map[string]any))
-				// Template_FromStack leaves out CDK's metadata resource, which the estimate counts.
-				if want := stacks.Resources(&e) - 1; got != want {
+				if want := stacks.Resources(cfg, &e); got != want {
 					t.Errorf("template has %d resources, stacks.Resources estimates %d", got, want)
 				}
 			})
@@ -212,7 +234,8 @@ func TestLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := stacks.CheckLimits(env(t, gen(tt.n, tt.pinned), "prd"))
+			cfg := gen(tt.n, tt.pinned)
+			err := stacks.CheckLimits(cfg, env(t, cfg, "prd"))
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("CheckLimits: %v, want nil", err)
 			}
@@ -235,15 +258,30 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	if _, err := exec.LookPath("cfn-lint"); err != nil {
 		t.Fatal("cfn-lint is required (pip install cfn-lint): ", err)
 	}
-	out := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+	out, err := os.MkdirTemp("", "golive-lint-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			os.RemoveAll(out)
+		}
+	})
+	app := newApp(t, out)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	var all []*stacks.ServiceStack
+	var all []awscdk.Stack
 	for _, path := range []string{"../config/config.json", "testdata/full.json"} {
 		cfg := load(t, path)
 		for i := range cfg.Envs {
 			e := &cfg.Envs[i]
-			all = append(all, stacks.NewServiceStack(app, cfg.StackName(e.Name), &stacks.ServiceStackProps{Config: cfg, Env: e, Root: root}))
+			all = append(all, stacks.NewServiceStack(app, cfg.StackName(e.Name), &stacks.ServiceStackProps{Config: cfg, Env: e, Root: root}).Stack)
+		}
+		if cfg.Pipeline != nil {
+			p := stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg, Root: root})
+			all = append(all, p.Stack)
+			for _, st := range p.Stages {
+				all = append(all, st.Service.Stack)
+			}
 		}
 	}
 	app.Synth(nil)
@@ -257,6 +295,8 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	}
 
 	templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
+	staged, _ := filepath.Glob(filepath.Join(out, "assembly-*", "*.template.json"))
+	templates = append(templates, staged...)
 	if len(templates) != len(all) {
 		t.Fatalf("%d templates in %s, want %d", len(templates), out, len(all))
 	}
@@ -287,11 +327,14 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	for _, u := range unexpected {
 		t.Errorf("cfn-lint: %s", u)
 	}
+	if t.Failed() {
+		t.Logf("templates kept in %s", out)
+	}
 }
 
 // nagFindings lists cdk-nag's AwsSolutions annotations of kind ("error" or "warning").
-func nagFindings(s *stacks.ServiceStack, kind string) []string {
-	a := assertions.Annotations_FromStack(s.Stack)
+func nagFindings(s awscdk.Stack, kind string) []string {
+	a := assertions.Annotations_FromStack(s)
 	match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	var msgs []string
 	var list any

@@ -4,6 +4,9 @@
 //	cdk synth -c env=prd           only prd: the other stacks are not even constructed
 //	cdk synth -c config=other.json another config file
 //	cdk synth -c nag=true          also run cdk-nag's AwsSolutions checks
+//
+// With a pipeline section in config.json, a full synth also declares the pipeline stack,
+// whose stages deploy the same service stacks under the same CloudFormation names.
 package main
 
 import (
@@ -41,9 +44,15 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "golive: %v\n", err)
 		return 1
 	}
-	envs, err := selectEnvs(cfg, contextString(app, "env", ""))
+	only := contextString(app, "env", "")
+	envs, err := selectEnvs(cfg, only)
 	if err == nil {
-		err = checkLimits(envs)
+		err = checkLimits(cfg, envs)
+	}
+	// The pipeline deploys every env; `-c env=E` (cdk deploy of one env) leaves it out.
+	withPipeline := cfg.Pipeline != nil && only == ""
+	if err == nil && withPipeline {
+		err = stacks.CheckPipeline(cfg)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "golive: %v\n", err)
@@ -51,6 +60,9 @@ func run(stderr io.Writer) (code int) {
 	}
 	for _, env := range envs {
 		stacks.NewServiceStack(app, cfg.StackName(env.Name), &stacks.ServiceStackProps{Config: cfg, Env: env})
+	}
+	if withPipeline {
+		stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg})
 	}
 	if contextString(app, "nag", "false") == "true" {
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -74,10 +86,10 @@ func selectEnvs(cfg *config.Config, name string) ([]*config.Env, error) {
 	return []*config.Env{env}, nil
 }
 
-func checkLimits(envs []*config.Env) error {
+func checkLimits(cfg *config.Config, envs []*config.Env) error {
 	var errs []error
 	for _, env := range envs {
-		errs = append(errs, stacks.CheckLimits(env))
+		errs = append(errs, stacks.CheckLimits(cfg, env))
 	}
 	return errors.Join(errs...)
 }

@@ -68,7 +68,7 @@ func TestSynthesizesEveryEnvironmentByDefault(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	if got, want := strings.Join(templates(t, out), ","), "golive-demo-prd,golive-demo-sbx,golive-demo-tst"; got != want {
+	if got, want := strings.Join(templates(t, out), ","), "golive-demo-pipeline,golive-demo-prd,golive-demo-sbx,golive-demo-tst"; got != want {
 		t.Errorf("templates = %s, want %s", got, want)
 	}
 	// Every stack is a top-level stack of the cloud assembly: cdk deploy can name it.
@@ -84,7 +84,7 @@ func TestSynthesizesEveryEnvironmentByDefault(t *testing.T) {
 	if err := json.Unmarshal(manifest, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"golive-demo-sbx", "golive-demo-tst", "golive-demo-prd"} {
+	for _, name := range []string{"golive-demo-sbx", "golive-demo-tst", "golive-demo-prd", "golive-demo-pipeline"} {
 		if m.Artifacts[name].Type != "aws:cloudformation:stack" {
 			t.Errorf("manifest artifact %s = %+v, want a top-level CloudFormation stack", name, m.Artifacts[name])
 		}
@@ -96,6 +96,7 @@ func TestSynthesizesOneEnvironment(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
+	// Neither the other envs nor the pipeline (whose stages deploy every env) are built.
 	if got := strings.Join(templates(t, out), ","); got != "golive-demo-prd" {
 		t.Errorf("templates = %s, want only golive-demo-prd", got)
 	}

@@ -1,0 +1,167 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/config"
+)
+
+// PipelineStackProps configures the pipeline stack.
+type PipelineStackProps struct {
+	awscdk.StackProps
+	// Config must have a pipeline section. Required.
+	Config *config.Config
+	// Root is the directory function entries are relative to. Default: the working directory.
+	Root string
+}
+
+// PipelineStack is a CDK Pipelines pipeline deploying the service stacks env by env.
+type PipelineStack struct {
+	awscdk.Stack
+	Pipeline pipelines.CodePipeline
+	// Stages by env name, in deployment order.
+	Stages map[string]*PipelineStage
+}
+
+// PipelineStage is one env's stage: the service stack that `cdk deploy -c env=E` deploys,
+// under the same CloudFormation stack name.
+type PipelineStage struct {
+	awscdk.Stage
+	Service *ServiceStack
+	Verify  pipelines.Step // nil where no function is pinned
+	Publish pipelines.Step // nil but in the last stage
+}
+
+// PipelineStackName is the name of the pipeline stack.
+func PipelineStackName(cfg *config.Config) string { return cfg.Project + "-pipeline" }
+
+// CheckPipeline reports what the pipeline cannot deploy: images referenced by tag in an
+// environment it deploys (a pipeline promotes the digest it tested, never a tag, which
+// may point elsewhere by the time the next stage runs).
+func CheckPipeline(cfg *config.Config) error {
+	var problems []string
+	for _, name := range cfg.Pipeline.Stages {
+		env, err := cfg.Env(name)
+		if err != nil {
+			return err
+		}
+		for _, fn := range env.Functions {
+			if fn.Image != nil && fn.Image.Digest == "" {
+				problems = append(problems, fmt.Sprintf("envs.%s.lambda_functions.%s.image.tag: got %q; the pipeline deploys %s, "+
+					"so the image must be given by digest (\"sha256:...\") and promoted unchanged", name, fn.Name, fn.Image.Tag, name))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// NewPipelineStack declares the pipeline: source and synth, then one stage per env in
+// pipeline.stages, a manual approval before the envs of pipeline.approval_before, a
+// `golive verify` gate before each env with a pinned function, and `golive publish`
+// after the last env, whose output is kept as the step's artifact (a pipeline cannot
+// push a --pin back to git).
+func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStackProps) *PipelineStack {
+	cfg, p := props.Config, props.Config.Pipeline
+	if err := CheckPipeline(cfg); err != nil {
+		panic(err)
+	}
+	sp := props.StackProps
+	if sp.Env == nil {
+		sp.Env = &awscdk.Environment{Account: jsii.String(p.Account), Region: jsii.String(p.Region)}
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
+	suppress(stack, pipelineSuppressions)
+	s := &PipelineStack{Stack: stack, Stages: map[string]*PipelineStage{}}
+
+	source := pipelines.CodePipelineSource_Connection(jsii.String(p.Repository), jsii.String(p.Branch),
+		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(p.ConnectionArn)})
+	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
+		PipelineName:      jsii.String(id),
+		CrossAccountKeys:  jsii.Bool(true), // stages deploy to other accounts
+		EnableKeyRotation: jsii.Bool(true),
+		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+			Input:                  source,
+			Commands:               jsii.Strings("make synth"),
+			PrimaryOutputDirectory: jsii.String("cdk.out"),
+		}),
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+		},
+	})
+
+	approve := map[string]bool{}
+	for _, name := range p.ApprovalBefore {
+		approve[name] = true
+	}
+	for i, name := range p.Stages {
+		env, _ := cfg.Env(name)
+		stage := awscdk.NewStage(stack, jsii.String(name), &awscdk.StageProps{
+			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
+		})
+		ps := &PipelineStage{Stage: stage}
+		ps.Service = NewServiceStack(stage, "Service", &ServiceStackProps{
+			StackProps: awscdk.StackProps{StackName: jsii.String(cfg.StackName(name))},
+			Config:     cfg, Env: env, Root: props.Root,
+		})
+
+		var pre, post []pipelines.Step
+		var approval pipelines.Step
+		if approve[name] {
+			approval = pipelines.NewManualApprovalStep(jsii.String("Approve-"+name), &pipelines.ManualApprovalStepProps{
+				Comment: jsii.String("Release " + cfg.Project + " to " + name),
+			})
+			pre = append(pre, approval)
+		}
+		if pinned(env) {
+			ps.Verify = cliStep("Verify-"+name, source, cfg, env, "verify", "")
+			if approval != nil {
+				// Verify what is about to deploy, not what was true before the wait.
+				ps.Verify.AddStepDependency(approval)
+			}
+			pre = append(pre, ps.Verify)
+		}
+		if i == len(p.Stages)-1 {
+			ps.Publish = cliStep("Publish-"+name, source, cfg, env, "publish", "published")
+			post = append(post, ps.Publish)
+		}
+		s.Pipeline.AddStage(stage, &pipelines.AddStageOpts{Pre: &pre, Post: &post})
+		s.Stages[name] = ps
+	}
+	return s
+}
+
+func pinned(env *config.Env) bool {
+	for _, fn := range env.Functions {
+		if fn.Pinned() {
+			return true
+		}
+	}
+	return false
+}
+
+// cliStep runs the golive CLI from the source against env through its CLI role.
+func cliStep(id string, source pipelines.IFileSetProducer, cfg *config.Config, env *config.Env, command, outDir string) pipelines.Step {
+	run := fmt.Sprintf("./golive %s --env %s --region %s --role-arn %s", command, env.Name, env.Region, CLIRoleArn(cfg, env))
+	props := &pipelines.CodeBuildStepProps{
+		Input:    source,
+		Commands: jsii.Strings("go build -o golive ./cmd/golive", run),
+		RolePolicyStatements: &[]awsiam.PolicyStatement{statement("AssumeGoliveRole", []string{"sts:AssumeRole"},
+			[]*string{jsii.String(CLIRoleArn(cfg, env))})},
+	}
+	if outDir != "" {
+		props.Commands = jsii.Strings("go build -o golive ./cmd/golive", "mkdir -p "+outDir,
+			run+" --output json > "+outDir+"/versions.json", "cat "+outDir+"/versions.json")
+		props.PrimaryOutputDirectory = jsii.String(outDir)
+	}
+	return pipelines.NewCodeBuildStep(jsii.String(id), props)
+}

@@ -1,0 +1,312 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/stacks"
+)
+
+func pipelineStack(t *testing.T, cfg *config.Config) (*stacks.PipelineStack, assertions.Template) {
+	t.Helper()
+	app := newApp(t, "")
+	p := stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg, Root: root})
+	return p, assertions.Template_FromStack(p.Stack, nil)
+}
+
+// pipelineStages returns each stage's name and its actions as "name/category/runOrder".
+func pipelineStages(t *testing.T, tpl assertions.Template) (names []string, actions map[string][]string) {
+	t.Helper()
+	actions = map[string][]string{}
+	for _, r := range *tpl.FindResources(jsii.String("AWS::CodePipeline::Pipeline"), nil) {
+		b, _ := json.Marshal((*r)["Properties"])
+		var p struct {
+			Stages []struct {
+				Name    string
+				Actions []struct {
+					Name         string
+					RunOrder     int
+					ActionTypeId struct{ Category string }
+				}
+			}
+		}
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.Stages {
+			names = append(names, s.Name)
+			for _, a := range s.Actions {
+				actions[s.Name] = append(actions[s.Name], fmt.Sprintf("%s/%s/%d", a.Name, a.ActionTypeId.Category, a.RunOrder))
+			}
+		}
+	}
+	return names, actions
+}
+
+func TestPipelineStagesFollowConfig(t *testing.T) {
+	cfg := load(t, "../config/config.json")
+	_, tpl := pipelineStack(t, cfg)
+	names, actions := pipelineStages(t, tpl)
+
+	if got, want := strings.Join(names, " > "), "Source > Build > UpdatePipeline > Assets > sbx > tst > prd"; got != want {
+		t.Errorf("stages = %s, want %s", got, want)
+	}
+	// $LATEST envs have nothing to verify; prd waits for approval, then verifies, deploys
+	// the same stack `cdk deploy -c env=prd` does, and publishes.
+	wantActions := map[string][]string{
+		"sbx": {"Prepare/Deploy/1", "Deploy/Deploy/2"},
+		"tst": {"Prepare/Deploy/1", "Deploy/Deploy/2"},
+		"prd": {"Approve-prd/Approval/1", "Verify-prd/Build/2", "golive-demo-prd.Prepare/Deploy/3", "golive-demo-prd.Deploy/Deploy/4", "Publish-prd/Build/5"},
+	}
+	for stage, want := range wantActions {
+		if got := actions[stage]; !reflect.DeepEqual(got, want) {
+			t.Errorf("stage %s actions = %v, want %v", stage, got, want)
+		}
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Name": "prd",
+			"Actions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Name": "golive-demo-prd.Deploy", "Configuration": assertions.Match_ObjectLike(&map[string]any{"StackName": "golive-demo-prd"}),
+			})}),
+		})}),
+	})
+}
+
+func TestPipelineGoliveSteps(t *testing.T) {
+	cfg := load(t, "../config/config.json")
+	_, tpl := pipelineStack(t, cfg)
+	role := "arn:aws:iam::333333333333:role/golive-demo-prd-golive"
+	for step, want := range map[string][]string{
+		"Verify-prd":  {"go build -o golive ./cmd/golive", "./golive verify --env prd --region us-east-1 --role-arn " + role},
+		"Publish-prd": {"./golive publish --env prd --region us-east-1 --role-arn " + role + " --output json > published/versions.json"},
+	} {
+		projects := tpl.FindResources(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+			"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String(step))},
+		})
+		if len(*projects) != 1 {
+			t.Fatalf("%s: %d CodeBuild projects, want 1", step, len(*projects))
+		}
+		for _, p := range *projects {
+			spec := (*p)["Properties"].(map[string]any)["Source"].(map[string]any)["BuildSpec"].(string)
+			for _, cmd := range want {
+				if !strings.Contains(spec, cmd) {
+					t.Errorf("%s buildspec lacks %q:\n%s", step, cmd, spec)
+				}
+			}
+		}
+	}
+	// The publish step keeps its output as an artifact; its role may only assume the prd role.
+	tpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Publish-prd")),
+		"Source":      assertions.Match_ObjectLike(&map[string]any{"BuildSpec": assertions.Match_StringLikeRegexp(jsii.String(`"base-directory": "published"`))}),
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Action": "sts:AssumeRole", "Resource": role, "Sid": "AssumeGoliveRole",
+		})})},
+	})
+}
+
+func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
+	cfg := load(t, "../config/config.json")
+	p, _ := pipelineStack(t, cfg)
+	tpl := assertions.Template_FromStack(p.Stages["prd"].Service.Stack, nil)
+	roles := tpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
+		"Properties": map[string]any{"RoleName": "golive-demo-prd-golive"},
+	})
+	if len(*roles) != 1 {
+		t.Fatalf("%d golive roles, want 1", len(*roles))
+	}
+	var role struct {
+		Properties struct {
+			AssumeRolePolicyDocument struct{ Statement []map[string]any }
+			Policies                 []struct {
+				PolicyDocument struct {
+					Statement []struct {
+						Sid      string
+						Action   any
+						Resource any
+					}
+				}
+			}
+		}
+	}
+	for _, r := range *roles {
+		b, _ := json.Marshal(r)
+		if err := json.Unmarshal(b, &role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trust, _ := json.Marshal(role.Properties.AssumeRolePolicyDocument)
+	if !strings.Contains(string(trust), ":iam::444444444444:root") {
+		t.Errorf("trust policy = %s, want the pipeline account 444444444444", trust)
+	}
+	actions := map[string]bool{}
+	for _, s := range role.Properties.Policies[0].PolicyDocument.Statement {
+		for _, a := range list(s.Action) {
+			if strings.Contains(a, "*") {
+				t.Errorf("statement %s has wildcard action %s", s.Sid, a)
+			}
+			actions[a] = true
+		}
+		for _, r := range list(s.Resource) {
+			if r != "*" && !strings.Contains(r, ":333333333333:") {
+				t.Errorf("statement %s reaches outside prd's account: %s", s.Sid, r)
+			}
+			if s.Sid == "DeleteVersions" && !strings.HasSuffix(r, ":golive-demo-prd-worker:*") {
+				t.Errorf("DeleteVersions on %s, want only the worker's versions", r)
+			}
+			if r == "*" && s.Sid != "CodeStorage" {
+				t.Errorf("statement %s on every resource", s.Sid)
+			}
+		}
+	}
+	var got []string
+	for a := range actions {
+		got = append(got, a)
+	}
+	sort.Strings(got)
+	want := []string{"cloudformation:DescribeStacks", "codedeploy:GetDeployment", "codedeploy:ListDeployments", "codedeploy:StopDeployment",
+		"lambda:DeleteFunction", "lambda:GetAccountSettings", "lambda:GetAlias", "lambda:GetFunctionConfiguration", "lambda:InvokeFunction",
+		"lambda:ListAliases", "lambda:ListVersionsByFunction", "lambda:PublishVersion", "lambda:UpdateAlias"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("actions = %v\nwant %v", got, want)
+	}
+}
+
+func list(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			} else {
+				b, _ := json.Marshal(x)
+				out = append(out, string(b))
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// TestReleaseIsOneLine proves what a release changes: editing live_version of one prd
+// function changes only its alias's FunctionVersion, its version-scoped alarm and the
+// deployed-version output, so the pipeline run only moves that alias, through the canary.
+func TestReleaseIsOneLine(t *testing.T) {
+	data, err := os.ReadFile("testdata/full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := parse(t, string(data))
+	after := parse(t, strings.Replace(string(data), `"report": { "live_version": "9" }`, `"report": { "live_version": "10" }`, 1))
+	_, t1 := synth(t, before, "prd")
+	_, t2 := synth(t, after, "prd")
+
+	var changed []string
+	diff("", *t1.ToJSON(), *t2.ToJSON(), &changed)
+	t.Logf("changed: %v", changed)
+	allowed := []*regexp.Regexp{
+		regexp.MustCompile(`^Resources/report[A-Za-z0-9]*Live[A-Z0-9]+/Properties/FunctionVersion$`),
+		regexp.MustCompile(`^Resources/report[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/AlarmDescription$`),
+		regexp.MustCompile(`^Resources/report[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/Metrics/\d+/MetricStat/Metric/Dimensions/0/Value$`),
+		regexp.MustCompile(`^Outputs/LiveVersionReport/Value$`),
+	}
+	seen := make([]bool, len(allowed))
+	for _, c := range changed {
+		ok := false
+		for i, re := range allowed {
+			if re.MatchString(c) {
+				ok, seen[i] = true, true
+			}
+		}
+		if !ok {
+			t.Errorf("a release changed %s", c)
+		}
+	}
+	for i, s := range seen {
+		if !s {
+			t.Errorf("no change matched %s", allowed[i])
+		}
+	}
+}
+
+// diff appends the paths where a and b differ.
+func diff(path string, a, b any, out *[]string) {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok {
+			*out = append(*out, path)
+			return
+		}
+		keys := map[string]bool{}
+		for k := range av {
+			keys[k] = true
+		}
+		for k := range bv {
+			keys[k] = true
+		}
+		for k := range keys {
+			diff(strings.TrimPrefix(path+"/"+k, "/"), av[k], bv[k], out)
+		}
+	case []any:
+		bv, ok := b.([]any)
+		if !ok || len(av) != len(bv) {
+			*out = append(*out, path)
+			return
+		}
+		for i := range av {
+			diff(fmt.Sprintf("%s/%d", path, i), av[i], bv[i], out)
+		}
+	default:
+		if !reflect.DeepEqual(a, b) {
+			*out = append(*out, path)
+		}
+	}
+}
+
+func TestPipelineImagesByDigest(t *testing.T) {
+	const base = `{"project": "p",
+		"lambda_functions": {"img": {"image": {"repository": "123456789012.dkr.ecr.us-east-1.amazonaws.com/img", %s}}},
+		"envs": {
+			"sbx": {"account": "111111111111", "region": "us-east-1"},
+			"prd": {"account": "333333333333", "region": "us-east-1", "lambda_functions": {"img": {"live_version": "3"}}}},
+		"pipeline": {"account": "444444444444", "region": "us-east-1", "repository": "o/r",
+			"connection_arn": "arn:aws:codeconnections:us-east-1:444444444444:connection/abc", "stages": ["sbx", "prd"]}}`
+	digest := "sha256:" + strings.Repeat("0f", 32)
+
+	// The same digest is deployed in every stage: built once, promoted unchanged.
+	p, _ := pipelineStack(t, parse(t, fmt.Sprintf(base, `"digest": "`+digest+`"`)))
+	for _, name := range []string{"sbx", "prd"} {
+		tpl := assertions.Template_FromStack(p.Stages[name].Service.Stack, nil)
+		b, _ := json.Marshal(*tpl.ToJSON())
+		if !strings.Contains(string(b), "123456789012.dkr.ecr.us-east-1.") || !strings.Contains(string(b), "/img@"+digest) {
+			t.Errorf("stage %s does not deploy img@%s from the build account", name, digest)
+		}
+	}
+
+	// A tag is refused where pinned by config, and anywhere the pipeline deploys by CheckPipeline.
+	_, err := config.Parse([]byte(fmt.Sprintf(base, `"tag": "v1"`)))
+	if err == nil || !strings.Contains(err.Error(), "envs.prd.lambda_functions.img.image") {
+		t.Errorf("config.Parse with a tag in pinned prd: %v, want an error naming envs.prd.lambda_functions.img.image", err)
+	}
+	unpinned := parse(t, strings.Replace(fmt.Sprintf(base, `"tag": "v1"`), `"lambda_functions": {"img": {"live_version": "3"}}`, `"lambda_functions": {}`, 1))
+	err = stacks.CheckPipeline(unpinned)
+	if err == nil || !strings.Contains(err.Error(), `envs.sbx.lambda_functions.img.image.tag: got "v1"`) {
+		t.Errorf("CheckPipeline with a tag: %v, want an error naming envs.sbx.lambda_functions.img.image.tag", err)
+	}
+}
