@@ -1,0 +1,476 @@
+package cli_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/golive-dev/golive/internal/cli"
+)
+
+type publishJSON struct {
+	Env       string           `json:"env"`
+	Functions []map[string]any `json:"functions"`
+	Updated   bool             `json:"config_updated"`
+}
+
+func TestPublishNewThenUnchanged(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "1" }`))
+	w.releases("worker", 1)
+	w.setAlias("worker", "1", nil)
+	w.deployed(map[string]string{"LiveVersionWorker": "1"})
+	w.updateCode("worker")
+
+	out, _, code := w.run("publish", "--env", "prd", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	got := jsonOut[publishJSON](t, out)
+	f := got.Functions[0]
+	if f["status"] != "new" || f["version"] != "2" || f["previous_version"] != "1" || f["function_name"] != w.name("worker") {
+		t.Errorf("first publish = %v; want new version 2 after 1", f)
+	}
+	if n := f["api_calls"].(float64); n > 3 {
+		t.Errorf("api_calls = %v; want at most 3 per function", n)
+	}
+	// The documented JSON shape (docs/cli.md).
+	if keys := slices.Sorted(maps.Keys(f)); !slices.Equal(keys, []string{"api_calls", "code_sha256", "function", "function_name", "previous_version", "status", "version"}) {
+		t.Errorf("keys = %v", keys)
+	}
+
+	// Nothing changed since: Lambda hands back version 2.
+	out, _, code = w.run("publish", "--env", "prd", "--output", "json")
+	if f := jsonOut[publishJSON](t, out).Functions[0]; code != 0 || f["status"] != "unchanged" || f["version"] != "2" {
+		t.Errorf("second publish: exit %d, %v; want unchanged version 2", code, f)
+	}
+	if vs := w.versions("worker"); !slices.Equal(vs, []string{"1", "2"}) {
+		t.Errorf("versions in moto = %v; want [1 2]", vs)
+	}
+
+	// The table for people.
+	out, _, _ = w.run("publish", "--env", "prd")
+	if !strings.Contains(out, "worker    2        unchanged  2") {
+		t.Errorf("table:\n%s", out)
+	}
+}
+
+func TestPublishSmoke(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": null }`))
+	w.createFunction("worker")
+	dir := t.TempDir()
+
+	ok := dir + "/ok.json"
+	writeFile(t, ok, `{"smoke": true}`)
+	out, _, code := w.run("publish", "--env", "prd", "--smoke", ok, "-o", "json")
+	if f := jsonOut[publishJSON](t, out).Functions[0]; code != 0 || f["smoke"] != "passed" || f["status"] != "new" {
+		t.Fatalf("exit %d, %v; want smoke passed and a new version", code, f)
+	}
+
+	// moto's Docker-free Lambda echoes the payload back and reports a function error when the
+	// response exceeds Lambda's 6 MB limit: a real FunctionError without running code.
+	w.updateCode("worker")
+	bad := dir + "/bad.json"
+	writeFile(t, bad, `{"pad": "`+strings.Repeat("x", 6_000_100)+`"}`)
+	out, stderr, code := w.run("publish", "--env", "prd", "--smoke", bad, "-o", "json")
+	f := jsonOut[publishJSON](t, out).Functions[0]
+	if code != 1 || f["status"] != "failed" || !strings.Contains(f["error"].(string), "smoke test failed") ||
+		!strings.Contains(f["error"].(string), "function error (Unhandled), not publishing") {
+		t.Errorf("exit %d, %v; want a refused publish", code, f)
+	}
+	if !strings.Contains(stderr, "publish failed for 1 of 1 functions") {
+		t.Errorf("stderr = %s", stderr)
+	}
+	if vs := w.versions("worker"); !slices.Equal(vs, []string{"1"}) {
+		t.Errorf("versions = %v; want only 1: the failing code must not be published", vs)
+	}
+}
+
+func TestPublishPinMinimalDiff(t *testing.T) {
+	tests := []struct {
+		name   string
+		worker string // prd worker settings before
+		setup  func(w *world)
+		// after is the worker settings expected afterwards: nothing else in the file changes.
+		after string
+	}{
+		{
+			name:   "first pin from $LATEST sets a direct rollout",
+			worker: `{ "live_version": null }`,
+			setup: func(w *world) {
+				w.createFunction("worker")
+				w.setAlias("worker", "$LATEST", nil)
+				w.deployed(map[string]string{"LiveVersionWorker": "$LATEST"})
+			},
+			after: `{ "live_version": "1", "rollout": "direct" }`,
+		},
+		{
+			name:   "next release clears the direct left by the first pin",
+			worker: `{ "live_version": "1", "rollout": "direct" }`,
+			setup: func(w *world) {
+				w.releases("worker", 1)
+				w.setAlias("worker", "1", nil)
+				w.deployed(map[string]string{"LiveVersionWorker": "1"})
+				w.updateCode("worker")
+			},
+			after: `{ "live_version": "2" }`,
+		},
+		{
+			name:   "a number stays a number",
+			worker: `{ "live_version": 1 }`,
+			setup: func(w *world) {
+				w.releases("worker", 1)
+				w.setAlias("worker", "1", nil)
+				w.deployed(map[string]string{"LiveVersionWorker": "1"})
+				w.updateCode("worker")
+			},
+			after: `{ "live_version": 2 }`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, cfg(tt.worker))
+			before := w.readConfig()
+			tt.setup(w)
+			out, _, code := w.run("publish", "--env", "prd", "--pin", "-o", "json")
+			if code != 0 || !jsonOut[publishJSON](t, out).Updated {
+				t.Fatalf("exit %d, config_updated false", code)
+			}
+			want := strings.Replace(before, tt.worker, tt.after, 1)
+			if got := w.readConfig(); got != want {
+				t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
+			}
+			// And the pipeline's gate agrees with the new pin.
+			if _, _, code := w.run("verify", "--env", "prd"); code != 0 {
+				t.Errorf("verify after publish --pin: exit %d", code)
+			}
+		})
+	}
+}
+
+const twoFunctions = `{
+  "project": "PROJECT",
+  "lambda_functions": {
+    "worker": { "entry": "functions/worker" },
+    "api": { "entry": "functions/api" }
+  },
+  "envs": {
+    "prd": {
+      "account": "123456789012",
+      "region": "us-east-1",
+      "lambda_functions": {
+        "worker": { "live_version": "1" },
+        "api": { "live_version": "1" }
+      }
+    }
+  }
+}
+`
+
+// A failing or interrupted run leaves config.json byte-identical, although the other function
+// published a new version.
+func TestPublishPinFailureLeavesConfigAlone(t *testing.T) {
+	w := newWorld(t, twoFunctions)
+	w.releases("worker", 1)
+	w.setAlias("worker", "1", nil)
+	w.deployed(map[string]string{"LiveVersionWorker": "1", "LiveVersionApi": "1"})
+	w.updateCode("worker") // api does not exist in moto: its publish fails
+	before := w.readConfig()
+
+	_, stderr, code := w.run("publish", "--env", "prd", "--pin")
+	if code != 1 || !strings.Contains(stderr, "publish failed for 1 of 2 functions") || !strings.Contains(stderr, "config.json is left unchanged") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+	if w.readConfig() != before {
+		t.Error("config.json changed after a failed publish")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, code := w.runCtx(ctx, "publish", "--env", "prd", "--function", "worker", "--pin"); code != 1 {
+		t.Errorf("interrupted run: exit %d; want 1", code)
+	}
+	if w.readConfig() != before {
+		t.Error("config.json changed after an interrupted publish")
+	}
+}
+
+type statusJSON struct {
+	Functions []struct {
+		Config struct {
+			LiveVersion string `json:"live_version"`
+		} `json:"config"`
+		StackDeployed *string `json:"stack_deployed"`
+		Alias         *struct {
+			Version string             `json:"version"`
+			Weights map[string]float64 `json:"weights"`
+		} `json:"alias"`
+		Newest *string  `json:"newest_version"`
+		Drift  []string `json:"drift"`
+	} `json:"functions"`
+}
+
+func TestStatusShowsDrift(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "3" }`))
+	w.releases("worker", 4)
+	w.setAlias("worker", "2", nil) // moved outside the stack
+	w.deployed(map[string]string{"LiveVersionWorker": "3"})
+
+	out, _, code := w.run("status", "--env", "prd", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	s := jsonOut[statusJSON](t, out).Functions[0]
+	if s.Config.LiveVersion != "3" || *s.StackDeployed != "3" || s.Alias.Version != "2" || *s.Newest != "4" {
+		t.Errorf("status = %+v", s)
+	}
+	if len(s.Drift) != 1 || s.Drift[0] != "alias LIVE is on 2 but the stack last deployed 3 (moved outside CloudFormation)" {
+		t.Errorf("drift = %q", s.Drift)
+	}
+
+	out, _, _ = w.run("status", "--env", "prd")
+	for _, want := range []string{"FUNCTION  CONFIG  STACK  ALIAS  NEWEST  DRIFT", "worker    3       3      2      4       alias LIVE is on 2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestVerify(t *testing.T) {
+	tests := []struct {
+		name     string
+		worker   string
+		alias    string
+		deployed string
+		code     int
+		stdout   string
+	}{
+		{name: "ready", worker: `{ "live_version": "3" }`, alias: "2", deployed: "2", code: 0, stdout: "ok: prd is ready to deploy"},
+		{name: "missing pinned version", worker: `{ "live_version": "9" }`, alias: "2", deployed: "2", code: 1,
+			stdout: "prd/worker: live_version 9 is not a published version of PROJECT-prd-worker (the newest is 3)\n"},
+		{name: "drift", worker: `{ "live_version": "3" }`, alias: "1", deployed: "2", code: 1,
+			stdout: "prd/worker: alias LIVE is on 1 but the stack last deployed 2: the next deploy would fail"},
+		{name: "drift re-recorded by a direct rollout", worker: `{ "live_version": "1", "rollout": "direct" }`, alias: "1", deployed: "2", code: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, cfg(tt.worker))
+			w.releases("worker", 3)
+			w.setAlias("worker", tt.alias, nil)
+			w.deployed(map[string]string{"LiveVersionWorker": tt.deployed})
+			out, stderr, code := w.run("verify", "--env", "prd")
+			if code != tt.code {
+				t.Errorf("exit %d; want %d", code, tt.code)
+			}
+			if want := strings.ReplaceAll(tt.stdout, "PROJECT", w.project); !strings.Contains(out, want) {
+				t.Errorf("stdout = %q; want %q", out, want)
+			}
+			if tt.code == 1 && (strings.Count(out, "\n") != 1 || !strings.Contains(stderr, "verify found 1 problem(s) in prd")) {
+				t.Errorf("want one line per problem; stdout %q, stderr %q", out, stderr)
+			}
+		})
+	}
+}
+
+func TestRollback(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "3" }`))
+	w.releases("worker", 3)
+	w.setAlias("worker", "3", map[string]float64{"2": 0.1})
+	w.deployed(map[string]string{"LiveVersionWorker": "3"})
+	before := w.readConfig()
+
+	out, _, code := w.run("rollback", "--env", "prd", "--function", "worker")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out, "worker: LIVE moved from 3 to 2") || !strings.Contains(out, `config updated: "live_version": "2", "rollout": "direct"`) {
+		t.Errorf("stdout = %s", out)
+	}
+	if v := w.aliasVersion("worker"); v != "2" {
+		t.Errorf("LIVE on %s in moto; want 2", v)
+	}
+	want := strings.Replace(before, `{ "live_version": "3" }`, `{ "live_version": "2", "rollout": "direct" }`, 1)
+	if got := w.readConfig(); got != want {
+		t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
+	}
+	// Consistent for the next pipeline run: the direct rollout re-records 2 in the stack.
+	if _, _, code := w.run("verify", "--env", "prd"); code != 0 {
+		t.Errorf("verify after rollback: exit %d", code)
+	}
+
+	// --to a version that does not exist changes nothing.
+	after := w.readConfig()
+	_, stderr, code := w.run("rollback", "--env", "prd", "--function", "worker", "--to", "9")
+	if code != 1 || !strings.Contains(stderr, "version 9 of "+w.name("worker")+" does not exist (newest is 3)") || w.readConfig() != after || w.aliasVersion("worker") != "2" {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+type pruneJSON struct {
+	Functions []struct {
+		Deleted []string `json:"deleted"`
+		Kept    []struct {
+			Version string   `json:"version"`
+			Reasons []string `json:"reasons"`
+		} `json:"kept"`
+	} `json:"functions"`
+	Storage struct {
+		Used  *int64 `json:"account_used_bytes"`
+		Freed int64  `json:"freed_bytes"`
+	} `json:"storage"`
+}
+
+func TestPrune(t *testing.T) {
+	// Config pins 4; LIVE is on 4 with 10% on 5 (moto would happily delete both); the stack
+	// last deployed 3; the newest is 6.
+	w := newWorld(t, cfg(`{ "live_version": "4" }`))
+	w.releases("worker", 6)
+	w.setAlias("worker", "4", map[string]float64{"5": 0.1})
+	w.deployed(map[string]string{"LiveVersionWorker": "3"})
+
+	out, _, code := w.run("prune", "--env", "prd", "--keep", "1", "--dry-run", "-o", "json")
+	if p := jsonOut[pruneJSON](t, out); code != 0 || !slices.Equal(p.Functions[0].Deleted, []string{"1", "2"}) {
+		t.Fatalf("dry run: exit %d, %+v", code, p)
+	}
+	if vs := w.versions("worker"); len(vs) != 6 {
+		t.Fatalf("dry run deleted: %v", vs)
+	}
+
+	out, _, code = w.run("prune", "--env", "prd", "--keep", "1", "-o", "json")
+	p := jsonOut[pruneJSON](t, out)
+	if code != 0 || !slices.Equal(p.Functions[0].Deleted, []string{"1", "2"}) {
+		t.Fatalf("exit %d, %+v", code, p)
+	}
+	reasons := map[string]string{}
+	for _, k := range p.Functions[0].Kept {
+		reasons[k.Version] = strings.Join(k.Reasons, ", ")
+	}
+	want := map[string]string{
+		"3": "stack " + w.project + "-prd deployed",
+		"4": "alias LIVE, config prd live_version",
+		"5": "alias LIVE weight",
+		"6": "newest 1",
+	}
+	if fmt.Sprint(reasons) != fmt.Sprint(want) {
+		t.Errorf("kept %v; want %v", reasons, want)
+	}
+	if p.Storage.Used != nil || p.Storage.Freed == 0 {
+		t.Errorf("storage %+v; moto has no GetAccountSettings, freed bytes are known", p.Storage)
+	}
+	if vs := w.versions("worker"); !slices.Equal(vs, []string{"3", "4", "5", "6"}) {
+		t.Errorf("versions in moto = %v", vs)
+	}
+
+	// moto numbers the next version len(versions)+1 = 5 again: a second "5", the newest code.
+	w.updateCode("worker")
+	out, _, code = w.run("publish", "--env", "prd", "-o", "json")
+	if f := jsonOut[publishJSON](t, out).Functions[0]; code != 0 || f["status"] != "new" || f["version"] != "5" {
+		t.Fatalf("publish after prune: exit %d, %v (moto's number reuse changed?)", code, f)
+	}
+	out, stderr, code := w.run("prune", "--env", "prd", "--keep", "1")
+	if code != 0 || strings.Contains(stderr, "ERROR") {
+		t.Fatalf("prune after reuse: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(out, "code storage: account usage unknown") {
+		t.Errorf("table = %s", out)
+	}
+	if vs := w.versions("worker"); !slices.Contains(vs, "5") || !slices.Contains(vs, "6") || !slices.Contains(vs, "4") {
+		t.Errorf("versions in moto = %v; the newest and referenced ones must stay", vs)
+	}
+}
+
+func TestPruneRefusesWhileDeploymentInFlight(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "3" }`))
+	w.releases("worker", 3)
+	w.setAlias("worker", "2", map[string]float64{"3": 0.1})
+	w.deployed(map[string]string{"LiveVersionWorker": "2"})
+	id := w.deploymentInFlight("worker")
+
+	_, stderr, code := w.run("prune", "--env", "prd", "--keep", "0")
+	if code != 1 || !strings.Contains(stderr, "deployment in flight: CodeDeploy deployment "+id+" (worker)") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+	if vs := w.versions("worker"); len(vs) != 3 {
+		t.Errorf("versions = %v; nothing may be deleted", vs)
+	}
+	// status and verify see it too.
+	out, _, code := w.run("verify", "--env", "prd")
+	if code != 1 || !strings.Contains(out, id+" is still in flight") {
+		t.Errorf("verify: exit %d, %s", code, out)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"unknown env", []string{"status", "--env", "qa"}, 1, `unknown env "qa"; want one of: prd`},
+		{"unknown function", []string{"publish", "--env", "prd", "--function", "nope"}, 1, `env prd: unknown function "nope"; want one of: worker`},
+		{"missing --env", []string{"verify"}, 2, `required flag(s) "env" not set`},
+		{"unknown flag", []string{"publish", "--env", "prd", "--bogus"}, 2, "unknown flag: --bogus"},
+		{"bad --output", []string{"status", "--env", "prd", "--output", "yaml"}, 2, `--output "yaml": want table or json`},
+		{"negative --keep", []string{"prune", "--env", "prd", "--keep", "-1"}, 2, "--keep -1: want 0 or more"},
+		{"no command", []string{}, 2, "missing command"},
+		{"unknown command", []string{"deploy"}, 2, `unknown command "deploy"`},
+	}
+	w := newWorld(t, cfg(`{ "live_version": null }`))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := w.run(tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestMissingConfig(t *testing.T) {
+	var out, errb strings.Builder
+	code := runCLI([]string{"status", "--env", "prd", "--config", "/nonexistent/config.json"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "read config: open /nonexistent/config.json: no such file or directory") {
+		t.Errorf("exit %d, stderr %s", code, errb.String())
+	}
+}
+
+func TestUnreachableEndpoint(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": null }`))
+	for _, args := range [][]string{
+		{"status", "--env", "prd"},
+		{"publish", "--env", "prd"},
+	} {
+		var out, errb strings.Builder
+		code := runCLI(append(args, "--config", w.cfgPath, "--endpoint-url", "http://127.0.0.1:1"), &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), "cannot reach http://127.0.0.1:1") {
+			t.Errorf("%v: exit %d, stderr %s", args, code, errb.String())
+		}
+	}
+}
+
+func runCLI(args []string, stdout, stderr io.Writer) int {
+	return cli.Run(context.Background(), args, stdout, stderr)
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// --role-arn assumes the role through STS (moto's, which accepts any role) before calling
+// the services.
+func TestRoleARN(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": null }`))
+	w.createFunction("worker")
+	out, _, code := w.run("status", "--env", "prd", "--role-arn", roleARN, "-o", "json")
+	if code != 0 || !strings.Contains(out, `"function_name": "`+w.name("worker")+`"`) {
+		t.Errorf("exit %d, %s", code, out)
+	}
+}

@@ -1,0 +1,131 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golive-dev/golive/internal/awsclient"
+	"github.com/golive-dev/golive/internal/cli"
+	"github.com/golive-dev/golive/internal/fakeaws"
+)
+
+// What moto cannot show goes through the same commands over fakes: moto has no StopDeployment,
+// ignores the publish guards and deletes aliased versions.
+
+func fakeApp(t *testing.T, l *fakeaws.Lambda, s *fakeaws.Stacks, d *fakeaws.Deploys) (*cli.App, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	return &cli.App{
+		Stdout: &out, Stderr: &errb,
+		NewClients: func(context.Context, awsclient.Options) (cli.Clients, error) {
+			return cli.Clients{Lambda: l, Stacks: s, Deploys: d}, nil
+		},
+	}, &out, &errb
+}
+
+func fakeConfig(t *testing.T, worker string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.json")
+	src := strings.ReplaceAll(cfg(worker), "PROJECT", "p")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// While CodeDeploy shifts traffic to 3, rollback stops the deployment with auto-rollback and
+// writes back the pin the stack last deployed.
+func TestRollbackStopsDeploymentInFlight(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	fn := l.AddFunction("p-prd-worker")
+	for range 2 {
+		l.Publish("p-prd-worker")
+		fn.UpdateCode()
+	}
+	l.Publish("p-prd-worker")
+	fn.SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
+	s.Set("p-prd", "LiveVersionWorker", "2")
+	d.Start("p-prd", "p-prd-worker", "d-INFLIGHT")
+	path := fakeConfig(t, `{ "live_version": "3" }`)
+	before, _ := os.ReadFile(path)
+
+	app, out, errb := fakeApp(t, l, s, d)
+	code := app.Run(context.Background(), []string{"rollback", "--env", "prd", "--function", "worker", "--config", path})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if auto, ok := d.Stopped["d-INFLIGHT"]; !ok || !auto {
+		t.Errorf("deployment not stopped with auto-rollback: %v", d.Stopped)
+	}
+	if !strings.Contains(out.String(), "stopped CodeDeploy deployment d-INFLIGHT with auto-rollback; CodeDeploy returns LIVE to 2") {
+		t.Errorf("stdout = %s", out)
+	}
+	after, _ := os.ReadFile(path)
+	if want := strings.Replace(string(before), `"live_version": "3"`, `"live_version": "2"`, 1); string(after) != want {
+		t.Errorf("config.json:\n%s\nwant:\n%s", after, want)
+	}
+	if l.Calls("UpdateAlias") != 0 {
+		t.Error("golive moved the alias; CodeDeploy restores it")
+	}
+}
+
+// Someone updates $LATEST between golive reading it and publishing: the guard fails the
+// publish with a clear message and --pin writes nothing.
+func TestPublishGuardFailsClearly(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	fn := l.AddFunction("p-prd-worker")
+	l.Publish("p-prd-worker")
+	fn.SetAlias("LIVE", "1", nil)
+	s.Set("p-prd", "LiveVersionWorker", "1")
+	fn.UpdateCode()
+	l.BeforePublish = func(f *fakeaws.Function) { f.UpdateCode() }
+	path := fakeConfig(t, `{ "live_version": "1" }`)
+	before, _ := os.ReadFile(path)
+
+	app, out, errb := fakeApp(t, l, s, d)
+	code := app.Run(context.Background(), []string{"publish", "--env", "prd", "--pin", "--config", path})
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "failed: changed since golive read it: the code of $LATEST of p-prd-worker is no longer") ||
+		!strings.Contains(errb.String(), "publish failed for 1 of 1 functions") {
+		t.Errorf("stdout %s\nstderr %s", out, errb)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Error("config.json changed")
+	}
+	if got := fn.Versions(); len(got) != 1 {
+		t.Errorf("versions %v; nothing may be published", got)
+	}
+}
+
+// AWS refuses to delete a version an alias routes to: prune reports it kept and succeeds.
+func TestPruneReportsAWSRefusal(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	fn := l.AddFunction("p-prd-worker")
+	for range 3 {
+		l.Publish("p-prd-worker")
+		fn.UpdateCode()
+	}
+	fn.SetAlias("LIVE", "3", nil)
+	fn.Refuse = map[string]bool{"1": true}
+	path := fakeConfig(t, `{ "live_version": "3" }`)
+
+	app, out, errb := fakeApp(t, l, s, d)
+	code := app.Run(context.Background(), []string{"prune", "--env", "prd", "--keep", "0", "--config", path})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	for _, want := range []string{"worker    2  ", "1 (AWS refused: Unable to delete version", "code storage: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errb.String(), "AWS refused to delete the version; kept") {
+		t.Errorf("stderr = %s", errb)
+	}
+}

@@ -1,0 +1,500 @@
+// Package fakeaws is an in-memory Lambda, CloudFormation and CodeDeploy for unit tests. Unlike
+// moto it behaves like AWS where golive's safety depends on it: PublishVersion checks its
+// CodeSha256 and RevisionId guards and returns the existing version when $LATEST was not
+// updated, version numbers are never reused, UpdateAlias checks RevisionId, DeleteFunction
+// refuses a version an alias routes to, CodeDeploy deployments stay in flight until stopped,
+// and GetAccountSettings reports code storage.
+package fakeaws
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+)
+
+// Lambda is a fake Lambda control plane.
+type Lambda struct {
+	mu        sync.Mutex
+	functions map[string]*Function
+	calls     map[string]int
+	clock     time.Time
+
+	// BeforePublish runs inside PublishVersion before the guards are checked, with the fake
+	// locked: use it to change $LATEST "meanwhile" through Function methods.
+	BeforePublish func(f *Function)
+	// Delay is added to every call, outside the lock, to observe concurrency.
+	Delay time.Duration
+	// NoAccountSettings makes GetAccountSettings fail as it does in moto.
+	NoAccountSettings bool
+	// StorageLimit is the account's code storage limit (default 75 GiB).
+	StorageLimit int64
+
+	inflight, maxInflight int
+}
+
+// Function is one fake function; its fields may be set up directly before a test runs.
+type Function struct {
+	Name   string
+	Latest types.FunctionConfiguration
+	// Published are the published versions, oldest first.
+	Published []types.FunctionConfiguration
+	Aliases   map[string]*types.AliasConfiguration
+	// Statuses are LastUpdateStatus values returned by the next GetFunctionConfiguration
+	// calls, one each, before $LATEST reads as settled (Successful).
+	Statuses []types.LastUpdateStatus
+	// FunctionError, when set, is what invoking $LATEST returns as its function error.
+	FunctionError string
+	// Conflict, when set, makes PublishVersion fail with ResourceConflictException.
+	Conflict bool
+	// Refuse lists versions DeleteFunction refuses as if an alias routed to them, although no
+	// listed alias does (an alias moved there after golive read the aliases).
+	Refuse map[string]bool
+
+	updated bool // $LATEST changed since the last publish
+	next    int  // the next version number; AWS never reuses one
+	rev     int
+	codeRev int
+	size    int64
+}
+
+// NewLambda returns an empty fake.
+func NewLambda() *Lambda {
+	return &Lambda{functions: map[string]*Function{}, calls: map[string]int{}, clock: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+// AddFunction creates a function whose $LATEST has never been published.
+func (l *Lambda) AddFunction(name string) *Function {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := &Function{Name: name, Aliases: map[string]*types.AliasConfiguration{}, next: 1, updated: true, size: 1000}
+	f.Latest = types.FunctionConfiguration{
+		FunctionName:     aws.String(name),
+		Version:          aws.String("$LATEST"),
+		State:            types.StateActive,
+		LastUpdateStatus: types.LastUpdateStatusSuccessful,
+	}
+	f.UpdateCode()
+	l.functions[name] = f
+	return f
+}
+
+// Function returns the named function, or nil.
+func (l *Lambda) Function(name string) *Function {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.functions[name]
+}
+
+// UpdateCode changes $LATEST's code, as `cdk deploy` does: new CodeSha256, new RevisionId.
+func (f *Function) UpdateCode() {
+	f.codeRev++
+	f.Latest.CodeSha256 = aws.String(fmt.Sprintf("sha-%s-%d", f.Name, f.codeRev))
+	f.touch()
+}
+
+// UpdateConfig changes $LATEST's configuration only: new RevisionId, same CodeSha256.
+func (f *Function) UpdateConfig() { f.touch() }
+
+func (f *Function) touch() {
+	f.rev++
+	f.Latest.RevisionId = aws.String(fmt.Sprintf("rev-%s-%d", f.Name, f.rev))
+	f.Latest.CodeSize = f.size + int64(f.codeRev)
+	f.updated = true
+}
+
+// Publish publishes $LATEST as the next version, for test setup.
+func (l *Lambda) Publish(name string) string {
+	out, err := l.PublishVersion(context.Background(), &lambda.PublishVersionInput{FunctionName: aws.String(name)})
+	if err != nil {
+		panic(err)
+	}
+	l.mu.Lock()
+	l.calls["PublishVersion"]--
+	l.mu.Unlock()
+	return aws.ToString(out.Version)
+}
+
+// SetAlias creates or moves an alias, for test setup.
+func (f *Function) SetAlias(name, version string, weights map[string]float64) {
+	a := &types.AliasConfiguration{Name: aws.String(name), FunctionVersion: aws.String(version), RevisionId: aws.String("alias-rev-0")}
+	if old, ok := f.Aliases[name]; ok {
+		a.RevisionId = aws.String(aws.ToString(old.RevisionId) + "+")
+	}
+	if len(weights) > 0 {
+		a.RoutingConfig = &types.AliasRoutingConfiguration{AdditionalVersionWeights: weights}
+	}
+	f.Aliases[name] = a
+}
+
+// Versions lists the published version numbers.
+func (f *Function) Versions() []string {
+	var vs []string
+	for _, v := range f.Published {
+		vs = append(vs, aws.ToString(v.Version))
+	}
+	return vs
+}
+
+// Calls returns how many times op was called.
+func (l *Lambda) Calls(op string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.calls[op]
+}
+
+// MaxConcurrent is the highest number of calls that were in progress at once.
+func (l *Lambda) MaxConcurrent() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.maxInflight
+}
+
+func (l *Lambda) enter(op string) func() {
+	l.mu.Lock()
+	l.calls[op]++
+	l.inflight++
+	l.maxInflight = max(l.maxInflight, l.inflight)
+	l.mu.Unlock()
+	if l.Delay > 0 {
+		time.Sleep(l.Delay)
+	}
+	l.mu.Lock()
+	return func() { l.inflight--; l.mu.Unlock() }
+}
+
+func apiError(code, format string, args ...any) error {
+	return &smithy.GenericAPIError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func (l *Lambda) fn(name *string) (*Function, error) {
+	f, ok := l.functions[aws.ToString(name)]
+	if !ok {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + aws.ToString(name))}
+	}
+	return f, nil
+}
+
+// GetFunctionConfiguration implements the SDK method.
+func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunctionConfigurationInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
+	defer l.enter("GetFunctionConfiguration")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	c := f.Latest
+	if q := aws.ToString(in.Qualifier); q != "" && q != "$LATEST" {
+		for _, v := range f.Published {
+			if aws.ToString(v.Version) == q {
+				c = v
+			}
+		}
+	}
+	if len(f.Statuses) > 0 {
+		c.LastUpdateStatus = f.Statuses[0]
+		f.Statuses = f.Statuses[1:]
+	}
+	return &lambda.GetFunctionConfigurationOutput{
+		FunctionName: c.FunctionName, Version: c.Version, CodeSha256: c.CodeSha256, RevisionId: c.RevisionId,
+		State: c.State, LastUpdateStatus: c.LastUpdateStatus, LastUpdateStatusReason: c.LastUpdateStatusReason,
+		CodeSize: c.CodeSize, LastModified: c.LastModified,
+	}, nil
+}
+
+// ListVersionsByFunction implements the SDK method, 50 per page like AWS, $LATEST first.
+func (l *Lambda) ListVersionsByFunction(_ context.Context, in *lambda.ListVersionsByFunctionInput, _ ...func(*lambda.Options)) (*lambda.ListVersionsByFunctionOutput, error) {
+	defer l.enter("ListVersionsByFunction")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	all := append([]types.FunctionConfiguration{f.Latest}, f.Published...)
+	start := 0
+	if m := aws.ToString(in.Marker); m != "" {
+		start, _ = strconv.Atoi(m)
+	}
+	end := min(start+50, len(all))
+	out := &lambda.ListVersionsByFunctionOutput{Versions: all[start:end]}
+	if end < len(all) {
+		out.NextMarker = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
+}
+
+// Invoke implements the SDK method: $LATEST returns FunctionError when set, else echoes.
+func (l *Lambda) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	defer l.enter("Invoke")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: aws.String("$LATEST")}
+	if f.FunctionError != "" {
+		out.FunctionError = aws.String("Unhandled")
+		out.Payload = []byte(fmt.Sprintf(`{"errorMessage":%q,"errorType":"Error"}`, f.FunctionError))
+	}
+	return out, nil
+}
+
+// PublishVersion implements the SDK method with AWS's guards and its "nothing changed, here is
+// the existing version" answer.
+func (l *Lambda) PublishVersion(_ context.Context, in *lambda.PublishVersionInput, _ ...func(*lambda.Options)) (*lambda.PublishVersionOutput, error) {
+	defer l.enter("PublishVersion")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	if l.BeforePublish != nil {
+		l.BeforePublish(f)
+	}
+	if f.Conflict {
+		return nil, &types.ResourceConflictException{Message: aws.String("The operation cannot be performed at this time. An update is in progress for resource: " + f.Name)}
+	}
+	if in.CodeSha256 != nil && aws.ToString(in.CodeSha256) != aws.ToString(f.Latest.CodeSha256) {
+		return nil, &types.InvalidParameterValueException{Message: aws.String(fmt.Sprintf(
+			"CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again with the CodeSHA256 in $LATEST.",
+			aws.ToString(in.CodeSha256), aws.ToString(f.Latest.CodeSha256)))}
+	}
+	if in.RevisionId != nil && aws.ToString(in.RevisionId) != aws.ToString(f.Latest.RevisionId) {
+		return nil, &types.PreconditionFailedException{Message: aws.String("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")}
+	}
+	if !f.updated && len(f.Published) > 0 {
+		return publishOutput(f.Published[len(f.Published)-1]), nil
+	}
+	l.clock = l.clock.Add(time.Minute)
+	v := f.Latest
+	v.Version = aws.String(strconv.Itoa(f.next))
+	v.LastModified = aws.String(l.clock.Format("2006-01-02T15:04:05.000+0000"))
+	v.RevisionId = aws.String(fmt.Sprintf("vrev-%s-%d", f.Name, f.next))
+	if in.Description != nil {
+		v.Description = in.Description
+	}
+	f.next++
+	f.updated = false
+	f.Published = append(f.Published, v)
+	return publishOutput(v), nil
+}
+
+func publishOutput(v types.FunctionConfiguration) *lambda.PublishVersionOutput {
+	return &lambda.PublishVersionOutput{
+		FunctionName: v.FunctionName, Version: v.Version, CodeSha256: v.CodeSha256, RevisionId: v.RevisionId,
+		LastModified: v.LastModified, Description: v.Description, CodeSize: v.CodeSize,
+	}
+}
+
+// GetAlias implements the SDK method.
+func (l *Lambda) GetAlias(_ context.Context, in *lambda.GetAliasInput, _ ...func(*lambda.Options)) (*lambda.GetAliasOutput, error) {
+	defer l.enter("GetAlias")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := f.Aliases[aws.ToString(in.Name)]
+	if !ok {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Cannot find alias arn: " + aws.ToString(in.Name))}
+	}
+	return &lambda.GetAliasOutput{Name: a.Name, FunctionVersion: a.FunctionVersion, RevisionId: a.RevisionId, RoutingConfig: a.RoutingConfig}, nil
+}
+
+// ListAliases implements the SDK method.
+func (l *Lambda) ListAliases(_ context.Context, in *lambda.ListAliasesInput, _ ...func(*lambda.Options)) (*lambda.ListAliasesOutput, error) {
+	defer l.enter("ListAliases")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(f.Aliases))
+	for n := range f.Aliases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := &lambda.ListAliasesOutput{}
+	for _, n := range names {
+		out.Aliases = append(out.Aliases, *f.Aliases[n])
+	}
+	return out, nil
+}
+
+// UpdateAlias implements the SDK method with the RevisionId guard.
+func (l *Lambda) UpdateAlias(_ context.Context, in *lambda.UpdateAliasInput, _ ...func(*lambda.Options)) (*lambda.UpdateAliasOutput, error) {
+	defer l.enter("UpdateAlias")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := f.Aliases[aws.ToString(in.Name)]
+	if !ok {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Cannot find alias " + aws.ToString(in.Name))}
+	}
+	if in.RevisionId != nil && aws.ToString(in.RevisionId) != aws.ToString(a.RevisionId) {
+		return nil, &types.PreconditionFailedException{Message: aws.String("The Revision Id provided does not match the latest Revision Id.")}
+	}
+	var weights map[string]float64
+	if in.RoutingConfig != nil {
+		weights = in.RoutingConfig.AdditionalVersionWeights
+	} else if a.RoutingConfig != nil {
+		weights = a.RoutingConfig.AdditionalVersionWeights
+	}
+	v := aws.ToString(a.FunctionVersion)
+	if in.FunctionVersion != nil {
+		v = aws.ToString(in.FunctionVersion)
+	}
+	f.SetAlias(aws.ToString(in.Name), v, weights)
+	b := f.Aliases[aws.ToString(in.Name)]
+	return &lambda.UpdateAliasOutput{Name: b.Name, FunctionVersion: b.FunctionVersion, RevisionId: b.RevisionId, RoutingConfig: b.RoutingConfig}, nil
+}
+
+// DeleteFunction implements the SDK method for a version qualifier; like AWS, it refuses a
+// version an alias routes to.
+func (l *Lambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
+	defer l.enter("DeleteFunction")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	q := aws.ToString(in.Qualifier)
+	if q == "" || q == "$LATEST" {
+		return nil, apiError("InvalidParameterValueException", "the fake deletes versions only")
+	}
+	refused := f.Refuse[q]
+	for _, a := range f.Aliases {
+		if aws.ToString(a.FunctionVersion) == q {
+			refused = true
+		}
+		if a.RoutingConfig != nil {
+			if _, ok := a.RoutingConfig.AdditionalVersionWeights[q]; ok {
+				refused = true
+			}
+		}
+	}
+	if refused {
+		return nil, &types.ResourceConflictException{Message: aws.String("Unable to delete version because the following aliases reference it: [LIVE]")}
+	}
+	for i, v := range f.Published {
+		if aws.ToString(v.Version) == q {
+			f.Published = append(f.Published[:i], f.Published[i+1:]...)
+			return &lambda.DeleteFunctionOutput{}, nil
+		}
+	}
+	return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + q)}
+}
+
+// GetAccountSettings implements the SDK method: the code size of every version and $LATEST.
+func (l *Lambda) GetAccountSettings(_ context.Context, _ *lambda.GetAccountSettingsInput, _ ...func(*lambda.Options)) (*lambda.GetAccountSettingsOutput, error) {
+	defer l.enter("GetAccountSettings")()
+	if l.NoAccountSettings {
+		return nil, apiError("404", "not implemented")
+	}
+	var used int64
+	for _, f := range l.functions {
+		used += f.Latest.CodeSize
+		for _, v := range f.Published {
+			used += v.CodeSize
+		}
+	}
+	limit := l.StorageLimit
+	if limit == 0 {
+		limit = 75 << 30
+	}
+	return &lambda.GetAccountSettingsOutput{
+		AccountLimit: &types.AccountLimit{TotalCodeSize: limit},
+		AccountUsage: &types.AccountUsage{TotalCodeSize: used, FunctionCount: int64(len(l.functions))},
+	}, nil
+}
+
+// Stacks is a fake CloudFormation holding stacks' outputs.
+type Stacks struct {
+	mu sync.Mutex
+	// Outputs maps stack name to output key to value.
+	Outputs map[string]map[string]string
+}
+
+// NewStacks returns a fake without stacks.
+func NewStacks() *Stacks { return &Stacks{Outputs: map[string]map[string]string{}} }
+
+// Set records a stack output.
+func (s *Stacks) Set(stack, key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Outputs[stack] == nil {
+		s.Outputs[stack] = map[string]string{}
+	}
+	s.Outputs[stack][key] = value
+}
+
+// DescribeStacks implements the SDK method.
+func (s *Stacks) DescribeStacks(_ context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := aws.ToString(in.StackName)
+	outs, ok := s.Outputs[name]
+	if !ok {
+		return nil, apiError("ValidationError", "Stack with id %s does not exist", name)
+	}
+	st := cftypes.Stack{StackName: aws.String(name), StackStatus: cftypes.StackStatusUpdateComplete}
+	for k, v := range outs {
+		st.Outputs = append(st.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+	}
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{st}}, nil
+}
+
+// Deploys is a fake CodeDeploy: deployments stay in flight until stopped.
+type Deploys struct {
+	mu sync.Mutex
+	// InFlight maps application/group to the ids of unfinished deployments.
+	InFlight map[string][]string
+	// Stopped records StopDeployment calls: id and whether auto-rollback was asked.
+	Stopped map[string]bool
+}
+
+// NewDeploys returns a fake without deployments.
+func NewDeploys() *Deploys {
+	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}}
+}
+
+// Start adds an unfinished deployment.
+func (d *Deploys) Start(app, group, id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.InFlight[app+"/"+group] = append(d.InFlight[app+"/"+group], id)
+}
+
+// ListDeployments implements the SDK method for one application and group.
+func (d *Deploys) ListDeployments(_ context.Context, in *codedeploy.ListDeploymentsInput, _ ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentsOutput, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	key := aws.ToString(in.ApplicationName) + "/" + aws.ToString(in.DeploymentGroupName)
+	ids, ok := d.InFlight[key]
+	if !ok {
+		return nil, &cdtypes.DeploymentGroupDoesNotExistException{Message: aws.String("Deployment group does not exist: " + key)}
+	}
+	return &codedeploy.ListDeploymentsOutput{Deployments: append([]string(nil), ids...)}, nil
+}
+
+// StopDeployment implements the SDK method.
+func (d *Deploys) StopDeployment(_ context.Context, in *codedeploy.StopDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.StopDeploymentOutput, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	id := aws.ToString(in.DeploymentId)
+	for k, ids := range d.InFlight {
+		for i, x := range ids {
+			if x == id {
+				d.InFlight[k] = append(ids[:i:i], ids[i+1:]...)
+				d.Stopped[id] = aws.ToBool(in.AutoRollbackEnabled)
+				return &codedeploy.StopDeploymentOutput{Status: cdtypes.StopStatusPending}, nil
+			}
+		}
+	}
+	return nil, apiError("DeploymentAlreadyCompletedException", "deployment %s is not in flight", id)
+}

@@ -1,0 +1,78 @@
+package release_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/fakeaws"
+	"github.com/golive-dev/golive/internal/release"
+)
+
+// fixture is one environment ("prd" of project "p") over fakes.
+type fixture struct {
+	env     *release.Env
+	lambda  *fakeaws.Lambda
+	stacks  *fakeaws.Stacks
+	deploys *fakeaws.Deploys
+}
+
+// newFixture parses a config whose prd env has the given function settings, e.g.
+// `"worker": {"live_version": "3"}`. Every function is defined at top level with a canary.
+func newFixture(t *testing.T, prdFunctions string, names ...string) *fixture {
+	t.Helper()
+	var shared []string
+	for _, n := range names {
+		shared = append(shared, fmt.Sprintf(`%q: {"entry": "functions/%s", "deployment": {"type": "Canary10Percent5Minutes"}}`, n, n))
+	}
+	src := fmt.Sprintf(`{
+  "project": "p",
+  "lambda_functions": {%s},
+  "envs": {
+    "prd": {"account": "123456789012", "region": "us-east-1", "lambda_functions": {%s}}
+  }
+}`, strings.Join(shared, ", "), prdFunctions)
+	cfg, err := config.Parse([]byte(src))
+	if err != nil {
+		t.Fatalf("config: %v\n%s", err, src)
+	}
+	env, err := cfg.Env("prd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{lambda: fakeaws.NewLambda(), stacks: fakeaws.NewStacks(), deploys: fakeaws.NewDeploys()}
+	f.env = &release.Env{
+		Config: cfg, Env: env,
+		Lambda: f.lambda, Stacks: f.stacks, Deploys: f.deploys,
+		WaitMinDelay: 1, // nanosecond: the fake settles at once
+	}
+	return f
+}
+
+func (f *fixture) fn(t *testing.T, name string) config.Function {
+	t.Helper()
+	fn, err := f.env.Env.Function(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *fn
+}
+
+// deployed records the version the stack last deployed for fn.
+func (f *fixture) deployed(fn config.Function, version string) {
+	f.stacks.Set("p-prd", fn.OutputKey(), version)
+}
+
+// published makes a function with n published versions, each with new code, and $LATEST
+// equal to the last one.
+func (f *fixture) published(name string, n int) *fakeaws.Function {
+	fn := f.lambda.AddFunction(name)
+	for i := range n {
+		if i > 0 {
+			fn.UpdateCode()
+		}
+		f.lambda.Publish(name)
+	}
+	return fn
+}

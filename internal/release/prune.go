@@ -1,0 +1,268 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/config"
+)
+
+// PruneReport is the result of prune, also written as JSON (docs/cli.md).
+type PruneReport struct {
+	Env       string          `json:"env"`
+	Keep      int             `json:"keep"`
+	DryRun    bool            `json:"dry_run"`
+	Functions []PruneFunction `json:"functions"`
+	Storage   Storage         `json:"storage"`
+}
+
+// PruneFunction is one function's pruning.
+type PruneFunction struct {
+	Function     string `json:"function"`
+	FunctionName string `json:"function_name"`
+	// Deleted are the versions deleted (with --dry-run: that would be deleted).
+	Deleted []string `json:"deleted"`
+	// Kept are the remaining versions with the reasons each is kept.
+	Kept []KeptVersion `json:"kept"`
+	// FreedBytes is the code size of the deleted versions.
+	FreedBytes int64  `json:"freed_bytes"`
+	Error      string `json:"error,omitempty"`
+
+	versions []types.FunctionConfiguration
+	aliases  []types.AliasConfiguration
+}
+
+// KeptVersion is a version prune left, and why.
+type KeptVersion struct {
+	Version string   `json:"version"`
+	Reasons []string `json:"reasons"`
+}
+
+// Storage is Lambda code storage, against the account limit (75 GB by default).
+type Storage struct {
+	// UsedBytes and LimitBytes come from GetAccountSettings before pruning; null when unknown.
+	UsedBytes  *int64 `json:"account_used_bytes"`
+	LimitBytes *int64 `json:"account_limit_bytes"`
+	FreedBytes int64  `json:"freed_bytes"`
+}
+
+// Failed reports whether a function could not be pruned.
+func (r *PruneReport) Failed() bool {
+	for _, f := range r.Functions {
+		if f.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Prune deletes the versions of the environment's functions that nothing refers to and that
+// are not among the newest keep. A version is kept when an alias routes to it (target or
+// weighted split), when any environment's config pins or weights it for the same physical
+// function, when it is the stack's last deployed version, or when it is among the keep highest
+// numbers or the keep most recently published (numbers are not always in publish order: moto
+// reuses them). It refuses to start while a CodeDeploy deployment of any of them is in flight.
+func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun bool) (*PruneReport, error) {
+	if keep < 0 {
+		return nil, fmt.Errorf("--keep %d: want 0 or more", keep)
+	}
+	st, err := e.readStack(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &PruneReport{Env: e.Env.Name, Keep: keep, DryRun: dryRun, Functions: make([]PruneFunction, len(fns))}
+	inflight := make([][]string, len(fns))
+	errs := make([]error, len(fns))
+	forEach(len(fns), e.workers(), func(i int) {
+		f := &rep.Functions[i]
+		*f = PruneFunction{Function: fns[i].Name, FunctionName: fns[i].FunctionName, Deleted: []string{}, Kept: []KeptVersion{}}
+		if inflight[i], errs[i] = e.inFlight(ctx, fns[i]); errs[i] != nil {
+			return
+		}
+		var calls int
+		if f.versions, errs[i] = e.listVersions(ctx, fns[i].FunctionName, &calls); errs[i] != nil {
+			if isNotFound(errs[i]) {
+				errs[i] = nil // nothing to prune yet
+			}
+			return
+		}
+		f.aliases, errs[i] = e.listAliases(ctx, fns[i].FunctionName)
+	})
+	var busy []string
+	for i := range fns {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		for _, id := range inflight[i] {
+			busy = append(busy, fmt.Sprintf("%s (%s)", id, fns[i].Name))
+		}
+	}
+	if len(busy) > 0 {
+		return nil, fmt.Errorf("%w: CodeDeploy deployment %s; prune deletes nothing while a release is running",
+			ErrInFlight, strings.Join(busy, ", "))
+	}
+
+	rep.Storage = e.storage(ctx)
+	forEach(len(fns), e.workers(), func(i int) {
+		f := &rep.Functions[i]
+		kept := e.referenced(fns[i], st, f.aliases, f.versions, keep)
+		e.prune(ctx, f, kept, dryRun)
+	})
+	for _, f := range rep.Functions {
+		rep.Storage.FreedBytes += f.FreedBytes
+	}
+	return rep, nil
+}
+
+func (e *Env) listAliases(ctx context.Context, name string) ([]types.AliasConfiguration, error) {
+	var as []types.AliasConfiguration
+	in := &lambda.ListAliasesInput{FunctionName: aws.String(name)}
+	for {
+		out, err := e.Lambda.ListAliases(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list aliases of %s: %w", name, err)
+		}
+		as = append(as, out.Aliases...)
+		if aws.ToString(out.NextMarker) == "" {
+			return as, nil
+		}
+		in.Marker = out.NextMarker
+	}
+}
+
+// referenced maps each version that must stay to its reasons.
+func (e *Env) referenced(fn config.Function, st stack, aliases []types.AliasConfiguration, vs []types.FunctionConfiguration, keep int) map[string][]string {
+	kept := map[string][]string{}
+	add := func(v, why string) {
+		if _, ok := versionNumber(v); ok {
+			kept[v] = append(kept[v], why)
+		}
+	}
+	for _, a := range aliases {
+		add(aws.ToString(a.FunctionVersion), "alias "+aws.ToString(a.Name))
+		if a.RoutingConfig != nil {
+			for v := range a.RoutingConfig.AdditionalVersionWeights {
+				add(v, "alias "+aws.ToString(a.Name)+" weight")
+			}
+		}
+	}
+	for _, env := range e.Config.Envs {
+		for _, f := range env.Functions {
+			if f.FunctionName != fn.FunctionName {
+				continue
+			}
+			add(f.LiveVersion, "config "+env.Name+" live_version")
+			if f.Additional != nil {
+				add(f.Additional.Version, "config "+env.Name+" additional_versions")
+			}
+		}
+	}
+	add(st.deployed(fn), "stack "+e.StackName()+" deployed")
+
+	// Newest by number, and newest by publish time.
+	var numbers []string
+	seen := map[string]bool{}
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := aws.ToString(vs[i].Version)
+		if !seen[v] {
+			seen[v] = true
+			numbers = append(numbers, v)
+		}
+	}
+	for i := 0; i < keep && i < len(numbers); i++ {
+		add(numbers[i], fmt.Sprintf("newest %d", keep))
+	}
+	byTime := append([]types.FunctionConfiguration(nil), vs...)
+	sort.SliceStable(byTime, func(i, j int) bool {
+		return aws.ToString(byTime[i].LastModified) > aws.ToString(byTime[j].LastModified)
+	})
+	seen = map[string]bool{}
+	for _, v := range byTime {
+		if len(seen) == keep {
+			break
+		}
+		n := aws.ToString(v.Version)
+		if !seen[n] {
+			seen[n] = true
+			if !contains(kept[n], fmt.Sprintf("newest %d", keep)) {
+				add(n, fmt.Sprintf("newest %d by publish time", keep))
+			}
+		}
+	}
+	return kept
+}
+
+// prune deletes f's unreferenced versions, oldest first, one at a time.
+func (e *Env) prune(ctx context.Context, f *PruneFunction, kept map[string][]string, dryRun bool) {
+	done := map[string]bool{}
+	for _, v := range f.versions {
+		n := aws.ToString(v.Version)
+		if done[n] {
+			continue // moto may list a reused number twice
+		}
+		done[n] = true
+		if why, ok := kept[n]; ok {
+			f.Kept = append(f.Kept, KeptVersion{Version: n, Reasons: why})
+			continue
+		}
+		if !dryRun {
+			_, err := e.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(f.FunctionName), Qualifier: aws.String(n)})
+			switch {
+			case err == nil:
+			case isNotFound(err):
+				continue // deleted meanwhile
+			case hasCode(err, "ResourceConflictException"):
+				// AWS refuses to delete a version an alias (or a new split) routes to, perhaps
+				// one moved there after the aliases were read.
+				e.log().Warn("AWS refused to delete the version; kept", "function", f.Function, "version", n, "error", err)
+				f.Kept = append(f.Kept, KeptVersion{Version: n, Reasons: []string{"AWS refused: " + apiMessage(err)}})
+				continue
+			default:
+				f.Error = fmt.Sprintf("delete version %s of %s: %v", n, f.FunctionName, err)
+				return
+			}
+			e.log().Info("deleted version", "function", f.Function, "version", n, "bytes", v.CodeSize)
+		}
+		f.Deleted = append(f.Deleted, n)
+		f.FreedBytes += v.CodeSize
+	}
+}
+
+// storage reads the account's code storage; emulators without GetAccountSettings leave it null.
+func (e *Env) storage(ctx context.Context) Storage {
+	out, err := e.Lambda.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
+	if err != nil {
+		e.log().Warn("account code storage unknown", "error", err)
+		return Storage{}
+	}
+	var s Storage
+	if out.AccountUsage != nil {
+		s.UsedBytes = aws.Int64(out.AccountUsage.TotalCodeSize)
+	}
+	if out.AccountLimit != nil {
+		s.LimitBytes = aws.Int64(out.AccountLimit.TotalCodeSize)
+	}
+	return s
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func apiMessage(err error) string {
+	if m := strings.TrimSpace(errorMessage(err)); m != "" {
+		return m
+	}
+	return err.Error()
+}

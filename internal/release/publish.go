@@ -1,0 +1,326 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/pinfile"
+)
+
+// PublishOptions tune Publish.
+type PublishOptions struct {
+	// Description is given to new versions.
+	Description string
+	// Smoke, when not nil, is invoked on $LATEST before publishing; a function error refuses.
+	Smoke []byte
+	// Pin computes the config pins of new versions (PublishReport.Pins).
+	Pin bool
+}
+
+// Publish statuses.
+const (
+	StatusNew       = "new"
+	StatusUnchanged = "unchanged"
+	StatusFailed    = "failed"
+)
+
+// PublishReport is the result of publish, also written as JSON (docs/cli.md).
+type PublishReport struct {
+	Env       string          `json:"env"`
+	Functions []PublishResult `json:"functions"`
+	// ConfigUpdated is set by the CLI once config.json holds the pins.
+	ConfigUpdated bool `json:"config_updated"`
+}
+
+// PublishResult is one function's outcome.
+type PublishResult struct {
+	Function     string `json:"function"`
+	FunctionName string `json:"function_name"`
+	// Status is "new", "unchanged" (Lambda returned the existing version: $LATEST was not
+	// updated since it was published) or "failed".
+	Status string `json:"status"`
+	// Version is the published version, "" on failure.
+	Version string `json:"version,omitempty"`
+	// Previous is the newest version before this publish, "" when there was none.
+	Previous   string `json:"previous_version,omitempty"`
+	CodeSha256 string `json:"code_sha256,omitempty"`
+	// Smoke is "passed" when the smoke invocation ran and succeeded.
+	Smoke string `json:"smoke,omitempty"`
+	// Pin is the config change for a new version under --pin.
+	Pin *PinResult `json:"pin,omitempty"`
+	// APICalls counts the AWS calls made for this function.
+	APICalls int    `json:"api_calls"`
+	Error    string `json:"error,omitempty"`
+	// Err is the failure behind Error, for errors.Is (ErrChanged, ErrSmoke).
+	Err error `json:"-"`
+
+	pin *pinfile.Pin
+}
+
+// PinResult describes the config edit publish --pin makes for a function.
+type PinResult struct {
+	LiveVersion string `json:"live_version"`
+	// Rollout is "direct" when the next deploy must move LIVE without CodeDeploy, else "" (the
+	// function's configured rollout, canary by default).
+	Rollout string `json:"rollout,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+// Failed reports whether any function failed.
+func (r *PublishReport) Failed() bool {
+	for _, f := range r.Functions {
+		if f.Status == StatusFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// Pins returns the config edits for the new versions (Pin option).
+func (r *PublishReport) Pins() []pinfile.Pin {
+	var pins []pinfile.Pin
+	for _, f := range r.Functions {
+		if f.pin != nil {
+			pins = append(pins, *f.pin)
+		}
+	}
+	return pins
+}
+
+// Publish publishes $LATEST of each function as an immutable version, in parallel. A failure
+// of one function does not stop the others; see PublishReport.Failed.
+func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptions) (*PublishReport, error) {
+	var st stack
+	if o.Pin {
+		var err error
+		if st, err = e.readStack(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rep := &PublishReport{Env: e.Env.Name, Functions: make([]PublishResult, len(fns))}
+	forEach(len(fns), e.workers(), func(i int) {
+		r := &rep.Functions[i]
+		*r = PublishResult{Function: fns[i].Name, FunctionName: fns[i].FunctionName}
+		if err := e.publish(ctx, fns[i], o, st, r); err != nil {
+			r.Status, r.Error, r.Err = StatusFailed, err.Error(), err
+			r.Pin, r.pin = nil, nil
+			e.log().Error("publish failed", "function", fns[i].Name, "error", err)
+		}
+	})
+	return rep, nil
+}
+
+// publish makes three calls when nothing waits: GetFunctionConfiguration, ListVersionsByFunction
+// (one page up to 50 versions) and PublishVersion; plus Invoke with a smoke payload and GetAlias
+// for a new version under --pin.
+func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions, st stack, r *PublishResult) error {
+	log := e.log().With("function", fn.Name)
+	latest, err := e.readLatest(ctx, fn.FunctionName, &r.APICalls)
+	if err != nil {
+		return err
+	}
+	r.CodeSha256 = aws.ToString(latest.CodeSha256)
+
+	prior, err := e.listVersions(ctx, fn.FunctionName, &r.APICalls)
+	if err != nil {
+		return err
+	}
+	r.Previous = newest(prior)
+
+	if o.Smoke != nil {
+		if err := e.smoke(ctx, fn.FunctionName, o.Smoke, &r.APICalls); err != nil {
+			return err
+		}
+		r.Smoke = "passed"
+		log.Info("smoke test passed")
+	}
+
+	in := &lambda.PublishVersionInput{
+		FunctionName: aws.String(fn.FunctionName),
+		// Both guards: publish exactly the $LATEST that was read (and smoke-tested), or nothing.
+		CodeSha256: latest.CodeSha256,
+		RevisionId: latest.RevisionId,
+	}
+	if o.Description != "" {
+		in.Description = aws.String(o.Description)
+	}
+	r.APICalls++
+	out, err := e.Lambda.PublishVersion(ctx, in)
+	if err != nil {
+		return publishError(fn.FunctionName, latest, err)
+	}
+	r.Version = aws.ToString(out.Version)
+	r.Status = StatusNew
+	// Lambda returns the newest existing version when $LATEST was not updated since. The same
+	// number is not enough (moto hands a number out again after a delete): a version is the same
+	// one when its modification time or its RevisionId (moto sends none) matches too.
+	for _, v := range prior {
+		if aws.ToString(v.Version) != r.Version {
+			continue
+		}
+		sameTime := aws.ToString(v.LastModified) == aws.ToString(out.LastModified)
+		sameRev := aws.ToString(v.RevisionId) != "" && aws.ToString(v.RevisionId) == aws.ToString(out.RevisionId)
+		if sameTime || sameRev {
+			r.Status = StatusUnchanged
+		}
+	}
+	log.Info("published", "version", r.Version, "status", r.Status, "previous", r.Previous)
+
+	if o.Pin {
+		if r.Status != StatusNew {
+			if fn.LiveVersion != r.Version {
+				log.Warn("version is unchanged, so --pin leaves config alone; set live_version to release it",
+					"version", r.Version, "live_version", orLatest(fn.LiveVersion))
+			}
+			return nil
+		}
+		return e.planPin(ctx, fn, st, r)
+	}
+	return nil
+}
+
+// planPin decides the rollout that goes with a new pin. CodeDeploy builds its AppSpec from the
+// version CloudFormation last recorded: it cannot shift from $LATEST (the AppSpec takes only
+// positive integers), and it fails with "alias version does not match the current version in
+// AppSpec" when the alias was moved outside the stack (aws/serverless-application-model#291).
+// In both cases the next deploy must move the alias directly; otherwise a "direct" left over
+// from a first pin or a rollback is cleared so the release goes through the canary.
+func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *PublishResult) error {
+	r.APICalls++
+	a, err := e.getAlias(ctx, fn.FunctionName)
+	if err != nil {
+		return err
+	}
+	deployed := st.deployed(fn)
+	pin := &pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: r.Version, Rollout: pinfile.RolloutDirect}
+	res := &PinResult{LiveVersion: r.Version, Rollout: string(config.RolloutDirect)}
+	switch {
+	case a == nil:
+		res.Reason = "first pin: no " + Alias + " alias yet"
+	case a.Version == Latest:
+		res.Reason = "first pin: " + Alias + " is on $LATEST, which CodeDeploy cannot shift from"
+	case deployed == "":
+		res.Reason = "the stack's deployed version is unknown"
+	case a.Version != deployed:
+		res.Reason = fmt.Sprintf("%s is on %s but the stack last deployed %s (moved outside CloudFormation)", Alias, a.Version, deployed)
+	default:
+		pin.Rollout, res.Rollout = pinfile.RolloutDefault, ""
+		res.Reason = fmt.Sprintf("the next deploy shifts %s from %s to %s", Alias, a.Version, r.Version)
+		if fn.Deployment.Type != config.DeploymentNone {
+			res.Reason += " through CodeDeploy"
+		}
+	}
+	r.Pin, r.pin = res, pin
+	return nil
+}
+
+// readLatest reads $LATEST once it is settled: a function that is still being created or
+// updated is waited for (the SDK waiters poll LastUpdateStatus and State).
+func (e *Env) readLatest(ctx context.Context, name string, calls *int) (*lambda.GetFunctionConfigurationOutput, error) {
+	in := &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)}
+	*calls++
+	out, err := e.Lambda.GetFunctionConfiguration(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("read $LATEST of %s: %w", name, err)
+	}
+	timeout := e.WaitTimeout
+	if timeout == 0 {
+		timeout = 5 * time.Minute
+	}
+	minDelay := e.WaitMinDelay
+	if minDelay == 0 {
+		minDelay = time.Second
+	}
+	// The waiters poll through this, so their calls are counted too.
+	poll := countingReader{e.Lambda, calls}
+	if out.State == types.StatePending {
+		e.log().Info("waiting for the function to become active", "function_name", name)
+		w := lambda.NewFunctionActiveWaiter(poll, func(o *lambda.FunctionActiveWaiterOptions) {
+			o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
+		})
+		if out, err = w.WaitForOutput(ctx, in, timeout); err != nil {
+			return nil, fmt.Errorf("wait for %s to become active: %w", name, err)
+		}
+	}
+	if out.LastUpdateStatus == types.LastUpdateStatusInProgress {
+		e.log().Info("waiting for $LATEST to finish updating", "function_name", name)
+		w := lambda.NewFunctionUpdatedWaiter(poll, func(o *lambda.FunctionUpdatedWaiterOptions) {
+			o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
+		})
+		if out, err = w.WaitForOutput(ctx, in, timeout); err != nil {
+			return nil, fmt.Errorf("wait for $LATEST of %s to finish updating: %w", name, err)
+		}
+	}
+	if out.State == types.StateFailed {
+		return nil, fmt.Errorf("function %s is in state Failed: %s", name, aws.ToString(out.StateReason))
+	}
+	if out.LastUpdateStatus == types.LastUpdateStatusFailed {
+		return nil, fmt.Errorf("the last update of $LATEST of %s failed, nothing to publish: %s %s", name, out.LastUpdateStatusReasonCode, aws.ToString(out.LastUpdateStatusReason))
+	}
+	return out, nil
+}
+
+type countingReader struct {
+	api   LambdaAPI
+	calls *int
+}
+
+func (c countingReader) GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
+	*c.calls++
+	return c.api.GetFunctionConfiguration(ctx, in, optFns...)
+}
+
+func (e *Env) smoke(ctx context.Context, name string, payload []byte, calls *int) error {
+	*calls++
+	out, err := e.Lambda.Invoke(ctx, &lambda.InvokeInput{
+		FunctionName: aws.String(name),
+		Qualifier:    aws.String(Latest),
+		Payload:      payload,
+	})
+	if err != nil {
+		return fmt.Errorf("smoke-invoke $LATEST of %s: %w", name, err)
+	}
+	if out.FunctionError != nil {
+		return fmt.Errorf("%w: $LATEST of %s returned a function error (%s), not publishing: %s",
+			ErrSmoke, name, aws.ToString(out.FunctionError), excerpt(out.Payload, 300))
+	}
+	return nil
+}
+
+// publishError explains a failed guard: someone updated $LATEST after golive read it, so what
+// would be published is not what was read (nor what was smoke-tested).
+func publishError(name string, read *lambda.GetFunctionConfigurationOutput, err error) error {
+	var pre *types.PreconditionFailedException
+	var conflict *types.ResourceConflictException
+	var inval *types.InvalidParameterValueException
+	switch {
+	case errors.As(err, &pre):
+		return fmt.Errorf("%w: $LATEST of %s is no longer revision %s (someone updated it); nothing published, rerun publish: %w",
+			ErrChanged, name, aws.ToString(read.RevisionId), err)
+	case errors.As(err, &inval) && strings.Contains(strings.ToLower(inval.ErrorMessage()), "sha256"):
+		return fmt.Errorf("%w: the code of $LATEST of %s is no longer %s (someone updated it); nothing published, rerun publish: %w",
+			ErrChanged, name, aws.ToString(read.CodeSha256), err)
+	case errors.As(err, &conflict):
+		return fmt.Errorf("%w: $LATEST of %s is being updated right now; nothing published, rerun publish: %w", ErrChanged, name, err)
+	}
+	return fmt.Errorf("publish %s: %w", name, err)
+}
+
+func excerpt(b []byte, n int) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	if s == "" {
+		return "(empty response)"
+	}
+	return s
+}

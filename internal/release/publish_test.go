@@ -1,0 +1,274 @@
+package release_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/fakeaws"
+	"github.com/golive-dev/golive/internal/pinfile"
+	"github.com/golive-dev/golive/internal/release"
+)
+
+func TestPublish(t *testing.T) {
+	const name = "p-prd-worker"
+	tests := []struct {
+		name  string
+		setup func(f *fixture)
+		smoke []byte
+		// want
+		status, version, previous, errHas string
+		errIs                             error
+		calls                             int
+		versions                          int // published versions afterwards
+	}{
+		{
+			name:   "first publish",
+			setup:  func(f *fixture) { f.lambda.AddFunction(name) },
+			status: release.StatusNew, version: "1", previous: "", calls: 3, versions: 1,
+		},
+		{
+			name:   "new code publishes the next version",
+			setup:  func(f *fixture) { f.published(name, 2).UpdateCode() },
+			status: release.StatusNew, version: "3", previous: "2", calls: 3, versions: 3,
+		},
+		{
+			// Lambda publishes anew whenever $LATEST was updated, even with identical bytes.
+			name:   "configuration change alone publishes too",
+			setup:  func(f *fixture) { f.published(name, 1).UpdateConfig() },
+			status: release.StatusNew, version: "2", previous: "1", calls: 3, versions: 2,
+		},
+		{
+			name:   "no update since the last publish returns it unchanged",
+			setup:  func(f *fixture) { f.published(name, 2) },
+			status: release.StatusUnchanged, version: "2", previous: "2", calls: 3, versions: 2,
+		},
+		{
+			name: "waits until $LATEST finished updating",
+			setup: func(f *fixture) {
+				fn := f.published(name, 1)
+				fn.UpdateCode()
+				fn.Statuses = []types.LastUpdateStatus{types.LastUpdateStatusInProgress, types.LastUpdateStatusInProgress}
+			},
+			status: release.StatusNew, version: "2", previous: "1", calls: 5, versions: 2,
+		},
+		{
+			name: "a failed update is not published",
+			setup: func(f *fixture) {
+				fn := f.published(name, 1)
+				fn.UpdateCode()
+				fn.Latest.LastUpdateStatus = types.LastUpdateStatusFailed
+				fn.Latest.LastUpdateStatusReason = strPtr("image pull failed")
+			},
+			status: release.StatusFailed, errHas: "image pull failed", calls: 1, versions: 1,
+		},
+		{
+			name: "RevisionId guard: $LATEST reconfigured after it was read",
+			setup: func(f *fixture) {
+				f.published(name, 1).UpdateCode()
+				f.lambda.BeforePublish = func(fn *fakeaws.Function) { fn.UpdateConfig() }
+			},
+			status: release.StatusFailed, previous: "1", errIs: release.ErrChanged, errHas: "is no longer revision rev-p-prd-worker-2", calls: 3, versions: 1,
+		},
+		{
+			name: "CodeSha256 guard: new code after it was read",
+			setup: func(f *fixture) {
+				f.published(name, 1).UpdateCode()
+				f.lambda.BeforePublish = func(fn *fakeaws.Function) { fn.UpdateCode() }
+			},
+			status: release.StatusFailed, previous: "1", errIs: release.ErrChanged, errHas: "code of $LATEST of p-prd-worker is no longer sha-p-prd-worker-2", calls: 3, versions: 1,
+		},
+		{
+			name: "an update in progress at publish time",
+			setup: func(f *fixture) {
+				fn := f.published(name, 1)
+				fn.UpdateCode()
+				fn.Conflict = true
+			},
+			status: release.StatusFailed, previous: "1", errIs: release.ErrChanged, errHas: "being updated right now", calls: 3, versions: 1,
+		},
+		{
+			name:   "smoke test passes",
+			setup:  func(f *fixture) { f.published(name, 1).UpdateCode() },
+			smoke:  []byte(`{"ping": true}`),
+			status: release.StatusNew, version: "2", previous: "1", calls: 4, versions: 2,
+		},
+		{
+			name: "smoke test failure refuses to publish",
+			setup: func(f *fixture) {
+				fn := f.published(name, 1)
+				fn.UpdateCode()
+				fn.FunctionError = "boom"
+			},
+			smoke:  []byte(`{"ping": true}`),
+			status: release.StatusFailed, previous: "1", errIs: release.ErrSmoke, errHas: `returned a function error (Unhandled), not publishing: {"errorMessage":"boom"`, calls: 3, versions: 1,
+		},
+		{
+			name:   "missing function",
+			setup:  func(f *fixture) {},
+			status: release.StatusFailed, errHas: "Function not found: p-prd-worker", calls: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, "", "worker")
+			tt.setup(f)
+			rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{Smoke: tt.smoke})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rep.Functions[0]
+			if r.Status != tt.status || r.Version != tt.version || r.Previous != tt.previous {
+				t.Errorf("status, version, previous = %q, %q, %q; want %q, %q, %q (error %q)",
+					r.Status, r.Version, r.Previous, tt.status, tt.version, tt.previous, r.Error)
+			}
+			if !strings.Contains(r.Error, tt.errHas) || (tt.errHas == "") != (r.Error == "") {
+				t.Errorf("error = %q; want it to contain %q", r.Error, tt.errHas)
+			}
+			if tt.errIs != nil && !errors.Is(r.Err, tt.errIs) {
+				t.Errorf("error %v is not %v", r.Err, tt.errIs)
+			}
+			if r.APICalls != tt.calls {
+				t.Errorf("api_calls = %d; want %d", r.APICalls, tt.calls)
+			}
+			if rep.Failed() != (tt.status == release.StatusFailed) {
+				t.Errorf("Failed() = %v", rep.Failed())
+			}
+			if fn := f.lambda.Function(name); fn != nil && len(fn.Versions()) != tt.versions {
+				t.Errorf("versions afterwards = %v; want %d", fn.Versions(), tt.versions)
+			}
+			if tt.smoke == nil && f.lambda.Calls("Invoke") != 0 {
+				t.Error("invoked without --smoke")
+			}
+		})
+	}
+}
+
+func TestPublishPin(t *testing.T) {
+	const name = "p-prd-worker"
+	tests := []struct {
+		name      string
+		config    string // prd's worker settings
+		setup     func(f *fixture, fn config.Function)
+		wantPin   *pinfile.Pin
+		reasonHas string
+	}{
+		{
+			name:      "first pin without an alias",
+			config:    `"worker": {"live_version": null}`,
+			setup:     func(f *fixture, _ config.Function) { f.published(name, 1).UpdateCode() },
+			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutDirect},
+			reasonHas: "no LIVE alias yet",
+		},
+		{
+			name:   "first pin from $LATEST",
+			config: `"worker": {"live_version": null}`,
+			setup: func(f *fixture, fn config.Function) {
+				lf := f.published(name, 1)
+				lf.UpdateCode()
+				lf.SetAlias("LIVE", "$LATEST", nil)
+				f.deployed(fn, "$LATEST")
+			},
+			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutDirect},
+			reasonHas: "first pin: LIVE is on $LATEST",
+		},
+		{
+			name:   "alias where the stack put it: canary, leftover direct cleared",
+			config: `"worker": {"live_version": "1", "rollout": "direct"}`,
+			setup: func(f *fixture, fn config.Function) {
+				lf := f.published(name, 1)
+				lf.UpdateCode()
+				lf.SetAlias("LIVE", "1", nil)
+				f.deployed(fn, "1")
+			},
+			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutDefault},
+			reasonHas: "shifts LIVE from 1 to 2 through CodeDeploy",
+		},
+		{
+			name:   "alias moved outside the stack (a rollback not yet deployed) keeps direct",
+			config: `"worker": {"live_version": "1", "rollout": "direct"}`,
+			setup: func(f *fixture, fn config.Function) {
+				lf := f.published(name, 2)
+				lf.UpdateCode()
+				lf.SetAlias("LIVE", "1", nil)
+				f.deployed(fn, "2")
+			},
+			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "3", Rollout: pinfile.RolloutDirect},
+			reasonHas: "LIVE is on 1 but the stack last deployed 2",
+		},
+		{
+			name:   "unchanged version is not pinned",
+			config: `"worker": {"live_version": "1"}`,
+			setup: func(f *fixture, fn config.Function) {
+				f.published(name, 2).SetAlias("LIVE", "1", nil)
+				f.deployed(fn, "1")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.config, "worker")
+			fn := f.fn(t, "worker")
+			tt.setup(f, fn)
+			rep, err := f.env.Publish(context.Background(), []config.Function{fn}, release.PublishOptions{Pin: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Failed() {
+				t.Fatal(rep.Functions[0].Error)
+			}
+			pins := rep.Pins()
+			if tt.wantPin == nil {
+				if len(pins) != 0 || rep.Functions[0].Pin != nil {
+					t.Fatalf("pins = %+v; want none", pins)
+				}
+				return
+			}
+			if len(pins) != 1 || pins[0] != *tt.wantPin {
+				t.Fatalf("pins = %+v; want %+v", pins, *tt.wantPin)
+			}
+			if r := rep.Functions[0].Pin; r == nil || !strings.Contains(r.Reason, tt.reasonHas) {
+				t.Errorf("pin = %+v; want reason containing %q", r, tt.reasonHas)
+			}
+		})
+	}
+}
+
+// Fifty functions publish in parallel, never more than the worker bound at once.
+func TestPublishManyFunctionsBounded(t *testing.T) {
+	var names, fns []string
+	for i := range 50 {
+		n := fmt.Sprintf("fn%02d", i)
+		names = append(names, n)
+		fns = append(fns, fmt.Sprintf(`%q: {"live_version": null}`, n))
+	}
+	f := newFixture(t, strings.Join(fns, ", "), names...)
+	for _, fn := range f.env.Env.Functions {
+		f.lambda.AddFunction(fn.FunctionName)
+	}
+	f.lambda.Delay = 2 * time.Millisecond
+	f.env.Workers = 8
+	rep, err := f.env.Publish(context.Background(), f.env.Env.Functions, release.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Functions {
+		if r.Status != release.StatusNew || r.APICalls != 3 {
+			t.Errorf("%s: status %s, %d calls, error %q", r.Function, r.Status, r.APICalls, r.Error)
+		}
+	}
+	if m := f.lambda.MaxConcurrent(); m > 8 || m < 2 {
+		t.Errorf("max concurrent calls = %d; want 2..8", m)
+	}
+	if got := f.lambda.Calls("PublishVersion"); got != 50 {
+		t.Errorf("PublishVersion calls = %d; want 50", got)
+	}
+}
+
+func strPtr(s string) *string { return &s }

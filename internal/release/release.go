@@ -1,0 +1,336 @@
+// Package release is what golive does after `cdk deploy`: publish immutable versions of
+// $LATEST, report and verify how config, stack and alias agree, roll LIVE back and prune old
+// versions. It talks to AWS only through the small interfaces below, which list just the SDK
+// methods it calls with the SDK's own signatures: the SDK clients satisfy them, and so do the
+// tests' fakes for what an emulator cannot show (publish guards, a deployment in flight, AWS
+// refusing to delete an aliased version).
+//
+// It never relies on AWS to refuse an unsafe action and never assumes that version numbers only
+// grow: emulators (and people) delete aliased versions and reuse numbers.
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/golive-dev/golive/config"
+)
+
+// Alias is the alias clients and event sources invoke.
+const Alias = "LIVE"
+
+// Latest is Lambda's name for the mutable, unpublished function.
+const Latest = "$LATEST"
+
+// LambdaAPI lists the Lambda calls golive makes; *lambda.Client implements it.
+type LambdaAPI interface {
+	GetFunctionConfiguration(ctx context.Context, params *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
+	ListVersionsByFunction(ctx context.Context, params *lambda.ListVersionsByFunctionInput, optFns ...func(*lambda.Options)) (*lambda.ListVersionsByFunctionOutput, error)
+	Invoke(ctx context.Context, params *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+	PublishVersion(ctx context.Context, params *lambda.PublishVersionInput, optFns ...func(*lambda.Options)) (*lambda.PublishVersionOutput, error)
+	GetAlias(ctx context.Context, params *lambda.GetAliasInput, optFns ...func(*lambda.Options)) (*lambda.GetAliasOutput, error)
+	ListAliases(ctx context.Context, params *lambda.ListAliasesInput, optFns ...func(*lambda.Options)) (*lambda.ListAliasesOutput, error)
+	UpdateAlias(ctx context.Context, params *lambda.UpdateAliasInput, optFns ...func(*lambda.Options)) (*lambda.UpdateAliasOutput, error)
+	DeleteFunction(ctx context.Context, params *lambda.DeleteFunctionInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error)
+	GetAccountSettings(ctx context.Context, params *lambda.GetAccountSettingsInput, optFns ...func(*lambda.Options)) (*lambda.GetAccountSettingsOutput, error)
+}
+
+// StackAPI reads the version each function's stack last deployed; *cloudformation.Client
+// implements it.
+type StackAPI interface {
+	DescribeStacks(ctx context.Context, params *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+}
+
+// DeployAPI finds and stops CodeDeploy deployments; *codedeploy.Client implements it.
+type DeployAPI interface {
+	ListDeployments(ctx context.Context, params *codedeploy.ListDeploymentsInput, optFns ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentsOutput, error)
+	StopDeployment(ctx context.Context, params *codedeploy.StopDeploymentInput, optFns ...func(*codedeploy.Options)) (*codedeploy.StopDeploymentOutput, error)
+}
+
+// Env runs release operations against one environment of a config.
+type Env struct {
+	Config *config.Config
+	Env    *config.Env
+
+	Lambda  LambdaAPI
+	Stacks  StackAPI
+	Deploys DeployAPI
+
+	// Workers bounds how many functions are handled at once; 0 means DefaultWorkers.
+	Workers int
+	// Log receives progress; nil discards it.
+	Log *slog.Logger
+	// WaitTimeout bounds the wait for $LATEST to finish updating; 0 means 5 minutes.
+	WaitTimeout time.Duration
+	// WaitMinDelay is the first poll interval of that wait; 0 means 1 second.
+	WaitMinDelay time.Duration
+}
+
+// DefaultWorkers keeps well under Lambda's control-plane rate limits while publishing dozens of
+// functions in a few round trips.
+const DefaultWorkers = 8
+
+// Errors callers can test with errors.Is.
+var (
+	// ErrChanged means $LATEST or the alias changed between golive reading and writing it.
+	ErrChanged = errors.New("changed since golive read it")
+	// ErrSmoke means the smoke invocation returned a function error.
+	ErrSmoke = errors.New("smoke test failed")
+	// ErrInFlight means a CodeDeploy deployment is in progress.
+	ErrInFlight = errors.New("deployment in flight")
+)
+
+func (e *Env) log() *slog.Logger {
+	if e.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Log
+}
+
+func (e *Env) workers() int {
+	if e.Workers > 0 {
+		return e.Workers
+	}
+	return DefaultWorkers
+}
+
+// StackName is the environment's CloudFormation stack.
+func (e *Env) StackName() string { return e.Config.StackName(e.Env.Name) }
+
+// forEach calls f for 0..n-1 on at most workers goroutines and waits for all of them.
+func forEach(n, workers int, f func(i int)) {
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// stack is what the environment's stack last deployed.
+type stack struct {
+	found   bool
+	outputs map[string]string
+}
+
+// deployed returns the version the stack last deployed for fn ("7" or "$LATEST"), or "" when
+// unknown (no stack yet, or a stack from before the function existed).
+func (s stack) deployed(fn config.Function) string { return s.outputs[fn.OutputKey()] }
+
+func (e *Env) readStack(ctx context.Context) (stack, error) {
+	out, err := e.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(e.StackName())})
+	if err != nil {
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
+			return stack{}, nil
+		}
+		return stack{}, fmt.Errorf("read stack %s: %w", e.StackName(), err)
+	}
+	s := stack{outputs: map[string]string{}}
+	for _, st := range out.Stacks {
+		s.found = true
+		for _, o := range st.Outputs {
+			s.outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+		}
+	}
+	return s, nil
+}
+
+// inFlightStatuses are the CodeDeploy statuses of a deployment that has not finished.
+var inFlightStatuses = []cdtypes.DeploymentStatus{
+	cdtypes.DeploymentStatusCreated, cdtypes.DeploymentStatusQueued, cdtypes.DeploymentStatusInProgress,
+	cdtypes.DeploymentStatusBaking, cdtypes.DeploymentStatusReady,
+}
+
+// inFlight returns the ids of unfinished deployments of fn's deployment group, which is named
+// after the physical function in the application named after the stack.
+func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error) {
+	var ids []string
+	in := &codedeploy.ListDeploymentsInput{
+		ApplicationName:     aws.String(e.Config.CodeDeployApplication(e.Env.Name)),
+		DeploymentGroupName: aws.String(fn.FunctionName),
+		IncludeOnlyStatuses: inFlightStatuses,
+	}
+	for {
+		out, err := e.Deploys.ListDeployments(ctx, in)
+		if err != nil {
+			if hasCode(err, "ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException") {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("list deployments of %s: %w", fn.FunctionName, err)
+		}
+		ids = append(ids, out.Deployments...)
+		if aws.ToString(out.NextToken) == "" {
+			return ids, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// listVersions returns fn's published versions (not $LATEST) ordered by number. Numbers may
+// repeat: moto reuses them after a delete.
+func (e *Env) listVersions(ctx context.Context, name string, calls *int) ([]types.FunctionConfiguration, error) {
+	var vs []types.FunctionConfiguration
+	in := &lambda.ListVersionsByFunctionInput{FunctionName: aws.String(name), MaxItems: aws.Int32(50)}
+	for {
+		*calls++
+		out, err := e.Lambda.ListVersionsByFunction(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list versions of %s: %w", name, err)
+		}
+		for _, v := range out.Versions {
+			if _, ok := versionNumber(aws.ToString(v.Version)); ok {
+				vs = append(vs, v)
+			}
+		}
+		if aws.ToString(out.NextMarker) == "" {
+			break
+		}
+		in.Marker = out.NextMarker
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, _ := versionNumber(aws.ToString(vs[i].Version))
+		b, _ := versionNumber(aws.ToString(vs[j].Version))
+		return a < b
+	})
+	return vs, nil
+}
+
+// newest returns the highest version number, or "" when there is none.
+func newest(vs []types.FunctionConfiguration) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return aws.ToString(vs[len(vs)-1].Version)
+}
+
+func hasVersion(vs []types.FunctionConfiguration, v string) bool {
+	for _, x := range vs {
+		if aws.ToString(x.Version) == v {
+			return true
+		}
+	}
+	return false
+}
+
+// alias is the LIVE alias as it is.
+type alias struct {
+	Version    string
+	Weights    map[string]float64
+	RevisionID string
+}
+
+// getAlias returns LIVE, or nil when fn has no such alias (or does not exist).
+func (e *Env) getAlias(ctx context.Context, name string) (*alias, error) {
+	out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(name), Name: aws.String(Alias)})
+	if err != nil {
+		if hasCode(err, "ResourceNotFoundException") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read alias %s of %s: %w", Alias, name, err)
+	}
+	a := &alias{Version: aws.ToString(out.FunctionVersion), RevisionID: aws.ToString(out.RevisionId)}
+	if out.RoutingConfig != nil && len(out.RoutingConfig.AdditionalVersionWeights) > 0 {
+		a.Weights = out.RoutingConfig.AdditionalVersionWeights
+	}
+	return a, nil
+}
+
+// versionNumber parses a published version number; $LATEST and aliases are not numbers.
+func versionNumber(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n > 0
+}
+
+// orLatest shows a config pin the way Lambda and the stack output name it.
+func orLatest(v string) string {
+	if v == "" {
+		return Latest
+	}
+	return v
+}
+
+func hasCode(err error, codes ...string) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for _, c := range codes {
+		if ae.ErrorCode() == c {
+			return true
+		}
+	}
+	return false
+}
+
+func errorMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+// weightsString renders {"6": 0.1} as "6=10%".
+func weightsString(w map[string]float64) string {
+	if len(w) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%s%%", k, strconv.FormatFloat(w[k]*100, 'f', -1, 64))
+	}
+	return strings.Join(parts, ",")
+}
+
+// configWeights is fn's additional_versions as an alias routing map.
+func configWeights(fn config.Function) map[string]float64 {
+	if fn.Additional == nil {
+		return nil
+	}
+	return map[string]float64{fn.Additional.Version: fn.Additional.Weight}
+}
+
+func sameWeights(a, b map[string]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// The SDK clients implement the interfaces; the build breaks if a signature drifts.
+var (
+	_ LambdaAPI = (*lambda.Client)(nil)
+	_ StackAPI  = (*cloudformation.Client)(nil)
+	_ DeployAPI = (*codedeploy.Client)(nil)
+)

@@ -1,0 +1,182 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/pinfile"
+)
+
+// Rollback modes.
+const (
+	// ModeStopDeployment: a CodeDeploy deployment was in flight and is stopped with
+	// auto-rollback; CodeDeploy restores the alias and CloudFormation rolls the stack back.
+	ModeStopDeployment = "stop-deployment"
+	// ModeAlias: the alias is moved directly and config records the version with a direct
+	// rollout, so the next deploy re-records it without CodeDeploy.
+	ModeAlias = "alias"
+)
+
+// RollbackPlan is what Rollback will do; PlanRollback only reads.
+type RollbackPlan struct {
+	Function     string `json:"function"`
+	FunctionName string `json:"function_name"`
+	Mode         string `json:"mode"`
+	// From is the version LIVE serves now; To the version it returns to.
+	From string `json:"from_version"`
+	To   string `json:"to_version"`
+	// Deployments are the stopped deployments (ModeStopDeployment).
+	Deployments []string `json:"deployments_stopped,omitempty"`
+	// Config is what config.json records afterwards.
+	Config ConfigPin `json:"config"`
+	// ConfigUpdated is set by the CLI once config.json was written.
+	ConfigUpdated bool `json:"config_updated"`
+
+	// Pin is the config edit that goes with the rollback.
+	Pin            pinfile.Pin `json:"-"`
+	aliasRevision  string
+	clearedWeights bool
+}
+
+// PlanRollback decides how to return fn's LIVE alias to version to ("" = the previous one).
+func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (*RollbackPlan, error) {
+	if to != "" {
+		if _, ok := versionNumber(to); !ok {
+			return nil, fmt.Errorf("--to %q: want a published version number, like 7", to)
+		}
+	}
+	p := &RollbackPlan{Function: fn.Name, FunctionName: fn.FunctionName}
+	ids, err := e.inFlight(ctx, fn)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		return e.planStop(ctx, fn, to, ids, p)
+	}
+
+	a, err := e.getAlias(ctx, fn.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, fmt.Errorf("function %s has no %s alias to roll back", fn.FunctionName, Alias)
+	}
+	var calls int
+	vs, err := e.listVersions(ctx, fn.FunctionName, &calls)
+	if err != nil {
+		return nil, err
+	}
+	p.Mode, p.From, p.aliasRevision = ModeAlias, a.Version, a.RevisionID
+	p.clearedWeights = len(a.Weights) > 0
+	switch {
+	case to != "":
+		if !hasVersion(vs, to) {
+			return nil, fmt.Errorf("version %s of %s does not exist (newest is %s)", to, fn.FunctionName, orNone(newest(vs)))
+		}
+		p.To = to
+	case a.Version == Latest:
+		return nil, fmt.Errorf("%s of %s follows $LATEST, which has no previous version: give --to N", Alias, fn.FunctionName)
+	default:
+		// The stack only records the current version, not the one before it: take the highest
+		// published version below the alias's.
+		cur, _ := versionNumber(a.Version)
+		for i := len(vs) - 1; i >= 0; i-- {
+			if n, _ := versionNumber(aws.ToString(vs[i].Version)); n < cur {
+				p.To = aws.ToString(vs[i].Version)
+				break
+			}
+		}
+		if p.To == "" {
+			return nil, fmt.Errorf("no published version of %s below %s to roll back to", fn.FunctionName, a.Version)
+		}
+	}
+	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: p.To, Rollout: pinfile.RolloutDirect, ClearAdditional: true}
+	p.Config = ConfigPin{LiveVersion: p.To, Rollout: string(config.RolloutDirect), Additional: map[string]float64{}}
+	return p, nil
+}
+
+// planStop rolls back an unfinished deployment: CodeDeploy restores the alias to the version
+// the stack recorded before this deploy, and config is set back to it.
+func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids []string, p *RollbackPlan) (*RollbackPlan, error) {
+	st, err := e.readStack(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The stack's outputs change only when its update completes, so during the deployment they
+	// still hold the version being shifted away from.
+	old := st.deployed(fn)
+	if old == "" {
+		return nil, fmt.Errorf("CodeDeploy deployment %s of %s is in flight but the stack %s has no output %s to say which version to return to; stop it in the console",
+			ids[0], fn.FunctionName, e.StackName(), fn.OutputKey())
+	}
+	if to != "" && to != old {
+		return nil, fmt.Errorf("CodeDeploy deployment %s of %s is in flight: stopping it returns %s to %s, not %s; roll back without --to, then rerun with --to %s",
+			ids[0], fn.FunctionName, Alias, old, to, to)
+	}
+	p.Mode, p.From, p.To, p.Deployments = ModeStopDeployment, orLatest(fn.LiveVersion), old, ids
+	version := old
+	if old == Latest {
+		version = ""
+	}
+	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: version, Rollout: pinfile.RolloutKeep}
+	p.Config = ConfigPin{LiveVersion: old, Rollout: string(fn.Rollout), Additional: configWeights(fn)}
+	if p.Config.Additional == nil {
+		p.Config.Additional = map[string]float64{}
+	}
+	return p, nil
+}
+
+// Rollback carries out a plan: it stops the deployments, or moves the alias (guarded by the
+// RevisionId read in the plan, clearing any weighted split).
+func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
+	switch p.Mode {
+	case ModeStopDeployment:
+		for _, id := range p.Deployments {
+			_, err := e.Deploys.StopDeployment(ctx, &codedeploy.StopDeploymentInput{
+				DeploymentId:        aws.String(id),
+				AutoRollbackEnabled: aws.Bool(true),
+			})
+			if err != nil {
+				return fmt.Errorf("stop deployment %s of %s: %w", id, p.FunctionName, err)
+			}
+			e.log().Info("stopped deployment; CodeDeploy restores the alias and CloudFormation rolls the stack back",
+				"function", p.Function, "deployment", id, "version", p.To)
+		}
+		return nil
+	case ModeAlias:
+		in := &lambda.UpdateAliasInput{
+			FunctionName:    aws.String(p.FunctionName),
+			Name:            aws.String(Alias),
+			FunctionVersion: aws.String(p.To),
+			RoutingConfig:   &types.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{}},
+		}
+		if p.aliasRevision != "" {
+			in.RevisionId = aws.String(p.aliasRevision)
+		}
+		if _, err := e.Lambda.UpdateAlias(ctx, in); err != nil {
+			var pre *types.PreconditionFailedException
+			if errors.As(err, &pre) {
+				return fmt.Errorf("%w: alias %s of %s is no longer revision %s (someone moved it); nothing changed, rerun rollback: %w",
+					ErrChanged, Alias, p.FunctionName, p.aliasRevision, err)
+			}
+			return fmt.Errorf("move alias %s of %s to %s: %w", Alias, p.FunctionName, p.To, err)
+		}
+		e.log().Info("moved alias", "function", p.Function, "from", p.From, "to", p.To, "split_cleared", p.clearedWeights)
+		return nil
+	}
+	return fmt.Errorf("unknown rollback mode %q", p.Mode)
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return v
+}

@@ -1,0 +1,245 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/config"
+)
+
+// StatusReport is the result of status, also written as JSON (docs/cli.md).
+type StatusReport struct {
+	Env   string `json:"env"`
+	Stack string `json:"stack"`
+	// StackFound is false before the environment's first deploy.
+	StackFound bool             `json:"stack_found"`
+	Functions  []FunctionStatus `json:"functions"`
+}
+
+// FunctionStatus compares, for one function, the three places a live version is written down.
+type FunctionStatus struct {
+	Function     string    `json:"function"`
+	FunctionName string    `json:"function_name"`
+	Config       ConfigPin `json:"config"`
+	// StackDeployed is the version the stack last deployed ("7" or "$LATEST"), null when unknown.
+	StackDeployed *string `json:"stack_deployed"`
+	// Alias is LIVE as it is, null when the function or the alias does not exist.
+	Alias *AliasState `json:"alias"`
+	// Newest is the highest published version, null when none.
+	Newest *string `json:"newest_version"`
+	// Deployments are unfinished CodeDeploy deployments of the function.
+	Deployments []string `json:"deployments_in_flight"`
+	// Drift lists, in words, where config, stack and alias disagree; empty when they agree.
+	Drift []string `json:"drift"`
+	Error string   `json:"error,omitempty"`
+
+	exists   bool
+	versions []types.FunctionConfiguration
+}
+
+// ConfigPin is what config.json says.
+type ConfigPin struct {
+	// LiveVersion is the pin, or "$LATEST" when live_version is null.
+	LiveVersion string             `json:"live_version"`
+	Rollout     string             `json:"rollout"`
+	Additional  map[string]float64 `json:"additional_versions"`
+}
+
+// AliasState is the LIVE alias in Lambda.
+type AliasState struct {
+	Version string             `json:"version"`
+	Weights map[string]float64 `json:"weights"`
+}
+
+// Status reads config, stack, alias and versions of each function and lists the drift.
+func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport, error) {
+	st, err := e.readStack(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &StatusReport{Env: e.Env.Name, Stack: e.StackName(), StackFound: st.found, Functions: make([]FunctionStatus, len(fns))}
+	forEach(len(fns), e.workers(), func(i int) {
+		rep.Functions[i] = e.status(ctx, fns[i], st)
+	})
+	return rep, nil
+}
+
+// Failed reports whether a function could not be read.
+func (r *StatusReport) Failed() bool {
+	for _, f := range r.Functions {
+		if f.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Env) status(ctx context.Context, fn config.Function, st stack) FunctionStatus {
+	s := FunctionStatus{
+		Function:     fn.Name,
+		FunctionName: fn.FunctionName,
+		Config: ConfigPin{
+			LiveVersion: orLatest(fn.LiveVersion),
+			Rollout:     string(fn.Rollout),
+			Additional:  configWeights(fn),
+		},
+		Deployments: []string{},
+		Drift:       []string{},
+	}
+	if s.Config.Additional == nil {
+		s.Config.Additional = map[string]float64{}
+	}
+	if d := st.deployed(fn); d != "" {
+		s.StackDeployed = &d
+	}
+	var calls int
+	vs, err := e.listVersions(ctx, fn.FunctionName, &calls)
+	switch {
+	case err == nil:
+		s.exists, s.versions = true, vs
+		if n := newest(vs); n != "" {
+			s.Newest = &n
+		}
+	case isNotFound(err):
+		s.Drift = append(s.Drift, fmt.Sprintf("function %s does not exist", fn.FunctionName))
+		return s
+	default:
+		s.Error = err.Error()
+		return s
+	}
+	a, err := e.getAlias(ctx, fn.FunctionName)
+	if err != nil {
+		s.Error = err.Error()
+		return s
+	}
+	if a != nil {
+		s.Alias = &AliasState{Version: a.Version, Weights: a.Weights}
+		if s.Alias.Weights == nil {
+			s.Alias.Weights = map[string]float64{}
+		}
+	}
+	if s.Deployments, err = e.inFlight(ctx, fn); err != nil {
+		s.Error = err.Error()
+		return s
+	}
+	if s.Deployments == nil {
+		s.Deployments = []string{}
+	}
+	s.Drift = append(s.Drift, drift(fn, s, st.found)...)
+	return s
+}
+
+// drift compares config, stack and alias in the user's words.
+func drift(fn config.Function, s FunctionStatus, stackFound bool) []string {
+	var d []string
+	pin := orLatest(fn.LiveVersion)
+	switch {
+	case s.Alias == nil:
+		d = append(d, fmt.Sprintf("no %s alias", Alias))
+	case s.StackDeployed != nil && s.Alias.Version != *s.StackDeployed:
+		d = append(d, fmt.Sprintf("alias %s is on %s but the stack last deployed %s (moved outside CloudFormation)",
+			Alias, s.Alias.Version, *s.StackDeployed))
+	}
+	switch {
+	case !stackFound:
+		d = append(d, "the stack does not exist: not deployed yet")
+	case s.StackDeployed == nil:
+		d = append(d, fmt.Sprintf("the stack has no output %s: not deployed yet", fn.OutputKey()))
+	case pin != *s.StackDeployed:
+		d = append(d, fmt.Sprintf("config pins %s but the stack last deployed %s (not deployed yet)", pin, *s.StackDeployed))
+	}
+	if s.Alias != nil && len(s.Deployments) == 0 && !sameWeights(s.Alias.Weights, configWeights(fn)) {
+		d = append(d, fmt.Sprintf("alias %s splits traffic %s but config has %s",
+			Alias, weightsString(s.Alias.Weights), weightsString(configWeights(fn))))
+	}
+	if len(s.Deployments) > 0 {
+		d = append(d, fmt.Sprintf("CodeDeploy deployment %s in flight", strings.Join(s.Deployments, ", ")))
+	}
+	return d
+}
+
+// VerifyReport is the result of verify, also written as JSON (docs/cli.md).
+type VerifyReport struct {
+	Env string `json:"env"`
+	OK  bool   `json:"ok"`
+	// Problems has one entry per problem; empty when the deploy may go ahead.
+	Problems []Problem `json:"problems"`
+}
+
+// Problem is one reason not to deploy.
+type Problem struct {
+	Function string `json:"function"`
+	Message  string `json:"problem"`
+}
+
+// Verify is the pre-deploy gate: it lists every reason the next deploy of the environment
+// would fail or do something else than config.json says.
+func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport, error) {
+	st, err := e.Status(ctx, fns)
+	if err != nil {
+		return nil, err
+	}
+	rep := &VerifyReport{Env: e.Env.Name, Problems: []Problem{}}
+	for i, s := range st.Functions {
+		for _, p := range problems(fns[i], s) {
+			rep.Problems = append(rep.Problems, Problem{Function: s.Function, Message: p})
+		}
+	}
+	rep.OK = len(rep.Problems) == 0
+	return rep, nil
+}
+
+func problems(fn config.Function, s FunctionStatus) []string {
+	if s.Error != "" {
+		return []string{s.Error}
+	}
+	var p []string
+	if !s.exists {
+		if fn.Pinned() {
+			p = append(p, fmt.Sprintf("live_version %s is pinned but function %s does not exist: a new function starts with live_version null",
+				fn.LiveVersion, fn.FunctionName))
+		}
+		return p
+	}
+	newestWords := "there is no published version"
+	if s.Newest != nil {
+		newestWords = "the newest is " + *s.Newest
+	}
+	if fn.Pinned() && !hasVersion(s.versions, fn.LiveVersion) {
+		p = append(p, fmt.Sprintf("live_version %s is not a published version of %s (%s)", fn.LiveVersion, fn.FunctionName, newestWords))
+	}
+	if fn.Additional != nil && !hasVersion(s.versions, fn.Additional.Version) {
+		p = append(p, fmt.Sprintf("additional_versions %s is not a published version of %s (%s)", fn.Additional.Version, fn.FunctionName, newestWords))
+	}
+	if len(s.Deployments) > 0 {
+		p = append(p, fmt.Sprintf("CodeDeploy deployment %s is still in flight: wait for it, or golive rollback", strings.Join(s.Deployments, ", ")))
+		return p
+	}
+	direct := fn.Rollout == config.RolloutDirect
+	canary := fn.UsesCodeDeploy() && !direct
+	deployed := ""
+	if s.StackDeployed != nil {
+		deployed = *s.StackDeployed
+	}
+	moves := deployed != "" && deployed != orLatest(fn.LiveVersion)
+	if canary && moves && (deployed == Latest || (s.Alias != nil && s.Alias.Version == Latest)) {
+		p = append(p, fmt.Sprintf(`canary from $LATEST to %s: CodeDeploy shifts only between published versions; set "rollout": "direct" for the first pin (golive publish --pin does)`,
+			fn.LiveVersion))
+	}
+	if s.Alias != nil && deployed != "" && s.Alias.Version != deployed && !direct {
+		p = append(p, fmt.Sprintf(`alias %s is on %s but the stack last deployed %s: the next deploy would fail ("alias version does not match the current version in AppSpec"); set live_version %s with "rollout": "direct" (golive rollback does), or move the alias back`,
+			Alias, s.Alias.Version, deployed, s.Alias.Version))
+	}
+	if s.Alias != nil && canary && len(s.Alias.Weights) > 0 {
+		p = append(p, fmt.Sprintf(`alias %s still splits traffic %s: CodeDeploy fails on a split alias; clear it (golive rollback) or set "rollout": "direct"`,
+			Alias, weightsString(s.Alias.Weights)))
+	}
+	return p
+}
+
+func isNotFound(err error) bool {
+	return err != nil && (hasCode(err, "ResourceNotFoundException"))
+}

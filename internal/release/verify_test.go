@@ -1,0 +1,189 @@
+package release_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestVerify(t *testing.T) {
+	const name = "p-prd-worker"
+	tests := []struct {
+		name   string
+		config string
+		setup  func(f *fixture)
+		// want: one substring per problem, in order; none means OK
+		want []string
+	}{
+		{
+			name:   "consistent pinned function",
+			config: `"worker": {"live_version": "2"}`,
+			setup: func(f *fixture) {
+				f.published(name, 2).SetAlias("LIVE", "2", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+		},
+		{
+			name:   "release pending: config ahead of the stack is fine",
+			config: `"worker": {"live_version": "3"}`,
+			setup: func(f *fixture) {
+				f.published(name, 3).SetAlias("LIVE", "2", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+		},
+		{
+			name:   "new function not created yet, following $LATEST",
+			config: `"worker": {"live_version": null}`,
+			setup:  func(f *fixture) {},
+		},
+		{
+			name:   "pinned version does not exist",
+			config: `"worker": {"live_version": "9"}`,
+			setup: func(f *fixture) {
+				f.published(name, 2).SetAlias("LIVE", "2", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"live_version 9 is not a published version of p-prd-worker (the newest is 2)"},
+		},
+		{
+			name:   "weighted version does not exist",
+			config: `"worker": {"live_version": "2", "additional_versions": {"7": 0.1}, "deployment": {"type": "None"}}`,
+			setup: func(f *fixture) {
+				f.published(name, 2).SetAlias("LIVE", "2", map[string]float64{"7": 0.1})
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"additional_versions 7 is not a published version"},
+		},
+		{
+			name:   "pinned but the function does not exist",
+			config: `"worker": {"live_version": "1"}`,
+			setup:  func(f *fixture) {},
+			want:   []string{"live_version 1 is pinned but function p-prd-worker does not exist"},
+		},
+		{
+			name:   "alias moved outside the stack",
+			config: `"worker": {"live_version": "3"}`,
+			setup: func(f *fixture) {
+				f.published(name, 3).SetAlias("LIVE", "1", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"alias LIVE is on 1 but the stack last deployed 2"},
+		},
+		{
+			name:   "alias moved outside the stack is fine with a direct rollout",
+			config: `"worker": {"live_version": "1", "rollout": "direct"}`,
+			setup: func(f *fixture) {
+				f.published(name, 3).SetAlias("LIVE", "1", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+		},
+		{
+			name:   "canary from $LATEST",
+			config: `"worker": {"live_version": "1"}`,
+			setup: func(f *fixture) {
+				f.published(name, 1).SetAlias("LIVE", "$LATEST", nil)
+				f.deployed(f.fn(t, "worker"), "$LATEST")
+			},
+			want: []string{"canary from $LATEST to 1"},
+		},
+		{
+			name:   "first pin with a direct rollout",
+			config: `"worker": {"live_version": "1", "rollout": "direct"}`,
+			setup: func(f *fixture) {
+				f.published(name, 1).SetAlias("LIVE", "$LATEST", nil)
+				f.deployed(f.fn(t, "worker"), "$LATEST")
+			},
+		},
+		{
+			name:   "split left on a CodeDeploy alias",
+			config: `"worker": {"live_version": "2"}`,
+			setup: func(f *fixture) {
+				f.published(name, 2).SetAlias("LIVE", "2", map[string]float64{"1": 0.5})
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"alias LIVE still splits traffic 1=50%"},
+		},
+		{
+			name:   "deployment in flight",
+			config: `"worker": {"live_version": "2"}`,
+			setup: func(f *fixture) {
+				f.published(name, 2).SetAlias("LIVE", "1", map[string]float64{"2": 0.1})
+				f.deployed(f.fn(t, "worker"), "1")
+				f.deploys.Start("p-prd", name, "d-123")
+			},
+			want: []string{"CodeDeploy deployment d-123 is still in flight"},
+		},
+		{
+			name:   "several problems, one line each",
+			config: `"worker": {"live_version": "9"}`,
+			setup: func(f *fixture) {
+				f.published(name, 3).SetAlias("LIVE", "1", map[string]float64{"3": 0.5})
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"live_version 9 is not", "alias LIVE is on 1 but the stack last deployed 2", "still splits traffic 3=50%"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.config, "worker")
+			tt.setup(f)
+			rep, err := f.env.Verify(context.Background(), f.env.Env.Functions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK != (len(tt.want) == 0) {
+				t.Errorf("OK = %v; problems %+v", rep.OK, rep.Problems)
+			}
+			if len(rep.Problems) != len(tt.want) {
+				t.Fatalf("problems = %+v; want %d: %q", rep.Problems, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if p := rep.Problems[i]; p.Function != "worker" || !strings.Contains(p.Message, w) {
+					t.Errorf("problem %d = %+v; want it to contain %q", i, p, w)
+				}
+			}
+		})
+	}
+}
+
+func TestStatusDrift(t *testing.T) {
+	const name = "p-prd-worker"
+	f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
+	f.published(name, 3).SetAlias("LIVE", "1", nil)
+	f.deployed(f.fn(t, "worker"), "2")
+
+	rep, err := f.env.Status(context.Background(), f.env.Env.Functions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.StackFound || rep.Stack != "p-prd" {
+		t.Errorf("stack %q found=%v", rep.Stack, rep.StackFound)
+	}
+	s := rep.Functions[0]
+	if s.Config.LiveVersion != "3" || *s.StackDeployed != "2" || s.Alias.Version != "1" || *s.Newest != "3" {
+		t.Errorf("config %s, stack %s, alias %s, newest %s; want 3, 2, 1, 3", s.Config.LiveVersion, *s.StackDeployed, s.Alias.Version, *s.Newest)
+	}
+	want := []string{
+		"alias LIVE is on 1 but the stack last deployed 2 (moved outside CloudFormation)",
+		"config pins 3 but the stack last deployed 2 (not deployed yet)",
+	}
+	if !slices.Equal(s.Drift, want) {
+		t.Errorf("drift = %q; want %q", s.Drift, want)
+	}
+}
+
+func TestStatusBeforeFirstDeploy(t *testing.T) {
+	f := newFixture(t, `"worker": {"live_version": null}`, "worker")
+	rep, err := f.env.Status(context.Background(), f.env.Env.Functions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Functions[0]
+	if rep.StackFound || s.StackDeployed != nil || s.Alias != nil || s.Newest != nil || rep.Failed() {
+		t.Errorf("status = %+v", rep)
+	}
+	if len(s.Drift) != 1 || !strings.Contains(s.Drift[0], "does not exist") {
+		t.Errorf("drift = %q", s.Drift)
+	}
+}
