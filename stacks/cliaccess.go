@@ -49,7 +49,7 @@ func newCLIRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) awsiam.
 	if len(groups) > 0 {
 		statements = append(statements,
 			statement("Deployments", []string{"codedeploy:ListDeployments"}, groups),
-			statement("DeploymentState", []string{"codedeploy:GetDeployment", "codedeploy:StopDeployment"},
+			statement("StopDeployments", []string{"codedeploy:StopDeployment"},
 				[]*string{jsii.String(arn("codedeploy", "deploymentgroup:"+cfg.CodeDeployApplication(env.Name)+"/*"))}))
 	}
 	return awsiam.NewRole(stack, jsii.String("GoliveCLIRole"), &awsiam.RoleProps{

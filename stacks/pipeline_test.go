@@ -176,7 +176,7 @@ func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
 		got = append(got, a)
 	}
 	sort.Strings(got)
-	want := []string{"cloudformation:DescribeStacks", "codedeploy:GetDeployment", "codedeploy:ListDeployments", "codedeploy:StopDeployment",
+	want := []string{"cloudformation:DescribeStacks", "codedeploy:ListDeployments", "codedeploy:StopDeployment",
 		"lambda:DeleteFunction", "lambda:GetAccountSettings", "lambda:GetAlias", "lambda:GetFunctionConfiguration", "lambda:InvokeFunction",
 		"lambda:ListAliases", "lambda:ListVersionsByFunction", "lambda:PublishVersion", "lambda:UpdateAlias"}
 	if !reflect.DeepEqual(got, want) {
