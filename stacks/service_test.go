@@ -256,7 +256,10 @@ var cfnLintAllowed = map[string]string{
 // cfn-lint on each template.
 func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	if _, err := exec.LookPath("cfn-lint"); err != nil {
-		t.Fatal("cfn-lint is required (pip install cfn-lint): ", err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal("cfn-lint is required under CI (pip install cfn-lint): ", err)
+		}
+		t.Skip("cfn-lint not found (pip install cfn-lint); skipping the template lint")
 	}
 	out, err := os.MkdirTemp("", "golive-lint-")
 	if err != nil {

@@ -1,5 +1,5 @@
 // Command golive is the post-deploy CLI of golive: it publishes, inspects, verifies, rolls
-// back and prunes the versions behind each Lambda function's LIVE alias. See docs/cli.md.
+// back and prunes the versions behind each Lambda function's LIVE alias. See the README.
 package main
 
 import (

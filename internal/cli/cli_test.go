@@ -38,7 +38,7 @@ func TestPublishNewThenUnchanged(t *testing.T) {
 	if n := f["api_calls"].(float64); n > 3 {
 		t.Errorf("api_calls = %v; want at most 3 per function", n)
 	}
-	// The documented JSON shape (docs/cli.md).
+	// The documented JSON shape (README, "JSON output").
 	if keys := slices.Sorted(maps.Keys(f)); !slices.Equal(keys, []string{"api_calls", "code_sha256", "function", "function_name", "previous_version", "status", "version"}) {
 		t.Errorf("keys = %v", keys)
 	}

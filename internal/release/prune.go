@@ -13,7 +13,7 @@ import (
 	"github.com/golive-dev/golive/config"
 )
 
-// PruneReport is the result of prune, also written as JSON (docs/cli.md).
+// PruneReport is the result of prune, also written as JSON (README, "JSON output").
 type PruneReport struct {
 	Env       string          `json:"env"`
 	Keep      int             `json:"keep"`

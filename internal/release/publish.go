@@ -32,7 +32,7 @@ const (
 	StatusFailed    = "failed"
 )
 
-// PublishReport is the result of publish, also written as JSON (docs/cli.md).
+// PublishReport is the result of publish, also written as JSON (README, "JSON output").
 type PublishReport struct {
 	Env       string          `json:"env"`
 	Functions []PublishResult `json:"functions"`

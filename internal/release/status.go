@@ -10,7 +10,7 @@ import (
 	"github.com/golive-dev/golive/config"
 )
 
-// StatusReport is the result of status, also written as JSON (docs/cli.md).
+// StatusReport is the result of status, also written as JSON (README, "JSON output").
 type StatusReport struct {
 	Env   string `json:"env"`
 	Stack string `json:"stack"`
@@ -161,7 +161,7 @@ func drift(fn config.Function, s FunctionStatus, stackFound bool) []string {
 	return d
 }
 
-// VerifyReport is the result of verify, also written as JSON (docs/cli.md).
+// VerifyReport is the result of verify, also written as JSON (README, "JSON output").
 type VerifyReport struct {
 	Env string `json:"env"`
 	OK  bool   `json:"ok"`
