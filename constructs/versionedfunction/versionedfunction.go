@@ -140,17 +140,17 @@ func newFunction(scope constructs.Construct, props *Props) awslambda.Function {
 		if img.Account == "" && img.Region == "" {
 			repo = awsecr.Repository_FromRepositoryName(scope, jsii.String("Repository"), jsii.String(img.Repository))
 		} else {
-			region, account := img.Region, img.Account
-			stack := awscdk.Stack_Of(scope)
-			if region == "" {
-				region = *stack.Region()
+			arn := &awscdk.ArnComponents{Service: jsii.String("ecr"), Resource: jsii.String("repository"),
+				ResourceName: jsii.String(img.Repository)}
+			if img.Account != "" {
+				arn.Account = jsii.String(img.Account)
 			}
-			if account == "" {
-				account = *stack.Account()
+			if img.Region != "" {
+				arn.Region = jsii.String(img.Region)
 			}
 			repo = awsecr.Repository_FromRepositoryAttributes(scope, jsii.String("Repository"), &awsecr.RepositoryAttributes{
 				RepositoryName: jsii.String(img.Repository),
-				RepositoryArn:  jsii.String(fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition(region), region, account, img.Repository)),
+				RepositoryArn:  awscdk.Stack_Of(scope).FormatArn(arn),
 			})
 		}
 		ref := img.Digest
@@ -256,16 +256,6 @@ var (
 	hookRE         = regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{1,49}$`)
 )
 
-// partition of a region, for ARNs written in Go rather than with a token.
-func partition(region string) string {
-	switch {
-	case len(region) > 3 && region[:3] == "cn-":
-		return "aws-cn"
-	case len(region) > 7 && region[:7] == "us-gov-":
-		return "aws-us-gov"
-	}
-	return "aws"
-}
 
 func validate(p *Props) []string {
 	var problems []string
