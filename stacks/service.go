@@ -40,8 +40,9 @@ type ServiceStack struct {
 }
 
 // NewServiceStack declares the stack of props.Env. Its account and region come from the
-// config; every function gets a stack output (key Function.OutputKey()) holding the LIVE
-// version this deploy records, which the CLI reads to detect drift and plan rollbacks.
+// config; every function gets a stack output (key Function.OutputKey()) holding the function
+// name and LIVE version this deploy records, which the CLI reads to detect drift and renames
+// and to plan rollbacks.
 // It panics with a clear message when the environment exceeds CloudFormation's limits;
 // call CheckLimits first to report that as an error instead.
 func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) *ServiceStack {
@@ -79,8 +80,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		}
 		s.Functions[fn.Name] = versionedfunction.New(stack, fn.Name, vp)
 		awscdk.NewCfnOutput(stack, jsii.String(fn.OutputKey()), &awscdk.CfnOutputProps{
-			Value:       jsii.String(s.Functions[fn.Name].LiveVersion()),
-			Description: jsii.String("LIVE version of " + fn.FunctionName + " recorded by the last deploy"),
+			// NAME:VERSION, a qualified function name: golive reads the version to find drift and
+			// the name to refuse a rename, which would leave the versions behind.
+			Value:       jsii.String(fn.FunctionName + ":" + s.Functions[fn.Name].LiveVersion()),
+			Description: jsii.String("Function and LIVE version recorded by the last deploy"),
 		})
 	}
 	return s

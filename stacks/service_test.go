@@ -106,7 +106,7 @@ func TestStackFollowsConfigEnvironment(t *testing.T) {
 			if want == "" {
 				want = "$LATEST"
 			}
-			tpl.HasOutput(jsii.String("LiveVersionWorker"), map[string]any{"Value": want})
+			tpl.HasOutput(jsii.String("LiveVersionWorker"), map[string]any{"Value": "golive-demo-" + e.Name + "-worker:" + want})
 			tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"FunctionVersion": want})
 			tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{"FunctionName": "golive-demo-" + e.Name + "-worker"})
 			tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))

@@ -245,7 +245,8 @@ func TestVerify(t *testing.T) {
 		name     string
 		worker   string
 		alias    string
-		deployed string
+		deployed string // PROJECT stands for the test's project name
+		args     []string
 		code     int
 		stdout   string
 	}{
@@ -255,14 +256,19 @@ func TestVerify(t *testing.T) {
 		{name: "drift", worker: `{ "live_version": "3" }`, alias: "1", deployed: "2", code: 1,
 			stdout: "prd/worker: alias LIVE is on 1 but the stack last deployed 2: the next deploy would fail"},
 		{name: "drift re-recorded by a direct rollout", worker: `{ "live_version": "1", "rollout": "direct" }`, alias: "1", deployed: "2", code: 0},
+		{name: "stack output names the function", worker: `{ "live_version": "3" }`, alias: "2", deployed: "PROJECT-prd-worker:2", code: 0},
+		{name: "renamed function", worker: `{ "live_version": "3" }`, alias: "2", deployed: "PROJECT-prd-old:2", code: 1,
+			stdout: "prd/worker: config names the function PROJECT-prd-worker but the stack deployed it as PROJECT-prd-old"},
+		{name: "renamed on purpose", worker: `{ "live_version": "3" }`, alias: "2", deployed: "PROJECT-prd-old:2",
+			args: []string{"--allow-rename"}, code: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, cfg(tt.worker))
 			w.releases("worker", 3)
 			w.setAlias("worker", tt.alias, nil)
-			w.deployed(map[string]string{"LiveVersionWorker": tt.deployed})
-			out, stderr, code := w.run("verify", "--env", "prd")
+			w.deployed(map[string]string{"LiveVersionWorker": strings.ReplaceAll(tt.deployed, "PROJECT", w.project)})
+			out, stderr, code := w.run(append([]string{"verify", "--env", "prd"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d; want %d", code, tt.code)
 			}

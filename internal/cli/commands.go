@@ -165,16 +165,18 @@ them. It exits 0 even with drift: verify is the gate.`,
 
 func verifyCmd(g *globals) *cobra.Command {
 	var (
-		env       string
-		functions []string
+		env         string
+		functions   []string
+		allowRename bool
 	)
 	cmd := &cobra.Command{
 		Use:   "verify --env E [--function F]...",
 		Short: "Pre-deploy gate: exit 1 when the next deploy would fail or drift",
 		Long: `verify checks, before a deploy, that every pinned and weighted version exists, that the
 LIVE alias is where the stack last put it (unless "rollout": "direct" re-records it), that
-no canary would start from $LATEST, that no split is left on a CodeDeploy alias and that no
-deployment is in flight. It prints one line per problem and exits 1 on any.`,
+no canary would start from $LATEST, that no split is left on a CodeDeploy alias, that no
+deployment is in flight and that no function is renamed (a new name is a new function, without
+the old one's versions) unless --allow-rename. It prints one line per problem and exits 1 on any.`,
 		Example: `  golive verify --env prd && cdk deploy golive-demo-prd`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -182,6 +184,7 @@ deployment is in flight. It prints one line per problem and exits 1 on any.`,
 			if err != nil {
 				return err
 			}
+			s.rel.AllowRename = allowRename
 			rep, err := s.rel.Verify(cmd.Context(), s.fns)
 			if err != nil {
 				return g.awsFailure(err)
@@ -198,6 +201,7 @@ deployment is in flight. It prints one line per problem and exits 1 on any.`,
 	}
 	cmd.Flags().StringVar(&env, "env", "", "environment in the config (required)")
 	cmd.Flags().StringSliceVar(&functions, "function", nil, "function key in the config (repeatable; default: all)")
+	cmd.Flags().BoolVar(&allowRename, "allow-rename", false, "accept a function whose name differs from the one the stack deployed")
 	_ = cmd.MarkFlagRequired("env")
 	return cmd
 }

@@ -59,9 +59,15 @@ func (f *fixture) fn(t *testing.T, name string) config.Function {
 	return *fn
 }
 
-// deployed records the version the stack last deployed for fn.
+// deployed records the version the stack last deployed for fn, as the service stacks
+// write it: NAME:VERSION.
 func (f *fixture) deployed(fn config.Function, version string) {
-	f.stacks.Set("p-prd", fn.OutputKey(), version)
+	f.deployedAs(fn, fn.FunctionName, version)
+}
+
+// deployedAs records that the stack last deployed fn under name.
+func (f *fixture) deployedAs(fn config.Function, name, version string) {
+	f.stacks.Set("p-prd", fn.OutputKey(), name+":"+version)
 }
 
 // published makes a function with n published versions, each with new code, and $LATEST

@@ -79,6 +79,9 @@ type Env struct {
 	WaitTimeout time.Duration
 	// WaitMinDelay is the first poll interval of that wait; 0 means 1 second.
 	WaitMinDelay time.Duration
+	// AllowRename lets verify pass a function whose config name differs from the name the
+	// stack deployed: the deploy then creates a new function without the old one's versions.
+	AllowRename bool
 }
 
 // DefaultWorkers keeps well under Lambda's control-plane rate limits while publishing dozens of
@@ -135,7 +138,25 @@ type stack struct {
 
 // deployed returns the version the stack last deployed for fn ("7" or "$LATEST"), or "" when
 // unknown (no stack yet, or a stack from before the function existed).
-func (s stack) deployed(fn config.Function) string { return s.outputs[fn.OutputKey()] }
+func (s stack) deployed(fn config.Function) string {
+	_, version := splitOutput(s.outputs[fn.OutputKey()])
+	return version
+}
+
+// deployedAs returns the function name the stack last deployed for fn, or "" when unknown.
+func (s stack) deployedAs(fn config.Function) string {
+	name, _ := splitOutput(s.outputs[fn.OutputKey()])
+	return name
+}
+
+// splitOutput reads a LiveVersion output: "NAME:VERSION" (a qualified function name, as the
+// service stacks write it), or a bare "VERSION".
+func splitOutput(v string) (name, version string) {
+	if i := strings.LastIndexByte(v, ':'); i >= 0 {
+		return v[:i], v[i+1:]
+	}
+	return "", v
+}
 
 func (e *Env) readStack(ctx context.Context) (stack, error) {
 	out, err := e.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(e.StackName())})

@@ -26,6 +26,8 @@ type FunctionStatus struct {
 	Config       ConfigPin `json:"config"`
 	// StackDeployed is the version the stack last deployed ("7" or "$LATEST"), null when unknown.
 	StackDeployed *string `json:"stack_deployed"`
+	// StackFunctionName is the function name the stack last deployed, null when unknown.
+	StackFunctionName *string `json:"stack_function_name"`
 	// Alias is LIVE as it is, null when the function or the alias does not exist.
 	Alias *AliasState `json:"alias"`
 	// Newest is the highest published version, null when none.
@@ -94,6 +96,12 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 	}
 	if d := st.deployed(fn); d != "" {
 		s.StackDeployed = &d
+	}
+	if n := st.deployedAs(fn); n != "" {
+		s.StackFunctionName = &n
+		if n != fn.FunctionName {
+			s.Drift = append(s.Drift, fmt.Sprintf("config names the function %s but the stack last deployed it as %s", fn.FunctionName, n))
+		}
 	}
 	var calls int
 	vs, err := e.listVersions(ctx, fn.FunctionName, &calls)
@@ -184,7 +192,7 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 	}
 	rep := &VerifyReport{Env: e.Env.Name, Problems: []Problem{}}
 	for i, s := range st.Functions {
-		for _, p := range problems(fns[i], s) {
+		for _, p := range problems(fns[i], s, e.AllowRename) {
 			rep.Problems = append(rep.Problems, Problem{Function: s.Function, Message: p})
 		}
 	}
@@ -192,11 +200,19 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 	return rep, nil
 }
 
-func problems(fn config.Function, s FunctionStatus) []string {
+func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 	if s.Error != "" {
 		return []string{s.Error}
 	}
 	var p []string
+	if s.StackFunctionName != nil && *s.StackFunctionName != fn.FunctionName && !allowRename {
+		// A new name replaces the function: the new one starts without versions, and the old
+		// one, kept by its removal policy, leaves the stack with every version it published.
+		p = append(p, fmt.Sprintf("config names the function %s but the stack deployed it as %s: the next deploy creates %s "+
+			"without %s's versions and leaves %s (kept, with its versions) outside the stack; "+
+			"if that is intended, rerun with --allow-rename", fn.FunctionName, *s.StackFunctionName, fn.FunctionName,
+			*s.StackFunctionName, *s.StackFunctionName))
+	}
 	if !s.exists {
 		if fn.Pinned() {
 			p = append(p, fmt.Sprintf("live_version %s is pinned but function %s does not exist: a new function starts with live_version null",

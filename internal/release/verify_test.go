@@ -187,3 +187,49 @@ func TestStatusBeforeFirstDeploy(t *testing.T) {
 		t.Errorf("drift = %q", s.Drift)
 	}
 }
+
+func TestVerifyRename(t *testing.T) {
+	const name = "p-prd-worker"
+	tests := []struct {
+		name        string
+		output      string // the stack's LiveVersionWorker output
+		allowRename bool
+		want        string // "" means OK
+	}{
+		{name: "same name", output: name + ":2"},
+		{name: "output without a name (older stacks)", output: "2"},
+		{
+			name:   "renamed in config",
+			output: "p-prd-old-worker:2",
+			want: "config names the function p-prd-worker but the stack deployed it as p-prd-old-worker: the next deploy creates " +
+				"p-prd-worker without p-prd-old-worker's versions",
+		},
+		{name: "renamed on purpose", output: "p-prd-old-worker:2", allowRename: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, `"worker": {"live_version": "2"}`, "worker")
+			f.published(name, 2).SetAlias("LIVE", "2", nil)
+			f.stacks.Set("p-prd", f.fn(t, "worker").OutputKey(), tt.output)
+			f.env.AllowRename = tt.allowRename
+
+			rep, err := f.env.Verify(context.Background(), f.env.Env.Functions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range rep.Problems {
+				got = append(got, p.Message)
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("problems = %q, want none", got)
+			case tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)):
+				t.Errorf("problems = %q, want one containing %q", got, tt.want)
+			}
+			if rep.OK != (tt.want == "") {
+				t.Errorf("OK = %v, want %v", rep.OK, tt.want == "")
+			}
+		})
+	}
+}
