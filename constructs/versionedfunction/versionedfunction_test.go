@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
@@ -406,4 +407,33 @@ func catch(f func()) (msg string) {
 	}()
 	f()
 	return ""
+}
+
+func TestMetricHelpers(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	fn := versionedfunction.New(stack, "Fn", &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "7"})
+	for id, m := range map[string]awscloudwatch.IMetric{
+		"Version": fn.MetricVersion("Errors", "7", &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum")}),
+		"Alias":   fn.MetricErrors(nil),
+	} {
+		awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{Metric: m, Threshold: jsii.Number(1), EvaluationPeriods: jsii.Number(1)})
+	}
+	tpl := assertions.Template_FromStack(stack, nil)
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		"MetricName": "Errors", "Statistic": "Sum",
+		"Dimensions": []any{
+			map[string]any{"Name": "ExecutedVersion", "Value": "7"},
+			map[string]any{"Name": "FunctionName", "Value": "f"},
+			map[string]any{"Name": "Resource", "Value": "f:LIVE"},
+		},
+	})
+	// The alias metric counts every version behind LIVE.
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		"MetricName": "Errors",
+		"Dimensions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Name": "Resource"})}),
+	})
+	if got := fn.FunctionName(); got != "f" {
+		t.Errorf("FunctionName() = %q, want f", got)
+	}
 }
