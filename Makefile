@@ -28,6 +28,11 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+# Figures for this machine (several minutes): bench/results/latest.md and synth.png.
+# BENCH_FLAGS=-quick for a short run; see bench/README.md.
+bench: deps
+	$(GO) run ./bench/cmd/bench $(BENCH_FLAGS)
+
 fuzz:
 	$(GO) test ./config -run '^$$' -fuzz FuzzParse -fuzztime 60s
 

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/stacks"
 )
 
@@ -37,6 +39,7 @@ func run(stderr io.Writer) (code int) {
 		}
 	}()
 
+	buildAhead(os.Getenv("CDK_CONTEXT_JSON"))
 	app := awscdk.NewApp(nil)
 	configPath := contextString(app, "config", "config/config.json")
 	cfg, err := config.Load(configPath)
@@ -105,4 +108,36 @@ func contextString(app awscdk.App, key, def string) string {
 		return fmt.Sprint(s)
 	}
 	return def
+}
+
+// buildAhead starts compiling the handlers of the config the CDK CLI names in its context,
+// before the jsii runtime starts: a Go build takes a few hundred milliseconds even from the
+// build cache, and Node loading aws-cdk-lib takes as long, so the two overlap instead of
+// adding up. It is only a head start: versionedfunction.BuildGo memoizes builds, the app
+// still reads its context and config through CDK below, and a wrong guess (a context the
+// CLI passed another way, a config that does not load) costs an unused build at most.
+func buildAhead(contextJSON string) {
+	var ctx struct {
+		Config string `json:"config"`
+	}
+	_ = json.Unmarshal([]byte(contextJSON), &ctx)
+	if ctx.Config == "" {
+		ctx.Config = "config/config.json"
+	}
+	cfg, err := config.Load(ctx.Config)
+	if err != nil {
+		return
+	}
+	type key struct{ entry, arch string }
+	seen := map[key]bool{}
+	for _, env := range cfg.Envs {
+		for _, fn := range env.Functions {
+			k := key{fn.Entry, fn.Architecture}
+			if fn.Image != nil || fn.Entry == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			go func() { _, _, _ = versionedfunction.BuildGo(k.entry, versionedfunction.Architecture(k.arch)) }()
+		}
+	}
 }

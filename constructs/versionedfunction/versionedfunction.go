@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -59,7 +58,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	}
 	v := &VersionedFunction{Construct: c, functionName: props.FunctionName, liveVersion: props.LiveVersion}
 
-	v.Function = newFunction(c, props)
+	v.Function = newFunction(scope, c, props)
 	// The function (and its role, without which it could not run) outlive the stack: a
 	// deleted function takes every published version with it.
 	v.Function.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
@@ -114,7 +113,7 @@ func (v *VersionedFunction) MetricVersion(metricName, version string, props *aws
 	return awscloudwatch.NewMetric(mp)
 }
 
-func newFunction(scope constructs.Construct, props *Props) awslambda.Function {
+func newFunction(parent, scope constructs.Construct, props *Props) awslambda.Function {
 	fp := &awslambda.FunctionProps{
 		FunctionName: jsii.String(props.FunctionName),
 		Architecture: architecture(props.Architecture),
@@ -165,10 +164,7 @@ func newFunction(scope constructs.Construct, props *Props) awslambda.Function {
 		if err != nil {
 			panic(fmt.Errorf("%s: %w", *scope.Node().Path(), err))
 		}
-		fp.Code = awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
-			AssetHash:     jsii.String(sha),
-			AssetHashType: awscdk.AssetHashType_CUSTOM,
-		})
+		fp.Code = assetCode(parent, dir, sha)
 		fp.Handler = jsii.String("bootstrap")
 		fp.Runtime = statics().al2023
 	}
@@ -255,7 +251,6 @@ var (
 	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 	hookRE         = regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{1,49}$`)
 )
-
 
 func validate(p *Props) []string {
 	var problems []string

@@ -1,0 +1,100 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golive-dev/golive/bench"
+)
+
+// TestSynthBenchRuns checks that the benchmark code itself works, at N = 1 with one pair
+// and validation off: both apps synthesize, their resources compare equal, and the report
+// and plot come out. It times nothing.
+func TestSynthBenchRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("synthesizes two CDK apps")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "node_modules", ".bin", "cdk")); err != nil {
+		t.Fatal("the aws-cdk CLI is missing: run `make deps` (npm ci) first: ", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var log bytes.Buffer
+	s, err := bench.NewSynth(ctx, root, t.TempDir(), "", &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.RunSynth(ctx, bench.SynthOptions{Ns: []int{1}, Pairs: 1, Validation: []bool{false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 {
+		t.Fatalf("%d rows, want 1", len(res.Rows))
+	}
+	row := res.Rows[0]
+	if len(row.Golive) != 1 || len(row.JS) != 1 || row.Golive[0].Wall <= 0 || row.JS[0].Wall <= 0 {
+		t.Fatalf("samples: golive %v, js %v; want one positive wall time each", row.Golive, row.JS)
+	}
+	if row.Golive[0].MaxRSSKB <= 0 {
+		t.Errorf("golive peak memory = %d KiB, want > 0", row.Golive[0].MaxRSSKB)
+	}
+	prd, ok := row.Templates["bench-prd"]
+	if !ok {
+		t.Fatalf("no bench-prd template among %v", row.Templates)
+	}
+	for typ, want := range map[string]int{"AWS::Lambda::Function": 1, "AWS::Lambda::Alias": 1, "AWS::CodeDeploy::DeploymentGroup": 1, "AWS::CloudWatch::Alarm": 1} {
+		if got := prd.Resources[typ]; got != want {
+			t.Errorf("bench-prd has %d %s, want %d", got, typ, want)
+		}
+	}
+
+	var md bytes.Buffer
+	(&bench.Report{Date: time.Now(), Machine: bench.Machine(), Pairs: 1, Synth: res}).Markdown(&md)
+	if !strings.Contains(md.String(), "| off | 1 |") {
+		t.Errorf("report lacks the N = 1 row:\n%s", md.String())
+	}
+	png := filepath.Join(t.TempDir(), "synth.png")
+	if err := res.Plot(png); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
+		t.Errorf("plot: %v, %v", fi, err)
+	}
+}
+
+// TestSameResourcesReportsDifferences keeps the equality check honest: a benchmark whose
+// apps declare different resources must fail, not print a ratio.
+func TestSameResourcesReportsDifferences(t *testing.T) {
+	golive := map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 2}, Outputs: 2}}
+	tests := []struct {
+		name string
+		js   map[string]bench.Template
+		want string
+	}{
+		{"equal", map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 2}, Outputs: 2}}, ""},
+		{"count", map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 1}, Outputs: 2}}, "2 AWS::Lambda::Function in golive's template, 1 in the JS app's"},
+		{"type", map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 2, "AWS::Logs::LogGroup": 2}, Outputs: 2}}, "0 AWS::Logs::LogGroup"},
+		{"outputs", map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 2}, Outputs: 1}}, "2 outputs in golive's template, 1"},
+		{"stack", map[string]bench.Template{}, "s: missing from the JS app's assembly"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := bench.SameResources(golive, tt.js)
+			if tt.want == "" && err != nil {
+				t.Fatalf("SameResources: %v, want nil", err)
+			}
+			if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("SameResources: %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
