@@ -6,11 +6,25 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// suppressNag records, in the template, why the service stack's remaining cdk-nag
-// AwsSolutions findings are accepted. Each suppression names exactly what it applies to,
-// so a new managed policy or wildcard still fails the checks.
-func suppressNag(stack awscdk.Stack) {
-	suppress(stack, serviceSuppressions)
+// CheckWithNag runs cdk-nag's AwsSolutions checks on the app at synth and records, in each
+// template, why the remaining findings of these stacks are accepted. Each suppression names
+// exactly what it applies to, so a new managed policy or wildcard still fails the checks.
+// It is opt-in (cdk synth -c nag=true, and the tests): loading cdk-nag costs every synth
+// about 70 ms, and the suppressions only matter to the checks.
+func CheckWithNag(app awscdk.App, services []*ServiceStack, pipelines []*PipelineStack) {
+	for _, p := range pipelines {
+		suppress(p.Stack, pipelineSuppressions)
+		for _, st := range p.Stages {
+			services = append(services, st.Service)
+		}
+	}
+	for _, s := range services {
+		suppress(s.Stack, serviceSuppressions)
+		if s.CLIRole != nil {
+			suppress(s.Stack, []*cdknag.NagPackSuppression{cliRoleSuppression})
+		}
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
 func suppress(stack awscdk.Stack, suppressions []*cdknag.NagPackSuppression) {

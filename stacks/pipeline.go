@@ -80,7 +80,6 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		sp.Env = &awscdk.Environment{Account: jsii.String(p.Account), Region: jsii.String(p.Region)}
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
-	suppress(stack, pipelineSuppressions)
 	s := &PipelineStack{Stack: stack, Stages: map[string]*PipelineStage{}}
 
 	source := pipelines.CodePipelineSource_Connection(jsii.String(p.Repository), jsii.String(p.Branch),

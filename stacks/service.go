@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
@@ -58,12 +57,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		sp.Description = jsii.String(fmt.Sprintf("golive: %s functions of %s (%s)", env.Name, props.Config.Project, "LIVE aliases, CodeDeploy canaries"))
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
-	suppressNag(stack)
 	s := &ServiceStack{Stack: stack, Functions: make(map[string]*versionedfunction.VersionedFunction, len(env.Functions))}
 
 	if props.Config.Pipeline != nil {
 		s.CLIRole = newCLIRole(stack, props.Config, env)
-		suppress(stack, []*cdknag.NagPackSuppression{cliRoleSuppression})
 	}
 	prebuild(props.Root, env.Functions)
 	deploy := &deploymentConfigs{scope: stack}

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/stacks"
 )
@@ -271,22 +270,27 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 		}
 	})
 	app := newApp(t, out)
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	var all []awscdk.Stack
+	var services []*stacks.ServiceStack
+	var pipelines []*stacks.PipelineStack
 	for _, path := range []string{"../config/config.json", "testdata/full.json"} {
 		cfg := load(t, path)
 		for i := range cfg.Envs {
 			e := &cfg.Envs[i]
-			all = append(all, stacks.NewServiceStack(app, cfg.StackName(e.Name), &stacks.ServiceStackProps{Config: cfg, Env: e, Root: root}).Stack)
+			s := stacks.NewServiceStack(app, cfg.StackName(e.Name), &stacks.ServiceStackProps{Config: cfg, Env: e, Root: root})
+			services = append(services, s)
+			all = append(all, s.Stack)
 		}
 		if cfg.Pipeline != nil {
 			p := stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg, Root: root})
+			pipelines = append(pipelines, p)
 			all = append(all, p.Stack)
 			for _, st := range p.Stages {
 				all = append(all, st.Service.Stack)
 			}
 		}
 	}
+	stacks.CheckWithNag(app, services, pipelines)
 	app.Synth(nil)
 
 	for _, s := range all {

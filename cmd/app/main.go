@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/stacks"
@@ -61,14 +60,16 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "golive: %v\n", err)
 		return 1
 	}
+	var services []*stacks.ServiceStack
+	var pipelines []*stacks.PipelineStack
 	for _, env := range envs {
-		stacks.NewServiceStack(app, cfg.StackName(env.Name), &stacks.ServiceStackProps{Config: cfg, Env: env})
+		services = append(services, stacks.NewServiceStack(app, cfg.StackName(env.Name), &stacks.ServiceStackProps{Config: cfg, Env: env}))
 	}
 	if withPipeline {
-		stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg})
+		pipelines = append(pipelines, stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg}))
 	}
 	if contextString(app, "nag", "false") == "true" {
-		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+		stacks.CheckWithNag(app, services, pipelines)
 	}
 	app.Synth(nil)
 	return 0

@@ -161,3 +161,22 @@ func TestErrorsExitOneCleanly(t *testing.T) {
 		})
 	}
 }
+
+func TestNagChecksOnRequest(t *testing.T) {
+	for _, nag := range []string{"true", "false"} {
+		t.Run("nag="+nag, func(t *testing.T) {
+			code, stderr, out := app(t, map[string]string{"env": "prd", "nag": nag})
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			b, err := os.ReadFile(filepath.Join(out, "golive-demo-prd.template.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The suppressions, with their reasons, are in the template only when the checks ran.
+			if got := strings.Contains(string(b), `"id": "AwsSolutions-IAM4"`); got != (nag == "true") {
+				t.Errorf("template records cdk-nag suppressions = %v, want %v", got, nag == "true")
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -20,51 +19,70 @@ import (
 // ExecutedVersion: alias metrics alone mix the old version's traffic with the new one's
 // during a canary (aws/aws-cdk#2231), so the old version's errors would roll back the new.
 // Throttles stay on the alias: a throttled request never executes a version.
-func newRollbackAlarm(scope constructs.Construct, functionName, version string, t Alarms) awscloudwatch.Alarm {
-	metrics := map[string]awscloudwatch.IMetric{}
+func newRollbackAlarm(scope constructs.Construct, functionName, version string, t Alarms) awscloudwatch.CfnAlarm {
+	var queries []any
 	var terms, desc []string
+	metric := func(id, name, statistic string, dims []any) {
+		queries = append(queries, &awscloudwatch.CfnAlarm_MetricDataQueryProperty{
+			Id:         jsii.String(id),
+			ReturnData: jsii.Bool(false),
+			MetricStat: &awscloudwatch.CfnAlarm_MetricStatProperty{
+				Metric: &awscloudwatch.CfnAlarm_MetricProperty{
+					Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String(name), Dimensions: &dims,
+				},
+				Period: jsii.Number(60),
+				Stat:   jsii.String(statistic),
+			},
+		})
+	}
+	versionDims, aliasDims := cfnDimensions(functionName, version), cfnDimensions(functionName, "")
 	if t.ErrorRatePercent != nil {
-		metrics["errors"] = lambdaMetric("Errors", "Sum", versionDimensions(functionName, version))
-		metrics["invocations"] = lambdaMetric("Invocations", "Sum", versionDimensions(functionName, version))
+		metric("errors", "Errors", "Sum", versionDims)
+		metric("invocations", "Invocations", "Sum", versionDims)
 		// Missing data means no traffic: FILL keeps the rate 0 instead of dividing by nothing.
 		terms = append(terms, "100 * FILL(errors, 0) / FILL(invocations, 1) > "+num(*t.ErrorRatePercent))
 		desc = append(desc, "error rate > "+num(*t.ErrorRatePercent)+"%")
 	}
 	if t.Throttles != nil {
-		metrics["throttles"] = lambdaMetric("Throttles", "Sum", aliasDimensions(functionName))
+		metric("throttles", "Throttles", "Sum", aliasDims)
 		terms = append(terms, "FILL(throttles, 0) >= "+num(*t.Throttles))
 		desc = append(desc, "throttles >= "+num(*t.Throttles)+"/min")
 	}
 	if t.P99DurationMs != nil {
-		metrics["p99"] = lambdaMetric("Duration", "p99", versionDimensions(functionName, version))
+		metric("p99", "Duration", "p99", versionDims)
 		terms = append(terms, "FILL(p99, 0) > "+num(*t.P99DurationMs))
 		desc = append(desc, "p99 duration > "+num(*t.P99DurationMs)+" ms")
 	}
-	expr := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression:   jsii.String("IF(" + strings.Join(terms, " OR ") + ", 1, 0)"),
-		UsingMetrics: &metrics,
-		Label:        jsii.String("breaching"),
-		Period:       statics().minute,
-	})
-	return awscloudwatch.NewAlarm(scope, jsii.String("RollbackAlarm"), &awscloudwatch.AlarmProps{
-		Metric:             expr,
+	queries = append([]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
+		Id:         jsii.String("breaching"),
+		Expression: jsii.String("IF(" + strings.Join(terms, " OR ") + ", 1, 0)"),
+		Label:      jsii.String("breaching"),
+		ReturnData: jsii.Bool(true),
+	}}, queries...)
+	// An L1 alarm, its metric math written in Go: one jsii round trip where the L2 Alarm,
+	// its MathExpression and a Metric per term take six, per pinned function.
+	return awscloudwatch.NewCfnAlarm(scope, jsii.String("RollbackAlarm"), &awscloudwatch.CfnAlarmProps{
+		Metrics:            &queries,
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
+		TreatMissingData:   jsii.String("notBreaching"),
 		AlarmDescription: jsii.String(fmt.Sprintf("Rolls back the CodeDeploy deployment of %s version %s when %s.",
 			functionName, version, strings.Join(desc, " or "))),
 	})
 }
 
-func lambdaMetric(name, statistic string, dims *map[string]*string) awscloudwatch.IMetric {
-	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:     jsii.String("AWS/Lambda"),
-		MetricName:    jsii.String(name),
-		Statistic:     jsii.String(statistic),
-		DimensionsMap: dims,
-		Period:        statics().minute,
-	})
+// cfnDimensions scopes a metric to the LIVE alias and, when version is set, to the version
+// executed through it; sorted by name, as CloudWatch lists them.
+func cfnDimensions(functionName, version string) []any {
+	dim := func(name, value string) any {
+		return &awscloudwatch.CfnAlarm_DimensionProperty{Name: jsii.String(name), Value: jsii.String(value)}
+	}
+	var dims []any
+	if version != "" {
+		dims = append(dims, dim("ExecutedVersion", version))
+	}
+	return append(dims, dim("FunctionName", functionName), dim("Resource", functionName+":"+AliasName))
 }
 
 func versionDimensions(functionName, version string) *map[string]*string {
@@ -73,21 +91,6 @@ func versionDimensions(functionName, version string) *map[string]*string {
 		"Resource":        jsii.String(functionName + ":" + AliasName),
 		"ExecutedVersion": jsii.String(version),
 	}
-}
-
-func aliasDimensions(functionName string) *map[string]*string {
-	return &map[string]*string{
-		"FunctionName": jsii.String(functionName),
-		"Resource":     jsii.String(functionName + ":" + AliasName),
-	}
-}
-
-func alarmRefs(alarms []awscloudwatch.IAlarm) *[]interfacesawscloudwatch.IAlarmRef {
-	refs := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
-	for i, a := range alarms {
-		refs[i] = a
-	}
-	return &refs
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -81,7 +81,6 @@ var (
 type jsiiStatics struct {
 	al2023, fromImage awslambda.Runtime
 	arm64, x86        awslambda.Architecture
-	minute            awscdk.Duration
 	seconds           map[float64]awscdk.Duration
 }
 
@@ -98,7 +97,6 @@ func statics() *jsiiStatics {
 			fromImage: awslambda.Runtime_FROM_IMAGE(),
 			arm64:     awslambda.Architecture_ARM_64(),
 			x86:       awslambda.Architecture_X86_64(),
-			minute:    awscdk.Duration_Minutes(jsii.Number(1)),
 			seconds:   map[float64]awscdk.Duration{},
 		}
 	})

@@ -10,6 +10,7 @@ package versionedfunction
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -38,9 +40,9 @@ type VersionedFunction struct {
 	// DeploymentGroup is nil unless LIVE is pinned and Props.Deployment is set.
 	DeploymentGroup awscodedeploy.LambdaDeploymentGroup
 	// Alarm is the version-scoped rollback alarm, nil when no threshold is set.
-	Alarm awscloudwatch.Alarm
+	Alarm awscloudwatch.CfnAlarm
 	// Alarms are every alarm the deployment group watches: Alarm and the extra ones.
-	Alarms []awscloudwatch.IAlarm
+	Alarms []interfacesawscloudwatch.IAlarmRef
 
 	functionName string
 	liveVersion  string
@@ -224,9 +226,8 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		},
 	}
 	if len(v.Alarms) > 0 {
-		alarms := make([]awscloudwatch.IAlarm, len(v.Alarms))
-		copy(alarms, v.Alarms)
-		gp.Alarms = alarmRefs(alarms)
+		alarms := slices.Clone(v.Alarms)
+		gp.Alarms = &alarms
 	}
 	if d.PreTrafficHook != "" {
 		gp.PreHook = awslambda.Function_FromFunctionName(v.Construct, jsii.String("PreTrafficHook"), jsii.String(d.PreTrafficHook))
