@@ -3,6 +3,7 @@ package versionedfunction
 import (
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 )
@@ -50,6 +51,11 @@ type Props struct {
 	// Deployment configures the CodeDeploy deployment group used when LIVE is pinned.
 	// Default: nil - no deployment group; CloudFormation moves the alias directly.
 	Deployment *Deployment
+
+	// RemovalPolicy of the function and its execution role. Default: RemovalPolicy_RETAIN -
+	// both are kept when the stack is deleted, since deleting a function deletes every
+	// version it published. RemovalPolicy_DESTROY suits throwaway environments.
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // Image is a container image in ECR. Pinned functions take it by digest, so the bytes

@@ -92,6 +92,43 @@ func TestFunctionIsBuiltLocallyAndRetained(t *testing.T) {
 	})
 }
 
+func TestRemovalPolicy(t *testing.T) {
+	tests := []struct {
+		policy awscdk.RemovalPolicy
+		want   string
+	}{{"", "Retain"}, {awscdk.RemovalPolicy_DESTROY, "Delete"}}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "2", Deployment: canary(), RemovalPolicy: tt.policy})
+			// The function and its execution role; the stack's shared CodeDeploy role is not the
+			// function's to keep.
+			kept := map[string]any{
+				"AWS::Lambda::Function": nil,
+				"AWS::IAM::Role":        map[string]any{"Properties": map[string]any{"AssumeRolePolicyDocument": assumedBy("lambda.amazonaws.com")}},
+			}
+			for typ, props := range kept {
+				found := *tpl.FindResources(jsii.String(typ), props)
+				if len(found) != 1 {
+					t.Fatalf("%d %s, want 1", len(found), typ)
+				}
+				for id, r := range found {
+					if got := (*r)["DeletionPolicy"]; got != tt.want {
+						t.Errorf("%s %s DeletionPolicy = %v, want %s", typ, id, got, tt.want)
+					}
+				}
+			}
+			tpl.HasResource(jsii.String("AWS::IAM::Role"), map[string]any{
+				"Properties":     map[string]any{"AssumeRolePolicyDocument": assumedBy("codedeploy.amazonaws.com")},
+				"DeletionPolicy": assertions.Match_Absent(),
+			})
+			// The alias, group and alarm follow CloudFormation's default.
+			for _, typ := range []string{"AWS::Lambda::Alias", "AWS::CodeDeploy::DeploymentGroup", "AWS::CloudWatch::Alarm"} {
+				tpl.HasResource(jsii.String(typ), map[string]any{"DeletionPolicy": assertions.Match_Absent()})
+			}
+		})
+	}
+}
+
 func TestAssetIsHashedOnBuildOutput(t *testing.T) {
 	dir1, sha1, err := versionedfunction.BuildGo(entry, versionedfunction.Arm64)
 	if err != nil {
