@@ -54,7 +54,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		sp.Env = &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)}
 	}
 	if sp.Description == nil {
-		sp.Description = jsii.String(fmt.Sprintf("golive: %s functions of %s (%s)", env.Name, props.Config.Project, "LIVE aliases, CodeDeploy canaries"))
+		sp.Description = jsii.String(fmt.Sprintf("golive: %s functions of %s behind LIVE aliases", env.Name, props.Config.Project))
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
 	s := &ServiceStack{Stack: stack, Functions: make(map[string]*versionedfunction.VersionedFunction, len(env.Functions))}
