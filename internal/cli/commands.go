@@ -79,13 +79,11 @@ written when every function succeeded, atomically, changing nothing but those va
 			return g.failedFunctions("publish", errs, len(rep.Functions))
 		},
 	}
+	envFlags(cmd, &env, &functions)
 	f := cmd.Flags()
-	f.StringVar(&env, "env", "", "environment in the config (required)")
-	f.StringSliceVar(&functions, "function", nil, "function key in the config (repeatable; default: all)")
 	f.StringVar(&smoke, "smoke", "", "JSON payload file to invoke $LATEST with before publishing")
 	f.StringVar(&description, "description", "", "description of the new versions")
 	f.BoolVar(&pin, "pin", false, "write the new versions into config.json")
-	_ = cmd.MarkFlagRequired("env")
 	return cmd
 }
 
@@ -157,9 +155,7 @@ them. It exits 0 even with drift: verify is the gate.`,
 			return g.failedFunctions("status", errs, len(rep.Functions))
 		},
 	}
-	cmd.Flags().StringVar(&env, "env", "", "environment in the config (required)")
-	cmd.Flags().StringSliceVar(&functions, "function", nil, "function key in the config (repeatable; default: all)")
-	_ = cmd.MarkFlagRequired("env")
+	envFlags(cmd, &env, &functions)
 	return cmd
 }
 
@@ -199,10 +195,8 @@ the old one's versions) unless --allow-rename. It prints one line per problem an
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&env, "env", "", "environment in the config (required)")
-	cmd.Flags().StringSliceVar(&functions, "function", nil, "function key in the config (repeatable; default: all)")
+	envFlags(cmd, &env, &functions)
 	cmd.Flags().BoolVar(&allowRename, "allow-rename", false, "accept a function whose name differs from the one the stack deployed")
-	_ = cmd.MarkFlagRequired("env")
 	return cmd
 }
 
@@ -318,12 +312,18 @@ limit (75 GB by default).`,
 			return g.failedFunctions("prune", errs, len(rep.Functions))
 		},
 	}
+	envFlags(cmd, &env, &functions)
 	f := cmd.Flags()
-	f.StringVar(&env, "env", "", "environment in the config (required)")
-	f.StringSliceVar(&functions, "function", nil, "function key in the config (repeatable; default: all)")
 	f.IntVar(&keep, "keep", 0, "how many of the newest versions to keep besides referenced ones (required)")
 	f.BoolVar(&dryRun, "dry-run", false, "list what would be deleted, delete nothing")
-	_ = cmd.MarkFlagRequired("env")
 	_ = cmd.MarkFlagRequired("keep")
 	return cmd
+}
+
+// envFlags registers the flags that choose what a command acts on: --env (required) and
+// --function (repeatable; default: every function of the env).
+func envFlags(cmd *cobra.Command, env *string, functions *[]string) {
+	cmd.Flags().StringVar(env, "env", "", "environment in the config (required)")
+	cmd.Flags().StringSliceVar(functions, "function", nil, "function key in the config (repeatable; default: all)")
+	_ = cmd.MarkFlagRequired("env")
 }
