@@ -62,7 +62,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	if props.Config.Pipeline != nil {
 		s.CLIRole = newCLIRole(stack, props.Config, env)
 	}
-	prebuild(props.Root, env.Functions)
+	Prebuild(props.Root, env.Functions)
 	deploy := &deploymentConfigs{scope: stack}
 	var shared *versionedfunction.Shared
 	for _, fn := range env.Functions {
@@ -143,9 +143,10 @@ func entryPath(root, entry string) string {
 	return filepath.Join(root, entry)
 }
 
-// prebuild compiles the environment's distinct Go entries in parallel before the
-// constructs ask for them one by one.
-func prebuild(root string, fns []config.Function) {
+// Prebuild compiles the distinct Go entries of fns in parallel, before the constructs ask
+// for them one by one. Builds are memoized per process, so calling it early (before the
+// jsii runtime starts) makes the stacks' own call free. It touches no jsii.
+func Prebuild(root string, fns []config.Function) {
 	type key struct{ entry, arch string }
 	seen := map[key]bool{}
 	var wg sync.WaitGroup

@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/stacks"
 )
 
@@ -114,9 +113,9 @@ func contextString(app awscdk.App, key, def string) string {
 // buildAhead starts compiling the handlers of the config the CDK CLI names in its context,
 // before the jsii runtime starts: a Go build takes a few hundred milliseconds even from the
 // build cache, and Node loading aws-cdk-lib takes as long, so the two overlap instead of
-// adding up. It is only a head start: versionedfunction.BuildGo memoizes builds, the app
-// still reads its context and config through CDK below, and a wrong guess (a context the
-// CLI passed another way, a config that does not load) costs an unused build at most.
+// adding up. It is only a head start: builds are memoized, the app still reads its context
+// and config through CDK below, and a wrong guess (a context the CLI passed another way, a
+// config that does not load) costs an unused build at most.
 func buildAhead(contextJSON string) {
 	var ctx struct {
 		Config string `json:"config"`
@@ -129,16 +128,9 @@ func buildAhead(contextJSON string) {
 	if err != nil {
 		return
 	}
-	type key struct{ entry, arch string }
-	seen := map[key]bool{}
+	var fns []config.Function
 	for _, env := range cfg.Envs {
-		for _, fn := range env.Functions {
-			k := key{fn.Entry, fn.Architecture}
-			if fn.Image != nil || fn.Entry == "" || seen[k] {
-				continue
-			}
-			seen[k] = true
-			go func() { _, _, _ = versionedfunction.BuildGo(k.entry, versionedfunction.Architecture(k.arch)) }()
-		}
+		fns = append(fns, env.Functions...)
 	}
+	go stacks.Prebuild("", fns)
 }
