@@ -19,10 +19,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/jsiirelay"
 	"github.com/golive-dev/golive/stacks"
 )
 
 func main() {
+	// Started again by the jsii runtime, as its node: relay and exit.
+	jsiirelay.Main()
+	jsiirelay.Install()
 	os.Exit(run(os.Stderr))
 }
 
