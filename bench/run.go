@@ -77,21 +77,30 @@ func tail(s string, n int) string {
 
 // Pairs runs a and b alternately, pairs times each (A B A B ...).
 func Pairs(ctx context.Context, pairs int, a, b func() (Sample, error)) (as, bs []Sample, err error) {
-	for range pairs {
-		sa, err := a()
-		if err != nil {
-			return nil, nil, err
+	ss, err := Rounds(ctx, pairs, a, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ss[0], ss[1], nil
+}
+
+// Rounds runs the commands in turn, rounds times (A B C A B C ...), and returns each
+// one's samples.
+func Rounds(ctx context.Context, rounds int, cmds ...func() (Sample, error)) ([][]Sample, error) {
+	ss := make([][]Sample, len(cmds))
+	for range rounds {
+		for i, c := range cmds {
+			s, err := c()
+			if err != nil {
+				return nil, err
+			}
+			ss[i] = append(ss[i], s)
 		}
-		sb, err := b()
-		if err != nil {
-			return nil, nil, err
-		}
-		as, bs = append(as, sa), append(bs, sb)
 		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	return as, bs, nil
+	return ss, nil
 }
 
 // Median of the wall times, in seconds.

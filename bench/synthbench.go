@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/golive-dev/golive/internal/jsiirelay"
 )
 
 // SynthOptions chooses what the synth benchmark runs.
@@ -22,6 +24,8 @@ type SynthRow struct {
 	N          int
 	Validation bool
 	Golive, JS []Sample
+	// JSTuned is the JS app with golive's kernel flags (see JSTuned), at the largest N only.
+	JSTuned []Sample
 	// Templates are golive's, by stack name, from the row's last run.
 	Templates map[string]Template
 }
@@ -30,12 +34,12 @@ type SynthRow struct {
 type PerEnvResult struct {
 	N          int
 	Validation bool
-	// Samples, taken in turns: all envs, prd alone, the empty app; golive then JS.
-	GoAll, GoPrd, GoFloor []Sample
-	JSAll, JSPrd, JSFloor []Sample
-	// GoShare and JSShare are the medians, over the turns, of (prd - floor) / (all - floor).
-	GoShare, JSShare   float64
-	goShares, jsShares []float64
+	// Samples, taken in turns: all envs, prd alone, sbx alone, the empty app; golive then JS.
+	GoAll, GoPrd, GoSbx, GoFloor []Sample
+	JSAll, JSPrd, JSSbx, JSFloor []Sample
+	// GoShare and JSShare are the medians, over the turns, of (prd - floor) / (all - floor);
+	// GoSbxShare and JSSbxShare the same for sbx, an environment on $LATEST.
+	GoShare, JSShare, GoSbxShare, JSSbxShare float64
 }
 
 // ScaleResult is what one prd stack holds per pinned function, and where the limits are.
@@ -75,15 +79,25 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 		for _, n := range o.Ns {
 			row := SynthRow{N: n, Validation: val}
 			var gOut, jOut string
-			g := s.Runner(ctx, SynthRun{App: Golive, Config: configs[n], Validation: val}, &gOut)
-			j := s.Runner(ctx, SynthRun{App: JS, Config: configs[n], Validation: val}, &jOut)
-			// One unmeasured pair warms the page cache and Go's build cache of the handler.
-			if _, _, err := Pairs(ctx, 1, g, j); err != nil {
+			runners := []func() (Sample, error){
+				s.Runner(ctx, SynthRun{App: Golive, Config: configs[n], Validation: val}, &gOut),
+				s.Runner(ctx, SynthRun{App: JS, Config: configs[n], Validation: val}, &jOut),
+			}
+			tuned := n == o.Ns[len(o.Ns)-1] && len(jsiirelay.NodeFlags()) > 0
+			if tuned {
+				runners = append(runners, s.Runner(ctx, SynthRun{App: JSTuned, Config: configs[n], Validation: val}, nil))
+			}
+			// One unmeasured round warms the page cache and the handler's build record.
+			if _, err := Rounds(ctx, 1, runners...); err != nil {
 				return nil, err
 			}
-			var err error
-			if row.Golive, row.JS, err = Pairs(ctx, o.Pairs, g, j); err != nil {
+			ss, err := Rounds(ctx, o.Pairs, runners...)
+			if err != nil {
 				return nil, err
+			}
+			row.Golive, row.JS = ss[0], ss[1]
+			if tuned {
+				row.JSTuned = ss[2]
 			}
 			gt, err := ReadAssembly(gOut)
 			if err != nil {
@@ -137,6 +151,8 @@ func (s *Synth) perEnv(ctx context.Context, config string, n, pairs int) (*PerEn
 		{SynthRun{App: JS, Config: config, Validation: true}, &pe.JSAll},
 		{SynthRun{App: Golive, Config: config, Env: "prd", Validation: true}, &pe.GoPrd},
 		{SynthRun{App: JS, Config: config, Env: "prd", Validation: true}, &pe.JSPrd},
+		{SynthRun{App: Golive, Config: config, Env: "sbx", Validation: true}, &pe.GoSbx},
+		{SynthRun{App: JS, Config: config, Env: "sbx", Validation: true}, &pe.JSSbx},
 		{SynthRun{App: EmptyGo, Validation: true}, &pe.GoFloor},
 		{SynthRun{App: EmptyJS, Validation: true}, &pe.JSFloor},
 	}
@@ -146,13 +162,13 @@ func (s *Synth) perEnv(ctx context.Context, config string, n, pairs int) (*PerEn
 			if err != nil {
 				return nil, err
 			}
-			if r.r.Env == "prd" && i == 0 {
+			if r.r.Env != "" && i == 0 {
 				ts, err := ReadAssembly(out)
 				if err != nil {
 					return nil, err
 				}
 				if len(ts) != 1 {
-					return nil, fmt.Errorf("%s -c env=prd synthesized %d stacks, want 1", r.r.App, len(ts))
+					return nil, fmt.Errorf("%s -c env=%s synthesized %d stacks, want 1", r.r.App, r.r.Env, len(ts))
 				}
 			}
 			os.RemoveAll(out)
@@ -161,22 +177,22 @@ func (s *Synth) perEnv(ctx context.Context, config string, n, pairs int) (*PerEn
 			}
 		}
 	}
-	for i := range pairs {
-		pe.goShares = append(pe.goShares, share(pe.GoPrd[i], pe.GoAll[i], pe.GoFloor[i]))
-		pe.jsShares = append(pe.jsShares, share(pe.JSPrd[i], pe.JSAll[i], pe.JSFloor[i]))
-	}
-	pe.GoShare, pe.JSShare = median(pe.goShares), median(pe.jsShares)
-	fmt.Fprintf(s.Log, "per-env N=%d: golive prd/all above floor %.2f (floor %.2fs), js %.2f (floor %.2fs)\n",
-		n, pe.GoShare, Median(pe.GoFloor), pe.JSShare, Median(pe.JSFloor))
+	pe.GoShare, pe.JSShare = shares(pe.GoPrd, pe.GoAll, pe.GoFloor), shares(pe.JSPrd, pe.JSAll, pe.JSFloor)
+	pe.GoSbxShare, pe.JSSbxShare = shares(pe.GoSbx, pe.GoAll, pe.GoFloor), shares(pe.JSSbx, pe.JSAll, pe.JSFloor)
+	fmt.Fprintf(s.Log, "per-env N=%d: golive prd/all above floor %.2f, sbx %.2f (floor %.2fs); js %.2f, %.2f (floor %.2fs)\n",
+		n, pe.GoShare, pe.GoSbxShare, Median(pe.GoFloor), pe.JSShare, pe.JSSbxShare, Median(pe.JSFloor))
 	return pe, nil
 }
 
-func share(one, all, floor Sample) float64 {
-	d := all.Wall - floor.Wall
-	if d <= 0 {
-		return 0
+// shares is the median over the turns of (one - floor) / (all - floor).
+func shares(one, all, floor []Sample) float64 {
+	var r []float64
+	for i := range one {
+		if d := all[i].Wall - floor[i].Wall; d > 0 {
+			r = append(r, float64(one[i].Wall-floor[i].Wall)/float64(d))
+		}
 	}
-	return float64(one.Wall-floor.Wall) / float64(d)
+	return median(r)
 }
 
 // scale derives resources and outputs per pinned function from the prd templates of the

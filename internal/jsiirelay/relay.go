@@ -100,7 +100,7 @@ func Relay(node, entry string, in io.Reader, out, errOut io.Writer) int {
 	defer conn.Close()
 
 	console := &console{w: errOut}
-	args := append(nodeFlags(os.Getenv("NODE_OPTIONS"), runtime.GOMAXPROCS(0)), "--preserve-symlinks", program)
+	args := append(NodeFlags(), "--preserve-symlinks", program)
 	cmd := exec.Command(node, args...)
 	cmd.Env = env
 	cmd.ExtraFiles = []*os.File{kernelEnd} // descriptor 3
@@ -128,6 +128,9 @@ func Relay(node, entry string, in io.Reader, out, errOut io.Writer) int {
 	<-replies // the kernel's last reply was written before it exited
 	return exitStatus(err, errOut)
 }
+
+// NodeFlags are the Node flags the relay gives the kernel on this machine.
+func NodeFlags() []string { return nodeFlags(os.Getenv("NODE_OPTIONS"), runtime.GOMAXPROCS(0)) }
 
 // nodeFlags are the kernel's Node flags besides jsii's own. Node runs V8's garbage
 // collector and compilers on a pool of 4 threads whatever the machine; on fewer CPUs they

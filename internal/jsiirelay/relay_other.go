@@ -7,3 +7,6 @@ func Install() {}
 
 // Main returns at once.
 func Main() {}
+
+// NodeFlags are none: the runtime starts its kernel its own way.
+func NodeFlags() []string { return nil }
