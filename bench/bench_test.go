@@ -45,7 +45,7 @@ func TestSynthBenchRuns(t *testing.T) {
 	if len(row.Golive) != 1 || len(row.JS) != 1 || row.Golive[0].Wall <= 0 || row.JS[0].Wall <= 0 {
 		t.Fatalf("samples: golive %v, js %v; want one positive wall time each", row.Golive, row.JS)
 	}
-	// Where golive's relay tunes Node, the JS app also runs with the same flags.
+	// Where golive's app tunes Node, the JS app also runs with the same flags.
 	if flags := jsiirelay.NodeFlags(); len(flags) > 0 && (len(row.JSTuned) != 1 || row.JSTuned[0].Wall <= 0) {
 		t.Errorf("JS app with %v: samples %v, want one", flags, row.JSTuned)
 	}

@@ -44,7 +44,7 @@ type Report struct {
 	Date    time.Time
 	Machine string
 	Pairs   int
-	// NodeFlags are the flags golive's jsii relay gives Node on this machine.
+	// NodeFlags are the flags golive's app gives its jsii kernel on this machine.
 	NodeFlags []string
 	Synth     *SynthResult
 	Publish   *PublishResult
@@ -80,7 +80,7 @@ func (r *Report) Markdown(w io.Writer) {
 				RatioMedian(row.Golive, row.JS), MaxRSSMB(row.Golive), MaxRSSMB(row.JS), tuned, tunedRatio)
 		}
 		if flags != nil {
-			p("\ngolive's app starts its jsii kernel behind a Go relay (`internal/jsiirelay`) with `%s`: Node's V8 worker pool "+
+			p("\ngolive's app starts its jsii kernel on the Go runtime's own pipes (`internal/jsiirelay`) with `%s`: Node's V8 worker pool "+
 				"(4 threads by default) sized to this machine's CPUs. The JS app runs as a user would run it, with Node's defaults; "+
 				"the last two columns give it the same flag, which isolates what the Go side itself still costs.\n",
 				strings.Join(flags, " "))

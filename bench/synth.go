@@ -72,7 +72,7 @@ type App string
 const (
 	Golive App = "golive"
 	JS     App = "js"
-	// JSTuned is the JS app started with the Node flags golive's jsii relay gives its
+	// JSTuned is the JS app started with the Node flags golive's app gives its jsii
 	// kernel: the like-for-like comparison.
 	JSTuned App = "js-tuned"
 	// EmptyGo and EmptyJS synthesize one empty stack: the fixed cost of a synth.

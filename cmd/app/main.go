@@ -24,7 +24,7 @@ import (
 )
 
 func main() {
-	// Started again by the jsii runtime, as its node: relay and exit.
+	// Started again by the jsii runtime, as its node: run the kernel and exit.
 	jsiirelay.Main()
 	jsiirelay.Install()
 	os.Exit(run(os.Stderr))

@@ -181,10 +181,10 @@ func TestNagChecksOnRequest(t *testing.T) {
 	}
 }
 
-// The app starts the jsii kernel behind its Go relay (internal/jsiirelay), and still with
-// the node the user names in JSII_NODE: a logging stand-in for node sees the kernel's
-// program, not jsii's Node relay script.
-func TestKernelStartsBehindTheGoRelay(t *testing.T) {
+// The app starts the jsii kernel itself (internal/jsiirelay), and still with the node the
+// user names in JSII_NODE: a logging stand-in for node sees the kernel's program, not
+// jsii's Node relay script.
+func TestKernelStartsWithoutJsiisNodeRelay(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal(err)

@@ -1,20 +1,24 @@
 //go:build unix
 
-// Package jsiirelay starts the jsii kernel of a Go CDK app behind a Go relay instead of
-// jsii's own Node one.
+// Package jsiirelay starts the jsii kernel of a Go CDK app on the runtime's own pipes,
+// without jsii's Node relay in between.
 //
 // jsii-runtime-go runs `node bin/jsii-runtime.js`, a Node process whose only job is to
 // start the kernel (`node lib/program.js`, which speaks the jsii protocol on file
-// descriptor 3) and copy bytes between its pipes and the kernel. That relay costs a Node
-// start and a Node event loop on both legs of every jsii call. Set up by Install, the
-// runtime starts this executable as its "node" (the documented JSII_NODE setting); Main
-// then starts the same kernel and relays in Go. It also sizes Node's worker pool to the
-// CPUs at hand (see nodeFlags). bench/ measures both.
+// descriptor 3) and copy bytes between the runtime's pipes and the kernel. Every jsii call
+// (a Go CDK app makes about eight per function) then wakes that process twice on its way
+// and twice on its way back. Set up by Install, the runtime starts this executable as its
+// "node" (the documented JSII_NODE setting); Main then starts the same kernel with the
+// runtime's request pipe as its descriptor 3 and the response pipe as descriptor 4, and a
+// one-line preload (see fdPreload) sends the kernel's writes on 3 to 4. Requests and
+// replies go from the Go runtime to the kernel and back with nothing in between.
+// It also sizes Node's worker pool to the CPUs at hand (see nodeFlags). bench/ measures it.
 //
-// The relay keeps the wrapper's contract: the kernel's stdin is /dev/null, its stdout and
-// stderr reach the runtime as {"stdout"|"stderr": base64} lines on stderr, signals are
-// passed on and the exit status is the kernel's. A runtime laid out differently is run with
-// plain node, untouched; GOLIVE_JSII_RELAY=off or a JSII_RUNTIME of one's own opts out.
+// This process stays as the kernel's parent for what jsii's relay did besides copying:
+// the kernel's stdin is /dev/null, its stdout and stderr reach the runtime as
+// {"stdout"|"stderr": base64} lines on stderr, signals are passed on and the exit status
+// is the kernel's. A runtime laid out differently is run with plain node, untouched;
+// GOLIVE_JSII_RELAY=off or a JSII_RUNTIME of one's own opts out.
 package jsiirelay
 
 import (
@@ -23,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -62,8 +65,8 @@ func Install() {
 	jsii.Close()
 }
 
-// Main relays and exits when this process was started by the jsii runtime as its node
-// (see Install); otherwise it returns at once. Call it first thing in main.
+// Main runs the kernel and exits when this process was started by the jsii runtime as its
+// node (see Install); otherwise it returns at once. Call it first thing in main.
 func Main() {
 	node := os.Getenv(envVar)
 	if node == "" || node == "off" || len(os.Args) != 2 || !strings.HasSuffix(os.Args[1], "/bin/jsii-runtime.js") {
@@ -76,57 +79,38 @@ func Main() {
 	os.Exit(code)
 }
 
-// Relay runs the kernel next to entry (jsii's bin/jsii-runtime.js) with node, passing
-// the jsii protocol between in/out and the kernel's descriptor 3, and returns its exit
-// status.
-func Relay(node, entry string, in io.Reader, out, errOut io.Writer) int {
+// fdPreload runs in the kernel before its program (node --require). The kernel reads
+// requests from and writes replies to descriptor 3 with fs.readSync and fs.writeSync; here
+// 3 is the runtime's request pipe, which only reads, so its writes go to 4, the response
+// pipe. Descriptors 3 and 4 are the relay's: nothing else in the kernel writes to them.
+// A kernel that wrote to 3 some other way would fail its first reply, loudly, in every
+// jsii test of this module.
+const fdPreload = `const fs = require("node:fs");
+const writeSync = fs.writeSync;
+fs.writeSync = function (fd, ...args) { return writeSync.call(this, fd === 3 ? 4 : fd, ...args); };
+`
+
+// Relay runs the kernel next to entry (jsii's bin/jsii-runtime.js) with node, reading
+// the jsii protocol from requests and writing it to replies, and returns its exit status.
+func Relay(node, entry string, requests, replies *os.File, errOut io.Writer) int {
 	env := childEnv(node)
 	program := filepath.Join(filepath.Dir(filepath.Dir(entry)), "lib", "program.js")
 	if _, err := os.Stat(program); err != nil {
-		return runPlain(node, entry, env, in, out, errOut)
+		return runPlain(node, entry, env, requests, replies, errOut)
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return fail(errOut, err)
+	// Beside the kernel, in the runtime's temporary directory, which the runtime removes.
+	preload := filepath.Join(filepath.Dir(program), "golive-fd.cjs")
+	if err := os.WriteFile(preload, []byte(fdPreload), 0o600); err != nil {
+		return runPlain(node, entry, env, requests, replies, errOut)
 	}
-	kernelEnd := os.NewFile(uintptr(fds[1]), "jsii-kernel")
-	ours := os.NewFile(uintptr(fds[0]), "jsii-relay")
-	conn, err := net.FileConn(ours)
-	ours.Close()
-	if err != nil {
-		kernelEnd.Close()
-		return fail(errOut, err)
-	}
-	defer conn.Close()
-
 	console := &console{w: errOut}
-	args := append(NodeFlags(), "--preserve-symlinks", program)
+	args := append(NodeFlags(), "--require", preload, "--preserve-symlinks", program)
 	cmd := exec.Command(node, args...)
 	cmd.Env = env
-	cmd.ExtraFiles = []*os.File{kernelEnd} // descriptor 3
+	cmd.ExtraFiles = []*os.File{requests, replies} // descriptors 3 and 4
 	cmd.Stdout = console.stream("stdout")
 	cmd.Stderr = console.stream("stderr")
-	err = cmd.Start()
-	kernelEnd.Close()
-	if err != nil {
-		return fail(errOut, err)
-	}
-	stop := forwardSignals(cmd.Process)
-	defer stop()
-
-	go func() {
-		// The runtime closing its end (jsii.Close) is the kernel's cue to exit.
-		io.Copy(conn, in)
-		conn.(*net.UnixConn).CloseWrite()
-	}()
-	replies := make(chan struct{})
-	go func() {
-		io.Copy(out, conn)
-		close(replies)
-	}()
-	err = cmd.Wait()
-	<-replies // the kernel's last reply was written before it exited
-	return exitStatus(err, errOut)
+	return run(cmd, requests, replies, errOut)
 }
 
 // NodeFlags are the Node flags the relay gives the kernel on this machine.
@@ -156,10 +140,21 @@ func childEnv(node string) []string {
 }
 
 // runPlain runs entry with node, as the runtime would have without Install.
-func runPlain(node, entry string, env []string, in io.Reader, out, errOut io.Writer) int {
+func runPlain(node, entry string, env []string, requests, replies *os.File, errOut io.Writer) int {
 	cmd := exec.Command(node, entry)
-	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, in, out, errOut
-	if err := cmd.Start(); err != nil {
+	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, requests, replies, errOut
+	return run(cmd, requests, replies, errOut)
+}
+
+// run starts cmd, which was given the runtime's pipes, and waits for it, passing signals
+// on.
+func run(cmd *exec.Cmd, requests, replies *os.File, errOut io.Writer) int {
+	err := cmd.Start()
+	// The child holds the pipes now: the runtime sees the end of its replies when the
+	// child exits, not when this process does.
+	requests.Close()
+	replies.Close()
+	if err != nil {
 		return fail(errOut, err)
 	}
 	stop := forwardSignals(cmd.Process)

@@ -5,6 +5,7 @@ package jsiirelay
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,6 +58,38 @@ func fakeRuntime(t *testing.T, withKernel bool) string {
 	return entry
 }
 
+// relay runs Relay with input on the request pipe and returns what came back on the reply
+// pipe and on stderr, as the runtime would read them.
+func relay(t *testing.T, entry, input string) (code int, replies, stderr string) {
+	t.Helper()
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		io.WriteString(reqW, input)
+		reqW.Close()
+	}()
+	read := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(repR)
+		repR.Close()
+		read <- string(b)
+	}()
+	var errOut bytes.Buffer
+	code = Relay("node", entry, reqR, repW, &errOut)
+	// Relay leaves the pipes to the kernel, as the runtime leaves them to its node: the
+	// replies end when the kernel exits.
+	if _, err := repW.Write(nil); err == nil {
+		t.Error("Relay kept its end of the reply pipe open")
+	}
+	return code, <-read, errOut.String()
+}
+
 type reply struct {
 	Echo     string
 	ExecArgv []string
@@ -83,16 +116,15 @@ func decodeConsole(t *testing.T, stderr string) map[string]string {
 func TestRelayCarriesTheProtocolAndTheKernelsOutput(t *testing.T) {
 	t.Setenv(envVar, "node")
 	t.Setenv("JSII_NODE", "/path/to/this/app")
-	var out, errOut bytes.Buffer
-	code := Relay("node", fakeRuntime(t, true), strings.NewReader("{\"api\":\"hello\"}\nsecond\n"), &out, &errOut)
+	code, out, errOut := relay(t, fakeRuntime(t, true), "{\"api\":\"hello\"}\nsecond\n")
 	if code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
-	dec := json.NewDecoder(&out)
+	dec := json.NewDecoder(strings.NewReader(out))
 	for _, want := range []string{`{"api":"hello"}`, "second"} {
 		var r reply
 		if err := dec.Decode(&r); err != nil {
-			t.Fatalf("reading the reply to %s: %v (out %q)", want, err, out.String())
+			t.Fatalf("reading the reply to %s: %v (out %q)", want, err, out)
 		}
 		if r.Echo != want {
 			t.Errorf("reply echoes %q, want %q", r.Echo, want)
@@ -106,16 +138,15 @@ func TestRelayCarriesTheProtocolAndTheKernelsOutput(t *testing.T) {
 		}
 	}
 	want := map[string]string{"stdout": "kernel stdout\n", "stderr": "kernel stderr\n"}
-	if got := decodeConsole(t, errOut.String()); !reflect.DeepEqual(got, want) {
+	if got := decodeConsole(t, errOut); !reflect.DeepEqual(got, want) {
 		t.Errorf("console messages %q, want %q", got, want)
 	}
 }
 
 func TestRelayKeepsAUsersNodeAndReturnsTheKernelsStatus(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := Relay("node", fakeRuntime(t, true), strings.NewReader("exit\n"), &out, &errOut)
+	code, _, errOut := relay(t, fakeRuntime(t, true), "exit\n")
 	if code != 3 {
-		t.Errorf("exit %d, want the kernel's 3 (stderr %s)", code, errOut.String())
+		t.Errorf("exit %d, want the kernel's 3 (stderr %s)", code, errOut)
 	}
 	if env := childEnv("/opt/node20/bin/node"); !slices.Contains(env, "JSII_NODE=/opt/node20/bin/node") {
 		t.Errorf("kernel environment lacks the user's JSII_NODE: %v", env)
@@ -123,10 +154,27 @@ func TestRelayKeepsAUsersNodeAndReturnsTheKernelsStatus(t *testing.T) {
 }
 
 func TestUnknownRuntimeLayoutRunsPlainNode(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := Relay("node", fakeRuntime(t, false), strings.NewReader(""), &out, &errOut)
-	if code != 0 || out.String() != "jsii relay in node\n" {
-		t.Errorf("exit %d, stdout %q, stderr %q; want jsii's own relay script run by node", code, out.String(), errOut.String())
+	code, out, errOut := relay(t, fakeRuntime(t, false), "")
+	if code != 0 || out != "jsii relay in node\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want jsii's own relay script run by node", code, out, errOut)
+	}
+}
+
+// A runtime directory the kernel's preload cannot be written to is run as jsii would run
+// it.
+func TestReadOnlyRuntimeRunsPlainNode(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes to read-only directories")
+	}
+	entry := fakeRuntime(t, true)
+	lib := filepath.Join(filepath.Dir(filepath.Dir(entry)), "lib")
+	if err := os.Chmod(lib, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(lib, 0o755) })
+	code, out, errOut := relay(t, entry, "")
+	if code != 0 || out != "jsii relay in node\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want jsii's own relay script run by node", code, out, errOut)
 	}
 }
 
