@@ -40,6 +40,9 @@ type PerEnvResult struct {
 	// GoShare and JSShare are the medians, over the turns, of (prd - floor) / (all - floor);
 	// GoSbxShare and JSSbxShare the same for sbx, an environment on $LATEST.
 	GoShare, JSShare, GoSbxShare, JSSbxShare float64
+	// PrdResourceShare and SbxResourceShare are each stack's share of the resources of all
+	// three: what the time shares would be if synth cost only a constant per resource.
+	PrdResourceShare, SbxResourceShare float64
 }
 
 // ScaleResult is what one prd stack holds per pinned function, and where the limits are.
@@ -162,13 +165,16 @@ func (s *Synth) perEnv(ctx context.Context, config string, n, pairs int) (*PerEn
 			if err != nil {
 				return nil, err
 			}
-			if r.r.Env != "" && i == 0 {
+			if i == 0 && r.r.Config != "" {
 				ts, err := ReadAssembly(out)
 				if err != nil {
 					return nil, err
 				}
-				if len(ts) != 1 {
+				switch {
+				case r.r.Env != "" && len(ts) != 1:
 					return nil, fmt.Errorf("%s -c env=%s synthesized %d stacks, want 1", r.r.App, r.r.Env, len(ts))
+				case r.r.Env == "" && r.r.App == Golive:
+					pe.PrdResourceShare, pe.SbxResourceShare = resourceShare(ts, "prd"), resourceShare(ts, "sbx")
 				}
 			}
 			os.RemoveAll(out)
@@ -182,6 +188,21 @@ func (s *Synth) perEnv(ctx context.Context, config string, n, pairs int) (*PerEn
 	fmt.Fprintf(s.Log, "per-env N=%d: golive prd/all above floor %.2f, sbx %.2f (floor %.2fs); js %.2f, %.2f (floor %.2fs)\n",
 		n, pe.GoShare, pe.GoSbxShare, Median(pe.GoFloor), pe.JSShare, pe.JSSbxShare, Median(pe.JSFloor))
 	return pe, nil
+}
+
+// resourceShare is env's stack's share of the resources of every stack in ts.
+func resourceShare(ts map[string]Template, env string) float64 {
+	var one, all int
+	for name, t := range ts {
+		all += t.Total()
+		if strings.HasSuffix(name, "-"+env) {
+			one += t.Total()
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return float64(one) / float64(all)
 }
 
 // shares is the median over the turns of (one - floor) / (all - floor).
