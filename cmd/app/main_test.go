@@ -182,33 +182,51 @@ func TestNagChecksOnRequest(t *testing.T) {
 }
 
 // The app starts the jsii kernel itself (internal/jsiirelay), and still with the node the
-// user names in JSII_NODE: a logging stand-in for node sees the kernel's program, not
-// jsii's Node relay script.
+// user names in JSII_NODE: a logging stand-in for node sees the kernel's program, with the
+// preload that puts it on the runtime's pipes, not jsii's Node relay script. With
+// GOLIVE_JSII_RELAY=off it runs jsii's own way.
 func TestKernelStartsWithoutJsiisNodeRelay(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	log := filepath.Join(dir, "node.log")
-	script := filepath.Join(dir, "node")
-	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\" >> "+log+"\nexec "+node+" \"$@\"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("JSII_NODE", script)
-	code, stderr, out := app(t, map[string]string{"env": "sbx"})
-	if code != 0 {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-	}
-	if got := templates(t, out); len(got) != 1 {
-		t.Errorf("templates %v, want the sbx stack", got)
-	}
-	b, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runs := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(runs) != 1 || !strings.Contains(runs[0], "--preserve-symlinks ") || !strings.HasSuffix(runs[0], "/lib/program.js") {
-		t.Errorf("node ran %q; want once, with jsii's kernel lib/program.js", runs)
+	for _, tt := range []struct {
+		relay string
+		want  func(run string) bool
+		says  string
+	}{
+		{"", func(run string) bool {
+			return strings.Contains(run, "--require ") && strings.Contains(run, "--preserve-symlinks ") && strings.HasSuffix(run, "/lib/program.js")
+		}, "once, with jsii's kernel lib/program.js and the pipe preload"},
+		{"off", func(run string) bool {
+			return strings.HasSuffix(run, "/bin/jsii-runtime.js") && !strings.Contains(run, "--require")
+		},
+			"once, with jsii's own bin/jsii-runtime.js"},
+	} {
+		t.Run("GOLIVE_JSII_RELAY="+tt.relay, func(t *testing.T) {
+			dir := t.TempDir()
+			log := filepath.Join(dir, "node.log")
+			script := filepath.Join(dir, "node")
+			if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\" >> "+log+"\nexec "+node+" \"$@\"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("JSII_NODE", script)
+			t.Setenv("GOLIVE_JSII_RELAY", tt.relay)
+			code, stderr, out := app(t, map[string]string{"env": "sbx"})
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			if got := templates(t, out); len(got) != 1 {
+				t.Errorf("templates %v, want the sbx stack", got)
+			}
+			b, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs := strings.Split(strings.TrimSpace(string(b)), "\n")
+			if len(runs) != 1 || !tt.want(runs[0]) {
+				t.Errorf("node ran %q; want %s", runs, tt.says)
+			}
+		})
 	}
 }
