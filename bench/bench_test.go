@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golive-dev/golive/bench"
 	"github.com/golive-dev/golive/internal/jsiirelay"
+	"github.com/golive-dev/golive/internal/moto"
 )
 
 // TestSynthBenchRuns checks that the benchmark code itself works, at N = 1 with one pair
@@ -73,6 +76,44 @@ func TestSynthBenchRuns(t *testing.T) {
 	}
 	if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
 		t.Errorf("plot: %v, %v", fi, err)
+	}
+}
+
+// TestPublishBenchRuns checks that the publish benchmark works with one function and one
+// pair: golive publishes a new version in moto_server, and both clients' calls are counted.
+func TestPublishBenchRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts moto_server and runs the AWS CLI")
+	}
+	for _, tool := range []string{moto.Binary, "aws"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "" {
+				t.Skipf("%s is not installed", tool)
+			}
+			t.Fatalf("%s is not installed: %v", tool, err)
+		}
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	work := t.TempDir()
+	golive := filepath.Join(work, "golive")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", golive, "../cmd/golive").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/golive: %v\n%s", err, out)
+	}
+	var log bytes.Buffer
+	res, err := bench.RunPublish(ctx, root, work, golive, bench.PublishOptions{Functions: 1, Pairs: 1}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if !slices.Equal(res.Published, []int{1}) {
+		t.Errorf("new versions per golive run = %v, want [1]", res.Published)
+	}
+	if res.GoliveCalls <= 0 || res.CLICalls <= 0 || len(res.Golive) != 1 || len(res.CLI) != 1 {
+		t.Errorf("result %+v; want one timed run and counted calls for each client", res)
 	}
 }
 

@@ -86,7 +86,8 @@ func opPath(p string) string {
 // function-updated` + `aws lambda publish-version` per function, updating every
 // function's code before each run so that each run publishes new versions.
 func RunPublish(ctx context.Context, root, work, golive string, o PublishOptions, log io.Writer) (*PublishResult, error) {
-	srv, err := moto.Start(ctx)
+	// The generated config's prd account: golive publishes only in the environment's account.
+	srv, err := moto.StartInAccount(ctx, Accounts["prd"])
 	if err != nil {
 		return nil, err
 	}

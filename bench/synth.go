@@ -21,6 +21,9 @@ import (
 // LIVE follows $LATEST in sbx and tst and is pinned, with a canary and alarms, in prd.
 var Envs = []string{"sbx", "tst", "prd"}
 
+// Accounts are the generated configs' accounts, by environment.
+var Accounts = map[string]string{"sbx": "111111111111", "tst": "222222222222", "prd": "333333333333"}
+
 // Synth holds what the synth benchmarks share: the prebuilt apps and handler, and the
 // generated configs.
 type Synth struct {
@@ -162,7 +165,6 @@ func (s *Synth) WriteConfig(name string, n int, envs []string) (string, error) {
 			},
 		}
 	}
-	accounts := map[string]string{"sbx": "111111111111", "tst": "222222222222", "prd": "333333333333"}
 	envMap := map[string]any{}
 	for _, e := range envs {
 		pins := map[string]any{}
@@ -173,7 +175,7 @@ func (s *Synth) WriteConfig(name string, n int, envs []string) (string, error) {
 				pins[k] = map[string]any{"live_version": nil}
 			}
 		}
-		envMap[e] = map[string]any{"account": accounts[e], "region": "us-east-1", "lambda_functions": pins}
+		envMap[e] = map[string]any{"account": Accounts[e], "region": "us-east-1", "lambda_functions": pins}
 	}
 	// Environments in a fixed order: encoding/json sorts map keys, so build the object by hand.
 	var envJSON []string

@@ -46,14 +46,19 @@ type Server struct {
 // Start launches moto_server on a free loopback port, waits until it answers and switches
 // Lambda to moto's Docker-free backend, whose Invoke echoes the payload back (no container
 // runs the code). It tries a few ports in case another process grabs the free one first.
-func Start(ctx context.Context) (*Server, error) {
+func Start(ctx context.Context) (*Server, error) { return StartInAccount(ctx, "") }
+
+// StartInAccount is Start with the emulated resources in account ("" is moto's default,
+// 123456789012), for a config whose environment names another: golive refuses resources
+// outside the environment's account.
+func StartInAccount(ctx context.Context, account string) (*Server, error) {
 	path, err := exec.LookPath(Binary)
 	if err != nil {
 		return nil, ErrNotInstalled
 	}
 	var lastErr error
 	for range 3 {
-		s, err := start(ctx, path)
+		s, err := start(ctx, path, account)
 		if err == nil {
 			return s, nil
 		}
@@ -62,7 +67,7 @@ func Start(ctx context.Context) (*Server, error) {
 	return nil, lastErr
 }
 
-func start(ctx context.Context, path string) (*Server, error) {
+func start(ctx context.Context, path, account string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -73,6 +78,9 @@ func start(ctx context.Context, path string) (*Server, error) {
 		done: make(chan struct{}),
 	}
 	s.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	if account != "" {
+		s.cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+account)
+	}
 	s.cmd.Stdout = &lockedWriter{w: s.log}
 	s.cmd.Stderr = s.cmd.Stdout
 	// Its own process group, so Close also ends any child the Python launcher spawns.
