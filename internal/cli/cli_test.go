@@ -437,6 +437,36 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// Credentials that reach another account than config.json names for the env (moto's are in
+// 123456789012) change nothing there: publish, rollback and prune fail with exit 1 naming
+// both accounts, and moto holds what it held.
+func TestOtherAccountIsRefused(t *testing.T) {
+	w := newWorld(t, strings.Replace(cfg(`{ "live_version": "1" }`), "123456789012", "210987654321", 1))
+	w.releases("worker", 2)
+	w.setAlias("worker", "2", nil)
+	w.updateCode("worker")
+	const says = "is in account 123456789012, but envs.prd.account is 210987654321; run golive with credentials for 210987654321"
+	for _, args := range [][]string{
+		{"publish", "--env", "prd"},
+		{"rollback", "--env", "prd", "--function", "worker"},
+		{"prune", "--env", "prd", "--keep", "0"},
+		{"verify", "--env", "prd"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			out, stderr, code := w.run(args...)
+			if code != 1 || !strings.Contains(out+stderr, says) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, stderr, says)
+			}
+		})
+	}
+	if vs, alias := w.versions("worker"), w.aliasVersion("worker"); !slices.Equal(vs, []string{"1", "2"}) || alias != "2" {
+		t.Errorf("moto holds versions %v, LIVE on %s; want [1 2] and 2, untouched", vs, alias)
+	}
+	if got := w.readConfig(); !strings.Contains(got, `"live_version": "1"`) {
+		t.Errorf("config.json changed:\n%s", got)
+	}
+}
+
 func TestMissingConfig(t *testing.T) {
 	var out, errb strings.Builder
 	code := runCLI([]string{"status", "--env", "prd", "--config", "/nonexistent/config.json"}, &out, &errb)

@@ -3,7 +3,8 @@
 // CodeSha256 and RevisionId guards and returns the existing version when $LATEST was not
 // updated, version numbers are never reused, UpdateAlias checks RevisionId, DeleteFunction
 // refuses a version an alias routes to, CodeDeploy deployments stay in flight until stopped,
-// and GetAccountSettings reports code storage.
+// and GetAccountSettings reports code storage. Its answers carry ARNs in DefaultAccount, or in
+// the Account a test sets.
 package fakeaws
 
 import (
@@ -24,8 +25,22 @@ import (
 	"github.com/aws/smithy-go"
 )
 
+// DefaultAccount is the account of the fakes' ARNs unless a test sets another (moto's too).
+const DefaultAccount = "123456789012"
+
+// arn names a resource of the fakes: arn:aws:SERVICE:us-east-1:ACCOUNT:RESOURCE.
+func arn(service, account, resource string) *string {
+	if account == "" {
+		account = DefaultAccount
+	}
+	return aws.String("arn:aws:" + service + ":us-east-1:" + account + ":" + resource)
+}
+
 // Lambda is a fake Lambda control plane.
 type Lambda struct {
+	// Account is the account the functions live in; "" means DefaultAccount.
+	Account string
+
 	mu        sync.Mutex
 	functions map[string]*Function
 	calls     map[string]int
@@ -206,7 +221,7 @@ func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunct
 		f.Statuses = f.Statuses[1:]
 	}
 	return &lambda.GetFunctionConfigurationOutput{
-		FunctionName: c.FunctionName, Version: c.Version, CodeSha256: c.CodeSha256, RevisionId: c.RevisionId,
+		FunctionName: c.FunctionName, FunctionArn: l.functionArn(f.Name, c.Version), Version: c.Version, CodeSha256: c.CodeSha256, RevisionId: c.RevisionId,
 		State: c.State, LastUpdateStatus: c.LastUpdateStatus, LastUpdateStatusReason: c.LastUpdateStatusReason,
 		CodeSize: c.CodeSize, LastModified: c.LastModified,
 	}, nil
@@ -225,7 +240,11 @@ func (l *Lambda) ListVersionsByFunction(_ context.Context, in *lambda.ListVersio
 		start, _ = strconv.Atoi(m)
 	}
 	end := min(start+50, len(all))
-	out := &lambda.ListVersionsByFunctionOutput{Versions: all[start:end]}
+	out := &lambda.ListVersionsByFunctionOutput{}
+	for _, v := range all[start:end] {
+		v.FunctionArn = l.functionArn(f.Name, v.Version)
+		out.Versions = append(out.Versions, v)
+	}
 	if end < len(all) {
 		out.NextMarker = aws.String(strconv.Itoa(end))
 	}
@@ -304,7 +323,8 @@ func (l *Lambda) GetAlias(_ context.Context, in *lambda.GetAliasInput, _ ...func
 	if !ok {
 		return nil, &types.ResourceNotFoundException{Message: aws.String("Cannot find alias arn: " + aws.ToString(in.Name))}
 	}
-	return &lambda.GetAliasOutput{Name: a.Name, FunctionVersion: a.FunctionVersion, RevisionId: a.RevisionId, RoutingConfig: a.RoutingConfig}, nil
+	return &lambda.GetAliasOutput{Name: a.Name, AliasArn: l.functionArn(f.Name, a.Name), FunctionVersion: a.FunctionVersion,
+		RevisionId: a.RevisionId, RoutingConfig: a.RoutingConfig}, nil
 }
 
 // ListAliases implements the SDK method.
@@ -321,9 +341,20 @@ func (l *Lambda) ListAliases(_ context.Context, in *lambda.ListAliasesInput, _ .
 	sort.Strings(names)
 	out := &lambda.ListAliasesOutput{}
 	for _, n := range names {
-		out.Aliases = append(out.Aliases, *f.Aliases[n])
+		a := *f.Aliases[n]
+		a.AliasArn = l.functionArn(f.Name, a.Name)
+		out.Aliases = append(out.Aliases, a)
 	}
 	return out, nil
+}
+
+// functionArn is the ARN of function name, qualified unless qualifier is nil.
+func (l *Lambda) functionArn(name string, qualifier *string) *string {
+	resource := "function:" + name
+	if q := aws.ToString(qualifier); q != "" {
+		resource += ":" + q
+	}
+	return arn("lambda", l.Account, resource)
 }
 
 // UpdateAlias implements the SDK method with the RevisionId guard.
@@ -415,6 +446,9 @@ func (l *Lambda) GetAccountSettings(_ context.Context, _ *lambda.GetAccountSetti
 
 // Stacks is a fake CloudFormation holding stacks' outputs.
 type Stacks struct {
+	// Account is the account the stacks live in; "" means DefaultAccount.
+	Account string
+
 	mu sync.Mutex
 	// Outputs maps stack name to output key to value.
 	Outputs map[string]map[string]string
@@ -442,7 +476,8 @@ func (s *Stacks) DescribeStacks(_ context.Context, in *cloudformation.DescribeSt
 	if !ok {
 		return nil, apiError("ValidationError", "Stack with id %s does not exist", name)
 	}
-	st := cftypes.Stack{StackName: aws.String(name), StackStatus: cftypes.StackStatusUpdateComplete}
+	st := cftypes.Stack{StackName: aws.String(name), StackId: arn("cloudformation", s.Account, "stack/"+name+"/0123abcd"),
+		StackStatus: cftypes.StackStatusUpdateComplete}
 	for k, v := range outs {
 		st.Outputs = append(st.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
 	}

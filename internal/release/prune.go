@@ -128,6 +128,11 @@ func (e *Env) listAliases(ctx context.Context, name string) ([]types.AliasConfig
 		if err != nil {
 			return nil, fmt.Errorf("list aliases of %s: %w", name, err)
 		}
+		for _, a := range out.Aliases {
+			if err := e.checkAccount(aws.ToString(a.AliasArn)); err != nil {
+				return nil, err
+			}
+		}
 		as = append(as, out.Aliases...)
 		if aws.ToString(out.NextMarker) == "" {
 			return as, nil

@@ -81,6 +81,7 @@ func TestPruneKeepsOtherEnvPins(t *testing.T) {
 	}
 	env, _ := cfg.Env("prd")
 	lf := fakeaws.NewLambda()
+	lf.Account = env.Account // tst's copy of the function lives in 111111111111
 	fn := lf.AddFunction("shared-worker")
 	for i := range 5 {
 		if i > 0 {

@@ -231,6 +231,9 @@ func (e *Env) readLatest(ctx context.Context, name string, calls *int) (*lambda.
 	if err != nil {
 		return nil, fmt.Errorf("read $LATEST of %s: %w", name, err)
 	}
+	if err := e.checkAccount(aws.ToString(out.FunctionArn)); err != nil {
+		return nil, err
+	}
 	timeout := e.WaitTimeout
 	if timeout == 0 {
 		timeout = 5 * time.Minute

@@ -96,6 +96,8 @@ var (
 	ErrSmoke = errors.New("smoke test failed")
 	// ErrInFlight means a CodeDeploy deployment is in progress.
 	ErrInFlight = errors.New("deployment in flight")
+	// ErrWrongAccount means the credentials reach another account than the environment's.
+	ErrWrongAccount = errors.New("wrong AWS account")
 )
 
 func (e *Env) log() *slog.Logger {
@@ -169,6 +171,9 @@ func (e *Env) readStack(ctx context.Context) (stack, error) {
 	}
 	s := stack{outputs: map[string]string{}}
 	for _, st := range out.Stacks {
+		if err := e.checkAccount(aws.ToString(st.StackId)); err != nil {
+			return stack{}, err
+		}
 		s.found = true
 		for _, o := range st.Outputs {
 			s.outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
@@ -220,6 +225,9 @@ func (e *Env) listVersions(ctx context.Context, name string, calls *int) ([]type
 			return nil, fmt.Errorf("list versions of %s: %w", name, err)
 		}
 		for _, v := range out.Versions {
+			if err := e.checkAccount(aws.ToString(v.FunctionArn)); err != nil {
+				return nil, err
+			}
 			if _, ok := versionNumber(aws.ToString(v.Version)); ok {
 				vs = append(vs, v)
 			}
@@ -269,6 +277,9 @@ func (e *Env) getAlias(ctx context.Context, name string) (*alias, error) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("read alias %s of %s: %w", Alias, name, err)
+	}
+	if err := e.checkAccount(aws.ToString(out.AliasArn)); err != nil {
+		return nil, err
 	}
 	a := &alias{Version: aws.ToString(out.FunctionVersion), RevisionID: aws.ToString(out.RevisionId)}
 	if out.RoutingConfig != nil && len(out.RoutingConfig.AdditionalVersionWeights) > 0 {
