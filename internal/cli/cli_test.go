@@ -439,7 +439,7 @@ func TestErrors(t *testing.T) {
 
 // Credentials that reach another account than config.json names for the env (moto's are in
 // 123456789012) change nothing there: publish, rollback and prune fail with exit 1 naming
-// both accounts, and moto holds what it held.
+// both accounts, verify and status report it, and moto holds what it held.
 func TestOtherAccountIsRefused(t *testing.T) {
 	w := newWorld(t, strings.Replace(cfg(`{ "live_version": "1" }`), "123456789012", "210987654321", 1))
 	w.releases("worker", 2)
@@ -451,6 +451,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 		{"rollback", "--env", "prd", "--function", "worker"},
 		{"prune", "--env", "prd", "--keep", "0"},
 		{"verify", "--env", "prd"},
+		{"status", "--env", "prd"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			out, stderr, code := w.run(args...)
