@@ -87,7 +87,8 @@ func TestPublishBenchRuns(t *testing.T) {
 	}
 	for _, tool := range []string{moto.Binary, "aws"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "" {
+			// As the other tool-backed tests: skip on a laptop, fail under CI=true.
+			if os.Getenv("CI") != "true" {
 				t.Skipf("%s is not installed", tool)
 			}
 			t.Fatalf("%s is not installed: %v", tool, err)
