@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 )
 
 // Props configures a VersionedFunction. The zero value of every optional field is the
@@ -103,41 +101,3 @@ type WeightedVersion struct {
 }
 
 // Deployment configures CodeDeploy for a pinned function.
-type Deployment struct {
-	// Config is the traffic shift, e.g. awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES().
-	// Required.
-	Config awscodedeploy.ILambdaDeploymentConfig
-	// Application is the CodeDeploy application. Default: one per stack, created on first use
-	// and shared by every VersionedFunction of the stack (see Shared).
-	Application awscodedeploy.ILambdaApplication
-	// Role is the CodeDeploy service role. Default: one per stack, shared like Application.
-	Role awsiam.IRole
-	// Alarms are the thresholds of the version-scoped rollback alarm. Default: no alarm.
-	Alarms Alarms
-	// ExtraAlarmNames are existing CloudWatch alarms that also roll back. Default: none.
-	ExtraAlarmNames []string
-	// PreTrafficHook and PostTrafficHook are Lambda function names; they must start with
-	// CodeDeployHook_, the only functions the managed CodeDeploy policy may invoke.
-	// Default: no hook.
-	PreTrafficHook  string
-	PostTrafficHook string
-	// DisableRollbackOnFailure, DisableRollbackOnStop and DisableRollbackOnAlarm turn off
-	// automatic rollback. Default: false - a failed, stopped or in-alarm deployment rolls back.
-	DisableRollbackOnFailure bool
-	DisableRollbackOnStop    bool
-	DisableRollbackOnAlarm   bool
-}
-
-// Alarms holds thresholds; a nil threshold adds no term to the rollback alarm.
-type Alarms struct {
-	// ErrorRatePercent breaches when Errors / Invocations * 100 of the new version exceeds it.
-	ErrorRatePercent *float64
-	// Throttles breaches when the alias is throttled at least this many times a minute.
-	Throttles *float64
-	// P99DurationMs breaches when the new version's p99 duration exceeds it.
-	P99DurationMs *float64
-}
-
-func (a Alarms) any() bool {
-	return a.ErrorRatePercent != nil || a.Throttles != nil || a.P99DurationMs != nil
-}

@@ -6,8 +6,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -74,80 +72,4 @@ type sharedEntry struct {
 var (
 	sharedMu      sync.Mutex
 	sharedByStack []sharedEntry
-)
-
-// jsii statics are round trips to Node; synthesizing a hundred functions asks for the
-// same few values hundreds of times, so they are fetched once per process.
-type jsiiStatics struct {
-	al2023, fromImage awslambda.Runtime
-	arm64, x86        awslambda.Architecture
-	seconds           map[float64]awscdk.Duration
-}
-
-var (
-	staticsOnce sync.Once
-	staticsVal  *jsiiStatics
-	secondsMu   sync.Mutex
-)
-
-func statics() *jsiiStatics {
-	staticsOnce.Do(func() {
-		staticsVal = &jsiiStatics{
-			al2023:    awslambda.Runtime_PROVIDED_AL2023(),
-			fromImage: awslambda.Runtime_FROM_IMAGE(),
-			arm64:     awslambda.Architecture_ARM_64(),
-			x86:       awslambda.Architecture_X86_64(),
-			seconds:   map[float64]awscdk.Duration{},
-		}
-	})
-	return staticsVal
-}
-
-func seconds(s float64) awscdk.Duration {
-	st := statics()
-	secondsMu.Lock()
-	defer secondsMu.Unlock()
-	d, ok := st.seconds[s]
-	if !ok {
-		d = awscdk.Duration_Seconds(jsii.Number(s))
-		st.seconds[s] = d
-	}
-	return d
-}
-
-func architecture(a Architecture) awslambda.Architecture {
-	if a == X86_64 {
-		return statics().x86
-	}
-	return statics().arm64
-}
-
-// assetCode returns one lambda.Code per parent scope and built handler: functions of a
-// stack that share a handler then share one asset (one Asset construct, one staging,
-// one jsii round trip less per function) instead of declaring it again for each.
-// CDK binds an AssetCode to the stack of its first function; a parent scope lies in one
-// stack, so the key never crosses stacks.
-func assetCode(parent constructs.Construct, dir, sha string) awslambda.Code {
-	k := assetKey{parent, dir, sha}
-	assetsMu.Lock()
-	defer assetsMu.Unlock()
-	if c, ok := assets[k]; ok {
-		return c
-	}
-	c := awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
-		AssetHash:     jsii.String(sha),
-		AssetHashType: awscdk.AssetHashType_CUSTOM,
-	})
-	assets[k] = c
-	return c
-}
-
-type assetKey struct {
-	parent   constructs.Construct
-	dir, sha string
-}
-
-var (
-	assetsMu sync.Mutex
-	assets   = map[assetKey]awslambda.Code{}
 )
