@@ -4,7 +4,11 @@
 // post-deploy CLI and editors' JSON Schema all agree on one set of rules.
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/golive-dev/golive/internal/contract"
+)
 
 // Config is a loaded, merged and validated config.json.
 type Config struct {
@@ -216,7 +220,7 @@ func (e *Env) Function(name string) (*Function, error) {
 // OutputKey is the stack output that records the live version the stack last deployed,
 // which the CLI reads back. Output names must be alphanumeric, so "order-api" becomes
 // "LiveVersionOrderApi"; Parse refuses two functions that would share one.
-func (f Function) OutputKey() string { return outputKey(f.Name) }
+func (f Function) OutputKey() string { return contract.OutputKey(f.Name) }
 
 // TagOrDigest is what follows the repository in an image reference, the form CDK's
 // DockerImageCode.fromEcr takes.

@@ -120,27 +120,6 @@ func oneOf(allowed ...string) func(string) bool {
 	return func(s string) bool { return slices.Contains(allowed, s) }
 }
 
-// outputKey is the CloudFormation output name for a function key: outputs must be
-// alphanumeric, so "order-api" becomes "LiveVersionOrderApi".
-func outputKey(name string) string {
-	var b strings.Builder
-	b.WriteString("LiveVersion")
-	upper := true
-	for _, r := range name {
-		switch {
-		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
-			if upper && 'a' <= r && r <= 'z' {
-				r -= 'a' - 'A'
-			}
-			b.WriteRune(r)
-			upper = false
-		default:
-			upper = true
-		}
-	}
-	return b.String()
-}
-
 // Messages naming what is allowed; each is used by Go and described the same way in the
 // schema.
 const (

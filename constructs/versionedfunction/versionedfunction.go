@@ -18,10 +18,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // AliasName is the alias clients and event sources call.
-const AliasName = "LIVE"
+const AliasName = contract.Alias
 
 // VersionedFunction is a Lambda function with a LIVE alias and, when pinned, a CodeDeploy
 // deployment group and a rollback alarm. Its children are exported so that apps can wire
@@ -80,7 +81,7 @@ func (v *VersionedFunction) FunctionName() string { return v.functionName }
 // LiveVersion is the version LIVE points at, or "$LATEST".
 func (v *VersionedFunction) LiveVersion() string {
 	if v.liveVersion == "" {
-		return "$LATEST"
+		return contract.Latest
 	}
 	return v.liveVersion
 }

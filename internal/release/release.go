@@ -29,13 +29,14 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // Alias is the alias clients and event sources invoke.
-const Alias = "LIVE"
+const Alias = contract.Alias
 
 // Latest is Lambda's name for the mutable, unpublished function.
-const Latest = "$LATEST"
+const Latest = contract.Latest
 
 // LambdaAPI lists the Lambda calls golive makes; *lambda.Client implements it.
 type LambdaAPI interface {
