@@ -112,9 +112,6 @@ type Deployment struct {
 	PreTrafficHook  string
 	PostTrafficHook string
 	AutoRollback    AutoRollback
-	// RollbackType is the predefined deployment type the CLI's rollback uses ("" = Type),
-	// so that undoing a bad release need not wait through a slow canary.
-	RollbackType string
 }
 
 // DeploymentNone means no CodeDeploy deployment group: the alias is moved by CloudFormation.

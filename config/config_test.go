@@ -51,7 +51,6 @@ func TestLoadExample(t *testing.T) {
 				Type:         "Canary10Percent5Minutes",
 				Alarms:       config.Alarms{ErrorRatePercent: f64(1), Throttles: f64(1), P99DurationMs: f64(2000)},
 				AutoRollback: config.AutoRollback{OnFailure: true, OnStop: true, OnAlarm: true},
-				RollbackType: "AllAtOnce",
 			},
 		}
 	}
@@ -165,8 +164,8 @@ func TestMerge(t *testing.T) {
 				f.Deployment.AutoRollback = config.AutoRollback{OnFailure: false, OnStop: false, OnAlarm: true}
 			}},
 		{"deployment.type is replaced whole",
-			`"deployment": {"type": {"canary_percent": 20, "interval_minutes": 10}, "rollback_type": "AllAtOnce"}`, `"deployment": {"type": "Linear10PercentEvery1Minute"}`, func(f *config.Function) {
-				f.Deployment.Type, f.Deployment.RollbackType = "Linear10PercentEvery1Minute", "AllAtOnce"
+			`"deployment": {"type": {"canary_percent": 20, "interval_minutes": 10}}`, `"deployment": {"type": "Linear10PercentEvery1Minute"}`, func(f *config.Function) {
+				f.Deployment.Type = "Linear10PercentEvery1Minute"
 			}},
 		{"custom linear shift", `"deployment": {"type": {"linear_percent": 25, "interval_minutes": 3}}`, "", func(f *config.Function) {
 			f.Deployment.Type = config.DeploymentCustom

@@ -23,7 +23,7 @@ var SchemaPatterns = map[string]any{
 	"/$defs/pipeline/properties/repository/pattern":                   githubRepoRe.String(),
 	"/$defs/pipeline/properties/branch/pattern":                       branchRe.String(),
 	"/$defs/deploymentType/anyOf/0/enum":                              append(toAny(slices.Concat([]string{DeploymentNone}, predefinedTypes)), nil),
-	"/$defs/rollbackType/enum":                                        append(toAny(predefinedTypes), nil),
+	"/$defs/deployment/properties/rollback_type/not":                  map[string]any{},
 	"/$defs/sharedFunction/properties/live_version/not":               map[string]any{},
 	"/$defs/envFunction/properties/live_version/$ref":                 "#/$defs/liveVersion",
 	"/$defs/memoryMb/minimum":                                         128.0,

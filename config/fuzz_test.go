@@ -163,9 +163,6 @@ func checkFunction(t *testing.T, env string, fn config.Function) {
 	case d.Type != config.DeploymentNone && config.CodeDeployConfigName(d.Type) == "":
 		fail("deployment type %q", d.Type)
 	}
-	if d.RollbackType != "" && config.CodeDeployConfigName(d.RollbackType) == "" {
-		fail("rollback type %q", d.RollbackType)
-	}
 	n := len(d.Alarms.Extra)
 	for _, x := range []*float64{d.Alarms.ErrorRatePercent, d.Alarms.Throttles, d.Alarms.P99DurationMs} {
 		if x != nil {

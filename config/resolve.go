@@ -373,7 +373,6 @@ func resolveDeployment(f field[*deploySpec]) (Deployment, deploySpec, bool) {
 	}
 	d.PreTrafficHook = ds.pre.or("")
 	d.PostTrafficHook = ds.post.or("")
-	d.RollbackType = ds.rollbackType.or("")
 	var ar autoRollbackSpec
 	if ds.autoRollback.st == set {
 		ar = *ds.autoRollback.v

@@ -62,6 +62,10 @@ var predefinedTypes = []string{
 	"Linear10PercentEvery10Minutes",
 }
 
+// wantType is derived from predefinedTypes, the one list of them.
+var wantType = `"None", a predefined type (` + strings.Join(predefinedTypes, ", ") +
+	`), or {"canary_percent": P, "interval_minutes": M} or {"linear_percent": P, "interval_minutes": M}`
+
 // DefaultDeploymentType is a canary rather than AllAtOnce: a bad version then meets 10%
 // of traffic for five minutes, long enough for an alarm to roll it back.
 const DefaultDeploymentType = "Canary10Percent5Minutes"
@@ -75,8 +79,8 @@ const (
 	DefaultBranch       = "main"
 )
 
-// DeploymentTypes lists the predefined deployment types accepted in deployment.type and
-// deployment.rollback_type, besides "None" and custom shifts.
+// DeploymentTypes lists the predefined deployment types accepted in deployment.type,
+// besides "None" and custom shifts.
 func DeploymentTypes() []string { return slices.Clone(predefinedTypes) }
 
 // CodeDeployConfigName is the name CodeDeploy knows a predefined type by
@@ -145,8 +149,6 @@ const (
 	wantAdditional   = `an object with at most one entry {"<version>": <weight>}, such as {"6": 0.1}, or {} for none`
 	wantVersionKey   = `a positive integer version such as "6"`
 	wantWeight       = `a number greater than 0 and less than 1`
-	wantType         = `"None", a predefined type (` + `AllAtOnce, Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes` + `), or {"canary_percent": P, "interval_minutes": M} or {"linear_percent": P, "interval_minutes": M}`
-	wantRollbackType = `a predefined type: AllAtOnce, Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes or Linear10PercentEvery10Minutes`
 	wantCanaryPct    = `an integer from 1 to 99 (percent of traffic shifted first)`
 	wantLinearPct    = `an integer from 1 to 50 (percent of traffic shifted per step; above 50 a linear shift is a two-step canary: use canary_percent)`
 	wantInterval     = `an integer from 1 to 2880 (minutes)`

@@ -168,7 +168,7 @@ var rules = []rule{
 	{name: "alarms over 10", json: doc(`"deployment": {"alarms": {"error_rate_percent": 1, "throttles": 1, "p99_duration_ms": 100, "extra": ["a1","a2","a3","a4","a5","a6","a7","a8"]}}`, ""),
 		path: "envs.prd.lambda_functions.worker.deployment.alarms", got: "got 11 alarms", want: "at most 10", goOnly: crossField},
 
-	// hooks, auto_rollback, rollback_type
+	// hooks, auto_rollback, the removed rollback_type
 	{name: "hook without prefix", json: doc(`"deployment": {"pre_traffic_hook": "MyHook"}`, ""),
 		path: "lambda_functions.worker.deployment.pre_traffic_hook", got: `"MyHook"`, want: `starting with "CodeDeployHook_"`},
 	{name: "hook too long", json: doc(`"deployment": {"post_traffic_hook": "CodeDeployHook_`+strings.Repeat("x", 50)+`"}`, ""),
@@ -179,10 +179,10 @@ var rules = []rule{
 		path: "lambda_functions.worker.deployment.auto_rollback.on_alarm", got: `"yes"`, want: "true or false"},
 	{name: "on_alarm without alarms", json: doc(`"deployment": {"auto_rollback": {"on_alarm": true}}`, `"live_version": 7`),
 		path: "envs.prd.lambda_functions.worker.deployment.auto_rollback.on_alarm", got: "got true", want: "defines no alarm", goOnly: crossField},
-	{name: "rollback_type None", json: doc(`"deployment": {"rollback_type": "None"}`, ""),
-		path: "lambda_functions.worker.deployment.rollback_type", got: `"None"`, want: "a predefined type: AllAtOnce"},
-	{name: "rollback_type custom", json: doc(`"deployment": {"rollback_type": {"canary_percent": 10, "interval_minutes": 1}}`, ""),
-		path: "lambda_functions.worker.deployment.rollback_type", got: `{"canary_percent":10`, want: "a predefined type"},
+	{name: "rollback_type removed", json: doc(`"deployment": {"rollback_type": "AllAtOnce"}`, ""),
+		path: "lambda_functions.worker.deployment.rollback_type", got: `"AllAtOnce"`, want: "rollback_type was removed: golive rollback never shifts traffic gradually"},
+	{name: "rollback_type removed in an env", json: doc("", `"deployment": {"rollback_type": null}`),
+		path: "envs.prd.lambda_functions.worker.deployment.rollback_type", got: "null", want: "so it had no effect; delete the field"},
 	{name: "deployment not object", json: doc(`"deployment": "Canary10Percent5Minutes"`, ""),
 		path: "lambda_functions.worker.deployment", got: `"Canary10Percent5Minutes"`, want: `{"type": "Canary10Percent5Minutes"`},
 
@@ -379,7 +379,7 @@ var valid = []struct{ name, json string }{
 	{"split with env None", doc("", `"live_version": 7, "additional_versions": {"6": 0.25}, "deployment": {"type": "None"}`)},
 	{"custom canary", doc(`"deployment": {"type": {"canary_percent": 20, "interval_minutes": 15}}`, `"live_version": 7`)},
 	{"custom linear", doc(`"deployment": {"type": {"linear_percent": 50, "interval_minutes": 2880}}`, `"live_version": 7`)},
-	{"every predefined type", doc(`"deployment": {"type": "Linear10PercentEvery10Minutes", "rollback_type": "AllAtOnce"}`, "")},
+	{"every predefined type", doc(`"deployment": {"type": "Linear10PercentEvery10Minutes"}`, "")},
 	{"image by digest", doc(`"entry": null, "image": {"repository": "demo/worker", "digest": "`+digest+`"}`, `"live_version": 1`)},
 	{"image by tag unpinned", doc(`"entry": null, "image": {"repository": "111111111111.dkr.ecr.us-east-1.amazonaws.com/demo/worker", "tag": "v1.2"}`, `"image": {"tag": null, "digest": "`+digest+`"}, "live_version": 1`)},
 	{"switch env to image", doc("", `"entry": null, "image": {"repository": "demo/worker", "digest": "`+digest+`"}`)},
@@ -387,7 +387,7 @@ var valid = []struct{ name, json string }{
 		"environment": {"LOG_LEVEL": "info", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/w"}, "provisioned_concurrency": 0,
 		"deployment": {"alarms": {"error_rate_percent": 100, "throttles": 1, "p99_duration_ms": 900000, "extra": ["a", "b"]},
 		"pre_traffic_hook": "CodeDeployHook_pre", "post_traffic_hook": "CodeDeployHook_post",
-		"auto_rollback": {"on_failure": false, "on_stop": true, "on_alarm": false}, "rollback_type": "AllAtOnce"}`,
+		"auto_rollback": {"on_failure": false, "on_stop": true, "on_alarm": false}}`,
 		`"live_version": "12", "provisioned_concurrency": 2, "environment": {"LOG_LEVEL": null}`)},
 	{"on_alarm unpinned", doc(`"deployment": {"auto_rollback": {"on_alarm": true}}`, "")},
 	{"numbers as exponents", doc(`"memory_mb": 1.28e2, "timeout_s": 3E0`, `"live_version": 7e0`)},

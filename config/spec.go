@@ -45,10 +45,10 @@ type imageSpec struct {
 type envVars map[string]field[string]
 
 type deploySpec struct {
-	typ                     field[deployType]
-	alarms                  field[*alarmsSpec]
-	pre, post, rollbackType field[string]
-	autoRollback            field[*autoRollbackSpec]
+	typ          field[deployType]
+	alarms       field[*alarmsSpec]
+	pre, post    field[string]
+	autoRollback field[*autoRollbackSpec]
 }
 
 type deployType struct {
@@ -233,7 +233,10 @@ func (p *parser) deployment(o object) field[*deploySpec] {
 		pre:          p.str(do, "pre_traffic_hook", true, hookRe.MatchString, wantHook),
 		post:         p.str(do, "post_traffic_hook", true, hookRe.MatchString, wantHook),
 		autoRollback: p.autoRollback(do),
-		rollbackType: p.str(do, "rollback_type", true, oneOf(predefinedTypes...), wantRollbackType),
+	}
+	if v, path := do.get("rollback_type"); v != nil {
+		p.add(path, "got %s; rollback_type was removed: golive rollback never shifts traffic gradually (it stops the "+
+			"running CodeDeploy deployment, which restores the alias at once, or moves LIVE directly), so it had no effect; delete the field", v)
 	}
 	return f
 }
@@ -400,7 +403,6 @@ func mergeDeployment(a, b *deploySpec) *deploySpec {
 		pre:          over(a.pre, b.pre),
 		post:         over(a.post, b.post),
 		autoRollback: overObj(a.autoRollback, b.autoRollback, mergeAutoRollback),
-		rollbackType: over(a.rollbackType, b.rollbackType),
 	}
 }
 
