@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // CLIRoleName is the role the pipeline's golive steps assume in an environment's account.
@@ -19,54 +20,76 @@ func CLIRoleArn(cfg *config.Config, env *config.Env) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(env.Region), env.Account, CLIRoleName(cfg, env.Name))
 }
 
-// newCLIRole lets the pipeline account run golive against this environment: pipeline
-// shell steps cannot act in another account on their own (aws/aws-cdk#9625, #18272). The
-// role grants exactly the calls the CLI makes, on this environment's functions only.
+// CLIStepRoleName is the CodeBuild role of the pipeline's golive steps for env, in the
+// pipeline account, the one principal CLIRoleName trusts. Named for the same reason as
+// CLIRoleName: the service stack lives in another account.
+func CLIStepRoleName(cfg *config.Config, env string) string { return cfg.StackName(env) + "-golive-step" }
+
+// CLIStepRoleArn is the ARN of CLIStepRoleName in the pipeline account.
+func CLIStepRoleArn(cfg *config.Config, env string) string {
+	p := cfg.Pipeline
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(p.Region), p.Account, CLIStepRoleName(cfg, env))
+}
+
+// newCLIRole lets the pipeline's golive steps run golive against this environment:
+// pipeline shell steps cannot act in another account on their own (aws/aws-cdk#9625,
+// #18272). The role grants exactly the calls the CLI makes (contract.CLIPermissions), on
+// this environment's resources only.
+//
+// It trusts the steps' CodeBuild role alone, not the pipeline account: any principal
+// there allowed to assume roles could otherwise move this environment's alias and delete
+// its versions. The trust names the account with a condition on aws:PrincipalArn rather
+// than the role as principal, because IAM refuses a trust policy naming a role that does
+// not exist yet ("Invalid principal in policy"; the service stack may be deployed before
+// the pipeline) and pins a named role to its unique id, so a recreated step role would
+// silently lose access (IAM User Guide, "IAM JSON policy elements: Principal", IAM role
+// principals). For a role's sessions aws:PrincipalArn is the role's ARN (IAM User Guide,
+// "AWS global condition context keys").
 func newCLIRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) awsiam.Role {
 	arn := func(service, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition(env.Region), service, env.Region, env.Account, resource)
 	}
-	var functions, versions, groups []*string
-	for _, fn := range env.Functions {
-		functions = append(functions, jsii.String(arn("lambda", "function:"+fn.FunctionName)))
-		versions = append(versions, jsii.String(arn("lambda", "function:"+fn.FunctionName+":*")))
-		if fn.UsesCodeDeploy() {
-			groups = append(groups, jsii.String(arn("codedeploy", "deploymentgroup:"+cfg.CodeDeployApplication(env.Name)+"/"+fn.FunctionName)))
+	resources := func(s contract.Scope) []string {
+		var out []string
+		switch s {
+		case contract.ScopeFunctions, contract.ScopeVersions:
+			for _, fn := range env.Functions {
+				if s == contract.ScopeFunctions {
+					out = append(out, arn("lambda", "function:"+fn.FunctionName))
+				}
+				out = append(out, arn("lambda", "function:"+fn.FunctionName+":*"))
+			}
+		case contract.ScopeAccount:
+			out = []string{"*"}
+		case contract.ScopeStack:
+			out = []string{arn("cloudformation", "stack/"+cfg.StackName(env.Name)+"/*")}
+		case contract.ScopeDeploymentGroups:
+			out = []string{arn("codedeploy", "deploymentgroup:"+cfg.CodeDeployApplication(env.Name)+"/*")}
 		}
+		return out
 	}
-	qualified := append(append([]*string{}, functions...), versions...)
-	statements := []awsiam.PolicyStatement{
-		statement("ReadAndRelease", []string{
-			"lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:PublishVersion",
-			"lambda:InvokeFunction", "lambda:GetAlias", "lambda:ListAliases", "lambda:UpdateAlias",
-		}, qualified),
-		// Qualified ARNs only: prune deletes versions, never the function with all of them.
-		statement("DeleteVersions", []string{"lambda:DeleteFunction"}, versions),
-		statement("CodeStorage", []string{"lambda:GetAccountSettings"}, []*string{jsii.String("*")}),
-		statement("DeployedVersions", []string{"cloudformation:DescribeStacks"},
-			[]*string{jsii.String(arn("cloudformation", "stack/"+cfg.StackName(env.Name)+"/*"))}),
+	var statements []awsiam.PolicyStatement
+	for _, s := range contract.CLIPolicy(resources) {
+		statements = append(statements, statement(s.Sid, s.Actions, s.Resources))
 	}
-	if len(groups) > 0 {
-		statements = append(statements,
-			statement("Deployments", []string{"codedeploy:ListDeployments"}, groups),
-			statement("StopDeployments", []string{"codedeploy:StopDeployment"},
-				[]*string{jsii.String(arn("codedeploy", "deploymentgroup:"+cfg.CodeDeployApplication(env.Name)+"/*"))}))
-	}
+	trusted := awsiam.NewAccountPrincipal(jsii.String(cfg.Pipeline.Account)).WithConditions(&map[string]any{
+		"ArnEquals": map[string]any{"aws:PrincipalArn": CLIStepRoleArn(cfg, env.Name)},
+	})
 	return awsiam.NewRole(stack, jsii.String("GoliveCLIRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(CLIRoleName(cfg, env.Name)),
-		AssumedBy:   awsiam.NewAccountPrincipal(jsii.String(cfg.Pipeline.Account)),
-		Description: jsii.String("Lets the pipeline run golive verify and publish against " + env.Name),
+		AssumedBy:   trusted,
+		Description: jsii.String("Lets the pipeline's golive steps run golive verify and publish against " + env.Name),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"golive": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
 		},
 	})
 }
 
-func statement(sid string, actions []string, resources []*string) awsiam.PolicyStatement {
+func statement(sid string, actions, resources []string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String(sid),
 		Actions:   jsii.Strings(actions...),
-		Resources: &resources,
+		Resources: jsii.Strings(resources...),
 	})
 }
 

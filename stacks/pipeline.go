@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -121,8 +122,12 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			})
 			pre = append(pre, approval)
 		}
+		var role awsiam.Role
+		if pinned(env) || i == len(p.Stages)-1 {
+			role = newCLIStepRole(stack, cfg, env)
+		}
 		if pinned(env) {
-			ps.Verify = cliStep("Verify-"+name, source, cfg, env, "verify", "")
+			ps.Verify = cliStep("Verify-"+name, source, role, verifyCommand(cfg, env))
 			if approval != nil {
 				// Verify what is about to deploy, not what was true before the wait.
 				ps.Verify.AddStepDependency(approval)
@@ -130,7 +135,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			pre = append(pre, ps.Verify)
 		}
 		if i == len(p.Stages)-1 {
-			ps.Publish = cliStep("Publish-"+name, source, cfg, env, "publish", "published")
+			ps.Publish = cliStep("Publish-"+name, source, role, publishCommand(cfg, env))
 			post = append(post, ps.Publish)
 		}
 		s.Pipeline.AddStage(stage, &pipelines.AddStageOpts{Pre: &pre, Post: &post})
@@ -148,19 +153,59 @@ func pinned(env *config.Env) bool {
 	return false
 }
 
-// cliStep runs the golive CLI from the source against env through its CLI role.
-func cliStep(id string, source pipelines.IFileSetProducer, cfg *config.Config, env *config.Env, command, outDir string) pipelines.Step {
-	run := fmt.Sprintf("./golive %s --env %s --region %s --role-arn %s", command, env.Name, env.Region, CLIRoleArn(cfg, env))
+// goliveCommand is one golive run of a pipeline step: the CLI's arguments, and the file
+// its stdout is kept in (the step's artifact), if any.
+type goliveCommand struct {
+	Args   []string
+	Output string
+}
+
+// verifyCommand is the golive run that gates env's deploy.
+func verifyCommand(cfg *config.Config, env *config.Env) goliveCommand {
+	return goliveCommand{Args: cliArgs(cfg, env, "verify")}
+}
+
+// publishCommand is the golive run after env's deploy; its JSON is the step's artifact,
+// since a pipeline cannot push --pin back to git.
+func publishCommand(cfg *config.Config, env *config.Env) goliveCommand {
+	return goliveCommand{Args: append(cliArgs(cfg, env, "publish"), "--output", "json"), Output: "published/versions.json"}
+}
+
+func cliArgs(cfg *config.Config, env *config.Env, command string) []string {
+	return []string{command, "--env", env.Name, "--region", env.Region, "--role-arn", CLIRoleArn(cfg, env)}
+}
+
+// shell is the command as a step's shell runs it. Every argument comes from validated
+// config (env names, regions, ARNs), none needs quoting.
+func (c goliveCommand) shell() []string {
+	run := "./golive " + strings.Join(c.Args, " ")
+	if c.Output == "" {
+		return []string{run}
+	}
+	return []string{"mkdir -p " + path.Dir(c.Output), run + " > " + c.Output, "cat " + c.Output}
+}
+
+// newCLIStepRole is the CodeBuild role of env's golive steps, which env's CLI role trusts
+// by name (CLIStepRoleName). CDK Pipelines adds the steps' own grants (logs, artifacts).
+func newCLIStepRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) awsiam.Role {
+	role := awsiam.NewRole(stack, jsii.String("GoliveStepRole-"+env.Name), &awsiam.RoleProps{
+		RoleName:    jsii.String(CLIStepRoleName(cfg, env.Name)),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
+		Description: jsii.String("Runs the pipeline's golive steps for " + env.Name + " through its golive role"),
+	})
+	role.AddToPrincipalPolicy(statement("AssumeGoliveRole", []string{"sts:AssumeRole"}, []string{CLIRoleArn(cfg, env)}))
+	return role
+}
+
+// cliStep builds the golive CLI from the source and runs it with role.
+func cliStep(id string, source pipelines.IFileSetProducer, role awsiam.Role, run goliveCommand) pipelines.Step {
 	props := &pipelines.CodeBuildStepProps{
 		Input:    source,
-		Commands: jsii.Strings("go build -o golive ./cmd/golive", run),
-		RolePolicyStatements: &[]awsiam.PolicyStatement{statement("AssumeGoliveRole", []string{"sts:AssumeRole"},
-			[]*string{jsii.String(CLIRoleArn(cfg, env))})},
+		Role:     role,
+		Commands: jsii.Strings(append([]string{"go build -o golive ./cmd/golive"}, run.shell()...)...),
 	}
-	if outDir != "" {
-		props.Commands = jsii.Strings("go build -o golive ./cmd/golive", "mkdir -p "+outDir,
-			run+" --output json > "+outDir+"/versions.json", "cat "+outDir+"/versions.json")
-		props.PrimaryOutputDirectory = jsii.String(outDir)
+	if run.Output != "" {
+		props.PrimaryOutputDirectory = jsii.String(path.Dir(run.Output))
 	}
 	return pipelines.NewCodeBuildStep(jsii.String(id), props)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/cli"
+	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/stacks"
 )
 
@@ -82,39 +84,104 @@ func TestPipelineStagesFollowConfig(t *testing.T) {
 	})
 }
 
+// buildCommands returns each CodeBuild project's build commands by the step named in its
+// description.
+func buildCommands(t *testing.T, tpl assertions.Template) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, p := range *tpl.FindResources(jsii.String("AWS::CodeBuild::Project"), nil) {
+		props := (*p)["Properties"].(map[string]any)
+		var spec struct {
+			Phases struct{ Build struct{ Commands []string } }
+		}
+		if err := json.Unmarshal([]byte(props["Source"].(map[string]any)["BuildSpec"].(string)), &spec); err != nil {
+			t.Fatal(err)
+		}
+		desc, _ := props["Description"].(string)
+		out[desc] = spec.Phases.Build.Commands
+	}
+	return out
+}
+
+// TestPipelineGoliveSteps parses every golive command line of the pipeline with golive's
+// own command tree, so a renamed or removed flag fails here, not in a pipeline run.
 func TestPipelineGoliveSteps(t *testing.T) {
 	cfg := load(t, "../config/config.json")
 	_, tpl := pipelineStack(t, cfg)
 	role := "arn:aws:iam::333333333333:role/golive-demo-prd-golive"
-	for step, want := range map[string][]string{
-		"Verify-prd":  {"go build -o golive ./cmd/golive", "./golive verify --env prd --region us-east-1 --role-arn " + role},
-		"Publish-prd": {"./golive publish --env prd --region us-east-1 --role-arn " + role + " --output json > published/versions.json"},
-	} {
-		projects := tpl.FindResources(jsii.String("AWS::CodeBuild::Project"), map[string]any{
-			"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String(step))},
-		})
-		if len(*projects) != 1 {
-			t.Fatalf("%s: %d CodeBuild projects, want 1", step, len(*projects))
-		}
-		for _, p := range *projects {
-			spec := (*p)["Properties"].(map[string]any)["Source"].(map[string]any)["BuildSpec"].(string)
-			for _, cmd := range want {
-				if !strings.Contains(spec, cmd) {
-					t.Errorf("%s buildspec lacks %q:\n%s", step, cmd, spec)
-				}
+	want := map[string]string{
+		"Verify-prd":  "verify --env prd --region us-east-1 --role-arn " + role,
+		"Publish-prd": "publish --env prd --region us-east-1 --role-arn " + role + " --output json",
+	}
+	got := map[string]string{}
+	for desc, commands := range buildCommands(t, tpl) {
+		for _, c := range commands {
+			line, ok := strings.CutPrefix(c, "./golive ")
+			if !ok {
+				continue
+			}
+			line, out, redirected := strings.Cut(line, " > ")
+			if strings.ContainsAny(line, `'"$\|;&<>*`+"`") {
+				t.Errorf("%s: %q needs a shell to read it; golive's arguments are plain words", desc, c)
+			}
+			args := strings.Fields(line)
+			if err := cli.Check(args); err != nil {
+				t.Errorf("%s: golive %s: %v", desc, line, err)
+			}
+			step := regexp.MustCompile(`(Verify|Publish)-[a-z0-9]+`).FindString(desc)
+			got[step] = strings.Join(args, " ")
+			if redirected && out != "published/versions.json" {
+				t.Errorf("%s writes its result to %s, want published/versions.json", desc, out)
 			}
 		}
 	}
-	// The publish step keeps its output as an artifact; its role may only assume the prd role.
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("golive steps = %v\nwant %v", got, want)
+	}
+	// The publish step keeps its output as an artifact.
 	tpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 		"Description": assertions.Match_StringLikeRegexp(jsii.String("Publish-prd")),
 		"Source":      assertions.Match_ObjectLike(&map[string]any{"BuildSpec": assertions.Match_StringLikeRegexp(jsii.String(`"base-directory": "published"`))}),
 	})
-	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
-			"Action": "sts:AssumeRole", "Resource": role, "Sid": "AssumeGoliveRole",
-		})})},
+}
+
+// TestPipelineGoliveStepRole: both golive steps run as the one named role prd's golive
+// role trusts, which may assume only that role.
+func TestPipelineGoliveStepRole(t *testing.T) {
+	cfg := load(t, "../config/config.json")
+	_, tpl := pipelineStack(t, cfg)
+	roles := tpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
+		"Properties": map[string]any{"RoleName": "golive-demo-prd-golive-step"},
 	})
+	if len(*roles) != 1 {
+		t.Fatalf("%d golive step roles, want 1", len(*roles))
+	}
+	var id string
+	for id = range *roles {
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"RoleName": "golive-demo-prd-golive-step",
+		"AssumeRolePolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "codebuild.amazonaws.com"},
+		}}},
+	})
+	for _, step := range []string{"Verify-prd", "Publish-prd"} {
+		tpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+			"Description": assertions.Match_StringLikeRegexp(jsii.String(step)),
+			"ServiceRole": map[string]any{"Fn::GetAtt": []any{id, "Arn"}},
+		})
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"Roles": []any{map[string]any{"Ref": id}},
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
+			"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "arn:aws:iam::333333333333:role/golive-demo-prd-golive", "Sid": "AssumeGoliveRole",
+		}})},
+	})
+	// No other role of the pipeline may assume it.
+	b, _ := json.Marshal(*tpl.ToJSON())
+	if n := strings.Count(string(b), "role/golive-demo-prd-golive\""); n != 1 {
+		t.Errorf("the prd golive role is named %d times in the pipeline stack, want once (the step role's policy)", n)
+	}
 }
 
 func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
@@ -147,9 +214,17 @@ func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	trust, _ := json.Marshal(role.Properties.AssumeRolePolicyDocument)
-	if !strings.Contains(string(trust), ":iam::444444444444:root") {
-		t.Errorf("trust policy = %s, want the pipeline account 444444444444", trust)
+	// Only the pipeline's golive step role may assume it, never the whole pipeline account.
+	wantTrust := []map[string]any{{
+		"Action":    "sts:AssumeRole",
+		"Effect":    "Allow",
+		"Principal": map[string]any{"AWS": "arn:aws:iam::444444444444:root"},
+		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::444444444444:role/golive-demo-prd-golive-step"}},
+	}}
+	if got := role.Properties.AssumeRolePolicyDocument.Statement; !reflect.DeepEqual(got, wantTrust) {
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(wantTrust)
+		t.Errorf("trust policy = %s\nwant %s", g, w)
 	}
 	actions := map[string]bool{}
 	for _, s := range role.Properties.Policies[0].PolicyDocument.Statement {
@@ -176,9 +251,11 @@ func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
 		got = append(got, a)
 	}
 	sort.Strings(got)
-	want := []string{"cloudformation:DescribeStacks", "codedeploy:ListDeployments", "codedeploy:StopDeployment",
-		"lambda:DeleteFunction", "lambda:GetAccountSettings", "lambda:GetAlias", "lambda:GetFunctionConfiguration", "lambda:InvokeFunction",
-		"lambda:ListAliases", "lambda:ListVersionsByFunction", "lambda:PublishVersion", "lambda:UpdateAlias"}
+	var want []string
+	for _, p := range contract.CLIPermissions() {
+		want = append(want, p.IAMAction())
+	}
+	sort.Strings(want)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("actions = %v\nwant %v", got, want)
 	}

@@ -1,0 +1,54 @@
+package release_test
+
+import (
+	"path"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/release"
+)
+
+// TestInterfacesAreTheCLIPermissions: the SDK methods release may call are exactly the
+// operations internal/contract lists, which the pipeline's golive role and the README's
+// policy grant. A method added to an interface (or a new interface field of Env) without
+// its permission fails here, before it fails with AccessDenied in an account.
+func TestInterfacesAreTheCLIPermissions(t *testing.T) {
+	apis := []reflect.Type{reflect.TypeFor[release.LambdaAPI](), reflect.TypeFor[release.StackAPI](), reflect.TypeFor[release.DeployAPI]()}
+	env := reflect.TypeFor[release.Env]()
+	for i := range env.NumField() {
+		if f := env.Field(i); f.Type.Kind() == reflect.Interface && !slices.Contains(apis, f.Type) {
+			apis = append(apis, f.Type)
+		}
+	}
+	var got []string
+	for _, api := range apis {
+		for i := range api.NumMethod() {
+			m := api.Method(i)
+			// SDK methods read (ctx, *service.XInput, ...func(*service.Options)): the input's
+			// package names the service.
+			if m.Type.NumIn() < 2 || m.Type.In(1).Kind() != reflect.Pointer {
+				t.Errorf("%s.%s is not an SDK method", api.Name(), m.Name)
+				continue
+			}
+			got = append(got, path.Base(m.Type.In(1).Elem().PkgPath())+":"+m.Name)
+		}
+	}
+	var want []string
+	for _, p := range contract.CLIPermissions() {
+		want = append(want, p.Service+":"+p.Operation)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	for _, op := range got {
+		if !slices.Contains(want, op) {
+			t.Errorf("release calls %s, which contract.CLIPermissions does not list: add it with its IAM action and scope", op)
+		}
+	}
+	for _, op := range want {
+		if !slices.Contains(got, op) {
+			t.Errorf("contract.CLIPermissions lists %s, which no release interface declares: remove it", op)
+		}
+	}
+}
