@@ -23,7 +23,9 @@ func CLIRoleArn(cfg *config.Config, env *config.Env) string {
 // CLIStepRoleName is the CodeBuild role of the pipeline's golive steps for env, in the
 // pipeline account, the one principal CLIRoleName trusts. Named for the same reason as
 // CLIRoleName: the service stack lives in another account.
-func CLIStepRoleName(cfg *config.Config, env string) string { return cfg.StackName(env) + "-golive-step" }
+func CLIStepRoleName(cfg *config.Config, env string) string {
+	return cfg.StackName(env) + "-golive-step"
+}
 
 // CLIStepRoleArn is the ARN of CLIStepRoleName in the pipeline account.
 func CLIStepRoleArn(cfg *config.Config, env string) string {
