@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // Field names, in the order error messages list them.
@@ -160,7 +162,7 @@ func (p *parser) liveVersion(o object) field[string] {
 			f.v = v.s
 			return f
 		}
-		if v.s == "$LATEST" {
+		if v.s == contract.Latest {
 			p.add(f.path, "got %s; want %s: null is how LIVE follows $LATEST", v, wantLiveVersion)
 			f.st = invalid
 			return f
@@ -196,7 +198,7 @@ func (p *parser) additional(o object) field[*WeightedVersion] {
 		at := join(f.path, m.key)
 		if !versionRe.MatchString(m.key) {
 			why := ""
-			if m.key == "$LATEST" {
+			if m.key == contract.Latest {
 				why = ": an alias splits traffic between published versions, never $LATEST"
 			}
 			p.add(at, "got %s as a version; want %s%s", quote(m.key), wantVersionKey, why)

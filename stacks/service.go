@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // ServiceStackProps configures a service stack.
@@ -79,7 +80,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		awscdk.NewCfnOutput(stack, jsii.String(fn.OutputKey()), &awscdk.CfnOutputProps{
 			// NAME:VERSION, a qualified function name: golive reads the version to find drift and
 			// the name to refuse a rename, which would leave the versions behind.
-			Value:       jsii.String(fn.FunctionName + ":" + s.Functions[fn.Name].LiveVersion()),
+			Value:       jsii.String(contract.OutputValue(fn.FunctionName, s.Functions[fn.Name].LiveVersion())),
 			Description: jsii.String("Function and LIVE version recorded by the last deploy"),
 		})
 	}

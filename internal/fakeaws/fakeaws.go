@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // DefaultAccount is the account of the fakes' ARNs unless a test sets another (moto's too).
@@ -96,7 +98,7 @@ func (l *Lambda) AddFunction(name string) *Function {
 	f := &Function{Name: name, Aliases: map[string]*types.AliasConfiguration{}, next: 1, updated: true, size: 1000}
 	f.Latest = types.FunctionConfiguration{
 		FunctionName:     aws.String(name),
-		Version:          aws.String("$LATEST"),
+		Version:          aws.String(contract.Latest),
 		State:            types.StateActive,
 		LastUpdateStatus: types.LastUpdateStatusSuccessful,
 	}
@@ -209,7 +211,7 @@ func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunct
 		return nil, err
 	}
 	c := f.Latest
-	if q := aws.ToString(in.Qualifier); q != "" && q != "$LATEST" {
+	if q := aws.ToString(in.Qualifier); q != "" && q != contract.Latest {
 		for _, v := range f.Published {
 			if aws.ToString(v.Version) == q {
 				c = v
@@ -258,7 +260,7 @@ func (l *Lambda) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*la
 	if err != nil {
 		return nil, err
 	}
-	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: aws.String("$LATEST")}
+	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: aws.String(contract.Latest)}
 	if f.FunctionError != "" {
 		out.FunctionError = aws.String("Unhandled")
 		out.Payload = []byte(fmt.Sprintf(`{"errorMessage":%q,"errorType":"Error"}`, f.FunctionError))
@@ -395,7 +397,7 @@ func (l *Lambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInpu
 		return nil, err
 	}
 	q := aws.ToString(in.Qualifier)
-	if q == "" || q == "$LATEST" {
+	if q == "" || q == contract.Latest {
 		return nil, apiError("InvalidParameterValueException", "the fake deletes versions only")
 	}
 	refused := f.Refuse[q]
