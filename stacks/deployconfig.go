@@ -10,19 +10,6 @@ import (
 	"github.com/golive-dev/golive/config"
 )
 
-// predefined maps config's deployment types to CodeDeploy's predefined Lambda configs.
-var predefined = map[string]func() awscodedeploy.ILambdaDeploymentConfig{
-	"AllAtOnce":                     awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE,
-	"Canary10Percent5Minutes":       awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES,
-	"Canary10Percent10Minutes":      awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_10MINUTES,
-	"Canary10Percent15Minutes":      awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_15MINUTES,
-	"Canary10Percent30Minutes":      awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_30MINUTES,
-	"Linear10PercentEvery1Minute":   awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_1MINUTE,
-	"Linear10PercentEvery2Minutes":  awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_2MINUTES,
-	"Linear10PercentEvery3Minutes":  awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_3MINUTES,
-	"Linear10PercentEvery10Minutes": awscodedeploy.LambdaDeploymentConfig_LINEAR_10PERCENT_EVERY_10MINUTES,
-}
-
 // deploymentConfigs hands out one config object per distinct deployment type of a stack:
 // a custom shift is an AWS::CodeDeploy::DeploymentConfig resource, declared once however
 // many functions use it.
@@ -47,8 +34,10 @@ func (d *deploymentConfigs) get(dep config.Deployment) awscodedeploy.ILambdaDepl
 		d.byKey = map[string]awscodedeploy.ILambdaDeploymentConfig{}
 	}
 	var cfg awscodedeploy.ILambdaDeploymentConfig
-	if f, ok := predefined[key]; ok {
-		cfg = f()
+	if name := config.CodeDeployConfigName(key); name != "" {
+		// config's one list of predefined types names the CodeDeploy config; CDK's
+		// LambdaDeploymentConfig_* constants are the same references to it.
+		cfg = awscodedeploy.LambdaDeploymentConfig_FromLambdaDeploymentConfigName(d.scope, jsii.String("Deployment"+key), jsii.String(name))
 	} else {
 		cfg = customConfig(d.scope, key, dep.Custom)
 	}

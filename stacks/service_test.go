@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -133,6 +135,17 @@ func TestDeploymentTypes(t *testing.T) {
 		{`"Linear10PercentEvery10Minutes"`, map[string]any{"DeploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes"}},
 		{`{"canary_percent": 20, "interval_minutes": 15}`, map[string]any{"DeploymentConfigName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DeploymentCanary20Percent15Minutes"))}}},
 		{`{"linear_percent": 25, "interval_minutes": 2}`, map[string]any{"DeploymentConfigName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DeploymentLinear25Percent2Minutes"))}}},
+	}
+	// Every predefined type config accepts has its row.
+	for _, typ := range config.DeploymentTypes() {
+		if !slices.ContainsFunc(tests, func(tt struct {
+			typ  string
+			want map[string]any
+		}) bool {
+			return tt.typ == strconv.Quote(typ)
+		}) {
+			t.Errorf("deployment type %s has no row", typ)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {
