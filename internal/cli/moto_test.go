@@ -25,6 +25,7 @@ import (
 
 	"github.com/golive-dev/golive/internal/cli"
 	"github.com/golive-dev/golive/internal/moto"
+	"github.com/golive-dev/golive/internal/moto/mototest"
 )
 
 var srv *moto.Server
@@ -40,7 +41,7 @@ func TestMain(m *testing.M) {
 	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
 		os.Unsetenv(k)
 	}
-	os.Exit(moto.Main(m, &srv))
+	os.Exit(mototest.Main(m, &srv))
 }
 
 const roleARN = "arn:aws:iam::123456789012:role/golive-test"
@@ -65,7 +66,7 @@ type world struct {
 // unique to the test (so tests share one moto_server without reset).
 func newWorld(t *testing.T, configTemplate string) *world {
 	t.Helper()
-	moto.Need(t, srv)
+	mototest.Need(t, srv)
 	ctx := context.Background()
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion("us-east-1"))
 	if err != nil {

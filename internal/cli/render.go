@@ -47,7 +47,7 @@ func dash(s string) string {
 }
 
 func publishTable(w io.Writer, r *release.PublishReport) {
-	fmt.Fprintln(w, "FUNCTION\tVERSION\tSTATUS\tPREVIOUS\tPIN\tCALLS")
+	fmt.Fprintln(w, "FUNCTION\tVERSION\tSTATUS\tPREVIOUS\tPIN")
 	for _, f := range r.Functions {
 		pin := "-"
 		if f.Pin != nil {
@@ -60,7 +60,7 @@ func publishTable(w io.Writer, r *release.PublishReport) {
 		if f.Error != "" {
 			status += ": " + f.Error
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\n", f.Function, dash(f.Version), status, dash(f.Previous), pin, f.APICalls)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.Function, dash(f.Version), status, dash(f.Previous), pin)
 	}
 	if r.ConfigUpdated {
 		fmt.Fprintln(w, "config updated: review and commit it; the next deploy releases the pinned versions")

@@ -171,6 +171,17 @@ func (l *Lambda) Calls(op string) int {
 	return l.calls[op]
 }
 
+// TotalCalls returns how many calls were made, of every operation (setup helpers excluded).
+func (l *Lambda) TotalCalls() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, c := range l.calls {
+		n += c
+	}
+	return n
+}
+
 // MaxConcurrent is the highest number of calls that were in progress at once.
 func (l *Lambda) MaxConcurrent() int {
 	l.mu.Lock()

@@ -2,10 +2,12 @@
 // binary starts its own server on a free loopback port from TestMain and drives it through
 // the real AWS SDK.
 //
-// moto differs from AWS in ways that matter to golive (see shared/DESIGN.md): it lets you
-// delete an aliased version, ignores PublishVersion's CodeSha256/RevisionId guards, reuses
-// version numbers after a delete, never returns a RevisionId, shifts no CodeDeploy traffic
-// and has no GetAccountSettings. Tests that need those behaviours use a fake instead.
+// moto differs from AWS in ways that matter to golive (the README's "Testing against moto"
+// lists them): it lets you delete an aliased version, ignores PublishVersion's
+// CodeSha256/RevisionId guards, reuses version numbers after a delete, never returns a
+// RevisionId, shifts no CodeDeploy traffic and has no GetAccountSettings. Tests that need
+// those behaviours use internal/fakeaws instead. The package is test tooling with no
+// dependency on package testing; mototest holds the glue for test binaries.
 package moto
 
 import (
@@ -22,7 +24,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -91,13 +92,13 @@ func start(ctx context.Context, path, account string) (*Server, error) {
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
 
 	if err := s.waitReady(ctx, 30*time.Second); err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	// Without Docker, moto's default Lambda backend cannot Invoke; the "simple" backend can.
 	// It must be chosen before any function is created: the two backends do not share state.
 	if err := s.post(ctx, "/moto-api/config", `{"lambda": {"use_docker": false}}`); err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -170,19 +171,26 @@ func (s *Server) Log() string {
 	return w.w.String()
 }
 
-// Close stops the server and waits for it to exit. It is safe to call more than once.
-func (s *Server) Close() {
+// Close stops the server and waits for it to exit. It is safe to call more than once; only
+// the first call reports an error (a server that ignored SIGTERM and had to be killed).
+func (s *Server) Close() error {
+	var err error
 	s.once.Do(func() {
-		if s.cmd.Process != nil {
-			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
-			select {
-			case <-s.done:
-			case <-time.After(5 * time.Second):
-				_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-				<-s.done
-			}
+		if s.cmd.Process == nil {
+			return
+		}
+		if kerr := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
+			err = fmt.Errorf("stop %s: %w", Binary, kerr)
+		}
+		select {
+		case <-s.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			<-s.done
+			err = fmt.Errorf("%s ignored SIGTERM for 5s and was killed", Binary)
 		}
 	})
+	return err
 }
 
 type lockedWriter struct {
@@ -194,40 +202,4 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// Main is for TestMain: it starts a server into *srv, runs the tests and stops the server.
-// Without moto_server the tests run with *srv nil and Need skips them; under CI (CI=true) a
-// missing moto_server fails the test binary instead, so a CI machine without it cannot pass
-// by skipping.
-//
-//	var srv *moto.Server
-//	func TestMain(m *testing.M) { os.Exit(moto.Main(m, &srv)) }
-func Main(m *testing.M, srv **Server) int {
-	s, err := Start(context.Background())
-	switch {
-	case err == nil:
-		*srv = s
-		defer s.Close()
-	case errors.Is(err, ErrNotInstalled) && os.Getenv("CI") != "true":
-		skipReason = err.Error() + "; skipping tests that need it"
-		fmt.Fprintln(os.Stderr, "moto:", skipReason)
-	default:
-		if errors.Is(err, ErrNotInstalled) {
-			err = fmt.Errorf("%w; CI=true, so tests that need it fail instead of skipping", err)
-		}
-		fmt.Fprintln(os.Stderr, "moto:", err)
-		return 1
-	}
-	return m.Run()
-}
-
-var skipReason = Binary + " was not started (call moto.Main from TestMain)"
-
-// Need skips the test when srv is nil (moto_server missing outside CI).
-func Need(t testing.TB, srv *Server) {
-	t.Helper()
-	if srv == nil {
-		t.Skip(skipReason)
-	}
 }

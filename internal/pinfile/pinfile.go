@@ -1,6 +1,7 @@
 // Package pinfile edits the pins in config/config.json the way a careful person would: only
-// the values that change, in place, keeping the file's formatting, key order and comments on
-// every other line, so the pull request that releases a version is a one-line diff. The edited
+// the values that change, in place, keeping the file's formatting, key order and line endings
+// on every other line (JSON has no comments to keep), so the pull request that releases a
+// version is a one-line diff. The edited
 // bytes are checked with config.Parse before anything is written, and the file is replaced
 // atomically (temporary file in the same directory, fsync, rename): a failed or interrupted
 // run leaves config.json byte-identical.

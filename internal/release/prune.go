@@ -85,8 +85,7 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 		if inflight[i], errs[i] = e.inFlight(ctx, fns[i]); errs[i] != nil {
 			return
 		}
-		var calls int
-		if f.versions, errs[i] = e.listVersions(ctx, fns[i].FunctionName, &calls); errs[i] != nil {
+		if f.versions, errs[i] = e.listVersions(ctx, fns[i].FunctionName); errs[i] != nil {
 			if isNotFound(errs[i]) {
 				errs[i] = nil // nothing to prune yet
 			}

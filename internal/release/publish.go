@@ -56,9 +56,7 @@ type PublishResult struct {
 	Smoke string `json:"smoke,omitempty"`
 	// Pin is the config change for a new version under --pin.
 	Pin *PinResult `json:"pin,omitempty"`
-	// APICalls counts the AWS calls made for this function.
-	APICalls int    `json:"api_calls"`
-	Error    string `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
 	// Err is the failure behind Error, for errors.Is (ErrChanged, ErrSmoke).
 	Err error `json:"-"`
 
@@ -123,20 +121,20 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 // for a new version under --pin.
 func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions, st stack, r *PublishResult) error {
 	log := e.log().With("function", fn.Name)
-	latest, err := e.readLatest(ctx, fn.FunctionName, &r.APICalls)
+	latest, err := e.readLatest(ctx, fn.FunctionName)
 	if err != nil {
 		return err
 	}
 	r.CodeSha256 = aws.ToString(latest.CodeSha256)
 
-	prior, err := e.listVersions(ctx, fn.FunctionName, &r.APICalls)
+	prior, err := e.listVersions(ctx, fn.FunctionName)
 	if err != nil {
 		return err
 	}
 	r.Previous = newest(prior)
 
 	if o.Smoke != nil {
-		if err := e.smoke(ctx, fn.FunctionName, o.Smoke, &r.APICalls); err != nil {
+		if err := e.smoke(ctx, fn.FunctionName, o.Smoke); err != nil {
 			return err
 		}
 		r.Smoke = "passed"
@@ -152,7 +150,6 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 	if o.Description != "" {
 		in.Description = aws.String(o.Description)
 	}
-	r.APICalls++
 	out, err := e.Lambda.PublishVersion(ctx, in)
 	if err != nil {
 		return publishError(fn.FunctionName, latest, err)
@@ -194,7 +191,6 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 // In both cases the next deploy must move the alias directly; otherwise a "direct" left over
 // from a first pin or a rollback is cleared so the release goes through the canary.
 func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *PublishResult) error {
-	r.APICalls++
 	a, err := e.getAlias(ctx, fn.FunctionName)
 	if err != nil {
 		return err
@@ -224,9 +220,8 @@ func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *Publ
 
 // readLatest reads $LATEST once it is settled: a function that is still being created or
 // updated is waited for (the SDK waiters poll LastUpdateStatus and State).
-func (e *Env) readLatest(ctx context.Context, name string, calls *int) (*lambda.GetFunctionConfigurationOutput, error) {
+func (e *Env) readLatest(ctx context.Context, name string) (*lambda.GetFunctionConfigurationOutput, error) {
 	in := &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)}
-	*calls++
 	out, err := e.Lambda.GetFunctionConfiguration(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("read $LATEST of %s: %w", name, err)
@@ -242,11 +237,9 @@ func (e *Env) readLatest(ctx context.Context, name string, calls *int) (*lambda.
 	if minDelay == 0 {
 		minDelay = time.Second
 	}
-	// The waiters poll through this, so their calls are counted too.
-	poll := countingReader{e.Lambda, calls}
 	if out.State == types.StatePending {
 		e.log().Info("waiting for the function to become active", "function_name", name)
-		w := lambda.NewFunctionActiveWaiter(poll, func(o *lambda.FunctionActiveWaiterOptions) {
+		w := lambda.NewFunctionActiveWaiter(e.Lambda, func(o *lambda.FunctionActiveWaiterOptions) {
 			o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
 		})
 		if out, err = w.WaitForOutput(ctx, in, timeout); err != nil {
@@ -255,7 +248,7 @@ func (e *Env) readLatest(ctx context.Context, name string, calls *int) (*lambda.
 	}
 	if out.LastUpdateStatus == types.LastUpdateStatusInProgress {
 		e.log().Info("waiting for $LATEST to finish updating", "function_name", name)
-		w := lambda.NewFunctionUpdatedWaiter(poll, func(o *lambda.FunctionUpdatedWaiterOptions) {
+		w := lambda.NewFunctionUpdatedWaiter(e.Lambda, func(o *lambda.FunctionUpdatedWaiterOptions) {
 			o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
 		})
 		if out, err = w.WaitForOutput(ctx, in, timeout); err != nil {
@@ -271,18 +264,7 @@ func (e *Env) readLatest(ctx context.Context, name string, calls *int) (*lambda.
 	return out, nil
 }
 
-type countingReader struct {
-	api   LambdaAPI
-	calls *int
-}
-
-func (c countingReader) GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
-	*c.calls++
-	return c.api.GetFunctionConfiguration(ctx, in, optFns...)
-}
-
-func (e *Env) smoke(ctx context.Context, name string, payload []byte, calls *int) error {
-	*calls++
+func (e *Env) smoke(ctx context.Context, name string, payload []byte) error {
 	out, err := e.Lambda.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName: aws.String(name),
 		Qualifier:    aws.String(Latest),

@@ -216,11 +216,10 @@ func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error
 
 // listVersions returns fn's published versions (not $LATEST) ordered by number. Numbers may
 // repeat: moto reuses them after a delete.
-func (e *Env) listVersions(ctx context.Context, name string, calls *int) ([]types.FunctionConfiguration, error) {
+func (e *Env) listVersions(ctx context.Context, name string) ([]types.FunctionConfiguration, error) {
 	var vs []types.FunctionConfiguration
 	in := &lambda.ListVersionsByFunctionInput{FunctionName: aws.String(name), MaxItems: aws.Int32(50)}
 	for {
-		*calls++
 		out, err := e.Lambda.ListVersionsByFunction(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("list versions of %s: %w", name, err)

@@ -68,8 +68,7 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 	if a == nil {
 		return nil, fmt.Errorf("function %s has no %s alias to roll back", fn.FunctionName, Alias)
 	}
-	var calls int
-	vs, err := e.listVersions(ctx, fn.FunctionName, &calls)
+	vs, err := e.listVersions(ctx, fn.FunctionName)
 	if err != nil {
 		return nil, err
 	}

@@ -103,8 +103,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 			s.Drift = append(s.Drift, fmt.Sprintf("config names the function %s but the stack last deployed it as %s", fn.FunctionName, n))
 		}
 	}
-	var calls int
-	vs, err := e.listVersions(ctx, fn.FunctionName, &calls)
+	vs, err := e.listVersions(ctx, fn.FunctionName)
 	switch {
 	case err == nil:
 		s.exists, s.versions = true, vs
