@@ -73,6 +73,9 @@ type Function struct {
 	// Additional is the manual weighted split, or nil. Only set when pinned and
 	// Deployment.Type is "None": CodeDeploy fails on an alias it finds split.
 	Additional *WeightedVersion
+	// RolledBack is the version golive rollback moved LIVE away from, or "". publish --pin
+	// never pins it again: only a new version replaces the pin. Only when pinned.
+	RolledBack string
 	// ProvisionedConcurrency on the LIVE alias; 0 means none. Only when pinned.
 	ProvisionedConcurrency int
 	Deployment             Deployment

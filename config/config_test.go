@@ -196,6 +196,9 @@ func TestMerge(t *testing.T) {
 			f.Additional = &config.WeightedVersion{Version: "11", Weight: 0.2}
 			f.ProvisionedConcurrency = 3
 		}},
+		{"rolled back from 8", "", `"live_version": "7", "rollout": "direct", "rolled_back": 8`, func(f *config.Function) {
+			f.LiveVersion, f.Rollout, f.RolledBack = "7", config.RolloutDirect, "8"
+		}},
 		{"empty split is none", "", `"live_version": "12", "additional_versions": {}`, func(f *config.Function) {
 			f.LiveVersion, f.Rollout = "12", config.RolloutCanary
 		}},

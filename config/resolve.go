@@ -306,6 +306,18 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 		}
 	}
 
+	if rb := s.rolledBack; rb.st == set && pinKnown {
+		here := sub("rolled_back")
+		switch {
+		case !pinned:
+			p.add(here, "got %s; want no rolled_back while live_version is null: it records the version golive rollback moved a pinned LIVE away from", rb.raw)
+		case rb.v == fn.LiveVersion:
+			p.add(here, "got %s, the live_version itself; want the version rollback moved LIVE away from, or no rolled_back", rb.raw)
+		default:
+			fn.RolledBack = rb.v
+		}
+	}
+
 	if pc := s.provisioned; pc.st == set {
 		here := sub("provisioned_concurrency")
 		switch {

@@ -264,6 +264,15 @@ var rules = []rule{
 	{name: "provisioned unpinned", json: doc(`"provisioned_concurrency": 5`, `"live_version": 7`),
 		path: "envs.sbx.lambda_functions.worker.provisioned_concurrency", got: "got 5 (from lambda_functions.worker.provisioned_concurrency)", want: "needs a published version", goOnly: crossField},
 
+	{name: "rolled_back unpinned", json: doc("", `"rolled_back": "8"`),
+		path: "envs.prd.lambda_functions.worker.rolled_back", got: `got "8";`, want: "no rolled_back while live_version is null", goOnly: crossField},
+	{name: "rolled_back is the pin", json: doc("", `"live_version": 7, "rolled_back": "7"`),
+		path: "envs.prd.lambda_functions.worker.rolled_back", got: `got "7", the live_version itself`, want: "the version rollback moved LIVE away from", goOnly: crossField},
+	{name: "rolled_back not a version", json: doc("", `"live_version": 7, "rolled_back": "v8"`),
+		path: "envs.prd.lambda_functions.worker.rolled_back", got: `got "v8";`, want: "a positive integer version"},
+	{name: "rolled_back shared", json: doc(`"rolled_back": "8"`, ""),
+		path: "lambda_functions.worker.rolled_back", got: `got "8";`, want: "no rolled_back in the shared defaults"},
+
 	// unknown fields
 	{name: "unknown shared field", json: doc(`"memory": 256`, ""),
 		path: "lambda_functions.worker.memory", got: "unknown field", want: "entry, image, function_name, architecture, memory_mb"},

@@ -15,7 +15,7 @@ import (
 var (
 	topFields          = []string{"$schema", "project", "lambda_functions", "envs", "pipeline"}
 	sharedFields       = []string{"entry", "image", "function_name", "architecture", "memory_mb", "timeout_s", "description", "environment", "provisioned_concurrency", "deployment"}
-	perEnvFields       = []string{"live_version", "rollout", "additional_versions"}
+	perEnvFields       = []string{"live_version", "rollout", "additional_versions", "rolled_back"}
 	functionFields     = slices.Concat(sharedFields, perEnvFields)
 	imageFields        = []string{"repository", "digest", "tag"}
 	deploymentFields   = []string{"type", "alarms", "pre_traffic_hook", "post_traffic_hook", "auto_rollback", "rollback_type"}
@@ -38,6 +38,7 @@ type fnSpec struct {
 	rollout     field[string]
 	// additional is set with a nil value for {}.
 	additional field[*WeightedVersion]
+	rolledBack field[string]
 }
 
 type imageSpec struct {
@@ -102,6 +103,7 @@ func (p *parser) fnSpec(path string, v *value, name string, shared bool) (*fnSpe
 	s.liveVersion = p.liveVersion(o)
 	s.rollout = p.str(o, "rollout", true, oneOf(string(RolloutCanary), string(RolloutDirect)), wantRollout)
 	s.additional = p.additional(o)
+	s.rolledBack = p.version(o, "rolled_back")
 	return s, true
 }
 
@@ -151,8 +153,10 @@ func (p *parser) environment(o object) field[envVars] {
 	return f
 }
 
-func (p *parser) liveVersion(o object) field[string] {
-	v, f := lookup[string](o, "live_version", true)
+func (p *parser) liveVersion(o object) field[string] { return p.version(o, "live_version") }
+
+func (p *parser) version(o object, key string) field[string] {
+	v, f := lookup[string](o, key, true)
 	if f.st != set {
 		return f
 	}
@@ -381,6 +385,7 @@ func merge(a, b *fnSpec) *fnSpec {
 		liveVersion:  b.liveVersion,
 		rollout:      b.rollout,
 		additional:   b.additional,
+		rolledBack:   b.rolledBack,
 	}
 }
 
