@@ -1,19 +1,29 @@
 // Package awsclient builds the AWS SDK clients golive uses, the way the AWS CLI does: the
 // standard credential chain, an optional named profile, region and endpoint URL, and an
 // optional role to assume in the target account (pipelines deploy to several accounts).
+//
+// Every call has a deadline (CallTimeout, retries included), so a hung endpoint fails the
+// command with the call's name instead of hanging it, and throttling is retried the way
+// Lambda's quotas need; see Retryer.
 package awsclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Options select the account, region and endpoint.
@@ -29,6 +39,80 @@ type Options struct {
 	EndpointURL string
 	// SessionName names the assumed-role session (CloudTrail shows it).
 	SessionName string
+	// CallTimeout bounds each call, its retries included; 0 means DefaultCallTimeout.
+	CallTimeout time.Duration
+	// MaxBackoff caps the delay between two attempts; 0 means DefaultMaxBackoff. Tests
+	// shorten it to keep a throttle storm to seconds.
+	MaxBackoff time.Duration
+}
+
+// Retry policy. Lambda's control plane allows 15 requests per second per account and Region
+// across its APIs (GetFunction: 100) and answers more with 429 TooManyRequestsException ("Lambda
+// quotas", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); a
+// pipeline publishing a hundred functions, with other tools calling the same account, meets it
+// for tens of seconds. The SDK's standard retryer ("Retries and Timeouts",
+// https://aws.github.io/aws-sdk-go-v2/docs/configuring-sdk/retries-timeouts/) gives up after 3
+// attempts, and its client-wide retry token bucket (500 tokens; 5 per throttled retry, 14 per
+// other retry in this SDK version) fails every further retry with "retry quota exceeded" once a storm has drained it, which is
+// exactly when retrying matters. golive keeps the standard retryer's exponential backoff with
+// full jitter, gives it DefaultMaxAttempts attempts capped at DefaultMaxBackoff each (several
+// seconds of spread-out retries per call, well over a throttled second), and turns the retry
+// quota off (ratelimit.None, as those docs show). Adaptive mode was not chosen: its
+// client-side rate limiter slows every call of the client after a throttle, experimental by
+// the SDK's own label (retry.AdaptiveMode), while golive's bounded concurrency already keeps its own rate low.
+const (
+	DefaultMaxAttempts = 10
+	DefaultMaxBackoff  = 10 * time.Second
+	// DefaultCallTimeout is above the worst case of those retries' backoff, so a call fails
+	// on it only when AWS does not answer: a hung call fails the command within it.
+	DefaultCallTimeout = 90 * time.Second
+)
+
+// CallTimeoutError is a call that did not finish within the call timeout.
+type CallTimeoutError struct {
+	Service, Operation string
+	Timeout            time.Duration
+	Err                error
+}
+
+func (e *CallTimeoutError) Error() string {
+	return fmt.Sprintf("%s %s did not answer within %s (--call-timeout): %v", e.Service, e.Operation, e.Timeout, e.Err)
+}
+
+func (e *CallTimeoutError) Unwrap() error { return e.Err }
+
+var errCallTimeout = errors.New("call timeout")
+
+// callTimeout gives each operation a deadline of its own, around every attempt and backoff
+// (the Initialize step runs once per call, before the retry loop of the Finalize step).
+func callTimeout(d time.Duration) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("GoliveCallTimeout",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				tctx, cancel := context.WithTimeoutCause(ctx, d, errCallTimeout)
+				defer cancel()
+				out, md, err := next.HandleInitialize(tctx, in)
+				if err != nil && ctx.Err() == nil && errors.Is(context.Cause(tctx), errCallTimeout) {
+					err = &CallTimeoutError{Service: awsmiddleware.GetServiceID(ctx), Operation: awsmiddleware.GetOperationName(ctx), Timeout: d, Err: err}
+				}
+				return out, md, err
+			}), middleware.Before)
+	}
+}
+
+// Retryer is golive's retry policy (see DefaultMaxAttempts), a new one per client as the SDK
+// requires.
+func Retryer(maxBackoff time.Duration) func() aws.Retryer {
+	if maxBackoff <= 0 {
+		maxBackoff = DefaultMaxBackoff
+	}
+	return func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = DefaultMaxAttempts
+			o.MaxBackoff = maxBackoff
+			o.RateLimiter = ratelimit.None
+		})
+	}
 }
 
 // Clients are the service clients golive calls.
@@ -42,7 +126,14 @@ type Clients struct {
 
 // New loads the SDK configuration and builds the clients.
 func New(ctx context.Context, o Options) (*Clients, error) {
-	var loads []func(*awsconfig.LoadOptions) error
+	timeout := o.CallTimeout
+	if timeout <= 0 {
+		timeout = DefaultCallTimeout
+	}
+	loads := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithRetryer(Retryer(o.MaxBackoff)),
+		awsconfig.WithAPIOptions([]func(*middleware.Stack) error{callTimeout(timeout)}),
+	}
 	if o.Region != "" {
 		loads = append(loads, awsconfig.WithRegion(o.Region))
 	}

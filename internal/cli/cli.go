@@ -1,15 +1,19 @@
 // Package cli is golive's command line: cobra commands and flags, output as a table or JSON
-// on stdout, logs on stderr, and the exit codes (0 success, 1 failure, 2 usage).
+// on stdout, logs on stderr, and the exit codes (0 success, 1 failure, 2 usage, 128+signal
+// when interrupted: 130 for SIGINT, 143 for SIGTERM).
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
-	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +34,26 @@ type Clients struct {
 	Lambda  release.LambdaAPI
 	Stacks  release.StackAPI
 	Deploys release.DeployAPI
+	// Region is the region the clients call ("" when unknown, e.g. fakes).
+	Region string
 }
+
+// Interrupt is the cause main gives the context when a signal stops golive: the command
+// stops at its next AWS call, reports what it did, and Run returns ExitCode.
+type Interrupt struct{ Signal syscall.Signal }
+
+func (i Interrupt) Error() string {
+	switch i.Signal {
+	case syscall.SIGINT:
+		return "interrupted by SIGINT"
+	case syscall.SIGTERM:
+		return "interrupted by SIGTERM"
+	}
+	return "interrupted by " + i.Signal.String()
+}
+
+// ExitCode is the shell's convention for a process ended by a signal: 128 + its number.
+func (i Interrupt) ExitCode() int { return 128 + int(i.Signal) }
 
 // App is the CLI with its dependencies; the zero value of NewClients uses the AWS SDK.
 type App struct {
@@ -74,6 +97,16 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	root.SetOut(a.Stdout)
 	root.SetErr(a.Stderr)
 	err := root.ExecuteContext(ctx)
+	var in Interrupt
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &in) {
+		// Whatever the command returned, it was cut short: say so, not "context canceled".
+		var f failure
+		if err != nil && !errors.Is(err, context.Canceled) && !(errors.As(err, &f) && f.reported) {
+			fmt.Fprintf(a.Stderr, "golive: %v\n", err)
+		}
+		fmt.Fprintf(a.Stderr, "golive: %v\n", in)
+		return in.ExitCode()
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -103,9 +136,13 @@ type globals struct {
 	output      string
 	verbose     bool
 	workers     int
+	callTimeout time.Duration
 
 	log *slog.Logger
 }
+
+// DefaultCallTimeout bounds one AWS call, its retries included (awsclient explains the value).
+const DefaultCallTimeout = awsclient.DefaultCallTimeout
 
 func (a *App) root(g *globals) *cobra.Command {
 	root := &cobra.Command{
@@ -116,7 +153,7 @@ config/config.json, the deployed stack and the LIVE alias agree, gates deploys, 
 back and prunes old versions.
 
 Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 success,
-1 failure, 2 usage.`,
+1 failure, 2 usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -129,6 +166,9 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 			}
 			if g.workers < 1 {
 				return usagef("--concurrency %d: want 1 or more", g.workers)
+			}
+			if g.callTimeout <= 0 {
+				return usagef("--call-timeout %s: want a positive duration such as 30s or 2m", g.callTimeout)
 			}
 			level := slog.LevelInfo
 			if g.verbose {
@@ -148,7 +188,7 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
-	f.StringVar(&g.configPath, "config", "config/config.json", "path of the config file")
+	f.StringVar(&g.configPath, "config", defaultConfig, "path of the config file")
 	f.StringVar(&g.region, "region", "", "AWS region (default: the environment's region in the config, else AWS_REGION)")
 	f.StringVar(&g.profile, "profile", "", "named AWS profile from the shared config files")
 	f.StringVar(&g.roleARN, "role-arn", "", "IAM role to assume (via STS) in the target account")
@@ -156,10 +196,13 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 	f.StringVarP(&g.output, "output", "o", "table", "result format: table or json")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "debug logs on stderr")
 	f.IntVar(&g.workers, "concurrency", release.DefaultWorkers, "functions handled at once")
+	f.DurationVar(&g.callTimeout, "call-timeout", DefaultCallTimeout, "bound on each AWS call, retries included")
 
-	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), rollbackCmd(g), pruneCmd(g))
+	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), rollbackCmd(g), pruneCmd(g), versionCmd())
 	return root
 }
+
+const defaultConfig = "config/config.json"
 
 // session is one command's loaded config, environment, functions and AWS clients.
 type session struct {
@@ -171,26 +214,29 @@ type session struct {
 	path string
 }
 
-// open loads the config, selects the environment and functions (all when names is empty) and
+// open loads the config, selects the environment and functions (all when none is named) and
 // builds the AWS clients for the environment's region.
-func (g *globals) open(ctx context.Context, envName string, names []string) (*session, error) {
+func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	raw, err := os.ReadFile(g.configPath)
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("read config: %w", err)}
+	}
+	if err := checkEncoding(raw); err != nil {
+		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
 	}
 	cfg, err := config.Parse(raw)
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
 	}
-	env, err := cfg.Env(envName)
+	env, err := cfg.Env(t.env)
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
 	}
 	s := &session{raw: raw, cfg: cfg, env: env, path: g.configPath}
-	if len(names) == 0 {
+	if len(t.functions) == 0 {
 		s.fns = env.Functions
 	}
-	for _, n := range names {
+	for _, n := range t.functions {
 		fn, err := env.Function(n)
 		if err != nil {
 			return nil, failure{err: fmt.Errorf("config %s: env %s: %w", g.configPath, env.Name, err)}
@@ -203,17 +249,21 @@ func (g *globals) open(ctx context.Context, envName string, names []string) (*se
 		RoleARN:     g.roleARN,
 		EndpointURL: g.endpointURL,
 		SessionName: "golive-" + env.Name,
+		CallTimeout: g.callTimeout,
 	}
 	if opts.Region == "" {
 		opts.Region = env.Region
 	}
 	newClients := g.app.NewClients
 	if newClients == nil {
-		newClients = sdkClients
+		newClients = SDKClients
 	}
 	c, err := newClients(ctx, opts)
 	if err != nil {
 		return nil, failure{err: err}
+	}
+	if c.Region == "" {
+		c.Region = opts.Region
 	}
 	s.rel = &release.Env{
 		Config:  cfg,
@@ -222,23 +272,39 @@ func (g *globals) open(ctx context.Context, envName string, names []string) (*se
 		Stacks:  c.Stacks,
 		Deploys: c.Deploys,
 		Workers: g.workers,
+		Region:  c.Region,
 		Log:     g.log.With("env", env.Name),
 	}
-	g.log.Debug("opened", "config", g.configPath, "env", env.Name, "region", opts.Region, "functions", len(s.fns))
+	g.log.Debug("opened", "config", g.configPath, "env", env.Name, "region", c.Region, "functions", len(s.fns))
 	return s, nil
 }
 
-func sdkClients(ctx context.Context, o awsclient.Options) (Clients, error) {
+// checkEncoding names the encodings JSON (RFC 8259, section 8.1) does not allow, which
+// editors on Windows like to write, instead of the parser's "invalid character 'ï'".
+func checkEncoding(raw []byte) error {
+	switch {
+	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
+		return errors.New("the file starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow; save it as UTF-8 without BOM")
+	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
+		return fmt.Errorf("the file is UTF-16 (byte order mark % X); save it as UTF-8", raw[:2])
+	case len(raw) >= 2 && (raw[0] == 0 || raw[1] == 0):
+		return errors.New("the file holds NUL bytes, as UTF-16 or UTF-32 text does; save it as UTF-8")
+	}
+	return nil
+}
+
+// SDKClients builds the AWS SDK clients, the default of App.NewClients.
+func SDKClients(ctx context.Context, o awsclient.Options) (Clients, error) {
 	c, err := awsclient.New(ctx, o)
 	if err != nil {
 		return Clients{}, err
 	}
-	return Clients{Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy}, nil
+	return Clients{Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Region: c.Region}, nil
 }
 
 // awsFailure wraps an AWS error with a hint when the endpoint cannot be reached at all.
 func (g *globals) awsFailure(err error) error {
-	if unreachable(err.Error()) {
+	if unreachable(err) {
 		return failure{err: fmt.Errorf("cannot reach %s (check --endpoint-url, --region and the network): %w", g.where(), err)}
 	}
 	return failure{err: err}
@@ -251,12 +317,11 @@ func (g *globals) where() string {
 	return "the AWS endpoint"
 }
 
-// unreachable tells a network failure (no answer at all) from an AWS error.
-func unreachable(msg string) bool {
-	for _, s := range []string{"connection refused", "no such host", "i/o timeout", "dial tcp", "network is unreachable"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+// unreachable tells a network failure (no answer at all: the name does not resolve, or the
+// connection is refused) from an AWS error. The SDK wraps the net package's errors in its
+// own (smithyhttp.RequestSendError, retry.MaxAttemptsError), which unwrap to them.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
 }

@@ -10,13 +10,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golive-dev/golive/internal/cli"
 )
 
 type publishJSON struct {
 	Env       string           `json:"env"`
 	Functions []map[string]any `json:"functions"`
 	Updated   bool             `json:"config_updated"`
+	NotPinned []struct {
+		Function string `json:"function"`
+		Version  string `json:"version"`
+	} `json:"not_pinned"`
+	Rerun string `json:"rerun"`
 }
 
 func TestPublishNewThenUnchanged(t *testing.T) {
@@ -168,9 +172,9 @@ const twoFunctions = `{
 }
 `
 
-// A failing or interrupted run leaves config.json byte-identical, although the other function
-// published a new version.
-func TestPublishPinFailureLeavesConfigAlone(t *testing.T) {
+// A failing function does not cost the others their pin: worker's is written, api's failure
+// is reported with the command that finishes the job; an interrupted run writes nothing.
+func TestPublishPinPartialFailure(t *testing.T) {
 	w := newWorld(t, twoFunctions)
 	w.releases("worker", 1)
 	w.setAlias("worker", "1", nil)
@@ -178,14 +182,24 @@ func TestPublishPinFailureLeavesConfigAlone(t *testing.T) {
 	w.updateCode("worker") // api does not exist in moto: its publish fails
 	before := w.readConfig()
 
-	_, stderr, code := w.run("publish", "--env", "prd", "--pin")
-	if code != 1 || !strings.Contains(stderr, "publish failed for 1 of 2 functions") || !strings.Contains(stderr, "config.json is left unchanged") {
-		t.Errorf("exit %d, stderr %s", code, stderr)
+	out, stderr, code := w.run("publish", "--env", "prd", "--pin", "-o", "json")
+	got := jsonOut[publishJSON](t, out)
+	if code != 1 || !got.Updated || !strings.Contains(stderr, "publish failed for 1 of 2 functions") {
+		t.Errorf("exit %d, config_updated %v, stderr %s", code, got.Updated, stderr)
 	}
-	if w.readConfig() != before {
-		t.Error("config.json changed after a failed publish")
+	rerun := "golive publish --env prd --function api --pin --config " + w.cfgPath + " --endpoint-url " + srv.URL
+	if !strings.Contains(stderr, "golive: to finish, run: "+rerun) || got.Rerun != rerun {
+		t.Errorf("rerun %q, stderr %s; want %q", got.Rerun, stderr, rerun)
+	}
+	if !strings.Contains(stderr, "function "+w.name("api")+" not found in region us-east-1") {
+		t.Errorf("stderr does not name the region: %s", stderr)
+	}
+	want := strings.Replace(before, `"worker": { "live_version": "1" }`, `"worker": { "live_version": "2" }`, 1)
+	if after := w.readConfig(); after != want {
+		t.Errorf("config.json:\n%s\nwant:\n%s", after, want)
 	}
 
+	w.writeConfig(before)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, code := w.runCtx(ctx, "publish", "--env", "prd", "--function", "worker", "--pin"); code != 1 {
@@ -290,13 +304,13 @@ func TestRollback(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out, "worker: LIVE moved from 3 to 2") || !strings.Contains(out, `config updated: "live_version": "2", "rollout": "direct"`) {
+	if !strings.Contains(out, "worker: LIVE moved from 3 to 2") || !strings.Contains(out, `config updated: "live_version": "2", "rollout": "direct", "rolled_back": "3"`) {
 		t.Errorf("stdout = %s", out)
 	}
 	if v := w.aliasVersion("worker"); v != "2" {
 		t.Errorf("LIVE on %s in moto; want 2", v)
 	}
-	want := strings.Replace(before, `{ "live_version": "3" }`, `{ "live_version": "2", "rollout": "direct" }`, 1)
+	want := strings.Replace(before, `{ "live_version": "3" }`, `{ "live_version": "2", "rollout": "direct", "rolled_back": "3" }`, 1)
 	if got := w.readConfig(); got != want {
 		t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
 	}
@@ -356,7 +370,7 @@ func TestPrune(t *testing.T) {
 		"3": "stack " + w.project + "-prd deployed",
 		"4": "alias LIVE, config prd live_version",
 		"5": "alias LIVE weight",
-		"6": "newest 1",
+		"6": "release candidate: newer than 5, the newest referenced, newest 1",
 	}
 	if fmt.Sprint(reasons) != fmt.Sprint(want) {
 		t.Errorf("kept %v; want %v", reasons, want)
@@ -488,7 +502,7 @@ func TestUnreachableEndpoint(t *testing.T) {
 }
 
 func runCLI(args []string, stdout, stderr io.Writer) int {
-	return cli.Run(context.Background(), args, stdout, stderr)
+	return testApp(stdout, stderr).Run(context.Background(), args)
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,12 +15,112 @@ import (
 	"github.com/golive-dev/golive/internal/release"
 )
 
+// Every command keeps its flags in an options struct whose run method does the work: the
+// flags are registered next to the struct's fields, and what a command acts on (--env and
+// --function) is one type, target, registered the same way everywhere.
+
+// target is what a command acts on: one environment and some of its functions (all when
+// none is named).
+type target struct {
+	env       string
+	functions []string
+	// one is set for commands that act on exactly one function (rollback).
+	one bool
+}
+
+func (t *target) register(cmd *cobra.Command, one bool) {
+	t.one = one
+	f := cmd.Flags()
+	f.StringVar(&t.env, "env", "", "environment in the config (required)")
+	if one {
+		f.StringSliceVar(&t.functions, "function", nil, "function key in the config (required)")
+		_ = cmd.MarkFlagRequired("function")
+	} else {
+		f.StringSliceVar(&t.functions, "function", nil, "function key in the config (repeatable; default: all)")
+	}
+	_ = cmd.MarkFlagRequired("env")
+}
+
+// check refuses an empty --env or --function: an unset pipeline variable must not select
+// every function.
+func (t *target) check(cmd *cobra.Command) error {
+	if t.env == "" {
+		return usagef(`--env "": want an environment of the config, such as prd`)
+	}
+	if cmd.Flags().Changed("function") {
+		if len(t.functions) == 0 {
+			return usagef(`--function "": want a function key of the config (leave --function out for every function)`)
+		}
+		for _, f := range t.functions {
+			if strings.TrimSpace(f) == "" {
+				return usagef("--function %q: an empty name in the list; want function keys of the config", strings.Join(t.functions, ","))
+			}
+		}
+	}
+	if t.one && len(t.functions) != 1 {
+		return usagef("--function %q: want exactly one function", strings.Join(t.functions, ","))
+	}
+	return nil
+}
+
+// perFunction is a result with an outcome per function; its failures are already shown in
+// the result.
+type perFunction interface{ FunctionErrors() []error }
+
+// finish turns per-function failures into exit 1 with one summary line on stderr (and the
+// endpoint hint when the network, not AWS, failed).
+func (g *globals) finish(what string, rep perFunction, total int) error {
+	errs := rep.FunctionErrors()
+	if len(errs) == 0 {
+		return nil
+	}
+	fmt.Fprintf(g.app.Stderr, "golive: %s failed for %d of %d functions\n", what, len(errs), total)
+	for _, err := range errs {
+		if unreachable(err) {
+			fmt.Fprintf(g.app.Stderr, "golive: cannot reach %s (check --endpoint-url, --region and the network)\n", g.where())
+			break
+		}
+	}
+	return errReported
+}
+
+// command is the golive command line that reruns args with this run's global flags.
+func (g *globals) command(args ...string) string {
+	var b strings.Builder
+	b.WriteString("golive")
+	add := func(flag, v, def string) {
+		if v != def {
+			args = append(args, flag, v)
+		}
+	}
+	add("--config", g.configPath, defaultConfig)
+	add("--region", g.region, "")
+	add("--profile", g.profile, "")
+	add("--role-arn", g.roleARN, "")
+	add("--endpoint-url", g.endpointURL, "")
+	add("--call-timeout", g.callTimeout.String(), DefaultCallTimeout.String())
+	for _, a := range args {
+		b.WriteByte(' ')
+		b.WriteString(shellQuote(a))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@+%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+type publishOptions struct {
+	target
+	smoke, description string
+	pin                bool
+}
+
 func publishCmd(g *globals) *cobra.Command {
-	var (
-		env, smoke, description string
-		functions               []string
-		pin                     bool
-	)
+	o := &publishOptions{}
 	cmd := &cobra.Command{
 		Use:   "publish --env E [--function F]... [--smoke FILE] [--description D] [--pin]",
 		Short: "Publish $LATEST of each function as an immutable version",
@@ -27,103 +130,137 @@ exactly that code: if someone updates $LATEST meanwhile, the publish fails inste
 releasing code nobody tested. Lambda returns the existing version when $LATEST was not
 updated since the last publish: that function is reported "unchanged".
 
---pin writes each new version into config.json (live_version), with "rollout": "direct"
-where LIVE is still on $LATEST or was moved outside the stack, and clears a leftover
-"direct" otherwise so the release goes through the CodeDeploy canary. The file is only
-written when every function succeeded, atomically, changing nothing but those values.`,
+--pin writes into config.json (live_version) every version of the current $LATEST that is
+newer than the pin, new or published by an earlier run that did not pin it, except the
+version a rollback moved LIVE away from (rolled_back). It sets "rollout": "direct" where
+LIVE is still on $LATEST or was moved outside the stack, and clears a leftover "direct"
+otherwise so the release goes through the CodeDeploy canary. The pins of the functions that
+succeeded are written even when others failed, atomically, under a lock beside the file,
+changing nothing but those values; a failed run lists what it published but did not pin and
+the command that finishes the job.`,
 		Example: `  golive publish --env prd
   golive publish --env prd --function worker --smoke smoke/worker.json --pin
   golive publish --env prd --output json > published.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var payload []byte
-			if cmd.Flags().Changed("smoke") {
-				b, err := os.ReadFile(smoke)
-				if err != nil {
-					return failure{err: fmt.Errorf("--smoke: %w", err)}
-				}
-				if !json.Valid(b) {
-					return failure{err: fmt.Errorf("--smoke %s: not a JSON payload", smoke)}
-				}
-				payload = b
-			}
-			s, err := g.open(cmd.Context(), env, functions)
-			if err != nil {
+			if err := o.check(cmd); err != nil {
 				return err
 			}
-			rep, err := s.rel.Publish(cmd.Context(), s.fns, release.PublishOptions{
-				Description: description, Smoke: payload, Pin: pin,
-			})
-			if err != nil {
-				return g.awsFailure(err)
-			}
-			var writeErr error
-			if pins := rep.Pins(); pin && !rep.Failed() && len(pins) > 0 {
-				writeErr = s.writePins(cmd, pins...)
-				rep.ConfigUpdated = writeErr == nil
-			} else if pin && rep.Failed() && len(pins) > 0 {
-				g.log.Warn("a function failed, so config.json is left unchanged", "config", s.path)
-			}
-			if err := g.render(rep); err != nil {
-				return failure{err: err}
-			}
-			if writeErr != nil {
-				return failure{err: writeErr}
-			}
-			var errs []string
-			for _, f := range rep.Functions {
-				if f.Error != "" {
-					errs = append(errs, f.Error)
-				}
-			}
-			return g.failedFunctions("publish", errs, len(rep.Functions))
+			return o.run(cmd.Context(), g)
 		},
 	}
-	envFlags(cmd, &env, &functions)
+	o.register(cmd, false)
 	f := cmd.Flags()
-	f.StringVar(&smoke, "smoke", "", "JSON payload file to invoke $LATEST with before publishing")
-	f.StringVar(&description, "description", "", "description of the new versions")
-	f.BoolVar(&pin, "pin", false, "write the new versions into config.json")
+	f.StringVar(&o.smoke, "smoke", "", "JSON payload file to invoke $LATEST with before publishing")
+	f.StringVar(&o.description, "description", "", "description of the new versions")
+	f.BoolVar(&o.pin, "pin", false, "write the new versions into config.json")
 	return cmd
 }
 
-// failedFunctions turns per-function failures, already shown in the result, into exit 1 with
-// one summary line on stderr.
-func (g *globals) failedFunctions(what string, errs []string, total int) error {
-	if len(errs) == 0 {
-		return nil
+func (o *publishOptions) run(ctx context.Context, g *globals) error {
+	var payload []byte
+	if o.smoke != "" {
+		b, err := os.ReadFile(o.smoke)
+		if err != nil {
+			return failure{err: fmt.Errorf("--smoke: %w", err)}
+		}
+		if !json.Valid(b) {
+			return failure{err: fmt.Errorf("--smoke %s: not a JSON payload", o.smoke)}
+		}
+		payload = b
 	}
-	fmt.Fprintf(g.app.Stderr, "golive: %s failed for %d of %d functions\n", what, len(errs), total)
-	for _, e := range errs {
-		if unreachable(e) {
-			fmt.Fprintf(g.app.Stderr, "golive: cannot reach %s (check --endpoint-url, --region and the network)\n", g.where())
-			break
+	s, err := g.open(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	if o.pin {
+		// Before anything is published: a version nobody can pin is a release half done.
+		if err := pinfile.CheckWritable(s.path); err != nil {
+			return failure{err: fmt.Errorf("--pin: %w; nothing published", err)}
 		}
 	}
-	return errReported
-}
-
-// writePins applies pins to the config bytes read at the start and replaces the file, unless
-// the run was interrupted meanwhile.
-func (s *session) writePins(cmd *cobra.Command, pins ...pinfile.Pin) error {
-	updated, err := pinfile.Apply(s.raw, pins...)
+	rep, err := s.rel.Publish(ctx, s.fns, release.PublishOptions{Description: o.description, Smoke: payload, Pin: o.pin})
 	if err != nil {
-		return fmt.Errorf("config %s: %w", s.path, err)
+		return g.awsFailure(err)
 	}
-	if err := cmd.Context().Err(); err != nil {
-		return fmt.Errorf("interrupted, config %s left unchanged: %w", s.path, err)
+	var writeErr error
+	if pins := rep.Pins(); o.pin && len(pins) > 0 {
+		if ctx.Err() != nil {
+			writeErr = fmt.Errorf("config %s left unchanged: %w", s.path, context.Cause(ctx))
+		} else if writeErr = s.writePins(ctx, pins...); writeErr == nil {
+			rep.MarkPinned()
+		}
 	}
-	if err := pinfile.Write(s.path, s.raw, updated); err != nil {
+	if o.pin {
+		rep.NotPinned = rep.Unpinned()
+	}
+	var redo []string
+	for _, f := range rep.Functions {
+		if f.Status == release.StatusFailed || (o.pin && f.Pin != nil && !f.Pinned) {
+			redo = append(redo, f.Function)
+		}
+	}
+	if len(redo) > 0 {
+		args := []string{"publish", "--env", o.env}
+		if len(redo) < len(s.env.Functions) || len(o.functions) > 0 {
+			args = append(args, "--function", strings.Join(redo, ","))
+		}
+		if o.smoke != "" {
+			args = append(args, "--smoke", o.smoke)
+		}
+		if o.description != "" {
+			args = append(args, "--description", o.description)
+		}
+		if o.pin {
+			args = append(args, "--pin")
+		}
+		rep.Rerun = g.command(args...)
+	}
+	if err := g.render(rep); err != nil {
+		return failure{err: err}
+	}
+	if writeErr != nil {
+		fmt.Fprintf(g.app.Stderr, "golive: %v\n", writeErr)
+	}
+	if len(rep.NotPinned) > 0 {
+		var vs []string
+		for _, u := range rep.NotPinned {
+			vs = append(vs, u.Function+" "+u.Version)
+		}
+		fmt.Fprintf(g.app.Stderr, "golive: published but not pinned: %s\n", strings.Join(vs, ", "))
+	}
+	if rep.Rerun != "" {
+		fmt.Fprintf(g.app.Stderr, "golive: to finish, run: %s\n", rep.Rerun)
+	}
+	if err := g.finish("publish", rep, len(rep.Functions)); err != nil {
 		return err
+	}
+	if writeErr != nil {
+		return errReported
 	}
 	return nil
 }
 
+// writePins applies pins to the config bytes read at the start and replaces the file, unless
+// someone changed it meanwhile (pinfile.Write, under the lock beside the file).
+func (s *session) writePins(ctx context.Context, pins ...pinfile.Pin) error {
+	updated, err := pinfile.Apply(s.raw, pins...)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", s.path, err)
+	}
+	if err := pinfile.Write(ctx, s.path, s.raw, updated); err != nil {
+		if errors.Is(err, pinfile.ErrChanged) {
+			return fmt.Errorf("config not written: %w (another golive run, or an edit, since this one read it)", err)
+		}
+		return fmt.Errorf("config not written: %w", err)
+	}
+	return nil
+}
+
+type statusOptions struct{ target }
+
 func statusCmd(g *globals) *cobra.Command {
-	var (
-		env       string
-		functions []string
-	)
+	o := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status --env E [--function F]...",
 		Short: "Show config pin, stack-deployed version, LIVE alias and newest version, with drift",
@@ -135,73 +272,88 @@ them. It exits 0 even with drift: verify is the gate.`,
   golive status --env prd --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.open(cmd.Context(), env, functions)
-			if err != nil {
+			if err := o.check(cmd); err != nil {
 				return err
 			}
-			rep, err := s.rel.Status(cmd.Context(), s.fns)
-			if err != nil {
-				return g.awsFailure(err)
-			}
-			if err := g.render(rep); err != nil {
-				return failure{err: err}
-			}
-			var errs []string
-			for _, f := range rep.Functions {
-				if f.Error != "" {
-					errs = append(errs, f.Error)
-				}
-			}
-			return g.failedFunctions("status", errs, len(rep.Functions))
+			return o.run(cmd.Context(), g)
 		},
 	}
-	envFlags(cmd, &env, &functions)
+	o.register(cmd, false)
 	return cmd
 }
 
+func (o *statusOptions) run(ctx context.Context, g *globals) error {
+	s, err := g.open(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	rep, err := s.rel.Status(ctx, s.fns)
+	if err != nil {
+		return g.awsFailure(err)
+	}
+	if err := g.render(rep); err != nil {
+		return failure{err: err}
+	}
+	return g.finish("status", rep, len(rep.Functions))
+}
+
+type verifyOptions struct {
+	target
+	allowRename bool
+}
+
 func verifyCmd(g *globals) *cobra.Command {
-	var (
-		env         string
-		functions   []string
-		allowRename bool
-	)
+	o := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify --env E [--function F]...",
 		Short: "Pre-deploy gate: exit 1 when the next deploy would fail or drift",
 		Long: `verify checks, before a deploy, that every pinned and weighted version exists, that the
 LIVE alias is where the stack last put it (unless "rollout": "direct" re-records it), that
-no canary would start from $LATEST, that no split is left on a CodeDeploy alias, that no
-deployment is in flight and that no function is renamed (a new name is a new function, without
-the old one's versions) unless --allow-rename. It prints one line per problem and exits 1 on any.`,
+no canary would start from $LATEST, that no canary also changes the alias's provisioned
+concurrency, that no split is left on a CodeDeploy alias, that no deployment is in flight and
+that no function is renamed (a new name is a new function, without the old one's versions)
+unless --allow-rename. It prints one line per problem and exits 1 on any.`,
 		Example: `  golive verify --env prd && cdk deploy golive-demo-prd`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.open(cmd.Context(), env, functions)
-			if err != nil {
+			if err := o.check(cmd); err != nil {
 				return err
 			}
-			s.rel.AllowRename = allowRename
-			rep, err := s.rel.Verify(cmd.Context(), s.fns)
-			if err != nil {
-				return g.awsFailure(err)
-			}
-			if err := g.render(rep); err != nil {
-				return failure{err: err}
-			}
-			if !rep.OK {
-				fmt.Fprintf(g.app.Stderr, "golive: verify found %d problem(s) in %s\n", len(rep.Problems), env)
-				return errReported
-			}
-			return nil
+			return o.run(cmd.Context(), g)
 		},
 	}
-	envFlags(cmd, &env, &functions)
-	cmd.Flags().BoolVar(&allowRename, "allow-rename", false, "accept a function whose name differs from the one the stack deployed")
+	o.register(cmd, false)
+	cmd.Flags().BoolVar(&o.allowRename, "allow-rename", false, "accept a function whose name differs from the one the stack deployed")
 	return cmd
 }
 
+func (o *verifyOptions) run(ctx context.Context, g *globals) error {
+	s, err := g.open(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	s.rel.AllowRename = o.allowRename
+	rep, err := s.rel.Verify(ctx, s.fns)
+	if err != nil {
+		return g.awsFailure(err)
+	}
+	if err := g.render(rep); err != nil {
+		return failure{err: err}
+	}
+	if !rep.OK {
+		fmt.Fprintf(g.app.Stderr, "golive: verify found %d problem(s) in %s\n", len(rep.Problems), o.env)
+		return errReported
+	}
+	return nil
+}
+
+type rollbackOptions struct {
+	target
+	to string
+}
+
 func rollbackCmd(g *globals) *cobra.Command {
-	var env, function, to string
+	o := &rollbackOptions{}
 	cmd := &cobra.Command{
 		Use:   "rollback --env E --function F [--to N]",
 		Short: "Return LIVE to the previous (or given) version and record it in config.json",
@@ -212,48 +364,56 @@ While a CodeDeploy deployment is in flight, it stops the deployment with auto-ro
 CodeDeploy restores the alias, CloudFormation rolls the stack back, and config.json gets
 the old pin back. Afterwards, it moves the alias directly (guarded by its RevisionId,
 clearing any weighted split) and writes live_version N with "rollout": "direct", so the
-next deploy records N in the stack without a CodeDeploy deployment.
+next deploy records N in the stack without a CodeDeploy deployment. Either way config.json
+records the version LIVE left as rolled_back, which publish --pin never pins again.
 
 Without --to, the target is the highest published version below the alias's current one.`,
 		Example: `  golive rollback --env prd --function worker
   golive rollback --env prd --function worker --to 41`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.open(cmd.Context(), env, []string{function})
-			if err != nil {
+			if err := o.check(cmd); err != nil {
 				return err
 			}
-			plan, err := s.rel.PlanRollback(cmd.Context(), s.fns[0], to)
-			if err != nil {
-				return g.awsFailure(err)
-			}
-			// Check the config edit before touching AWS, so a bad edit never follows a rollback.
-			updated, err := pinfile.Apply(s.raw, plan.Pin)
-			if err != nil {
-				return failure{err: fmt.Errorf("config %s: %w", s.path, err)}
-			}
-			if err := s.rel.Rollback(cmd.Context(), plan); err != nil {
-				return g.awsFailure(err)
-			}
-			werr := pinfile.Write(s.path, s.raw, updated)
-			plan.ConfigUpdated = werr == nil
-			if err := g.render(plan); err != nil {
-				return failure{err: err}
-			}
-			if werr != nil {
-				return failure{err: fmt.Errorf("LIVE was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
-					plan.To, werr, env, function, describePin(plan.Config))}
-			}
-			return nil
+			return o.run(cmd.Context(), g)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&env, "env", "", "environment in the config (required)")
-	f.StringVar(&function, "function", "", "function key in the config (required)")
-	f.StringVar(&to, "to", "", "version to return to (default: the highest published version below LIVE's)")
-	_ = cmd.MarkFlagRequired("env")
-	_ = cmd.MarkFlagRequired("function")
+	o.register(cmd, true)
+	cmd.Flags().StringVar(&o.to, "to", "", "version to return to (default: the highest published version below LIVE's)")
 	return cmd
+}
+
+func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
+	s, err := g.open(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	if err := pinfile.CheckWritable(s.path); err != nil {
+		return failure{err: fmt.Errorf("%w; nothing rolled back", err)}
+	}
+	plan, err := s.rel.PlanRollback(ctx, s.fns[0], o.to)
+	if err != nil {
+		return g.awsFailure(err)
+	}
+	// Check the config edit before touching AWS, so a bad edit never follows a rollback.
+	updated, err := pinfile.Apply(s.raw, plan.Pin)
+	if err != nil {
+		return failure{err: fmt.Errorf("config %s: %w", s.path, err)}
+	}
+	if err := s.rel.Rollback(ctx, plan); err != nil {
+		return g.awsFailure(err)
+	}
+	// LIVE has moved: config must follow even if an interrupt arrived meanwhile.
+	werr := pinfile.Write(context.WithoutCancel(ctx), s.path, s.raw, updated)
+	plan.ConfigUpdated = werr == nil
+	if err := g.render(plan); err != nil {
+		return failure{err: err}
+	}
+	if werr != nil {
+		return failure{err: fmt.Errorf("LIVE was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
+			plan.To, werr, o.env, plan.Function, describePin(plan.Config))}
+	}
+	return nil
 }
 
 func describePin(c release.ConfigPin) string {
@@ -264,66 +424,116 @@ func describePin(c release.ConfigPin) string {
 	if c.Rollout != "" {
 		s += fmt.Sprintf(`, "rollout": %q`, c.Rollout)
 	}
+	if c.RolledBack != "" {
+		s += fmt.Sprintf(`, "rolled_back": %q`, c.RolledBack)
+	}
 	return s
 }
 
+type pruneOptions struct {
+	target
+	keep   int
+	dryRun bool
+}
+
 func pruneCmd(g *globals) *cobra.Command {
-	var (
-		env       string
-		functions []string
-		keep      int
-		dryRun    bool
-	)
+	o := &pruneOptions{}
 	cmd := &cobra.Command{
 		Use:   "prune --env E --keep K [--dry-run]",
 		Short: "Delete old versions nothing refers to, keeping the newest K",
 		Long: `prune deletes published versions, never one that an alias routes to (target or weighted
 split), that any environment's config pins or weights for the same function, that the stack
-last deployed, or that is among the newest K. It refuses to run while a CodeDeploy
-deployment is in flight, and reports code storage used and freed against the account's
+last deployed, that is newer than the newest of those (a release candidate, published and
+not pinned or deployed yet), or that is among the newest K. It refuses to run while a
+CodeDeploy deployment is in flight, and reports what it deleted (also when interrupted, and a
+version whose delete answer was lost) and code storage used and freed against the account's
 limit (75 GB by default).`,
 		Example: `  golive prune --env prd --keep 5 --dry-run
   golive prune --env prd --keep 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if keep < 0 {
-				return usagef("--keep %d: want 0 or more", keep)
-			}
-			s, err := g.open(cmd.Context(), env, functions)
-			if err != nil {
+			if err := o.check(cmd); err != nil {
 				return err
 			}
-			rep, err := s.rel.Prune(cmd.Context(), s.fns, keep, dryRun)
-			if err != nil {
-				if errors.Is(err, release.ErrInFlight) {
-					return failure{err: err}
-				}
-				return g.awsFailure(err)
+			if o.keep < 0 {
+				return usagef("--keep %d: want 0 or more", o.keep)
 			}
-			if err := g.render(rep); err != nil {
-				return failure{err: err}
-			}
-			var errs []string
-			for _, f := range rep.Functions {
-				if f.Error != "" {
-					errs = append(errs, f.Error)
-				}
-			}
-			return g.failedFunctions("prune", errs, len(rep.Functions))
+			return o.run(cmd.Context(), g)
 		},
 	}
-	envFlags(cmd, &env, &functions)
+	o.register(cmd, false)
 	f := cmd.Flags()
-	f.IntVar(&keep, "keep", 0, "how many of the newest versions to keep besides referenced ones (required)")
-	f.BoolVar(&dryRun, "dry-run", false, "list what would be deleted, delete nothing")
+	f.IntVar(&o.keep, "keep", 0, "how many of the newest versions to keep besides referenced ones (required)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be deleted, delete nothing")
 	_ = cmd.MarkFlagRequired("keep")
 	return cmd
 }
 
-// envFlags registers the flags that choose what a command acts on: --env (required) and
-// --function (repeatable; default: every function of the env).
-func envFlags(cmd *cobra.Command, env *string, functions *[]string) {
-	cmd.Flags().StringVar(env, "env", "", "environment in the config (required)")
-	cmd.Flags().StringSliceVar(functions, "function", nil, "function key in the config (repeatable; default: all)")
-	_ = cmd.MarkFlagRequired("env")
+func (o *pruneOptions) run(ctx context.Context, g *globals) error {
+	s, err := g.open(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	rep, err := s.rel.Prune(ctx, s.fns, o.keep, o.dryRun)
+	if err != nil {
+		if errors.Is(err, release.ErrInFlight) {
+			return failure{err: err}
+		}
+		return g.awsFailure(err)
+	}
+	if err := g.render(rep); err != nil {
+		return failure{err: err}
+	}
+	return g.finish("prune", rep, len(rep.Functions))
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print golive's module version and commit",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			info, ok := debug.ReadBuildInfo()
+			fmt.Fprintln(cmd.OutOrStdout(), versionString(info, ok))
+			return nil
+		},
+	}
+}
+
+// versionString is "golive <module version> (<commit>)" from the build info the go command
+// embeds: the module version for `go install ...@v1.2.3` ("(devel)" in a checkout), the
+// commit from the VCS stamp of a checkout build, else from a pseudo-version.
+func versionString(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil {
+		return "golive (unknown) (unknown)"
+	}
+	version := info.Main.Version
+	if version == "" {
+		version = "(devel)"
+	}
+	commit, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if commit == "" {
+		// v0.0.0-20260101120000-abcdef123456 (a pseudo-version names its commit last).
+		if i := strings.LastIndexByte(version, '-'); i >= 0 && len(version)-i-1 == 12 {
+			commit = version[i+1:]
+		}
+	}
+	switch {
+	case commit == "":
+		commit = "unknown"
+	case len(commit) > 12:
+		commit = commit[:12]
+	}
+	if dirty {
+		commit += "-dirty"
+	}
+	return fmt.Sprintf("golive %s (%s)", version, commit)
 }

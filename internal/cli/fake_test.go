@@ -65,7 +65,8 @@ func TestRollbackStopsDeploymentInFlight(t *testing.T) {
 		t.Errorf("stdout = %s", out)
 	}
 	after, _ := os.ReadFile(path)
-	if want := strings.Replace(string(before), `"live_version": "3"`, `"live_version": "2"`, 1); string(after) != want {
+	// rolled_back keeps the next publish --pin from pinning 3 again.
+	if want := strings.Replace(string(before), `"live_version": "3"`, `"live_version": "2", "rolled_back": "3"`, 1); string(after) != want {
 		t.Errorf("config.json:\n%s\nwant:\n%s", after, want)
 	}
 	if l.Calls("UpdateAlias") != 0 {

@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/cli"
 	"github.com/golive-dev/golive/internal/moto"
 	"github.com/golive-dev/golive/internal/moto/mototest"
@@ -268,9 +271,18 @@ func (w *world) run(args ...string) (stdout, stderr string, code int) {
 func (w *world) runCtx(ctx context.Context, args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	args = append(args, "--config", w.cfgPath, "--endpoint-url", srv.URL)
-	code = cli.Run(ctx, args, &out, &errb)
+	code = testApp(&out, &errb).Run(ctx, args)
 	w.t.Logf("golive %s -> %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errb.String())
 	return out.String(), errb.String(), code
+}
+
+// testApp is golive over the real SDK with the retry backoff shortened, so that retries
+// (of throttles, of a refused connection) take milliseconds.
+func testApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{Stdout: stdout, Stderr: stderr, NewClients: func(ctx context.Context, o awsclient.Options) (cli.Clients, error) {
+		o.MaxBackoff = 20 * time.Millisecond
+		return cli.SDKClients(ctx, o)
+	}}
 }
 
 // jsonOut decodes a JSON result.

@@ -5,19 +5,29 @@
 // bytes are checked with config.Parse before anything is written, and the file is replaced
 // atomically (temporary file in the same directory, fsync, rename): a failed or interrupted
 // run leaves config.json byte-identical.
+//
+// Concurrent runs serialize on a lock file beside the config (.config.json.lock, an flock(2)
+// lock through github.com/gofrs/flock, so the kernel drops it when a run dies), held only for
+// the read-compare-replace of Write, never while golive waits on AWS. A run never overwrites
+// pins it did not read: under the lock, Write refuses a file that changed since the caller
+// read it.
 package pinfile
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
-	"github.com/golive-dev/golive/config"
+	"github.com/gofrs/flock"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
+
+	"github.com/golive-dev/golive/config"
 )
 
 // Rollout says what to do with a function's "rollout" key.
@@ -44,8 +54,12 @@ type Pin struct {
 	Version string
 	Rollout Rollout
 	// ClearAdditional deletes additional_versions (the alias's weighted split was cleared).
-	// A null live_version deletes rollout and additional_versions whatever these say.
+	// A null live_version deletes rollout, additional_versions and rolled_back whatever
+	// these say.
 	ClearAdditional bool
+	// RolledBack is written as rolled_back (the version a rollback moved LIVE away from);
+	// "" deletes it.
+	RolledBack string
 }
 
 // ErrChanged means config.json was modified by someone else since golive read it.
@@ -80,6 +94,16 @@ func Apply(raw []byte, pins ...Pin) ([]byte, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("pin %s/%s: rollout: %w", p.Env, p.Function, err)
+		}
+		rb := append(base[:len(base):len(base)], "rolled_back")
+		switch {
+		case p.RolledBack != "" && p.Version != "":
+			out, err = set(out, rb, `"`+p.RolledBack+`"`)
+		case gjson.GetBytes(out, path(rb)).Exists():
+			out, err = sjson.DeleteBytes(out, path(rb))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pin %s/%s: rolled_back: %w", p.Env, p.Function, err)
 		}
 		if p.ClearAdditional && gjson.GetBytes(out, path(append(base, "additional_versions"))).Exists() {
 			if out, err = sjson.DeleteBytes(out, path(append(base, "additional_versions"))); err != nil {
@@ -166,7 +190,11 @@ func insertMember(raw []byte, start int, objRaw, member string) []byte {
 	case last == start: // empty object
 		return splice(raw, start, end+1, "{ "+member+" }")
 	case strings.Contains(objRaw, "\n"):
-		ins = ",\n" + memberIndent(raw[start+1:end]) + member
+		nl := "\n"
+		if bytes.Contains(raw, []byte("\r\n")) {
+			nl = "\r\n" // keep a Windows checkout's line endings
+		}
+		ins = "," + nl + memberIndent(raw[start+1:end]) + member
 	default:
 		ins = ", " + member
 	}
@@ -205,13 +233,74 @@ func path(keys []string) string {
 	return strings.Join(esc, ".")
 }
 
-// Write replaces the file at path with updated, atomically, provided it still holds original
-// (the bytes the caller read and edited); otherwise it returns ErrChanged and writes nothing.
-// A symlinked config is written through to its target.
-func Write(path string, original, updated []byte) (err error) {
+// LockTimeout bounds the wait for another golive's read-modify-write of the same file, which
+// holds the lock for milliseconds.
+const LockTimeout = 30 * time.Second
+
+// LockPath is the lock file beside the config at path.
+func LockPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
+}
+
+// tempPattern names Write's temporary files; one left by a killed run is removed by the next
+// Write under the lock, and nothing else reads them.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".golive-*" }
+
+// CheckWritable refuses, before anything is published or moved, a config that Write could not
+// replace or that its owner marked read-only (rename would replace a read-only file silently).
+func CheckWritable(path string) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only (mode %04o): golive writes the pins into it; make it writable (chmod u+w) or run without --pin", path, info.Mode().Perm())
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
+	if err != nil {
+		return fmt.Errorf("%s cannot be replaced: golive writes the pins through a new file in its directory: %w", path, err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
+// Write replaces the file at path with updated, atomically, provided it still holds original
+// (the bytes the caller read and edited); otherwise it returns ErrChanged and writes nothing.
+// It holds the lock beside the file while it compares and replaces; ctx bounds the wait for
+// it. A symlinked config is written through to its target.
+func Write(ctx context.Context, path string, original, updated []byte) (err error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	lock := flock.New(LockPath(path))
+	lctx, cancel := context.WithTimeout(ctx, LockTimeout)
+	defer cancel()
+	ok, err := lock.TryLockContext(lctx, 50*time.Millisecond)
+	if !ok || err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("lock %s: %w", LockPath(path), context.Cause(ctx))
+		}
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("another golive has held it for %s", LockTimeout)
+		}
+		return fmt.Errorf("lock %s: %w", LockPath(path), err)
+	}
+	defer lock.Unlock()
+	removeStaleTemps(path)
+	return replace(path, original, updated)
+}
+
+func removeStaleTemps(path string) {
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	for _, f := range stale {
+		_ = os.Remove(f)
+	}
+}
+
+func replace(path string, original, updated []byte) (err error) {
 	current, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -226,8 +315,11 @@ func Write(path string, original, updated []byte) (err error) {
 	if err != nil {
 		return err
 	}
+	if info.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only (mode %04o), left unchanged", path, info.Mode().Perm())
+	}
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".golive-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

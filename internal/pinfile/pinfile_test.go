@@ -1,11 +1,17 @@
 package pinfile_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/golive-dev/golive/internal/pinfile"
 )
@@ -98,6 +104,14 @@ func TestApply(t *testing.T) {
 			edits: nil,
 		},
 		{
+			name: "rollback records the version it left",
+			pins: []pinfile.Pin{{Env: "prd", Function: "api", Version: "3", Rollout: pinfile.RolloutDirect, ClearAdditional: true, RolledBack: "4"}},
+			edits: [][2]string{{
+				"\"live_version\": 4,\n          \"additional_versions\": { \"3\": 0.1 }\n",
+				"\"live_version\": 3,\n          \"rollout\": \"direct\",\n          \"rolled_back\": \"4\"\n",
+			}},
+		},
+		{
 			name: "several pins at once",
 			pins: []pinfile.Pin{
 				{Env: "prd", Function: "worker", Version: "8", Rollout: pinfile.RolloutDefault},
@@ -165,7 +179,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pinfile.Write(path, []byte(base), updated); err != nil {
+	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
@@ -175,7 +189,8 @@ func TestWrite(t *testing.T) {
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v; want 0640 kept", info.Mode().Perm())
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+	// Only the config and its lock file: no temporary file is left.
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 || entries[0].Name() != ".config.json.lock" {
 		t.Errorf("left behind: %v", entries)
 	}
 }
@@ -188,7 +203,7 @@ func TestWriteRefusesChangedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
-	err := pinfile.Write(path, []byte(base), updated)
+	err := pinfile.Write(context.Background(), path, []byte(base), updated)
 	if !errors.Is(err, pinfile.ErrChanged) {
 		t.Fatalf("error = %v; want ErrChanged", err)
 	}
@@ -208,7 +223,7 @@ func TestWriteThroughSymlink(t *testing.T) {
 		t.Skip(err)
 	}
 	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
-	if err := pinfile.Write(link, []byte(base), updated); err != nil {
+	if err := pinfile.Write(context.Background(), link, []byte(base), updated); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
@@ -216,5 +231,134 @@ func TestWriteThroughSymlink(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(real); string(got) != string(updated) {
 		t.Error("target not updated")
+	}
+}
+
+// A Windows checkout keeps CRLF line endings on the lines golive adds, and a pin clears the
+// rolled_back a rollback left.
+func TestApplyKeepsCRLF(t *testing.T) {
+	crlf := strings.ReplaceAll(strings.Replace(base, `"rollout": "direct"`, `"rollout": "direct",`+"\n"+`          "rolled_back": "8"`, 1), "\n", "\r\n")
+	got, err := pinfile.Apply([]byte(crlf),
+		pinfile.Pin{Env: "prd", Function: "worker", Version: "9", Rollout: pinfile.RolloutDefault},
+		pinfile.Pin{Env: "prd", Function: "api", Version: "3", Rollout: pinfile.RolloutDirect, ClearAdditional: true, RolledBack: "4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(got), "\n"); n != strings.Count(string(got), "\r\n") {
+		t.Errorf("%d LF lines without CR:\n%q", n-strings.Count(string(got), "\r\n"), got)
+	}
+	for _, want := range []string{"\"live_version\": \"9\"\r\n        },", "\"rollout\": \"direct\",\r\n          \"rolled_back\": \"4\"\r\n"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// Runs that read the same file and each write their own pin: exactly one wins, the others
+// are refused, and the file holds the winner's bytes, never a mix or a lost pin.
+func TestConcurrentWritesSerialize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	for round := range 10 {
+		if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		updates := make([][]byte, n)
+		for i := range n {
+			updates[i], _ = pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: fmt.Sprint(10 + i)})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = pinfile.Write(context.Background(), path, []byte(base), updates[i])
+			}()
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && won >= 0:
+				t.Fatalf("round %d: writers %d and %d both succeeded: one pin is lost", round, won, i)
+			case err == nil:
+				won = i
+			case !errors.Is(err, pinfile.ErrChanged):
+				t.Fatalf("round %d: writer %d: %v", round, i, err)
+			}
+		}
+		if got, _ := os.ReadFile(path); won < 0 || string(got) != string(updates[won]) {
+			t.Fatalf("round %d: winner %d, file:\n%s", round, won, got)
+		}
+	}
+}
+
+// A temporary file left by a killed run does not stop the next write, which removes it.
+func TestWriteRemovesStaleTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	stale := filepath.Join(dir, ".config.json.golive-123456")
+	for _, f := range []string{path, stale} {
+		if err := os.WriteFile(f, []byte(base), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file kept: %v", err)
+	}
+}
+
+// A read-only config is refused up front (CheckWritable) and by Write, even for root, whom
+// the permission bits do not stop: rename would replace it silently.
+func TestReadOnlyConfigRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(base), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	const want = "is read-only (mode 0444)"
+	if err := pinfile.CheckWritable(path); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("CheckWritable: %v; want %q", err, want)
+	}
+	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Write: %v; want %q", err, want)
+	}
+	if got, _ := os.ReadFile(path); string(got) != base {
+		t.Error("read-only file replaced")
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := pinfile.CheckWritable(path); err != nil {
+		t.Errorf("writable file: %v", err)
+	}
+}
+
+// A lock held elsewhere (another process: flock is per open file) makes Write wait for it,
+// and give up when the caller's context ends.
+func TestWriteWaitsForLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := flock.New(pinfile.LockPath(path))
+	if err := other.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := pinfile.Write(ctx, path, []byte(base), updated); err == nil || !strings.Contains(err.Error(), "lock ") {
+		t.Errorf("Write under another's lock: %v", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != base {
+		t.Error("written without the lock")
+	}
+	go func() { time.Sleep(100 * time.Millisecond); other.Unlock() }()
+	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err != nil {
+		t.Errorf("Write after the lock was released: %v", err)
 	}
 }

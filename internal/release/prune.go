@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -34,6 +35,7 @@ type PruneFunction struct {
 	FreedBytes int64  `json:"freed_bytes"`
 	Error      string `json:"error,omitempty"`
 
+	err      error
 	versions []types.FunctionConfiguration
 	aliases  []types.AliasConfiguration
 }
@@ -50,6 +52,17 @@ type Storage struct {
 	UsedBytes  *int64 `json:"account_used_bytes"`
 	LimitBytes *int64 `json:"account_limit_bytes"`
 	FreedBytes int64  `json:"freed_bytes"`
+}
+
+// FunctionErrors are the failures, one per function that could not be pruned.
+func (r *PruneReport) FunctionErrors() []error {
+	var errs []error
+	for _, f := range r.Functions {
+		if f.err != nil {
+			errs = append(errs, f.err)
+		}
+	}
+	return errs
 }
 
 // Failed reports whether a function could not be pruned.
@@ -169,6 +182,33 @@ func (e *Env) referenced(fn config.Function, st stack, aliases []types.AliasConf
 	}
 	add(st.deployed(fn), "stack "+e.StackName()+" deployed")
 
+	// Release candidates: a version newer than every referenced one was published for a
+	// release that has not been pinned or deployed yet (publish --pin between its publish and
+	// its config write, a pull request that pins it), and the next deploy needs it.
+	newestRef, newestRefTime := 0, ""
+	for v := range kept {
+		if n, _ := versionNumber(v); n > newestRef {
+			newestRef = n
+		}
+	}
+	for _, v := range vs {
+		if n, _ := versionNumber(aws.ToString(v.Version)); n == newestRef && aws.ToString(v.LastModified) > newestRefTime {
+			newestRefTime = aws.ToString(v.LastModified)
+		}
+	}
+	for _, v := range vs {
+		n, _ := versionNumber(aws.ToString(v.Version))
+		if n > newestRef || (newestRefTime != "" && aws.ToString(v.LastModified) > newestRefTime) {
+			why := "release candidate: nothing references a version yet"
+			if newestRef > 0 {
+				why = fmt.Sprintf("release candidate: newer than %d, the newest referenced", newestRef)
+			}
+			if !contains(kept[aws.ToString(v.Version)], why) {
+				add(aws.ToString(v.Version), why)
+			}
+		}
+	}
+
 	// Newest by number, and newest by publish time.
 	var numbers []string
 	seen := map[string]bool{}
@@ -216,11 +256,18 @@ func (e *Env) prune(ctx context.Context, f *PruneFunction, kept map[string][]str
 			continue
 		}
 		if !dryRun {
+			if ctx.Err() != nil {
+				f.err = fmt.Errorf("prune %s: %w", f.FunctionName, context.Cause(ctx))
+				f.Error = "interrupted before it finished; rerun prune"
+				return
+			}
 			_, err := e.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(f.FunctionName), Qualifier: aws.String(n)})
 			switch {
 			case err == nil:
 			case isNotFound(err):
-				continue // deleted meanwhile
+				// Gone: deleted by an attempt whose answer was lost (the SDK retried), or by
+				// someone else meanwhile. Either way its storage is freed.
+				e.log().Info("version already gone; counted as deleted", "function", f.Function, "version", n)
 			case hasCode(err, "ResourceConflictException"):
 				// AWS refuses to delete a version an alias (or a new split) routes to, perhaps
 				// one moved there after the aliases were read.
@@ -228,7 +275,14 @@ func (e *Env) prune(ctx context.Context, f *PruneFunction, kept map[string][]str
 				f.Kept = append(f.Kept, KeptVersion{Version: n, Reasons: []string{"AWS refused: " + apiMessage(err)}})
 				continue
 			default:
-				f.Error = fmt.Sprintf("delete version %s of %s: %v", n, f.FunctionName, err)
+				if e.gone(ctx, f.FunctionName, n) {
+					// The delete happened although its answer never arrived (an interrupt,
+					// a timeout, a dropped connection): report what was done.
+					f.Deleted = append(f.Deleted, n)
+					f.FreedBytes += v.CodeSize
+				}
+				f.err = fmt.Errorf("delete version %s of %s: %w", n, f.FunctionName, err)
+				f.Error = e.errorText(ctx, f.err)
 				return
 			}
 			e.log().Info("deleted version", "function", f.Function, "version", n, "bytes", v.CodeSize)
@@ -236,6 +290,15 @@ func (e *Env) prune(ctx context.Context, f *PruneFunction, kept map[string][]str
 		f.Deleted = append(f.Deleted, n)
 		f.FreedBytes += v.CodeSize
 	}
+}
+
+// gone reports whether version v of name is known not to exist any more, asked with a short
+// deadline of its own so that an interrupted run can still say what it deleted.
+func (e *Env) gone(ctx context.Context, name, v string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err := e.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name), Qualifier: aws.String(v)})
+	return isNotFound(err)
 }
 
 // storage reads the account's code storage; emulators without GetAccountSettings leave it null.

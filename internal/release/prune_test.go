@@ -27,7 +27,8 @@ func kept(f release.PruneFunction) map[string]string {
 func TestPruneKeepsEveryReference(t *testing.T) {
 	const name = "p-prd-worker"
 	// prd weights 4 (no CodeDeploy), the stack last deployed 5, LIVE is on 6 and another
-	// alias routes to 2; the newest 2 are 9 and 10.
+	// alias routes to 2; the newest 2 are 9 and 10, and 8 to 10 are release candidates
+	// (newer than 7, the newest referenced).
 	f := newFixture(t, `"worker": {"live_version": "6", "additional_versions": {"4": 0.1}, "deployment": {"type": "None"}}`, "worker")
 	fn := f.published(name, 10)
 	fn.SetAlias("LIVE", "6", map[string]float64{"7": 0.05})
@@ -39,7 +40,7 @@ func TestPruneKeepsEveryReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := rep.Functions[0]
-	if want := []string{"1", "3", "8"}; !slices.Equal(p.Deleted, want) {
+	if want := []string{"1", "3"}; !slices.Equal(p.Deleted, want) {
 		t.Errorf("deleted %v; want %v", p.Deleted, want)
 	}
 	wantKept := map[string]string{
@@ -48,13 +49,14 @@ func TestPruneKeepsEveryReference(t *testing.T) {
 		"5":  "stack p-prd deployed",
 		"6":  "alias LIVE, config prd live_version",
 		"7":  "alias LIVE weight",
-		"9":  "newest 2",
-		"10": "newest 2",
+		"8":  "release candidate: newer than 7, the newest referenced",
+		"9":  "release candidate: newer than 7, the newest referenced, newest 2",
+		"10": "release candidate: newer than 7, the newest referenced, newest 2",
 	}
 	if got := kept(p); !mapsEqual(got, wantKept) {
 		t.Errorf("kept %v; want %v", got, wantKept)
 	}
-	if got := fn.Versions(); !slices.Equal(got, []string{"2", "4", "5", "6", "7", "9", "10"}) {
+	if got := fn.Versions(); !slices.Equal(got, []string{"2", "4", "5", "6", "7", "8", "9", "10"}) {
 		t.Errorf("versions left %v", got)
 	}
 	if p.FreedBytes == 0 || rep.Storage.FreedBytes != p.FreedBytes {
@@ -163,10 +165,11 @@ func TestPruneDryRun(t *testing.T) {
 
 // Numbers are not always in publish order (moto hands out len+1 after a delete): the newest K
 // by publish time are kept as well as the K highest numbers, and a number listed twice is
-// handled once.
+// handled once. A version published after the newest referenced one is a release candidate,
+// whatever its number.
 func TestPruneReusedNumbers(t *testing.T) {
 	const name = "p-prd-worker"
-	f := newFixture(t, `"worker": {"live_version": null}`, "worker")
+	f := newFixture(t, `"worker": {"live_version": "5"}`, "worker")
 	fn := f.published(name, 5)
 	// Make the list look like moto's after deleting 1..3 and publishing twice: 4, 5, 3, 3.
 	fn.Published = fn.Published[3:]
@@ -183,7 +186,7 @@ func TestPruneReusedNumbers(t *testing.T) {
 	if !slices.Equal(p.Deleted, []string{"4"}) {
 		t.Errorf("deleted %v; want [4]", p.Deleted)
 	}
-	want := map[string]string{"3": "newest 1 by publish time", "5": "newest 1"}
+	want := map[string]string{"3": "release candidate: newer than 5, the newest referenced, newest 1 by publish time", "5": "config prd live_version, newest 1"}
 	if got := kept(p); !mapsEqual(got, want) {
 		t.Errorf("kept %v; want %v", got, want)
 	}
@@ -198,4 +201,18 @@ func TestPruneNegativeKeep(t *testing.T) {
 
 func mapsEqual(a, b map[string]string) bool {
 	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// Nothing references a version yet (LIVE follows $LATEST): every version may be the next
+// release's, so prune keeps them all.
+func TestPruneKeepsCandidatesWithoutReference(t *testing.T) {
+	f := newFixture(t, `"worker": {"live_version": null}`, "worker")
+	f.published("p-prd-worker", 3).SetAlias("LIVE", "$LATEST", nil)
+	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := rep.Functions[0]; len(p.Deleted) != 0 || len(p.Kept) != 3 || p.Kept[0].Reasons[0] != "release candidate: nothing references a version yet" {
+		t.Errorf("deleted %v, kept %+v; want all 3 kept as release candidates", p.Deleted, p.Kept)
+	}
 }

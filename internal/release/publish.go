@@ -38,6 +38,12 @@ type PublishReport struct {
 	Functions []PublishResult `json:"functions"`
 	// ConfigUpdated is set by the CLI once config.json holds the pins.
 	ConfigUpdated bool `json:"config_updated"`
+	// NotPinned lists, under --pin, the versions that exist but are not in config.json
+	// after this run (a failure, an interrupt, a config changed meanwhile); set by the CLI.
+	NotPinned []Unpinned `json:"not_pinned,omitempty"`
+	// Rerun is the command that finishes the job (pins NotPinned, retries the failures);
+	// set by the CLI when the run did not finish.
+	Rerun string `json:"rerun,omitempty"`
 }
 
 // PublishResult is one function's outcome.
@@ -47,20 +53,27 @@ type PublishResult struct {
 	// Status is "new", "unchanged" (Lambda returned the existing version: $LATEST was not
 	// updated since it was published) or "failed".
 	Status string `json:"status"`
-	// Version is the published version, "" on failure.
+	// Version is the version of $LATEST that exists now, even when a later step failed;
+	// absent when none is known.
 	Version string `json:"version,omitempty"`
 	// Previous is the newest version before this publish, "" when there was none.
 	Previous   string `json:"previous_version,omitempty"`
 	CodeSha256 string `json:"code_sha256,omitempty"`
 	// Smoke is "passed" when the smoke invocation ran and succeeded.
 	Smoke string `json:"smoke,omitempty"`
-	// Pin is the config change for a new version under --pin.
+	// Pin is the config change for the version under --pin: a new version, or an unchanged
+	// one newer than the pin (an earlier run published it but did not pin it).
 	Pin *PinResult `json:"pin,omitempty"`
-	Error string `json:"error,omitempty"`
+	// Pinned is set by the CLI once config.json holds Pin.
+	Pinned bool   `json:"pinned,omitempty"`
+	Error  string `json:"error,omitempty"`
 	// Err is the failure behind Error, for errors.Is (ErrChanged, ErrSmoke).
 	Err error `json:"-"`
 
 	pin *pinfile.Pin
+	// due is set when --pin should pin Version: it is newer than the pin and is not the
+	// version a rollback moved LIVE away from.
+	due bool
 }
 
 // PinResult describes the config edit publish --pin makes for a function.
@@ -70,6 +83,12 @@ type PinResult struct {
 	// function's configured rollout, canary by default).
 	Rollout string `json:"rollout,omitempty"`
 	Reason  string `json:"reason"`
+}
+
+// Unpinned is a version publish made (or found) that --pin should have pinned but did not.
+type Unpinned struct {
+	Function string `json:"function"`
+	Version  string `json:"version"`
 }
 
 // Failed reports whether any function failed.
@@ -82,7 +101,7 @@ func (r *PublishReport) Failed() bool {
 	return false
 }
 
-// Pins returns the config edits for the new versions (Pin option).
+// Pins returns the config edits of the functions whose pin was planned (Pin option).
 func (r *PublishReport) Pins() []pinfile.Pin {
 	var pins []pinfile.Pin
 	for _, f := range r.Functions {
@@ -91,6 +110,37 @@ func (r *PublishReport) Pins() []pinfile.Pin {
 		}
 	}
 	return pins
+}
+
+// MarkPinned records that config.json now holds every planned pin.
+func (r *PublishReport) MarkPinned() {
+	for i := range r.Functions {
+		r.Functions[i].Pinned = r.Functions[i].pin != nil
+	}
+	r.ConfigUpdated = len(r.Pins()) > 0
+}
+
+// Unpinned lists the versions --pin should pin that config.json does not hold (call it after
+// MarkPinned, or without it when nothing was written).
+func (r *PublishReport) Unpinned() []Unpinned {
+	var u []Unpinned
+	for _, f := range r.Functions {
+		if f.due && !f.Pinned && f.Version != "" {
+			u = append(u, Unpinned{Function: f.Function, Version: f.Version})
+		}
+	}
+	return u
+}
+
+// FunctionErrors are the failures, one per failed function.
+func (r *PublishReport) FunctionErrors() []error {
+	var errs []error
+	for _, f := range r.Functions {
+		if f.Status == StatusFailed {
+			errs = append(errs, f.Err)
+		}
+	}
+	return errs
 }
 
 // Publish publishes $LATEST of each function as an immutable version, in parallel. A failure
@@ -108,9 +158,11 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 		r := &rep.Functions[i]
 		*r = PublishResult{Function: fns[i].Name, FunctionName: fns[i].FunctionName}
 		if err := e.publish(ctx, fns[i], o, st, r); err != nil {
-			r.Status, r.Error, r.Err = StatusFailed, err.Error(), err
+			// The version stays reported: it exists, and the rerun pins it.
+			r.Status, r.Err = StatusFailed, err
+			r.Error = e.errorText(ctx, err)
 			r.Pin, r.pin = nil, nil
-			e.log().Error("publish failed", "function", fns[i].Name, "error", err)
+			e.log().Error("publish failed", "function", fns[i].Name, "version", r.Version, "error", r.Error)
 		}
 	})
 	return rep, nil
@@ -152,7 +204,19 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 	}
 	out, err := e.Lambda.PublishVersion(ctx, in)
 	if err != nil {
-		return publishError(fn.FunctionName, latest, err)
+		perr := publishError(fn.FunctionName, latest, err)
+		if errors.Is(perr, ErrChanged) {
+			return perr
+		}
+		// The request may have reached Lambda and its answer been lost (a dropped connection,
+		// a timeout, an interrupt): look for the version it would have made before saying
+		// that nothing was published.
+		v, ok := e.findPublished(ctx, fn.FunctionName, latest, prior)
+		if !ok {
+			return perr
+		}
+		log.Warn("PublishVersion failed but the version exists: its answer was lost", "version", aws.ToString(v.Version), "error", err)
+		out = &lambda.PublishVersionOutput{Version: v.Version, LastModified: v.LastModified, RevisionId: v.RevisionId}
 	}
 	r.Version = aws.ToString(out.Version)
 	r.Status = StatusNew
@@ -171,17 +235,61 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 	}
 	log.Info("published", "version", r.Version, "status", r.Status, "previous", r.Previous)
 
-	if o.Pin {
-		if r.Status != StatusNew {
-			if fn.LiveVersion != r.Version {
-				log.Warn("version is unchanged, so --pin leaves config alone; set live_version to release it",
-					"version", r.Version, "live_version", orLatest(fn.LiveVersion))
-			}
-			return nil
-		}
-		return e.planPin(ctx, fn, st, r)
+	if !o.Pin {
+		return nil
 	}
-	return nil
+	switch {
+	case r.Version == fn.LiveVersion:
+		return nil // already pinned
+	case r.Version == fn.RolledBack:
+		log.Warn("not pinned: golive rollback moved LIVE away from this version (rolled_back in config); deploy a fix, or set live_version by hand",
+			"version", r.Version, "live_version", orLatest(fn.LiveVersion))
+		return nil
+	case r.Status == StatusUnchanged && !newerThanPin(r.Version, fn.LiveVersion):
+		log.Info("not pinned: not newer than the pin", "version", r.Version, "live_version", orLatest(fn.LiveVersion))
+		return nil
+	}
+	// A new version, or one an earlier run published from this same $LATEST and did not pin.
+	r.due = true
+	return e.planPin(ctx, fn, st, r)
+}
+
+// newerThanPin reports whether version v is newer than the pin ("" is $LATEST: any version
+// is a pin to make).
+func newerThanPin(v, pin string) bool {
+	if pin == "" {
+		return true
+	}
+	a, _ := versionNumber(v)
+	b, _ := versionNumber(pin)
+	return a > b
+}
+
+// findPublished looks, after a PublishVersion whose answer was lost, for a version of latest's
+// code that was not there before. It uses its own short deadline: the run may be over (an
+// interrupt), but what exists must still be reported.
+func (e *Env) findPublished(ctx context.Context, name string, latest *lambda.GetFunctionConfigurationOutput, prior []types.FunctionConfiguration) (types.FunctionConfiguration, bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	vs, err := e.listVersions(ctx, name)
+	if err != nil {
+		e.log().Warn("cannot tell whether the lost publish made a version", "function_name", name, "error", err)
+		return types.FunctionConfiguration{}, false
+	}
+	known := map[string]string{}
+	for _, v := range prior {
+		known[aws.ToString(v.Version)] = aws.ToString(v.LastModified)
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := vs[i]
+		if lm, ok := known[aws.ToString(v.Version)]; ok && lm == aws.ToString(v.LastModified) {
+			continue
+		}
+		if aws.ToString(v.CodeSha256) == aws.ToString(latest.CodeSha256) {
+			return v, true
+		}
+	}
+	return types.FunctionConfiguration{}, false
 }
 
 // planPin decides the rollout that goes with a new pin. CodeDeploy builds its AppSpec from the
@@ -224,6 +332,9 @@ func (e *Env) readLatest(ctx context.Context, name string) (*lambda.GetFunctionC
 	in := &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)}
 	out, err := e.Lambda.GetFunctionConfiguration(ctx, in)
 	if err != nil {
+		if isNotFound(err) {
+			return nil, e.notFound(name, err)
+		}
 		return nil, fmt.Errorf("read $LATEST of %s: %w", name, err)
 	}
 	if err := e.checkAccount(aws.ToString(out.FunctionArn)); err != nil {
@@ -239,6 +350,8 @@ func (e *Env) readLatest(ctx context.Context, name string) (*lambda.GetFunctionC
 	}
 	if out.State == types.StatePending {
 		e.log().Info("waiting for the function to become active", "function_name", name)
+		stop := e.progress("still waiting for the function to become active", "function_name", name)
+		defer stop()
 		w := lambda.NewFunctionActiveWaiter(e.Lambda, func(o *lambda.FunctionActiveWaiterOptions) {
 			o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
 		})
@@ -248,6 +361,8 @@ func (e *Env) readLatest(ctx context.Context, name string) (*lambda.GetFunctionC
 	}
 	if out.LastUpdateStatus == types.LastUpdateStatusInProgress {
 		e.log().Info("waiting for $LATEST to finish updating", "function_name", name)
+		stop := e.progress("still waiting for $LATEST to finish updating", "function_name", name)
+		defer stop()
 		w := lambda.NewFunctionUpdatedWaiter(e.Lambda, func(o *lambda.FunctionUpdatedWaiterOptions) {
 			o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
 		})

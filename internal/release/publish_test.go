@@ -203,11 +203,50 @@ func TestPublishPin(t *testing.T) {
 			reasonHas: "LIVE is on 1 but the stack last deployed 2",
 		},
 		{
-			name:   "unchanged version is not pinned",
+			// An earlier run published 2 and failed (or was interrupted) before pinning it.
+			name:   "unchanged version newer than the pin is pinned: the rerun converges",
 			config: `"worker": {"live_version": "1"}`,
 			setup: func(f *fixture, fn config.Function) {
 				f.published(name, 2).SetAlias("LIVE", "1", nil)
 				f.deployed(fn, "1")
+			},
+			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutDefault},
+			reasonHas: "shifts LIVE from 1 to 2",
+		},
+		{
+			name:   "the version rollback moved LIVE away from is never pinned again",
+			config: `"worker": {"live_version": "1", "rollout": "direct", "rolled_back": "2"}`,
+			setup: func(f *fixture, fn config.Function) {
+				f.published(name, 2).SetAlias("LIVE", "1", nil)
+				f.deployed(fn, "2")
+			},
+		},
+		{
+			name:   "a new version after a rollback is pinned, clearing rolled_back",
+			config: `"worker": {"live_version": "1", "rollout": "direct", "rolled_back": "2"}`,
+			setup: func(f *fixture, fn config.Function) {
+				lf := f.published(name, 2)
+				lf.UpdateCode()
+				lf.SetAlias("LIVE", "1", nil)
+				f.deployed(fn, "1")
+			},
+			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "3", Rollout: pinfile.RolloutDefault},
+			reasonHas: "shifts LIVE from 1 to 3",
+		},
+		{
+			name:   "the pinned version unchanged: nothing to pin",
+			config: `"worker": {"live_version": "2"}`,
+			setup: func(f *fixture, fn config.Function) {
+				f.published(name, 2).SetAlias("LIVE", "2", nil)
+				f.deployed(fn, "2")
+			},
+		},
+		{
+			name:   "an unchanged version older than the pin is not pinned",
+			config: `"worker": {"live_version": "3"}`,
+			setup: func(f *fixture, fn config.Function) {
+				f.published(name, 2).SetAlias("LIVE", "2", nil)
+				f.deployed(fn, "2")
 			},
 		},
 	}

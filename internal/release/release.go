@@ -80,6 +80,10 @@ type Env struct {
 	WaitTimeout time.Duration
 	// WaitMinDelay is the first poll interval of that wait; 0 means 1 second.
 	WaitMinDelay time.Duration
+	// Region is the region the clients call, named when a function is not found there.
+	Region string
+	// ProgressEvery is how often a long wait logs that it is still waiting; 0 means 10s.
+	ProgressEvery time.Duration
 	// AllowRename lets verify pass a function whose config name differs from the name the
 	// stack deployed: the deploy then creates a new function without the old one's versions.
 	AllowRename bool
@@ -113,6 +117,48 @@ func (e *Env) workers() int {
 		return e.Workers
 	}
 	return DefaultWorkers
+}
+
+// errorText is err for a person: an interrupt reads as one, not as "context canceled".
+func (e *Env) errorText(ctx context.Context, err error) string {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return "interrupted before it finished"
+	}
+	return err.Error()
+}
+
+// notFound explains a function that does not exist where golive looked.
+func (e *Env) notFound(name string, err error) error {
+	where := "the region golive called"
+	if e.Region != "" {
+		where = "region " + e.Region
+	}
+	return fmt.Errorf("function %s not found in %s (envs.%s.region is %s; check --region, or deploy the stack first): %w",
+		name, where, e.Env.Name, orNone(e.Env.Region), err)
+}
+
+// progress logs msg every ProgressEvery until the returned stop is called, so a long wait
+// shows on stderr which function waits for what, and for how long so far.
+func (e *Env) progress(msg string, args ...any) (stop func()) {
+	every := e.ProgressEvery
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				e.log().Info(msg, append(args, "waited", time.Since(start).Round(time.Second).String())...)
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // StackName is the environment's CloudFormation stack.

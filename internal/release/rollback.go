@@ -96,8 +96,9 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 			return nil, fmt.Errorf("no published version of %s below %s to roll back to", fn.FunctionName, a.Version)
 		}
 	}
-	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: p.To, Rollout: pinfile.RolloutDirect, ClearAdditional: true}
-	p.Config = ConfigPin{LiveVersion: p.To, Rollout: string(config.RolloutDirect), Additional: map[string]float64{}}
+	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: p.To, Rollout: pinfile.RolloutDirect, ClearAdditional: true,
+		RolledBack: rolledBack(p.From, p.To)}
+	p.Config = ConfigPin{LiveVersion: p.To, Rollout: string(config.RolloutDirect), Additional: map[string]float64{}, RolledBack: p.Pin.RolledBack}
 	return p, nil
 }
 
@@ -124,8 +125,8 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 	if old == Latest {
 		version = ""
 	}
-	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: version, Rollout: pinfile.RolloutKeep}
-	p.Config = ConfigPin{LiveVersion: old, Rollout: string(fn.Rollout), Additional: configWeights(fn)}
+	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: version, Rollout: pinfile.RolloutKeep, RolledBack: rolledBack(p.From, version)}
+	p.Config = ConfigPin{LiveVersion: old, Rollout: string(fn.Rollout), Additional: configWeights(fn), RolledBack: p.Pin.RolledBack}
 	if p.Config.Additional == nil {
 		p.Config.Additional = map[string]float64{}
 	}
@@ -171,6 +172,16 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 		return nil
 	}
 	return fmt.Errorf("unknown rollback mode %q", p.Mode)
+}
+
+// rolledBack is what config records as rolled_back when LIVE moves from one version to
+// another: the version left, so that no plain rerun of publish --pin pins it again. Nothing
+// when it is not a published version or LIVE ends on $LATEST (a null pin has no rolled_back).
+func rolledBack(from, to string) string {
+	if _, ok := versionNumber(from); !ok || from == to || to == "" {
+		return ""
+	}
+	return from
 }
 
 func orNone(v string) string {

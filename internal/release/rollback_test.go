@@ -88,8 +88,10 @@ func TestRollbackAfterDeployment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantPin := pinfile.Pin{Env: "prd", Function: "worker", Version: tt.want, Rollout: pinfile.RolloutDirect, ClearAdditional: true}
-			if plan.Mode != release.ModeAlias || plan.To != tt.want || plan.Pin != wantPin {
+			// rolled_back records the version LIVE left, so publish --pin never re-pins it.
+			wantPin := pinfile.Pin{Env: "prd", Function: "worker", Version: tt.want, Rollout: pinfile.RolloutDirect, ClearAdditional: true,
+				RolledBack: plan.From}
+			if plan.Mode != release.ModeAlias || plan.To != tt.want || plan.Pin != wantPin || plan.From == "" {
 				t.Fatalf("plan = %+v; want alias mode to %s with pin %+v", plan, tt.want, wantPin)
 			}
 			if err := f.env.Rollback(context.Background(), plan); err != nil {
@@ -143,7 +145,7 @@ func TestRollbackDeploymentInFlight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantPin := pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutKeep}
+		wantPin := pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutKeep, RolledBack: "3"}
 		if plan.Mode != release.ModeStopDeployment || plan.From != "3" || plan.To != "2" || plan.Pin != wantPin {
 			t.Fatalf("plan = %+v", plan)
 		}

@@ -38,6 +38,7 @@ type FunctionStatus struct {
 	Drift []string `json:"drift"`
 	Error string   `json:"error,omitempty"`
 
+	err      error
 	exists   bool
 	versions []types.FunctionConfiguration
 }
@@ -48,6 +49,9 @@ type ConfigPin struct {
 	LiveVersion string             `json:"live_version"`
 	Rollout     string             `json:"rollout"`
 	Additional  map[string]float64 `json:"additional_versions"`
+	// RolledBack is the version a rollback moved LIVE away from, which publish --pin never
+	// pins again; absent when none.
+	RolledBack string `json:"rolled_back,omitempty"`
 }
 
 // AliasState is the LIVE alias in Lambda.
@@ -69,6 +73,17 @@ func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport,
 	return rep, nil
 }
 
+// FunctionErrors are the failures, one per function that could not be read.
+func (r *StatusReport) FunctionErrors() []error {
+	var errs []error
+	for _, f := range r.Functions {
+		if f.err != nil {
+			errs = append(errs, f.err)
+		}
+	}
+	return errs
+}
+
 // Failed reports whether a function could not be read.
 func (r *StatusReport) Failed() bool {
 	for _, f := range r.Functions {
@@ -87,6 +102,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 			LiveVersion: orLatest(fn.LiveVersion),
 			Rollout:     string(fn.Rollout),
 			Additional:  configWeights(fn),
+			RolledBack:  fn.RolledBack,
 		},
 		Deployments: []string{},
 		Drift:       []string{},
@@ -111,15 +127,19 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 			s.Newest = &n
 		}
 	case isNotFound(err):
-		s.Drift = append(s.Drift, fmt.Sprintf("function %s does not exist", fn.FunctionName))
+		where := ""
+		if e.Region != "" {
+			where = " in " + e.Region
+		}
+		s.Drift = append(s.Drift, fmt.Sprintf("function %s does not exist%s", fn.FunctionName, where))
 		return s
 	default:
-		s.Error = err.Error()
+		s.err, s.Error = err, e.errorText(ctx, err)
 		return s
 	}
 	a, err := e.getAlias(ctx, fn.FunctionName)
 	if err != nil {
-		s.Error = err.Error()
+		s.err, s.Error = err, e.errorText(ctx, err)
 		return s
 	}
 	if a != nil {
@@ -129,7 +149,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 		}
 	}
 	if s.Deployments, err = e.inFlight(ctx, fn); err != nil {
-		s.Error = err.Error()
+		s.err, s.Error = err, e.errorText(ctx, err)
 		return s
 	}
 	if s.Deployments == nil {
