@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -435,6 +436,11 @@ func TestErrors(t *testing.T) {
 		{"bad --output", []string{"status", "--env", "prd", "--output", "yaml"}, 2, `--output "yaml": want table or json`},
 		{"negative --keep", []string{"prune", "--env", "prd", "--keep", "-1"}, 2, "--keep -1: want 0 or more"},
 		{"no command", []string{}, 2, "missing command"},
+		{"empty --function", []string{"publish", "--env", "prd", "--function", ""}, 2, `--function "": want a function key of the config`},
+		{"empty name in --function", []string{"status", "--env", "prd", "--function", "worker,"}, 2, `--function "worker,": an empty name in the list`},
+		{"empty --env", []string{"status", "--env", ""}, 2, `--env "": want an environment`},
+		{"rollback of two", []string{"rollback", "--env", "prd", "--function", "worker,api"}, 2, `--function "worker,api": want exactly one function`},
+		{"bad --call-timeout", []string{"status", "--env", "prd", "--call-timeout", "0s"}, 2, "--call-timeout 0s: want a positive duration"},
 		{"unknown command", []string{"deploy"}, 2, `unknown command "deploy"`},
 	}
 	w := newWorld(t, cfg(`{ "live_version": null }`))
@@ -520,5 +526,61 @@ func TestRoleARN(t *testing.T) {
 	out, _, code := w.run("status", "--env", "prd", "--role-arn", roleARN, "-o", "json")
 	if code != 0 || !strings.Contains(out, `"function_name": "`+w.name("worker")+`"`) {
 		t.Errorf("exit %d, %s", code, out)
+	}
+}
+
+// A config saved by a Windows editor gets a message that says what to do, not the JSON
+// parser's "invalid character 'ï'".
+func TestConfigEncoding(t *testing.T) {
+	utf16 := []byte{0xFF, 0xFE}
+	for _, r := range `{"project": "x"}` {
+		utf16 = append(utf16, byte(r), 0)
+	}
+	tests := []struct {
+		name    string
+		content []byte
+		want    string
+	}{
+		{"UTF-8 BOM", append([]byte{0xEF, 0xBB, 0xBF}, `{"project": "x"}`...), "starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow; save it as UTF-8 without BOM"},
+		{"UTF-16 LE", utf16, "is UTF-16 (byte order mark FF FE); save it as UTF-8"},
+		{"UTF-16 without BOM", utf16[2:], "holds NUL bytes, as UTF-16 or UTF-32 text does; save it as UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config.json")
+			if err := os.WriteFile(path, tt.content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb strings.Builder
+			code := runCLI([]string{"status", "--env", "prd", "--config", path}, &out, &errb)
+			if code != 1 || !strings.Contains(errb.String(), "config "+path+": the file "+strings.TrimPrefix(tt.want, "the file ")) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errb.String(), tt.want)
+			}
+		})
+	}
+}
+
+// publish --pin and rollback refuse a read-only config before they touch AWS: a version
+// nobody can pin is a release half done.
+func TestReadOnlyConfigRefusedFirst(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "1" }`))
+	w.releases("worker", 2)
+	w.setAlias("worker", "2", nil)
+	w.deployed(map[string]string{"LiveVersionWorker": "2"})
+	w.updateCode("worker")
+	if err := os.Chmod(w.cfgPath, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"publish", "--env", "prd", "--pin"},
+		{"rollback", "--env", "prd", "--function", "worker"},
+	} {
+		_, stderr, code := w.run(args...)
+		if code != 1 || !strings.Contains(stderr, w.cfgPath+" is read-only (mode 0444)") {
+			t.Errorf("%s: exit %d, stderr %s", args[0], code, stderr)
+		}
+	}
+	if vs, alias := w.versions("worker"), w.aliasVersion("worker"); len(vs) != 2 || alias != "2" {
+		t.Errorf("versions %v, LIVE on %s; want nothing published or moved", vs, alias)
 	}
 }

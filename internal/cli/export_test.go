@@ -1,0 +1,4 @@
+package cli
+
+// VersionString is versionString, for the external tests.
+var VersionString = versionString
