@@ -178,7 +178,7 @@ func newDeployment(t *testing.T) *deployment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = srv.Close() })
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("moto_server log (tail):\n%s", tail(srv.Log(), 4000))
