@@ -15,7 +15,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/contract"
 )
 
 // ServiceStackProps configures a service stack.
@@ -40,9 +39,9 @@ type ServiceStack struct {
 }
 
 // NewServiceStack declares the stack of props.Env. Its account and region come from the
-// config; every function gets a stack output (key Function.OutputKey()) holding the function
-// name and LIVE version this deploy records, which the CLI reads to detect drift and renames
-// and to plan rollbacks.
+// config; every function's construct declares a stack output (key Function.OutputKey())
+// holding the function name and LIVE version this deploy records, which the CLI reads to
+// detect drift and renames and to plan rollbacks.
 // It panics with a clear message when the environment exceeds CloudFormation's limits;
 // call CheckLimits first to report that as an error instead.
 func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) *ServiceStack {
@@ -76,13 +75,9 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 			}
 			vp.Deployment = deployment(fn, deploy.get(fn.Deployment), shared)
 		}
+		// The config key is the construct id, so the construct's stack output is
+		// fn.OutputKey(), the key the CLI reads.
 		s.Functions[fn.Name] = versionedfunction.New(stack, fn.Name, vp)
-		awscdk.NewCfnOutput(stack, jsii.String(fn.OutputKey()), &awscdk.CfnOutputProps{
-			// NAME:VERSION, a qualified function name: golive reads the version to find drift and
-			// the name to refuse a rename, which would leave the versions behind.
-			Value:       jsii.String(contract.OutputValue(fn.FunctionName, s.Functions[fn.Name].LiveVersion())),
-			Description: jsii.String("Function and LIVE version recorded by the last deploy"),
-		})
 	}
 	return s
 }
@@ -159,7 +154,7 @@ func Prebuild(root string, fns []config.Function) {
 		seen[k] = true
 		wg.Go(func() {
 			// Errors resurface, with the construct path, when the construct builds.
-			_, _, _ = versionedfunction.BuildGo(entryPath(root, k.entry), versionedfunction.Architecture(k.arch))
+			_, _, _ = versionedfunction.BuildGo(entryPath(root, k.entry), versionedfunction.Architecture(k.arch), nil)
 		})
 	}
 	wg.Wait()

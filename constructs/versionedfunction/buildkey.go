@@ -14,17 +14,19 @@ import (
 	"strings"
 )
 
-// buildFlags are the flags of every handler build. -trimpath, no VCS stamp and an empty
-// build ID make the output depend on the sources and toolchain alone; lambda.norpc drops
-// aws-lambda-go's unused RPC transport (provided.al2023 speaks only the Runtime API).
-var buildFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-buildid=", "-tags=lambda.norpc"}
+// buildFlags start the flags of every handler build. -trimpath, no VCS stamp and an empty
+// build ID (-ldflags=-buildid=, added by newBuildConfig with the user's linker flags) make
+// the output depend on the sources and toolchain alone; the lambda.norpc tag, also added
+// there, drops aws-lambda-go's unused RPC transport (provided.al2023 speaks only the
+// Runtime API).
+var buildFlags = []string{"-trimpath", "-buildvcs=false"}
 
-// buildEnvVars are the variables besides GOOS, GOARCH and CGO_ENABLED (fixed by goBuild)
-// that change what the toolchain emits.
+// buildEnvVars are variables of the synth's own environment that change what the
+// toolchain emits; those set in Build.Env and the fixed ones are hashed all the same.
 var buildEnvVars = []string{"GOARM64", "GOAMD64", "GOEXPERIMENT", "GOFIPS140"}
 
 // inputsKey names everything a handler build reads, as one SHA-256, or returns "" when the
-// inputs cannot be listed. It asks `go list -deps` (package loading only, no compiling or
+// inputs cannot be listed; name is the entry's package name, "" when it did not load. It asks `go list -deps` (package loading only, no compiling or
 // linking) for the packages the build would use, under the build's own environment, and
 // hashes:
 //   - the toolchain's VERSION (also after a GOTOOLCHAIN switch: it is read from the GOROOT
@@ -36,15 +38,40 @@ var buildEnvVars = []string{"GOARM64", "GOAMD64", "GOEXPERIMENT", "GOFIPS140"}
 //     go.mod, whose go and godebug lines change the output too.
 //
 // Standard packages are covered by the toolchain version.
-func inputsKey(entry string, env []string) string {
-	cmd := exec.Command("go", "list", "-deps", "-tags=lambda.norpc",
-		"-json=ImportPath,Dir,Standard,Module,GoFiles,SFiles,SysoFiles,EmbedFiles", ".")
+func inputsKey(entry string, env []string, cfg buildConfig) (key, name string) {
+	// go list takes the build's tags: they choose the files.
+	args := []string{"list", "-deps", "-json=ImportPath,Name,Dir,Standard,Module,GoFiles,SFiles,SysoFiles,EmbedFiles"}
+	for _, f := range cfg.flags {
+		if strings.HasPrefix(f, "-tags=") {
+			args = append(args, f)
+		}
+	}
+	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = entry
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
-		return ""
+		return "", ""
 	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return "", ""
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		return "", ""
+	}
+	// -deps lists the named package last.
+	return listedKey(pkgs, env, cfg), pkgs[len(pkgs)-1].Name
+}
+
+func listedKey(pkgs []listedPackage, env []string, cfg buildConfig) string {
 	h := sha256.New()
 	field := func(parts ...string) {
 		for _, p := range parts {
@@ -52,23 +79,18 @@ func inputsKey(entry string, env []string) string {
 			h.Write([]byte{0})
 		}
 	}
-	field("golive-build/1", strings.Join(buildFlags, " "))
+	field("golive-build/2", strings.Join(cfg.flags, " "))
+	for _, kv := range cfg.env {
+		field("set", kv)
+	}
 	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		if name == "GOOS" || name == "GOARCH" || name == "CGO_ENABLED" || slices.Contains(buildEnvVars, name) {
+		if v, _, _ := strings.Cut(kv, "="); slices.Contains(buildEnvVars, v) {
 			field(kv)
 		}
 	}
 	seenGoMod := map[string]bool{}
 	var sawRuntime bool
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p listedPackage
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return ""
-		}
+	for _, p := range pkgs {
 		if p.Standard {
 			if p.ImportPath == "runtime" {
 				// $GOROOT/src/runtime. A toolchain without a VERSION file (built from
@@ -114,6 +136,7 @@ func inputsKey(entry string, env []string) string {
 
 type listedPackage struct {
 	ImportPath string
+	Name       string
 	Dir        string
 	Standard   bool
 	Module     *struct {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -17,10 +18,12 @@ type Deployment struct {
 	// Config is the traffic shift, e.g. awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES().
 	// Required.
 	Config awscodedeploy.ILambdaDeploymentConfig
-	// Application is the CodeDeploy application. Default: one per stack, created on first use
-	// and shared by every VersionedFunction of the stack (see Shared).
+	// Application is the CodeDeploy application. Default: with Role unset too, one per
+	// stack, created on first use and shared by every VersionedFunction of the stack (see
+	// Shared); with Role set, one of the deployment group's own.
 	Application awscodedeploy.ILambdaApplication
-	// Role is the CodeDeploy service role. Default: one per stack, shared like Application.
+	// Role is the CodeDeploy service role. Default: with Application unset too, one per
+	// stack, shared like Application; with Application set, one of the deployment group's own.
 	Role awsiam.IRole
 	// Alarms are the thresholds of the version-scoped rollback alarm. Default: no alarm.
 	Alarms Alarms
@@ -55,14 +58,11 @@ func (a Alarms) any() bool {
 func (v *VersionedFunction) addDeployment(props *Props) {
 	d := props.Deployment
 	app, role := d.Application, d.Role
-	if app == nil || role == nil {
+	// Neither set: the stack's shared pair. One set: the group creates the other for itself
+	// (CDK's default), so no shared application or role is left unused.
+	if app == nil && role == nil {
 		shared := SharedOf(v.Construct)
-		if app == nil {
-			app = shared.Application
-		}
-		if role == nil {
-			role = shared.Role
-		}
+		app, role = shared.Application, shared.Role
 	}
 
 	if d.Alarms.any() {
@@ -106,8 +106,6 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 	}
 }
 
-// retainedTypes are the resources Props.RemovalPolicy applies to.
-
 // validateDeployment checks what Deployment itself declares; nil is valid (no CodeDeploy).
 func validateDeployment(d *Deployment) []string {
 	if d == nil {
@@ -129,6 +127,14 @@ func validateDeployment(d *Deployment) []string {
 	}{{"ErrorRatePercent", d.Alarms.ErrorRatePercent}, {"Throttles", d.Alarms.Throttles}, {"P99DurationMs", d.Alarms.P99DurationMs}} {
 		if t.v != nil && *t.v <= 0 {
 			add("Deployment.Alarms.%s: got %g; want a positive threshold", t.field, *t.v)
+		}
+	}
+	if r := d.Alarms.ErrorRatePercent; r != nil && *r > 100 {
+		add("Deployment.Alarms.ErrorRatePercent: got %g; want a percentage above 0 and at most 100", *r)
+	}
+	for i, name := range d.ExtraAlarmNames {
+		if strings.TrimSpace(name) == "" {
+			add("Deployment.ExtraAlarmNames[%d]: got %q; want the name of an existing CloudWatch alarm", i, name)
 		}
 	}
 	return problems

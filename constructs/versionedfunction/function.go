@@ -2,25 +2,31 @@ package versionedfunction
 
 import (
 	"fmt"
-	"sync"
+	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-func newFunction(parent, scope constructs.Construct, props *Props) awslambda.Function {
-	fp := &awslambda.FunctionProps{
-		FunctionName: jsii.String(props.FunctionName),
-		Architecture: architecture(props.Architecture),
-		MemorySize:   jsii.Number(float64(orDefault(props.MemoryMB, 128))),
-		Timeout:      seconds(props.Timeout.Seconds()),
+// newFunction declares the Entry or Image function of props as scope's "Resource".
+func newFunction(ss *stackScope, scope constructs.Construct, props *Props, name string, arch Architecture) awslambda.Function {
+	fp := &awslambda.FunctionProps{}
+	if props.FunctionOptions != nil {
+		copyOptions(fp, props.FunctionOptions)
 	}
-	if props.Timeout == 0 {
-		fp.Timeout = seconds(3)
+	// validate refused every field set in both places, so a field set here is the only one.
+	fp.FunctionName = jsii.String(name)
+	if fp.Architecture == nil {
+		fp.Architecture = ss.architecture(arch)
+	}
+	if fp.MemorySize == nil {
+		fp.MemorySize = jsii.Number(float64(orDefault(props.MemoryMB, 128)))
+	}
+	if fp.Timeout == nil {
+		fp.Timeout = ss.duration(timeoutSeconds(props.Timeout))
 	}
 	if props.Description != "" {
 		fp.Description = jsii.String(props.Description)
@@ -57,93 +63,47 @@ func newFunction(parent, scope constructs.Construct, props *Props) awslambda.Fun
 		}
 		fp.Code = awslambda.Code_FromEcrImage(repo, &awslambda.EcrImageCodeProps{TagOrDigest: jsii.String(ref)})
 		fp.Handler = jsii.String("FROM_IMAGE")
-		fp.Runtime = statics().fromImage
+		fp.Runtime = ss.runtimeFromImage()
 	} else {
-		dir, sha, err := BuildGo(props.Entry, props.Architecture)
+		dir, sha, err := BuildGo(props.Entry, arch, props.Build)
 		if err != nil {
 			panic(fmt.Errorf("%s: %w", *scope.Node().Path(), err))
 		}
-		fp.Code = assetCode(parent, dir, sha)
+		fp.Code = ss.assetCode(dir, sha)
 		fp.Handler = jsii.String("bootstrap")
-		fp.Runtime = statics().al2023
+		fp.Runtime = ss.runtimeAL2023()
 	}
 	return awslambda.NewFunction(scope, jsii.String("Resource"), fp)
 }
 
+// copyOptions passes every field of FunctionOptions to FunctionProps, which jsii flattens
+// into a struct of its own with the same field names (plus Code, Handler and Runtime): an
+// option added to CDK reaches the function without a change here.
+func copyOptions(dst *awslambda.FunctionProps, src *awslambda.FunctionOptions) {
+	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	for i := range s.NumField() {
+		d.FieldByName(s.Type().Field(i).Name).Set(s.Field(i))
+	}
+}
+
+// optionsArchitecture is the Architecture FunctionOptions names, for GOARCH.
+func optionsArchitecture(fo *awslambda.FunctionOptions) Architecture {
+	if fo == nil || fo.Architecture == nil {
+		return ""
+	}
+	if *fo.Architecture.Name() == string(X86_64) {
+		return X86_64
+	}
+	return Arm64
+}
+
+func timeoutSeconds(d interface{ Seconds() float64 }) float64 {
+	if s := d.Seconds(); s != 0 {
+		return s
+	}
+	return 3
+}
+
+// retainedTypes are the resources Props.RemovalPolicy applies to: the function and the
+// execution role without which a retained function could not run.
 var retainedTypes = []*string{jsii.String("AWS::Lambda::Function"), jsii.String("AWS::IAM::Role")}
-
-// jsii statics are round trips to Node; synthesizing a hundred functions asks for the
-// same few values hundreds of times, so they are fetched once per process.
-type jsiiStatics struct {
-	al2023, fromImage awslambda.Runtime
-	arm64, x86        awslambda.Architecture
-	seconds           map[float64]awscdk.Duration
-}
-
-var (
-	staticsOnce sync.Once
-	staticsVal  *jsiiStatics
-	secondsMu   sync.Mutex
-)
-
-func statics() *jsiiStatics {
-	staticsOnce.Do(func() {
-		staticsVal = &jsiiStatics{
-			al2023:    awslambda.Runtime_PROVIDED_AL2023(),
-			fromImage: awslambda.Runtime_FROM_IMAGE(),
-			arm64:     awslambda.Architecture_ARM_64(),
-			x86:       awslambda.Architecture_X86_64(),
-			seconds:   map[float64]awscdk.Duration{},
-		}
-	})
-	return staticsVal
-}
-
-func seconds(s float64) awscdk.Duration {
-	st := statics()
-	secondsMu.Lock()
-	defer secondsMu.Unlock()
-	d, ok := st.seconds[s]
-	if !ok {
-		d = awscdk.Duration_Seconds(jsii.Number(s))
-		st.seconds[s] = d
-	}
-	return d
-}
-
-func architecture(a Architecture) awslambda.Architecture {
-	if a == X86_64 {
-		return statics().x86
-	}
-	return statics().arm64
-}
-
-// assetCode returns one lambda.Code per parent scope and built handler: functions of a
-// stack that share a handler then share one asset (one Asset construct, one staging,
-// one jsii round trip less per function) instead of declaring it again for each.
-// CDK binds an AssetCode to the stack of its first function; a parent scope lies in one
-// stack, so the key never crosses stacks.
-func assetCode(parent constructs.Construct, dir, sha string) awslambda.Code {
-	k := assetKey{parent, dir, sha}
-	assetsMu.Lock()
-	defer assetsMu.Unlock()
-	if c, ok := assets[k]; ok {
-		return c
-	}
-	c := awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
-		AssetHash:     jsii.String(sha),
-		AssetHashType: awscdk.AssetHashType_CUSTOM,
-	})
-	assets[k] = c
-	return c
-}
-
-type assetKey struct {
-	parent   constructs.Construct
-	dir, sha string
-}
-
-var (
-	assetsMu sync.Mutex
-	assets   = map[assetKey]awslambda.Code{}
-)

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -22,8 +25,9 @@ import (
 // last one (see inputsKey) is not run at all: `go build -o` relinks every time, which costs
 // a few hundred milliseconds of CPU per entry and synth even with a warm build cache.
 // Results are also memoized per process, so N functions sharing an entry build once.
+// opts (nil for none) adds tags, linker flags and environment to the reproducible defaults.
 // BuildGo is safe for concurrent use: callers may prebuild distinct entries in parallel.
-func BuildGo(entry string, arch Architecture) (dir, sha string, err error) {
+func BuildGo(entry string, arch Architecture, opts *Build) (dir, sha string, err error) {
 	abs, err := filepath.Abs(entry)
 	if err != nil {
 		return "", "", err
@@ -31,15 +35,18 @@ func BuildGo(entry string, arch Architecture) (dir, sha string, err error) {
 	if arch == "" {
 		arch = Arm64
 	}
-	v, _ := builds.LoadOrStore(buildKey{abs, arch}, &build{})
+	cfg, err := newBuildConfig(arch, opts)
+	if err != nil {
+		return "", "", err
+	}
+	v, _ := builds.LoadOrStore(buildKey{abs, cfg.id()}, &build{})
 	b := v.(*build)
-	b.once.Do(func() { b.dir, b.sha, b.err = goBuild(abs, arch) })
+	b.once.Do(func() { b.dir, b.sha, b.err = goBuild(abs, cfg) })
 	return b.dir, b.sha, b.err
 }
 
 type buildKey struct {
-	entry string
-	arch  Architecture
+	entry, config string
 }
 
 type build struct {
@@ -48,9 +55,81 @@ type build struct {
 	err      error
 }
 
+// builds memoizes build results (directories and hashes, no jsii values) per process, so
+// that Prebuild can start them before the jsii runtime does.
 var builds sync.Map // buildKey -> *build
 
-func goBuild(entry string, arch Architecture) (string, string, error) {
+// buildConfig is everything of a build besides the entry: the go command's flags and the
+// environment variables set on top of the synth's own.
+type buildConfig struct {
+	flags []string
+	// env is sorted by name; the fixed GOOS, GOARCH and CGO_ENABLED come last, so they win.
+	env []string
+}
+
+// fixedEnv are the variables the construct sets itself: a static linux binary of the
+// function's architecture is what provided.al2023 runs.
+var fixedEnv = []string{"CGO_ENABLED", "GOOS", "GOARCH"}
+
+func newBuildConfig(arch Architecture, opts *Build) (buildConfig, error) {
+	if opts == nil {
+		opts = &Build{}
+	}
+	if problems := validateBuild(opts); len(problems) > 0 {
+		return buildConfig{}, errors.New(joinProblems(problems))
+	}
+	tags := append([]string{"lambda.norpc"}, opts.Tags...)
+	ldflags := "-buildid="
+	if opts.LDFlags != "" {
+		ldflags += " " + opts.LDFlags
+	}
+	c := buildConfig{flags: append(slices.Clone(buildFlags), "-tags="+strings.Join(tags, ","), "-ldflags="+ldflags)}
+	goflags := "-mod=readonly"
+	for _, k := range slices.Sorted(maps.Keys(opts.Env)) {
+		if k == "GOFLAGS" {
+			// A -mod of the user's replaces the default; the go command refuses a flag twice.
+			if strings.Contains(opts.Env[k], "-mod=") {
+				goflags = opts.Env[k]
+			} else {
+				goflags += " " + opts.Env[k]
+			}
+			continue
+		}
+		c.env = append(c.env, k+"="+opts.Env[k])
+	}
+	goarch := "arm64"
+	if arch == X86_64 {
+		goarch = "amd64"
+	}
+	c.env = append(c.env, "GOFLAGS="+goflags, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	return c, nil
+}
+
+// id names the config in the per-process memo.
+func (c buildConfig) id() string {
+	return strings.Join(c.flags, "\x00") + "\x01" + strings.Join(c.env, "\x00")
+}
+
+// validateBuild checks Build's fields; the construct reports them with its path.
+func validateBuild(b *Build) []string {
+	var problems []string
+	for _, t := range b.Tags {
+		if t == "" || strings.ContainsAny(t, ", \t\n") {
+			problems = append(problems, fmt.Sprintf("Build.Tags: got %q; want a build tag without commas or spaces", t))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(b.Env)) {
+		switch {
+		case slices.Contains(fixedEnv, k):
+			problems = append(problems, fmt.Sprintf("Build.Env: got %s; GOOS, GOARCH (from Architecture) and CGO_ENABLED=0 are fixed, since provided.al2023 runs a static linux binary", k))
+		case k == "" || strings.ContainsAny(k, "= \x00"):
+			problems = append(problems, fmt.Sprintf("Build.Env: got name %q; want an environment variable name such as GOPRIVATE", k))
+		}
+	}
+	return problems
+}
+
+func goBuild(entry string, cfg buildConfig) (string, string, error) {
 	if fi, err := os.Stat(entry); err != nil || !fi.IsDir() {
 		return "", "", fmt.Errorf("entry %q: not a directory holding a Go main package", entry)
 	}
@@ -58,13 +137,12 @@ func goBuild(entry string, arch Architecture) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	goarch := "arm64"
-	if arch == X86_64 {
-		goarch = "amd64"
-	}
-	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch, "GOFLAGS=-mod=readonly")
+	env := append(os.Environ(), cfg.env...)
 	// No key (the package does not load, say) means no shortcut: go build reports why.
-	key := inputsKey(entry, env)
+	key, name := inputsKey(entry, env, cfg)
+	if name != "" && name != "main" {
+		return "", "", notMain(entry, "package "+name)
+	}
 	if key != "" {
 		if dir, sha, ok := lookupBuild(root, key); ok {
 			return dir, sha, nil
@@ -77,13 +155,19 @@ func goBuild(entry string, arch Architecture) (string, string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "bootstrap")
-	cmd := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", out, ".")...)
+	cmd := exec.Command("go", append(append([]string{"build"}, cfg.flags...), "-o", out, ".")...)
 	cmd.Dir = entry
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return "", "", fmt.Errorf("go build %s: %w: %s", entry, err, strings.TrimSpace(stderr.String()))
+	}
+	// go build -o of a non-main package writes an ar archive, which Lambda would run as
+	// bootstrap and fail at the first invocation; the package name checked above may be
+	// missing when go list could not load it.
+	if !isELF(out) {
+		return "", "", notMain(entry, "not an executable")
 	}
 	sha, err := fileSHA256(out)
 	if err != nil {
@@ -104,6 +188,21 @@ func goBuild(entry string, arch Architecture) (string, string, error) {
 		recordBuild(root, key, sha)
 	}
 	return final, sha, nil
+}
+
+func notMain(entry, got string) error {
+	return fmt.Errorf("entry %q: %s, not a main package; want the directory of a Go main package (package main), which builds the bootstrap executable", entry, got)
+}
+
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == "\x7fELF"
 }
 
 func buildRoot() (string, error) {

@@ -4,22 +4,48 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 )
 
 // Props configures a VersionedFunction. The zero value of every optional field is the
 // documented default; the construct never writes into the caller's Props.
 type Props struct {
-	// FunctionName is the physical Lambda name. Required: versions live on the function
-	// outside the stack, and the post-deploy CLI finds the function by this name, so it
-	// must not be left to CloudFormation (a generated name changes on replacement).
+	// FunctionName is the physical Lambda name. Required (here or in FunctionOptions):
+	// versions live on the function outside the stack, and the post-deploy CLI finds the
+	// function by this name, so it must not be left to CloudFormation (a generated name
+	// changes on replacement). With Function, it is read from that function and may be left
+	// empty; if set, it must equal the function's.
 	FunctionName string
 
 	// Entry is the directory of a Go main package (a provided.al2023 handler), built
-	// locally without Docker. Exactly one of Entry and Image is set.
+	// locally without Docker. Exactly one of Entry, Image and Function is set.
 	Entry string
-	// Image is a container image in ECR referenced by digest. Exactly one of Entry and
-	// Image is set.
+	// Image is a container image in ECR referenced by digest. Exactly one of Entry, Image
+	// and Function is set.
 	Image *Image
+	// Function is a function of one's own: any runtime, made by any construct
+	// (awslambda.NewFunction, NodejsFunction, PythonFunction, DockerImageFunction, ...).
+	// It gets everything an Entry function gets: the LIVE alias, the deployment group,
+	// alarm and hooks, the recorded version and RemovalPolicy. It must have an explicit
+	// FunctionName (the CLI finds functions by name, and a generated name changes on
+	// replacement) and no AWS::Lambda::Version (no CurrentVersion(), no AddAlias(), no
+	// awslambda.NewVersion for it): versions belong to the CLI. Exactly one of Entry, Image
+	// and Function is set; with Function, the function's own settings stay its own, so
+	// Architecture, MemoryMB, Timeout, Description, Environment, FunctionOptions and Build
+	// are refused.
+	Function awslambda.Function
+
+	// FunctionOptions passes every other option of CDK's functions (Vpc, Role, Layers,
+	// DeadLetterQueue, Tracing, LogGroup, ReservedConcurrentExecutions, ...) to an Entry or
+	// Image function, with CDK's defaults except where this construct has its own:
+	// Architecture arm64 (CDK: x86_64), and RemovalPolicy (default RETAIN) on the function
+	// and its role. A field Props sets itself (FunctionName, Architecture, MemorySize,
+	// Timeout, Description, Environment) is taken from either place, never both.
+	// Default: nil - CDK's defaults.
+	FunctionOptions *awslambda.FunctionOptions
+
+	// Build adjusts the Go build of Entry. Default: nil - the reproducible defaults alone.
+	Build *Build
 
 	// Architecture of the function. Default: Arm64.
 	Architecture Architecture
@@ -29,10 +55,12 @@ type Props struct {
 	Timeout time.Duration
 	// Description of the function. Default: none.
 	Description string
-	// Environment variables of the function. Default: none.
+	// Environment variables of the function; keys match [a-zA-Z][a-zA-Z0-9_]+, as Lambda
+	// requires. Default: none.
 	Environment map[string]string
 
-	// LiveVersion is the published version the LIVE alias points at ("7"). Default: ""
+	// LiveVersion is the published version the LIVE alias points at ("7"), or a token
+	// CloudFormation resolves (a parameter, say), passed through unchecked. Default: ""
 	// - LIVE follows $LATEST and no CodeDeploy resources are created.
 	LiveVersion string
 	// Rollout says who moves a pinned LIVE alias. Default: RolloutCanary when Deployment
@@ -46,13 +74,16 @@ type Props struct {
 	// provisioned concurrency on $LATEST is not allowed by Lambda.
 	ProvisionedConcurrency int
 
-	// Deployment configures the CodeDeploy deployment group used when LIVE is pinned.
-	// Default: nil - no deployment group; CloudFormation moves the alias directly.
+	// Deployment configures the CodeDeploy deployment group used when LIVE is pinned; on a
+	// function that follows $LATEST it is ignored, with a warning. Default: nil - no
+	// deployment group; CloudFormation moves the alias directly.
 	Deployment *Deployment
 
 	// RemovalPolicy of the function and its execution role. Default: RemovalPolicy_RETAIN -
 	// both are kept when the stack is deleted, since deleting a function deletes every
-	// version it published. RemovalPolicy_DESTROY suits throwaway environments.
+	// version it published. RemovalPolicy_DESTROY suits throwaway environments;
+	// RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE is accepted too. With Function, it applies to
+	// that function and the role it created.
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -69,6 +100,23 @@ type Image struct {
 	Digest string
 	// Tag is a mutable tag, refused when LiveVersion is pinned.
 	Tag string
+}
+
+// Build adjusts the Go build of an Entry function. The reproducible defaults always hold:
+// CGO_ENABLED=0, -trimpath, -buildvcs=false, -ldflags=-buildid= and the lambda.norpc tag;
+// what is set here is added to them, and every field is part of the build key, so a
+// change rebuilds.
+type Build struct {
+	// Tags are extra build tags. Default: none (lambda.norpc alone).
+	Tags []string
+	// LDFlags are extra linker flags, e.g. "-s -w -X main.version=1.2.3", added after
+	// -buildid=. Default: none.
+	LDFlags string
+	// Env holds extra environment variables of the go command, e.g. GOFLAGS, GOPRIVATE,
+	// GOPROXY or GOEXPERIMENT; GOFLAGS is added to the default -mod=readonly. GOOS, GOARCH
+	// (set from Architecture) and CGO_ENABLED are the construct's and refused. Default:
+	// the environment of the synth alone.
+	Env map[string]string
 }
 
 // Architecture is the instruction set of the function.

@@ -2,7 +2,15 @@ package versionedfunction
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 )
 
 var (
@@ -12,17 +20,169 @@ var (
 	hookRE         = regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{1,49}$`)
 )
 
-func validate(p *Props) []string {
+var envKeyRE = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9_])+$`)
+
+// facts are what New reads of the function before validating: the physical name (from
+// Props, FunctionOptions or a Function of one's own), the architecture and, when an alarm
+// needs it, the timeout.
+type facts struct {
+	name        string
+	nameIsToken bool
+	arch        Architecture
+	// timeout in seconds; 0 when not read (no p99 threshold) or a token.
+	timeout float64
+}
+
+func readFacts(p *Props) (facts, []string) {
+	var f facts
+	needTimeout := p.Deployment != nil && p.Deployment.Alarms.P99DurationMs != nil
+	if p.Function != nil {
+		cfn, ok := p.Function.Node().DefaultChild().(awslambda.CfnFunction)
+		if !ok {
+			return f, []string{fmt.Sprintf("Function: %s has no AWS::Lambda::Function as its default child; want a function declared in this app, such as awslambda.NewFunction's", *p.Function.Node().Path())}
+		}
+		if n := cfn.FunctionName(); n != nil {
+			f.name = *n
+		}
+		if isToken(f.name) {
+			// A function without a name still gets a token here (CDK's lazy physical name),
+			// which resolves to nothing; a name from a parameter resolves to a reference.
+			switch r := awscdk.Stack_Of(p.Function).Resolve(f.name).(type) {
+			case nil:
+				f.name = ""
+			case string:
+				f.name = r
+			}
+		}
+		if f.name == "" {
+			return f, []string{fmt.Sprintf("Function: %s has no explicit FunctionName; set FunctionName in its props: the golive CLI finds functions by name, and a name CloudFormation generates changes when the function is replaced", *p.Function.Node().Path())}
+		}
+		if needTimeout {
+			f.timeout = 3
+			if t := cfn.Timeout(); t != nil {
+				f.timeout = *t
+			}
+		}
+	} else {
+		f.name, f.arch = p.FunctionName, p.Architecture
+		if fo := p.FunctionOptions; fo != nil {
+			if fo.FunctionName != nil && p.FunctionName == "" {
+				f.name = *fo.FunctionName
+			}
+			if f.arch == "" {
+				f.arch = optionsArchitecture(fo)
+			}
+			if needTimeout && fo.Timeout != nil && p.Timeout == 0 {
+				f.timeout = *fo.Timeout.ToSeconds(nil)
+			}
+		}
+		if needTimeout && f.timeout == 0 {
+			f.timeout = timeoutSeconds(p.Timeout)
+		}
+	}
+	f.nameIsToken = isToken(f.name)
+	if f.nameIsToken || isTokenNumber(f.timeout) {
+		f.timeout = 0
+	}
+	return f, nil
+}
+
+// isToken reports whether s is (or holds) an unresolved token. The substring test spares
+// the jsii round trip for the ordinary literal.
+func isToken(s string) bool {
+	return strings.Contains(s, "${Token[") && *awscdk.Token_IsUnresolved(jsii.String(s))
+}
+
+// isTokenNumber reports a number token: CDK encodes those as huge negative doubles.
+func isTokenNumber(f float64) bool { return f < 0 }
+
+func validate(p *Props, f facts) []string {
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
-	if !functionNameRE.MatchString(p.FunctionName) {
-		add("FunctionName: got %q; want 1 to 64 letters, digits, hyphens or underscores", p.FunctionName)
+	var sources []string
+	for _, s := range []struct {
+		name string
+		set  bool
+	}{{"Entry", p.Entry != ""}, {"Image", p.Image != nil}, {"Function", p.Function != nil}} {
+		if s.set {
+			sources = append(sources, s.name)
+		}
+	}
+	switch len(sources) {
+	case 0:
+		add("Entry, Image or Function: none is set; set Entry to a Go main package directory, Image to an ECR image by digest or Function to a function of your own")
+	case 1:
+	case 2:
+		add("%s: both set; set exactly one of Entry, Image and Function", strings.Join(sources, " and "))
+	default:
+		add("Entry, Image and Function: all set; set exactly one")
+	}
+	if p.Function != nil {
+		for _, o := range []struct {
+			field string
+			set   bool
+		}{
+			{"Architecture", p.Architecture != ""}, {"MemoryMB", p.MemoryMB != 0}, {"Timeout", p.Timeout != 0},
+			{"Description", p.Description != ""}, {"Environment", len(p.Environment) > 0},
+			{"FunctionOptions", p.FunctionOptions != nil}, {"Build", p.Build != nil},
+		} {
+			if o.set {
+				add("%s: set with Function; set it in the function's own props", o.field)
+			}
+		}
+		if p.FunctionName != "" && f.name != "" && p.FunctionName != f.name {
+			add("FunctionName: got %q, but Function's FunctionName is %q; leave it empty or set the same name", p.FunctionName, f.name)
+		}
+	} else if !f.nameIsToken && !functionNameRE.MatchString(f.name) {
+		add("FunctionName: got %q; want 1 to 64 letters, digits, hyphens or underscores", f.name)
+	}
+	if fo := p.FunctionOptions; fo != nil {
+		for _, o := range []struct {
+			field, option string
+			both          bool
+		}{
+			{"FunctionName", "FunctionName", p.FunctionName != "" && fo.FunctionName != nil},
+			{"Architecture", "Architecture", p.Architecture != "" && fo.Architecture != nil},
+			{"MemoryMB", "MemorySize", p.MemoryMB != 0 && fo.MemorySize != nil},
+			{"Timeout", "Timeout", p.Timeout != 0 && fo.Timeout != nil},
+			{"Description", "Description", p.Description != "" && fo.Description != nil},
+			{"Environment", "Environment", len(p.Environment) > 0 && fo.Environment != nil},
+		} {
+			if o.both {
+				add("%s and FunctionOptions.%s: both set; set one of them", o.field, o.option)
+			}
+		}
+		if fo.Environment != nil {
+			for k := range *fo.Environment {
+				if !envKeyRE.MatchString(k) && !isToken(k) {
+					add("FunctionOptions.Environment: key %q; want a letter, then letters, digits or underscores (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
+				}
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Environment)) {
+		if !envKeyRE.MatchString(k) {
+			add("Environment: key %q; want a letter, then letters, digits or underscores (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
+		}
+	}
+	if p.Build != nil {
+		if p.Entry == "" {
+			add("Build: set without Entry; it adjusts the Go build of an Entry function only")
+		} else {
+			problems = append(problems, validateBuild(p.Build)...)
+		}
+	}
+	switch p.RemovalPolicy {
+	case "", awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	default:
+		add("RemovalPolicy: got %q; want RemovalPolicy_RETAIN (%q), RemovalPolicy_DESTROY (%q) or RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (%q)",
+			p.RemovalPolicy, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
+	}
+	if d := p.Deployment; d != nil && d.Alarms.P99DurationMs != nil && f.timeout > 0 && *d.Alarms.P99DurationMs > f.timeout*1000 {
+		add("Deployment.Alarms.P99DurationMs: got %g, above the function's timeout of %g ms; want at most the timeout, or the term can never breach", *d.Alarms.P99DurationMs, f.timeout*1000)
 	}
 	switch {
-	case p.Entry == "" && p.Image == nil:
-		add("Entry or Image: neither is set; set Entry to a Go main package directory or Image to an ECR image by digest")
-	case p.Entry != "" && p.Image != nil:
-		add("Entry and Image: both are set (%q, %q); set exactly one", p.Entry, p.Image.Repository)
+	case p.Entry != "":
 	case p.Image != nil && p.Image.Digest != "" && p.Image.Tag != "":
 		add("Image: both Digest and Tag are set (%q, %q); set exactly one", p.Image.Digest, p.Image.Tag)
 	case p.Image != nil && p.Image.Tag != "" && p.LiveVersion != "":
@@ -39,7 +199,7 @@ func validate(p *Props) []string {
 	if s := p.Timeout.Seconds(); p.Timeout != 0 && (s < 1 || s > 900 || s != float64(int(s))) {
 		add("Timeout: got %s; want whole seconds from 1s to 900s", p.Timeout)
 	}
-	if p.LiveVersion != "" && !versionRE.MatchString(p.LiveVersion) {
+	if p.LiveVersion != "" && !versionRE.MatchString(p.LiveVersion) && !isToken(p.LiveVersion) {
 		add("LiveVersion: got %q; want \"\" ($LATEST) or a positive integer version such as \"7\"", p.LiveVersion)
 	}
 	switch p.Rollout {
@@ -58,7 +218,7 @@ func validate(p *Props) []string {
 		switch {
 		case p.LiveVersion == "":
 			add("Additional: set while LIVE follows $LATEST; a weighted version needs a pinned LiveVersion")
-		case !versionRE.MatchString(w.Version):
+		case !versionRE.MatchString(w.Version) && !isToken(w.Version):
 			add("Additional.Version: got %q; want a positive integer version such as \"6\"", w.Version)
 		case w.Version == p.LiveVersion:
 			add("Additional.Version: got %q, the LiveVersion itself; want another version", w.Version)
@@ -90,4 +250,53 @@ func orDefault(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// checkOwnFunction refuses a Function of one's own that lives in another stack or already
+// has a version declared: a stack update would then publish versions besides the CLI's and
+// fail with "version already exists" (aws/aws-cdk#28252), or delete one that serves traffic.
+func checkOwnFunction(stack awscdk.Stack, fn awslambda.Function) []string {
+	if other := awscdk.Stack_Of(fn); other != stack {
+		return []string{fmt.Sprintf("Function: %s is in stack %s, not in this construct's stack %s; declare both in one stack", *fn.Node().Path(), *other.StackName(), *stack.StackName())}
+	}
+	if path := versionOf(stack, fn); path != "" {
+		return []string{fmt.Sprintf("Function: %s has an AWS::Lambda::Version (%s); want a function without one: no CurrentVersion(), AddAlias() or awslambda.NewVersion for it, since golive's CLI publishes the versions", *fn.Node().Path(), path)}
+	}
+	return nil
+}
+
+// versionOf returns the path of an AWS::Lambda::Version of fn in stack, or "". CDK's
+// Version and CurrentVersion() both declare a CfnVersion naming the function by
+// fn.FunctionName().
+func versionOf(stack awscdk.Stack, fn awslambda.Function) string {
+	name := *fn.FunctionName()
+	var physical string
+	if cfn, ok := fn.Node().DefaultChild().(awslambda.CfnFunction); ok && cfn.FunctionName() != nil {
+		physical = *cfn.FunctionName()
+	}
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		v, ok := c.(awslambda.CfnVersion)
+		if !ok {
+			continue
+		}
+		if n := v.FunctionName(); n != nil && (*n == name || *n == physical) {
+			return *v.Node().Path()
+		}
+	}
+	return ""
+}
+
+// noVersionValidation repeats versionOf at synth: CurrentVersion() may be called after New.
+type noVersionValidation struct {
+	stack awscdk.Stack
+	fn    awslambda.Function
+}
+
+func (n *noVersionValidation) Validate() *[]*string {
+	problems := checkOwnFunction(n.stack, n.fn)
+	out := make([]*string, len(problems))
+	for i, p := range problems {
+		out[i] = jsii.String(p)
+	}
+	return &out
 }

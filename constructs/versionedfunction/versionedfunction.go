@@ -47,31 +47,74 @@ type VersionedFunction struct {
 
 // New declares a VersionedFunction. It panics, naming the construct path, the bad value
 // and what is allowed, when props are invalid (CDK's convention for synth-time errors).
+//
+// Besides its own children it declares, at the stack's root, the stack output
+// contract.OutputKey(id) holding contract.OutputValue(function name, LiveVersion()): what
+// the golive CLI reads to find the stack's functions and the version the last deploy
+// recorded, with or without golive's config (golive ... --stack NAME).
 func New(scope constructs.Construct, id string, props *Props) *VersionedFunction {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	if props == nil {
 		props = &Props{}
 	}
-	if problems := validate(props); len(problems) > 0 {
-		panic(fmt.Errorf("%s: %s", *c.Node().Path(), joinProblems(problems)))
+	path := *c.Node().Path()
+	fail := func(problems []string) { panic(fmt.Errorf("%s: %s", path, joinProblems(problems))) }
+	facts, problems := readFacts(props)
+	problems = append(problems, validate(props, facts)...)
+	if len(problems) > 0 {
+		fail(problems)
 	}
-	v := &VersionedFunction{Construct: c, functionName: props.FunctionName, liveVersion: props.LiveVersion}
+	stack := awscdk.Stack_Of(c)
+	if props.Function != nil {
+		if problems := checkOwnFunction(stack, props.Function); len(problems) > 0 {
+			fail(problems)
+		}
+		// CurrentVersion() may still be called after New: check again at synth.
+		c.Node().AddValidation(&noVersionValidation{stack: stack, fn: props.Function})
+	}
+	ss := scopeOf(stack)
+	outputKey := contract.OutputKey(id)
+	if other := ss.claim(ss.outputKeys, outputKey, path); other != "" {
+		fail([]string{fmt.Sprintf("id %q: its stack output %s is already %s's; give the VersionedFunctions of one stack ids that differ in their letters and digits (the output key keeps only those)", id, outputKey, other)})
+	}
+	if !facts.nameIsToken {
+		if other := ss.claim(ss.functionNames, facts.name, path); other != "" {
+			fail([]string{fmt.Sprintf("FunctionName: got %q, already the name of %s; a function name is unique per account and region, so give each function of the stack its own", facts.name, other)})
+		}
+	}
+	v := &VersionedFunction{Construct: c, functionName: facts.name, liveVersion: props.LiveVersion}
 
-	v.Function = newFunction(scope, c, props)
-	// The function (and its role, without which it could not run) outlive the stack by
-	// default: a deleted function takes every published version with it. One aspect on this
-	// construct covers both in two jsii round trips, where setting each takes three.
 	policy := props.RemovalPolicy
 	if policy == "" {
 		policy = awscdk.RemovalPolicy_RETAIN
 	}
-	awscdk.RemovalPolicies_Of(c).Apply(policy, &awscdk.RemovalPolicyProps{ApplyToResourceTypes: &retainedTypes})
+	// The function (and its role, without which it could not run) outlive the stack by
+	// default: a deleted function takes every published version with it. One aspect on this
+	// construct covers both in two jsii round trips, where setting each takes three.
+	policyProps := &awscdk.RemovalPolicyProps{ApplyToResourceTypes: &retainedTypes}
+	if props.Function != nil {
+		v.Function = props.Function
+		awscdk.RemovalPolicies_Of(props.Function).Apply(policy, policyProps)
+	} else {
+		v.Function = newFunction(ss, c, props, facts.name, facts.arch)
+		awscdk.RemovalPolicies_Of(c).Apply(policy, policyProps)
+	}
 
 	v.Alias = awslambda.NewAlias(c, jsii.String("Live"), aliasProps(c, v.Function, props))
 
-	if props.LiveVersion != "" && props.Deployment != nil {
+	switch {
+	case props.LiveVersion != "" && props.Deployment != nil:
 		v.addDeployment(props)
+	case props.Deployment != nil:
+		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:deploymentOnLatest"), jsii.String(
+			"Deployment is ignored while LIVE follows $LATEST: CodeDeploy shifts traffic only between published versions. "+
+				"Publish a version and set LiveVersion (with Rollout direct for the first pin)"))
 	}
+
+	awscdk.NewCfnOutput(stack, jsii.String(outputKey), &awscdk.CfnOutputProps{
+		Value:       jsii.String(contract.OutputValue(facts.name, v.LiveVersion())),
+		Description: jsii.String("Function and LIVE version recorded by the last deploy"),
+	})
 	return v
 }
 

@@ -134,11 +134,11 @@ func TestRemovalPolicy(t *testing.T) {
 }
 
 func TestAssetIsHashedOnBuildOutput(t *testing.T) {
-	dir1, sha1, err := versionedfunction.BuildGo(entry, versionedfunction.Arm64)
+	dir1, sha1, err := versionedfunction.BuildGo(entry, versionedfunction.Arm64, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir2, sha2, err := versionedfunction.BuildGo(entry, versionedfunction.X86_64)
+	dir2, sha2, err := versionedfunction.BuildGo(entry, versionedfunction.X86_64, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,10 +364,10 @@ func TestInvalidProps(t *testing.T) {
 		want  string
 	}{
 		{"function name", base(func(p *versionedfunction.Props) { p.FunctionName = "bad name" }), `FunctionName: got "bad name"; want 1 to 64 letters`},
-		{"no code", base(func(p *versionedfunction.Props) { p.Entry = "" }), "Entry or Image: neither is set"},
+		{"no code", base(func(p *versionedfunction.Props) { p.Entry = "" }), "Entry, Image or Function: none is set"},
 		{"both codes", base(func(p *versionedfunction.Props) {
 			p.Image = &versionedfunction.Image{Repository: "r", Digest: "sha256:x"}
-		}), "Entry and Image: both are set"},
+		}), "Entry and Image: both set; set exactly one of Entry, Image and Function"},
 		{"image digest", base(func(p *versionedfunction.Props) {
 			p.Entry, p.Image = "", &versionedfunction.Image{Repository: "r", Digest: "latest"}
 		}), `Image.Digest: got "latest"; want "sha256:"`},

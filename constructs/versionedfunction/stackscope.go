@@ -1,0 +1,137 @@
+package versionedfunction
+
+import (
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// stackScope is what the VersionedFunctions of one stack share while the app is built:
+// the names and output keys already taken, the assets already declared and the jsii values
+// already fetched. It is a construct of the stack (without resources), found again in the
+// construct tree, so it lives exactly as long as the stack and its jsii kernel: no
+// package-level registry holds jsii references past jsii.Close or a second app.
+type stackScope struct {
+	constructs.Construct
+
+	path string
+	mu   sync.Mutex
+	// functionNames and outputKeys map what a VersionedFunction claimed to its path.
+	functionNames map[string]string
+	outputKeys    map[string]string
+	assets        map[assetKey]awslambda.Code
+	seconds       map[float64]awscdk.Duration
+	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
+	// same few values hundreds of times.
+	al2023, fromImage awslambda.Runtime
+	arm64, x86        awslambda.Architecture
+}
+
+// stackScopeID is the id of the stackScope at the stack's root.
+const stackScopeID = "GoliveVersionedFunctions"
+
+type assetKey struct{ dir, sha string }
+
+// scopeOf returns the stackScope of stack, declaring it on first use. jsii hands back the
+// Go value a construct was created from, so the lookup costs one round trip.
+func scopeOf(stack awscdk.Stack) *stackScope {
+	if c, ok := stack.Node().TryFindChild(jsii.String(stackScopeID)).(*stackScope); ok {
+		return c
+	}
+	s := &stackScope{
+		functionNames: map[string]string{},
+		outputKeys:    map[string]string{},
+		assets:        map[assetKey]awslambda.Code{},
+		seconds:       map[float64]awscdk.Duration{},
+	}
+	constructs.NewConstruct_Override(s, stack, jsii.String(stackScopeID))
+	s.path = *s.Node().Path()
+	return s
+}
+
+// ToString is Construct's (the path). jsii keeps the Go value behind a construct only for
+// a type with an overriding method, and this one changes nothing.
+func (s *stackScope) ToString() *string {
+	if s.path == "" {
+		return jsii.String(stackScopeID)
+	}
+	return jsii.String(s.path)
+}
+
+// claim records that path uses key in m and returns the path that already did, if any.
+func (s *stackScope) claim(m map[string]string, key, path string) (taken string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := m[key]; ok {
+		return p
+	}
+	m[key] = path
+	return ""
+}
+
+func (s *stackScope) runtimeAL2023() awslambda.Runtime {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.al2023 == nil {
+		s.al2023 = awslambda.Runtime_PROVIDED_AL2023()
+	}
+	return s.al2023
+}
+
+func (s *stackScope) runtimeFromImage() awslambda.Runtime {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fromImage == nil {
+		s.fromImage = awslambda.Runtime_FROM_IMAGE()
+	}
+	return s.fromImage
+}
+
+func (s *stackScope) architecture(a Architecture) awslambda.Architecture {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a == X86_64 {
+		if s.x86 == nil {
+			s.x86 = awslambda.Architecture_X86_64()
+		}
+		return s.x86
+	}
+	if s.arm64 == nil {
+		s.arm64 = awslambda.Architecture_ARM_64()
+	}
+	return s.arm64
+}
+
+func (s *stackScope) duration(seconds float64) awscdk.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.seconds[seconds]
+	if !ok {
+		d = awscdk.Duration_Seconds(jsii.Number(seconds))
+		s.seconds[seconds] = d
+	}
+	return d
+}
+
+// assetCode returns one lambda.Code per built handler: functions of a stack that share a
+// handler then share one asset (one Asset construct, one staging, one jsii round trip less
+// per function) instead of declaring it again for each. CDK binds an AssetCode to the
+// stack of its first function, which is why the cache is per stack.
+func (s *stackScope) assetCode(dir, sha string) awslambda.Code {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := assetKey{dir, sha}
+	if c, ok := s.assets[k]; ok {
+		return c
+	}
+	c := awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
+		AssetHash:     jsii.String(sha),
+		AssetHashType: awscdk.AssetHashType_CUSTOM,
+	})
+	s.assets[k] = c
+	return c
+}
