@@ -190,8 +190,9 @@ func newDeployment(t *testing.T) *deployment {
 	if err := motoConfig(srv.URL, `{"lambda": {"use_docker": true}}`); err != nil {
 		t.Fatal(err)
 	}
-	// localhost, not 127.0.0.1: moto serves S3 path-style (the bucket in the path, as the
-	// CDK CLI's asset upload and CloudFormation's TemplateURL use it) only for localhost.
+	// localhost, not 127.0.0.1: moto's CloudFormation reads the TemplateURL the CDK CLI
+	// passes (the template it uploaded to the bootstrap bucket) path-style only for
+	// localhost; with an IP address CreateStack fails with NoSuchBucket.
 	d.endpoint = strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 
 	tmp := t.TempDir()
