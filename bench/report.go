@@ -44,11 +44,11 @@ type Report struct {
 	Date    time.Time
 	Machine string
 	Pairs   int
-	// NodeFlags are the flags golive's app gives its jsii kernel on this machine.
-	NodeFlags []string
-	Synth     *SynthResult
-	Publish   *PublishResult
-	Suite     *SuiteResult
+	// NodeOptions is the NODE_OPTIONS every synth of both apps ran with ("" for none).
+	NodeOptions string
+	Synth       *SynthResult
+	Publish     *PublishResult
+	Suite       *SuiteResult
 }
 
 func onOff(v bool) string {
@@ -67,24 +67,17 @@ func (r *Report) Markdown(w io.Writer) {
 		p("`cdk synth -q` of 3 environments × N functions (pinned with a canary and alarms in prd, `$LATEST` in sbx and tst), " +
 			"golive's app prebuilt (no compile time), the JS app (`bench/jsapp/app.js`) on the same aws-cdk-lib declaring the same resources " +
 			"(resource counts per type, outputs and function code checked equal in every template). Ratio: median of golive/JS within each pair.\n\n")
-		p("| validation | N | golive (s) | JS (s) | golive/JS | golive peak (MiB) | JS peak (MiB) | JS, golive's Node flags (s) | golive/that |\n")
-		p("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-		var flags []string
+		p("| validation | N | golive (s) | JS (s) | golive/JS | golive peak (MiB) | JS peak (MiB) |\n")
+		p("|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, row := range s.Rows {
-			tuned, tunedRatio := "—", "—"
-			if row.JSTuned != nil {
-				tuned, tunedRatio = fmt.Sprintf("%.2f", Median(row.JSTuned)), fmt.Sprintf("%.2f", RatioMedian(row.Golive, row.JSTuned))
-				flags = r.NodeFlags
-			}
-			p("| %s | %d | %.2f | %.2f | **%.2f** | %.0f | %.0f | %s | %s |\n", onOff(row.Validation), row.N, Median(row.Golive), Median(row.JS),
-				RatioMedian(row.Golive, row.JS), MaxRSSMB(row.Golive), MaxRSSMB(row.JS), tuned, tunedRatio)
+			p("| %s | %d | %.2f | %.2f | **%.2f** | %.0f | %.0f |\n", onOff(row.Validation), row.N, Median(row.Golive), Median(row.JS),
+				RatioMedian(row.Golive, row.JS), MaxRSSMB(row.Golive), MaxRSSMB(row.JS))
 		}
-		if flags != nil {
-			p("\ngolive's app starts its jsii kernel on the Go runtime's own pipes (`internal/jsiirelay`) with `%s`: Node's V8 worker pool "+
-				"(4 threads by default) sized to this machine's CPUs. The JS app runs as a user would run it, with Node's defaults; "+
-				"the last two columns give it the same flag, which isolates what the Go side itself still costs.\n",
-				strings.Join(flags, " "))
+		nodeOptions := "unset"
+		if r.NodeOptions != "" {
+			nodeOptions = "`" + r.NodeOptions + "`"
 		}
+		p("\nBoth apps run with the same Node flags and environment (NODE_OPTIONS %s); golive's on stock jsii-runtime-go.\n", nodeOptions)
 		p("\nCost of each added function (slope between the smallest and largest N, per function declared, i.e. per N × 3 environments):\n\n")
 		p("| validation | golive (ms/function) | JS (ms/function) |\n|---|---:|---:|\n")
 		for _, val := range []bool{true, false} {

@@ -13,8 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/golive-dev/golive/internal/jsiirelay"
 )
 
 // Envs are the environments every generated config declares, as in config/config.json:
@@ -75,9 +73,6 @@ type App string
 const (
 	Golive App = "golive"
 	JS     App = "js"
-	// JSTuned is the JS app started with the Node flags golive's app gives its jsii
-	// kernel: the like-for-like comparison.
-	JSTuned App = "js-tuned"
 	// EmptyGo and EmptyJS synthesize one empty stack: the fixed cost of a synth.
 	EmptyGo App = "empty-go"
 	EmptyJS App = "empty-js"
@@ -105,8 +100,6 @@ func (s *Synth) Run(ctx context.Context, r SynthRun) (Sample, string, error) {
 		app = s.Golive
 	case JS:
 		app = "node " + filepath.Join(s.Root, "bench", "jsapp", "app.js")
-	case JSTuned:
-		app = strings.Join(append(append([]string{"node"}, jsiirelay.NodeFlags()...), filepath.Join(s.Root, "bench", "jsapp", "app.js")), " ")
 	case EmptyGo:
 		app = s.Empty
 	case EmptyJS:

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"github.com/golive-dev/golive/internal/jsiirelay"
 )
 
 // SynthOptions chooses what the synth benchmark runs.
@@ -24,8 +22,6 @@ type SynthRow struct {
 	N          int
 	Validation bool
 	Golive, JS []Sample
-	// JSTuned is the JS app with golive's kernel flags (see JSTuned), at the largest N only.
-	JSTuned []Sample
 	// Templates are golive's, by stack name, from the row's last run.
 	Templates map[string]Template
 }
@@ -86,10 +82,6 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 				s.Runner(ctx, SynthRun{App: Golive, Config: configs[n], Validation: val}, &gOut),
 				s.Runner(ctx, SynthRun{App: JS, Config: configs[n], Validation: val}, &jOut),
 			}
-			tuned := n == o.Ns[len(o.Ns)-1] && len(jsiirelay.NodeFlags()) > 0
-			if tuned {
-				runners = append(runners, s.Runner(ctx, SynthRun{App: JSTuned, Config: configs[n], Validation: val}, nil))
-			}
 			// One unmeasured round warms the page cache and the handler's build record.
 			if _, err := Rounds(ctx, 1, runners...); err != nil {
 				return nil, err
@@ -99,9 +91,6 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 				return nil, err
 			}
 			row.Golive, row.JS = ss[0], ss[1]
-			if tuned {
-				row.JSTuned = ss[2]
-			}
 			gt, err := ReadAssembly(gOut)
 			if err != nil {
 				return nil, err

@@ -17,14 +17,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/jsiirelay"
 	"github.com/golive-dev/golive/stacks"
 )
 
 func TestMain(m *testing.M) {
-	// The jsii kernel behind the app's Go relay, as in cmd/app: this binary is its relay.
-	jsiirelay.Main()
-	jsiirelay.Install()
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)

@@ -7,13 +7,9 @@ package main
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/golive-dev/golive/internal/jsiirelay"
 )
 
 func main() {
-	// The same jsii start as golive's app: the floor is what every golive synth pays.
-	jsiirelay.Main()
-	jsiirelay.Install()
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	awscdk.NewStack(app, jsii.String("floor"), nil)

@@ -19,17 +19,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/jsiirelay"
 	"github.com/golive-dev/golive/stacks"
 )
 
 func main() {
-	// Started again by the jsii runtime, as its node: run the kernel and exit.
-	jsiirelay.Main()
-	jsiirelay.Install()
 	os.Exit(run(os.Stderr))
 }
 
+// run is main's body, so that its deferred jsii.Close (the CDK Go template's) runs before
+// main's os.Exit, which would skip it.
 func run(stderr io.Writer) (code int) {
 	defer jsii.Close()
 	// Constructs report invalid props by panicking (CDK's convention); the user gets the

@@ -16,15 +16,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/jsiirelay"
 )
 
 func TestMain(m *testing.M) {
-	// The jsii kernel behind the app's Go relay, as in cmd/app: this binary is its relay.
-	jsiirelay.Main()
-	jsiirelay.Install()
-	// jsii's Node 20 end-of-life banner would bury test output.
-	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/golive-dev/golive/bench"
-	"github.com/golive-dev/golive/internal/jsiirelay"
 )
 
 func main() {
@@ -79,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(work)
 
-	rep := &bench.Report{Date: time.Now(), Machine: bench.Machine(), Pairs: *pairs, NodeFlags: jsiirelay.NodeFlags()}
+	rep := &bench.Report{Date: time.Now(), Machine: bench.Machine(), Pairs: *pairs, NodeOptions: os.Getenv("NODE_OPTIONS")}
 	fail := func(err error) int { fmt.Fprintln(stderr, "bench:", err); return 1 }
 	var s *bench.Synth
 	if want["synth"] || want["perenv"] || want["scale"] || want["publish"] {
