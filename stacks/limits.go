@@ -4,18 +4,25 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/golive-dev/golive/config"
 )
 
-// CloudFormation's per-template quotas.
+// CloudFormation's per-template quotas
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+// aws-cdk-lib refuses a stack past MaxResources at synth too (its
+// @aws-cdk/core:stackResourceLimit, TooManyResourcesInStack), but not one past MaxOutputs.
 const (
 	MaxResources = 500
 	MaxOutputs   = 200
 )
 
-// Resources counts the resources the service stack of env declares, without building it,
-// so that a config past CloudFormation's quotas is refused before anything is written.
-// A test keeps this count equal to the synthesized templates'.
+// Resources is the fewest resources the service stack of env declares, counted from the
+// config without building anything, so that a config far past CloudFormation's quotas is
+// refused at once. It is exact under golive's cdk.json; feature flags only add to it (under
+// cdk init's @aws-cdk/aws-lambda:useCdkManagedLogGroup every function also gets a log
+// group), which is why NewServiceStack counts the stack it built as well (Count).
 func Resources(cfg *config.Config, env *config.Env) int {
 	n := 1 // AWS::CDK::Metadata
 	if cfg.Pipeline != nil {
@@ -50,18 +57,55 @@ func Resources(cfg *config.Config, env *config.Env) int {
 	return n
 }
 
-// CheckLimits reports an environment whose stack would exceed CloudFormation's quotas,
-// naming the counts and the way out.
+// CheckLimits reports an environment whose stack would exceed CloudFormation's quotas
+// whatever the feature flags, naming the counts and the way out.
 func CheckLimits(cfg *config.Config, env *config.Env) error {
 	var errs []error
 	if r := Resources(cfg, env); r > MaxResources {
-		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare %d resources, CloudFormation allows %d per template "+
-			"(a pinned function with CodeDeploy and alarms takes 5, one on $LATEST 3); move functions to another project or environment",
-			env.Name, r, MaxResources))
+		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare at least %d resources, CloudFormation allows %d per template "+
+			"(a pinned function with CodeDeploy and alarms takes 5, one on $LATEST 3, each one more under @aws-cdk/aws-lambda:useCdkManagedLogGroup); "+
+			"move functions to another project or environment", env.Name, r, MaxResources))
 	}
 	if o := len(env.Functions); o > MaxOutputs {
 		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare %d outputs (one per function), CloudFormation allows %d per template; "+
 			"move functions to another project or environment", env.Name, o, MaxOutputs))
+	}
+	return errors.Join(errs...)
+}
+
+// Counts are what a constructed stack declares.
+type Counts struct{ Resources, Outputs int }
+
+// Count counts the resources and outputs stack declares, from its construct tree, before
+// anything is synthesized: what CloudFormation will count, whatever the feature flags.
+// It includes the AWS::CDK::Metadata resource synthesis adds to every stack (one too many
+// when version reporting is off, which errs on the safe side). A resource of a type whose
+// Go package the binary does not link is not recognized; CDK's own synth-time limit
+// still catches that rare case.
+func Count(stack awscdk.Stack) Counts {
+	c := Counts{Resources: 1}
+	// One jsii round trip: jsii hands every construct back as its own class's Go type.
+	for _, n := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		switch n.(type) {
+		case awscdk.CfnResource:
+			c.Resources++
+		case awscdk.CfnOutput:
+			c.Outputs++
+		}
+	}
+	return c
+}
+
+// checkCounts reports a constructed stack past CloudFormation's quotas.
+func checkCounts(envName string, c Counts, functions int) error {
+	var errs []error
+	if c.Resources > MaxResources {
+		errs = append(errs, fmt.Errorf("envs.%s: its stack declares %d resources for %d functions, CloudFormation allows %d per template; "+
+			"move functions to another project or environment", envName, c.Resources, functions, MaxResources))
+	}
+	if c.Outputs > MaxOutputs {
+		errs = append(errs, fmt.Errorf("envs.%s: its stack declares %d outputs, CloudFormation allows %d per template; "+
+			"move functions to another project or environment", envName, c.Outputs, MaxOutputs))
 	}
 	return errors.Join(errs...)
 }

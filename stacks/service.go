@@ -42,8 +42,8 @@ type ServiceStack struct {
 // config; every function's construct declares a stack output (key Function.OutputKey())
 // holding the function name and LIVE version this deploy records, which the CLI reads to
 // detect drift and renames and to plan rollbacks.
-// It panics with a clear message when the environment exceeds CloudFormation's limits;
-// call CheckLimits first to report that as an error instead.
+// It panics with a clear message when the stack exceeds CloudFormation's limits; call
+// CheckLimits first to report a config that is past them whatever the flags as an error.
 func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) *ServiceStack {
 	env := props.Env
 	if err := CheckLimits(props.Config, env); err != nil {
@@ -78,6 +78,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		// The config key is the construct id, so the construct's stack output is
 		// fn.OutputKey(), the key the CLI reads.
 		s.Functions[fn.Name] = versionedfunction.New(stack, fn.Name, vp)
+	}
+	// The config's count is a floor: feature flags add resources (a log group per function
+	// under useCdkManagedLogGroup). Counted from the tree, the refusal comes at the real
+	// limit, before anything is synthesized.
+	if err := checkCounts(env.Name, Count(stack), len(env.Functions)); err != nil {
+		panic(err)
 	}
 	return s
 }

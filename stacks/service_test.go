@@ -61,7 +61,18 @@ func env(t *testing.T, cfg *config.Config, name string) *config.Env {
 // the templates cdk synth writes; outdir may be empty.
 func newApp(t *testing.T, outdir string) awscdk.App {
 	t.Helper()
-	b, err := os.ReadFile("../cdk.json")
+	return newAppWithFlags(t, "../cdk.json", outdir)
+}
+
+// cdkInitFlags is the cdk.json `cdk init app --language go` (aws-cdk 2.1148.1) writes: the
+// same flags as golive's but @aws-cdk/aws-lambda:useCdkManagedLogGroup, which gives every
+// function a log group of its own.
+const cdkInitFlags = "testdata/cdk-init.json"
+
+// newAppWithFlags is newApp with the feature flags of another cdk.json.
+func newAppWithFlags(t *testing.T, cdkJSONPath, outdir string) awscdk.App {
+	t.Helper()
+	b, err := os.ReadFile(cdkJSONPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,49 +215,62 @@ func TestFullConfigStack(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{"FunctionName": "full-prd-batch", "Architectures": []any{"x86_64"}})
 }
 
+// What golive counts is what the templates declare, under golive's flags and cdk init's:
+// Count exactly, from the built stack; Resources exactly under golive's flags and as a
+// floor under any.
 func TestResourceCountMatchesTemplates(t *testing.T) {
-	for _, path := range []string{"../config/config.json", "testdata/full.json"} {
-		cfg := load(t, path)
-		for _, e := range cfg.Envs {
-			t.Run(filepath.Base(path)+"/"+e.Name, func(t *testing.T) {
-				_, tpl := synth(t, cfg, e.Name)
-				got := len((*tpl.ToJSON())["Resources"].(map[string]any))
-				if want := stacks.Resources(cfg, &e); got != want {
-					t.Errorf("template has %d resources, stacks.Resources estimates %d", got, want)
-				}
-			})
+	for _, flags := range []string{"../cdk.json", cdkInitFlags} {
+		for _, path := range []string{"../config/config.json", "testdata/full.json"} {
+			cfg := load(t, path)
+			for _, e := range cfg.Envs {
+				t.Run(filepath.Base(flags)+"/"+filepath.Base(path)+"/"+e.Name, func(t *testing.T) {
+					app := newAppWithFlags(t, flags, "")
+					s := stacks.NewServiceStack(app, cfg.StackName(e.Name), &stacks.ServiceStackProps{Config: cfg, Env: &e, Root: root})
+					counted := stacks.Count(s.Stack)
+					tpl := *assertions.Template_FromStack(s.Stack, nil).ToJSON()
+					resources, outputs := len(tpl["Resources"].(map[string]any)), len(tpl["Outputs"].(map[string]any))
+					if counted.Resources != resources || counted.Outputs != outputs {
+						t.Errorf("template has %d resources and %d outputs, stacks.Count counts %+v", resources, outputs, counted)
+					}
+					est := stacks.Resources(cfg, &e)
+					if flags == "../cdk.json" && est != resources || est > resources {
+						t.Errorf("template has %d resources, stacks.Resources estimates %d", resources, est)
+					}
+				})
+			}
 		}
 	}
 }
 
-func TestLimits(t *testing.T) {
-	gen := func(n int, pinned bool) *config.Config {
-		var defs, pins []string
-		for i := range n {
-			defs = append(defs, fmt.Sprintf(`"f%d": {"entry": "functions/worker", "deployment": {"alarms": {"error_rate_percent": 1}}}`, i))
-			if pinned {
-				pins = append(pins, fmt.Sprintf(`"f%d": {"live_version": "1"}`, i))
-			}
+func pinnedFunctions(t *testing.T, n int, pinned bool) *config.Config {
+	t.Helper()
+	var defs, pins []string
+	for i := range n {
+		defs = append(defs, fmt.Sprintf(`"f%d": {"entry": "functions/worker", "deployment": {"alarms": {"error_rate_percent": 1}}}`, i))
+		if pinned {
+			pins = append(pins, fmt.Sprintf(`"f%d": {"live_version": "1"}`, i))
 		}
-		return parse(t, fmt.Sprintf(`{"project": "p", "lambda_functions": {%s},
-			"envs": {"prd": {"account": "333333333333", "region": "us-east-1", "lambda_functions": {%s}}}}`,
-			strings.Join(defs, ","), strings.Join(pins, ",")))
 	}
+	return parse(t, fmt.Sprintf(`{"project": "p", "lambda_functions": {%s},
+		"envs": {"prd": {"account": "333333333333", "region": "us-east-1", "lambda_functions": {%s}}}}`,
+		strings.Join(defs, ","), strings.Join(pins, ",")))
+}
+
+func TestLimits(t *testing.T) {
 	tests := []struct {
 		name    string
 		n       int
 		pinned  bool
 		wantErr string
 	}{
-		{"90 pinned functions fit", 90, true, ""},
-		{"99 pinned functions fit", 99, true, ""},
-		{"100 pinned functions exceed 500 resources", 100, true, "envs.prd: its stack would declare 503 resources, CloudFormation allows 500"},
-		{"166 functions on $LATEST fit", 166, false, ""},
+		{"99 pinned functions are within the floor", 99, true, ""},
+		{"100 pinned functions exceed 500 resources", 100, true, "envs.prd: its stack would declare at least 503 resources, CloudFormation allows 500"},
+		{"166 functions on $LATEST are within the floor", 166, false, ""},
 		{"201 functions exceed 200 outputs", 201, false, "envs.prd: its stack would declare 201 outputs (one per function), CloudFormation allows 200"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := gen(tt.n, tt.pinned)
+			cfg := pinnedFunctions(t, tt.n, tt.pinned)
 			err := stacks.CheckLimits(cfg, env(t, cfg, "prd"))
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("CheckLimits: %v, want nil", err)
@@ -256,6 +280,54 @@ func TestLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The refusal comes at CloudFormation's real limit under either flag set: a pinned
+// function with CodeDeploy and an alarm takes 5 resources under golive's cdk.json (99 fit,
+// beside the metadata and the shared application and role) and 6 under cdk init's (82 fit).
+func TestLimitsAtTheRealLimit(t *testing.T) {
+	tests := []struct {
+		flags   string
+		n       int
+		wantErr string
+	}{
+		{"../cdk.json", 99, ""},
+		{cdkInitFlags, 82, ""},
+		{cdkInitFlags, 83, "envs.prd: its stack declares 501 resources for 83 functions, CloudFormation allows 500 per template"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d", filepath.Base(tt.flags), tt.n), func(t *testing.T) {
+			cfg := pinnedFunctions(t, tt.n, true)
+			if err := stacks.CheckLimits(cfg, env(t, cfg, "prd")); err != nil {
+				t.Fatalf("CheckLimits: %v; want the config within the floor", err)
+			}
+			app := newAppWithFlags(t, tt.flags, "")
+			var s *stacks.ServiceStack
+			err := catch(func() {
+				s = stacks.NewServiceStack(app, "p-prd", &stacks.ServiceStackProps{Config: cfg, Env: env(t, cfg, "prd"), Root: root})
+			})
+			switch {
+			case tt.wantErr == "" && err != "":
+				t.Fatalf("NewServiceStack: %s; want the stack", err)
+			case tt.wantErr != "" && !strings.Contains(err, tt.wantErr):
+				t.Fatalf("NewServiceStack: %q; want a panic containing %q", err, tt.wantErr)
+			case tt.wantErr == "":
+				if c := stacks.Count(s.Stack); c.Resources > stacks.MaxResources || c.Resources < stacks.MaxResources-5 {
+					t.Errorf("%d resources; want the largest count within %d", c.Resources, stacks.MaxResources)
+				}
+			}
+		})
+	}
+}
+
+func catch(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
 }
 
 // cfnLintAllowed are the cfn-lint findings left on purpose; the README explains each.

@@ -132,7 +132,7 @@ func TestErrorsExitOneCleanly(t *testing.T) {
 			name: "past CloudFormation's limits",
 			context: map[string]string{"config": writeConfig(t, `{"project": "p", "lambda_functions": {`+strings.Join(many, ",")+`},
 				"envs": {"prd": {"account": "333333333333", "region": "us-east-1"}}}`)},
-			want: []string{"envs.prd: its stack would declare 604 resources", "201 outputs"},
+			want: []string{"envs.prd: its stack would declare at least 604 resources", "201 outputs"},
 		},
 		{
 			name: "entry that does not build",
