@@ -132,6 +132,19 @@ func TestReleaseLoopOnDeployedStack(t *testing.T) {
 	d.deploy()
 	d.wantStackRecords("1")
 	d.wantStatus(d.status(), "1", "direct", "1", "1", "2")
+
+	// The pipeline publishes after every deploy, and $LATEST still holds the release that
+	// was rolled back: publish hands back version 2 and must not pin it again.
+	before := d.readConfig()
+	pub = d.publish()
+	if f := pub.Functions[0]; len(pub.Functions) != 1 || f.Status != "unchanged" || f.Version != "2" || f.Pin != nil {
+		t.Fatalf("publish after the rollback: %+v (pin %+v); want worker unchanged at 2 and not pinned", f, f.Pin)
+	}
+	if after := d.readConfig(); !bytes.Equal(after, before) {
+		t.Fatalf("publish after the rollback changed config.json:\n%s\nwas:\n%s", after, before)
+	}
+	d.wantVersions("1", "2")
+	d.wantAlias("1")
 }
 
 // deployment is the test's project: moto, the CDK CLI, golive and a config.json copy.
