@@ -5,8 +5,13 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/golive-dev/golive/internal/moto/faults"
 )
 
 // The test binary plays golive when GOLIVE_TEST_MAIN is set, so the tests see main's real exit
@@ -46,6 +51,53 @@ func TestExitCodes(t *testing.T) {
 			}
 			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.errs) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, out.String(), errb.String(), tt.code, tt.stdout, tt.errs)
+			}
+		})
+	}
+}
+
+// SIGINT and SIGTERM stop golive while it waits on AWS (a hung endpoint here): it says it was
+// interrupted, not "context canceled", and exits 128 + the signal's number.
+func TestSignalsInterrupt(t *testing.T) {
+	p, err := faults.Start("http://127.0.0.1:1", 1, faults.Rule{Kind: faults.Hang, Rate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"project": "demo", "lambda_functions": {"worker": {"entry": "functions/worker"}},
+  "envs": {"prd": {"account": "123456789012", "region": "us-east-1"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+		says string
+	}{
+		{syscall.SIGINT, 130, "golive: interrupted by SIGINT\n"},
+		{syscall.SIGTERM, 143, "golive: interrupted by SIGTERM\n"},
+	} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			before := p.Faulted("DescribeStacks")
+			cmd := exec.Command(os.Args[0], "status", "--env", "prd", "--config", cfg, "--endpoint-url", p.URL)
+			cmd.Env = append(os.Environ(), "GOLIVE_TEST_MAIN=1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+				"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for p.Faulted("DescribeStacks") == before && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err := cmd.Process.Signal(tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != tt.code || !strings.HasSuffix(errb.String(), tt.says) || strings.Contains(errb.String(), "context canceled") {
+				t.Errorf("exit %v, stderr %q; want %d and %q", err, errb.String(), tt.code, tt.says)
 			}
 		})
 	}
