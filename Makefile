@@ -6,7 +6,7 @@ export JSII_DEPRECATED ?= quiet
 GO ?= go
 CDK := node_modules/.bin/cdk
 
-.PHONY: deps synth test lint fuzz bench clean
+.PHONY: deps synth test test-bench lint fuzz bench clean
 
 deps: node_modules/.package-lock.json .go-mod-downloaded
 
@@ -28,10 +28,15 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+# The benchmarks are a module of their own (bench/go.mod), outside `go test ./...`.
+# test-bench checks that their code still runs (synth at N = 1, publish of one function).
+test-bench: deps
+	cd bench && $(GO) vet ./... && $(GO) test ./...
+
 # Figures for this machine (several minutes): bench/results/latest.md and synth.png.
 # BENCH_FLAGS=-quick for a short run; see bench/README.md.
 bench: deps
-	$(GO) run ./bench/cmd/bench $(BENCH_FLAGS)
+	cd bench && $(GO) run ./cmd/bench $(BENCH_FLAGS)
 
 fuzz:
 	# A count, not a duration: Go 1.26 can end a timed run with "context deadline exceeded" (golang/go#75804).

@@ -97,7 +97,9 @@ func TestPublishBenchRuns(t *testing.T) {
 	defer cancel()
 	work := t.TempDir()
 	golive := filepath.Join(work, "golive")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", golive, "../cmd/golive").CombinedOutput(); err != nil {
+	build := exec.CommandContext(ctx, "go", "build", "-o", golive, "./cmd/golive")
+	build.Dir = root // the product's module, as make bench builds it
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/golive: %v\n%s", err, out)
 	}
 	var log bytes.Buffer

@@ -4,8 +4,9 @@
 // It prints figures and exits 0 whatever they are; it fails only when a measurement
 // cannot be taken (a synth fails, the two apps' resources differ).
 //
-//	go run ./bench/cmd/bench            everything (several minutes)
-//	go run ./bench/cmd/bench -quick     1 pair, N = 1 and 10, no fresh-clone set-up
+//	make bench                        everything (several minutes)
+//	make bench BENCH_FLAGS=-quick     1 pair, N = 1 and 10, no fresh-clone set-up
+//	cd bench && go run ./cmd/bench    everything, from the bench module's own directory
 package main
 
 import (
@@ -63,12 +64,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		nList = append(nList, n)
 	}
 
-	root, err := os.Getwd()
-	if err == nil {
-		_, err = os.Stat(filepath.Join(root, "cdk.json"))
-	}
+	root, err := repoRoot()
 	if err != nil {
-		fmt.Fprintln(stderr, "bench: run from the repository root (where cdk.json is):", err)
+		fmt.Fprintln(stderr, "bench: run from the repository root (where cdk.json is) or bench/:", err)
+		return 2
+	}
+	// -out and -readme are relative to the repository root.
+	if err := os.Chdir(root); err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
 	work, err := os.MkdirTemp("", "golive-bench-")
@@ -133,4 +136,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "updated %s\n", *readme)
 	}
 	return 0
+}
+
+// repoRoot is the directory holding cdk.json: the current one (make bench) or its parent
+// (go run ./cmd/bench in bench/, this module's directory).
+func repoRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for _, dir := range []string{wd, filepath.Dir(wd)} {
+		if _, err = os.Stat(filepath.Join(dir, "cdk.json")); err == nil {
+			return dir, nil
+		}
+	}
+	return "", err
 }
