@@ -68,6 +68,7 @@ var cliPermissions = []Permission{
 	{"lambda", "GetAlias", "GetAlias", ScopeFunctions},
 	{"lambda", "ListAliases", "ListAliases", ScopeFunctions},
 	{"lambda", "UpdateAlias", "UpdateAlias", ScopeFunctions},
+	{"lambda", "GetProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig", ScopeFunctions},
 	{"lambda", "DeleteFunction", "DeleteFunction", ScopeVersions},
 	{"lambda", "GetAccountSettings", "GetAccountSettings", ScopeAccount},
 	{"cloudformation", "DescribeStacks", "DescribeStacks", ScopeStack},

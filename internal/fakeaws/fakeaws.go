@@ -75,6 +75,9 @@ type Function struct {
 	FunctionError string
 	// Conflict, when set, makes PublishVersion fail with ResourceConflictException.
 	Conflict bool
+	// Provisioned maps a qualifier (an alias or version) to its requested provisioned
+	// concurrency; a qualifier without an entry has none configured.
+	Provisioned map[string]int32
 	// Refuse lists versions DeleteFunction refuses as if an alias routed to them, although no
 	// listed alias does (an alias moved there after golive read the aliases).
 	Refuse map[string]bool
@@ -397,6 +400,22 @@ func (l *Lambda) UpdateAlias(_ context.Context, in *lambda.UpdateAliasInput, _ .
 	f.SetAlias(aws.ToString(in.Name), v, weights)
 	b := f.Aliases[aws.ToString(in.Name)]
 	return &lambda.UpdateAliasOutput{Name: b.Name, FunctionVersion: b.FunctionVersion, RevisionId: b.RevisionId, RoutingConfig: b.RoutingConfig}, nil
+}
+
+// GetProvisionedConcurrencyConfig implements the SDK method: like AWS, a qualifier without
+// provisioned concurrency is ProvisionedConcurrencyConfigNotFoundException.
+func (l *Lambda) GetProvisionedConcurrencyConfig(_ context.Context, in *lambda.GetProvisionedConcurrencyConfigInput, _ ...func(*lambda.Options)) (*lambda.GetProvisionedConcurrencyConfigOutput, error) {
+	defer l.enter("GetProvisionedConcurrencyConfig")()
+	f, err := l.fn(in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := f.Provisioned[aws.ToString(in.Qualifier)]
+	if !ok {
+		return nil, &types.ProvisionedConcurrencyConfigNotFoundException{Message: aws.String("No Provisioned Concurrency Config found for this function")}
+	}
+	return &lambda.GetProvisionedConcurrencyConfigOutput{RequestedProvisionedConcurrentExecutions: aws.Int32(n),
+		AllocatedProvisionedConcurrentExecutions: aws.Int32(n), Status: types.ProvisionedConcurrencyStatusEnumReady}, nil
 }
 
 // DeleteFunction implements the SDK method for a version qualifier; like AWS, it refuses a

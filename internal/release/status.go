@@ -2,9 +2,14 @@ package release
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/golive-dev/golive/config"
@@ -215,6 +220,15 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 			rep.Problems = append(rep.Problems, Problem{Function: s.Function, Message: p})
 		}
 	}
+	extra := make([]string, len(fns))
+	forEach(len(fns), e.workers(), func(i int) {
+		extra[i] = e.provisionedProblem(ctx, fns[i], st.Functions[i])
+	})
+	for i, p := range extra {
+		if p != "" {
+			rep.Problems = append(rep.Problems, Problem{Function: fns[i].Name, Message: p})
+		}
+	}
 	rep.OK = len(rep.Problems) == 0
 	return rep, nil
 }
@@ -273,6 +287,51 @@ func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 			Alias, weightsString(s.Alias.Weights)))
 	}
 	return p
+}
+
+// provisionedProblem refuses a canary that also changes LIVE's provisioned concurrency. The
+// deploy would ask Lambda to reallocate the alias's provisioned concurrency while CodeDeploy
+// shifts its weights, and Lambda does not manage provisioned concurrency on an alias that
+// routes to two versions ("Configuring provisioned concurrency for a function", Lambda
+// Developer Guide): change it in a deploy of its own, before or after the release. Only a
+// canary that moves LIVE is checked, so this costs a call only then.
+func (e *Env) provisionedProblem(ctx context.Context, fn config.Function, s FunctionStatus) string {
+	if s.Error != "" || !s.exists || s.Alias == nil || s.StackDeployed == nil || len(s.Deployments) > 0 {
+		return ""
+	}
+	canary := fn.UsesCodeDeploy() && fn.Rollout != config.RolloutDirect
+	if !canary || *s.StackDeployed == orLatest(fn.LiveVersion) {
+		return ""
+	}
+	current, err := e.provisioned(ctx, fn.FunctionName)
+	if err != nil {
+		return err.Error()
+	}
+	if current == fn.ProvisionedConcurrency {
+		return ""
+	}
+	return fmt.Sprintf("the canary from %s to %s also changes the provisioned concurrency of alias %s from %d to %d: "+
+		"Lambda cannot reallocate it while CodeDeploy splits the alias's traffic; change provisioned_concurrency in a deploy of its own "+
+		"(keep it at %d for this release, or release first)", *s.StackDeployed, fn.LiveVersion, Alias, current, fn.ProvisionedConcurrency, current)
+}
+
+// provisioned is the provisioned concurrency requested on LIVE; none configured reads 0.
+func (e *Env) provisioned(ctx context.Context, name string) (int, error) {
+	out, err := e.Lambda.GetProvisionedConcurrencyConfig(ctx, &lambda.GetProvisionedConcurrencyConfigInput{
+		FunctionName: aws.String(name), Qualifier: aws.String(Alias),
+	})
+	if err != nil {
+		// ProvisionedConcurrencyConfigNotFoundException (no config on the alias) and
+		// ResourceNotFoundException both answer 404 (Lambda API reference,
+		// GetProvisionedConcurrencyConfig, Errors); an emulator without the API does too.
+		var nf *types.ProvisionedConcurrencyConfigNotFoundException
+		var re *awshttp.ResponseError
+		if errors.As(err, &nf) || isNotFound(err) || (errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("read the provisioned concurrency of %s:%s: %w", name, Alias, err)
+	}
+	return int(aws.ToInt32(out.RequestedProvisionedConcurrentExecutions)), nil
 }
 
 func isNotFound(err error) bool {

@@ -33,6 +33,56 @@ func TestVerify(t *testing.T) {
 			},
 		},
 		{
+			name:   "canary that also changes provisioned concurrency",
+			config: `"worker": {"live_version": "3", "provisioned_concurrency": 5}`,
+			setup: func(f *fixture) {
+				lf := f.published(name, 3)
+				lf.SetAlias("LIVE", "2", nil)
+				lf.Provisioned = map[string]int32{"LIVE": 2}
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"the canary from 2 to 3 also changes the provisioned concurrency of alias LIVE from 2 to 5: " +
+				"Lambda cannot reallocate it while CodeDeploy splits the alias's traffic; change provisioned_concurrency in a deploy of its own"},
+		},
+		{
+			name:   "canary adding provisioned concurrency where none is configured",
+			config: `"worker": {"live_version": "3", "provisioned_concurrency": 5}`,
+			setup: func(f *fixture) {
+				f.published(name, 3).SetAlias("LIVE", "2", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+			want: []string{"changes the provisioned concurrency of alias LIVE from 0 to 5"},
+		},
+		{
+			name:   "canary keeping provisioned concurrency",
+			config: `"worker": {"live_version": "3", "provisioned_concurrency": 2}`,
+			setup: func(f *fixture) {
+				lf := f.published(name, 3)
+				lf.SetAlias("LIVE", "2", nil)
+				lf.Provisioned = map[string]int32{"LIVE": 2}
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+		},
+		{
+			name:   "provisioned concurrency changed in a deploy of its own",
+			config: `"worker": {"live_version": "2", "provisioned_concurrency": 5}`,
+			setup: func(f *fixture) {
+				lf := f.published(name, 2)
+				lf.SetAlias("LIVE", "2", nil)
+				lf.Provisioned = map[string]int32{"LIVE": 2}
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+		},
+		{
+			name:   "direct rollout may change it with the version",
+			config: `"worker": {"live_version": "3", "rollout": "direct", "provisioned_concurrency": 5}`,
+			setup: func(f *fixture) {
+				lf := f.published(name, 3)
+				lf.SetAlias("LIVE", "2", nil)
+				f.deployed(f.fn(t, "worker"), "2")
+			},
+		},
+		{
 			name:   "new function not created yet, following $LATEST",
 			config: `"worker": {"live_version": null}`,
 			setup:  func(f *fixture) {},
