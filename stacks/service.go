@@ -64,16 +64,15 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	}
 	Prebuild(props.Root, env.Functions)
 	deploy := &deploymentConfigs{scope: stack}
-	var shared *versionedfunction.Shared
 	for _, fn := range env.Functions {
 		vp := functionProps(props.Root, fn)
 		if fn.UsesCodeDeploy() {
-			if shared == nil {
-				shared = versionedfunction.NewShared(stack, "CodeDeploy", &versionedfunction.SharedProps{
-					ApplicationName: props.Config.CodeDeployApplication(env.Name),
-				})
-			}
-			vp.Deployment = deployment(fn, deploy.get(fn.Deployment), shared)
+			// Named like the stack, so the CLI finds deployments without reading the template;
+			// declared before the first function's deployment group looks it up.
+			versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{
+				ApplicationName: props.Config.CodeDeployApplication(env.Name),
+			})
+			vp.Deployment = deployment(fn, deploy.get(fn.Deployment))
 		}
 		// The config key is the construct id, so the construct's stack output is
 		// fn.OutputKey(), the key the CLI reads.
@@ -118,12 +117,10 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 	return p
 }
 
-func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig, shared *versionedfunction.Shared) *versionedfunction.Deployment {
+func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *versionedfunction.Deployment {
 	d := fn.Deployment
 	return &versionedfunction.Deployment{
-		Config:      cfg,
-		Application: shared.Application,
-		Role:        shared.Role,
+		Config: cfg,
 		Alarms: versionedfunction.Alarms{
 			ErrorRatePercent: d.Alarms.ErrorRatePercent,
 			Throttles:        d.Alarms.Throttles,

@@ -212,6 +212,19 @@ func TestFullConfigStack(t *testing.T) {
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(4))
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::Application"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), map[string]any{"ApplicationName": "full-prd", "ComputePlatform": "Lambda"})
+	// Deployed stacks keep these logical ids: a new one would replace the application (and
+	// its deployment groups) and the role.
+	for typ, prefix := range map[string]string{"AWS::CodeDeploy::Application": "CodeDeployApplication", "AWS::IAM::Role": "CodeDeployServiceRole"} {
+		n := 0
+		for id := range *tpl.FindResources(jsii.String(typ), nil) {
+			if strings.HasPrefix(id, prefix) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d %s with logical id %s…, want 1", n, typ, prefix)
+		}
+	}
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{"FunctionName": "full-prd-batch", "Architectures": []any{"x86_64"}})
 }
 

@@ -18,9 +18,9 @@ type Deployment struct {
 	// Config is the traffic shift, e.g. awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES().
 	// Required.
 	Config awscodedeploy.ILambdaDeploymentConfig
-	// Application is the CodeDeploy application. Default: with Role unset too, one per
-	// stack, created on first use and shared by every VersionedFunction of the stack (see
-	// Shared); with Role set, one of the deployment group's own.
+	// Application is the CodeDeploy application. Default: with Role unset too, the stack's,
+	// shared by every VersionedFunction of the stack (SharedOf); with Role set, one of the
+	// deployment group's own.
 	Application awscodedeploy.ILambdaApplication
 	// Role is the CodeDeploy service role. Default: with Application unset too, one per
 	// stack, shared like Application; with Application set, one of the deployment group's own.
@@ -61,7 +61,7 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 	// Neither set: the stack's shared pair. One set: the group creates the other for itself
 	// (CDK's default), so no shared application or role is left unused.
 	if app == nil && role == nil {
-		shared := SharedOf(v.Construct)
+		shared := SharedOf(v.Construct, nil)
 		app, role = shared.Application, shared.Role
 	}
 
