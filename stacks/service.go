@@ -5,6 +5,7 @@ package stacks
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -64,14 +65,16 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	}
 	Prebuild(props.Root, env.Functions)
 	deploy := &deploymentConfigs{scope: stack}
+	if slices.ContainsFunc(env.Functions, config.Function.UsesCodeDeploy) {
+		// Named like the stack, so the CLI finds deployments without reading the template;
+		// declared before the functions' deployment groups look it up.
+		versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{
+			ApplicationName: props.Config.CodeDeployApplication(env.Name),
+		})
+	}
 	for _, fn := range env.Functions {
 		vp := functionProps(props.Root, fn)
 		if fn.UsesCodeDeploy() {
-			// Named like the stack, so the CLI finds deployments without reading the template;
-			// declared before the first function's deployment group looks it up.
-			versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{
-				ApplicationName: props.Config.CodeDeployApplication(env.Name),
-			})
 			vp.Deployment = deployment(fn, deploy.get(fn.Deployment))
 		}
 		// The config key is the construct id, so the construct's stack output is

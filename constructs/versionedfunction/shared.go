@@ -65,10 +65,22 @@ func existingShared(found constructs.IConstruct, props *SharedProps) *Shared {
 		panic(fmt.Sprintf("%s: the stack's child %q is not golive's shared CodeDeploy application and role; "+
 			"give that construct another id, or set Deployment.Application and Deployment.Role", *found.Node().Path(), SharedID))
 	}
-	if props != nil && props.ApplicationName != "" && *app.ApplicationName() != props.ApplicationName {
-		panic(fmt.Sprintf("%s: ApplicationName: got %q, but the stack's CodeDeploy application was already declared as %q; "+
-			"call SharedOf with its props before declaring the VersionedFunctions", *found.Node().Path(), props.ApplicationName, *app.ApplicationName()))
+	if props != nil && props.ApplicationName != "" {
+		// The L2's ApplicationName is a token even when named; the L1 holds what was given.
+		declared := "a generated name"
+		if cfn, ok := app.Node().DefaultChild().(awscodedeploy.CfnApplication); ok && cfn.ApplicationName() != nil && !*awscdk.Token_IsUnresolved(cfn.ApplicationName()) {
+			if *cfn.ApplicationName() == props.ApplicationName {
+				return &Shared{Construct: asConstruct(found), Application: app, Role: role}
+			}
+			declared = fmt.Sprintf("%q", *cfn.ApplicationName())
+		}
+		panic(fmt.Sprintf("%s: ApplicationName: got %q, but the stack's CodeDeploy application was already declared with %s; "+
+			"call SharedOf with its props before declaring the VersionedFunctions", *found.Node().Path(), props.ApplicationName, declared))
 	}
-	c, _ := found.(constructs.Construct)
-	return &Shared{Construct: c, Application: app, Role: role}
+	return &Shared{Construct: asConstruct(found), Application: app, Role: role}
+}
+
+func asConstruct(c constructs.IConstruct) constructs.Construct {
+	construct, _ := c.(constructs.Construct)
+	return construct
 }

@@ -36,6 +36,10 @@ func TestSharedOfIsFoundInTheTree(t *testing.T) {
 			a := versionedfunction.New(stack, "A", &versionedfunction.Props{FunctionName: "a", Entry: entry, LiveVersion: "3", Deployment: canary()})
 			versionedfunction.New(stack, "B", &versionedfunction.Props{FunctionName: "b", Entry: entry, LiveVersion: "4", Deployment: canary()})
 			again := versionedfunction.SharedOf(a.Construct, nil)
+			if named {
+				// The same name again is the same construct.
+				again = versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{ApplicationName: "test-app"})
+			}
 			if first != nil && *again.Application.Node().Path() != *first.Application.Node().Path() {
 				t.Errorf("SharedOf found %s, want %s", *again.Application.Node().Path(), *first.Application.Node().Path())
 			}
@@ -78,7 +82,7 @@ func TestSharedOfRefuses(t *testing.T) {
 		{"a name after it was declared", func(stack awscdk.Stack) {
 			versionedfunction.New(stack, "A", &versionedfunction.Props{FunctionName: "a", Entry: entry, LiveVersion: "3", Deployment: canary()})
 			versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{ApplicationName: "late"})
-		}, `Test/CodeDeploy: ApplicationName: got "late", but the stack's CodeDeploy application was already declared`},
+		}, `Test/CodeDeploy: ApplicationName: got "late", but the stack's CodeDeploy application was already declared with a generated name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
