@@ -12,7 +12,7 @@ import (
 )
 
 // newFunction declares the Entry or Image function of props as scope's "Resource".
-func newFunction(ss *stackScope, scope constructs.Construct, props *Props, name string, arch Architecture) awslambda.Function {
+func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name string, arch Architecture) awslambda.Function {
 	fp := &awslambda.FunctionProps{}
 	if props.FunctionOptions != nil {
 		copyOptions(fp, props.FunctionOptions)

@@ -96,7 +96,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		v.Function = props.Function
 		awscdk.RemovalPolicies_Of(props.Function).Apply(policy, policyProps)
 	} else {
-		v.Function = newFunction(ss, c, props, facts.name, facts.arch)
+		v.Function = newFunction(c, ss, props, facts.name, facts.arch)
 		awscdk.RemovalPolicies_Of(c).Apply(policy, policyProps)
 	}
 
