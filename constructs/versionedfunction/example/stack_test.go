@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+func TestMain(m *testing.M) {
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// The example synthesizes under cdk init's feature flags (what an app of one's own has):
+// both functions are reached only through LIVE, the Go one pinned with a canary, and each
+// records its output for golive --stack. cdk-nag's AwsSolutions checks and cfn-lint pass.
+func TestShopStack(t *testing.T) {
+	b, err := os.ReadFile("../../../stacks/testdata/cdk-init.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdkJSON struct{ Context map[string]any }
+	if err := json.Unmarshal(b, &cdkJSON); err != nil {
+		t.Fatal(err)
+	}
+	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
+	cdkJSON.Context["aws:cdk:version-reporting"] = true
+	out := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context, Outdir: jsii.String(out)})
+	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
+	latest := NewShopStack(app, "shop", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3"})
+	pinned := NewShopStack(app, "shop-both-pinned", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3", NotifyVersion: "2"})
+	for _, s := range []*ShopStack{latest, pinned} {
+		cdknag.NagSuppressions_AddStackSuppressions(s.Stack, &nagSuppressions, nil)
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	app.Synth(nil)
+
+	tpl := assertions.Template_FromStack(latest.Stack, nil)
+	aliasRef := func(id string) any {
+		return map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + id + "Live"))}
+	}
+	// THEN SQS feeds the Go function's LIVE alias, and the HTTP API integrates the Node.js one's
+	// (the alias's name qualified by the function name taken from the alias's ARN)
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
+		"FunctionName": map[string]any{"Fn::Join": []any{"", []any{
+			map[string]any{"Fn::Select": []any{6, map[string]any{"Fn::Split": []any{":", aliasRef("Orders")}}}}, ":LIVE",
+		}}},
+		"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Integration"), map[string]any{
+		"IntegrationType": "AWS_PROXY", "IntegrationUri": aliasRef("Notify"),
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
+		"Action": "lambda:InvokeFunction", "FunctionName": aliasRef("Notify"), "Principal": "apigateway.amazonaws.com",
+	})
+	// THEN the Go function is pinned with a canary, the Node.js one follows $LATEST
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "3"})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "$LATEST"})
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(1))
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"DeploymentGroupName": "shop-orders"})
+	tpl.HasOutput(jsii.String("LiveVersionOrders"), map[string]any{"Value": "shop-orders:3"})
+	tpl.HasOutput(jsii.String("LiveVersionNotify"), map[string]any{"Value": "shop-notify:$LATEST"})
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
+	// cdk init's flags give each function a log group of its own.
+	tpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(3))
+
+	tpl = assertions.Template_FromStack(pinned.Stack, nil)
+	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(2))
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"DeploymentGroupName": "shop-notify"})
+	tpl.HasOutput(jsii.String("LiveVersionNotify"), map[string]any{"Value": "shop-notify:2"})
+
+	for _, s := range []*ShopStack{latest, pinned} {
+		for _, kind := range []string{"error", "warning"} {
+			for _, m := range nagFindings(s.Stack, kind) {
+				t.Errorf("%s: unsuppressed cdk-nag %s: %s", *s.StackName(), kind, m)
+			}
+		}
+	}
+	cfnLint(t, out, 2)
+}
+
+// nagSuppressions explain what the example leaves to the app it grows into.
+var nagSuppressions = []*cdknag.NagPackSuppression{
+	{
+		Id:     jsii.String("AwsSolutions-IAM4"),
+		Reason: jsii.String("AWSLambdaBasicExecutionRole only lets a function write its own logs; AWSCodeDeployRoleForLambdaLimited is AWS's policy for CodeDeploy's Lambda deployments"),
+		AppliesTo: &[]any{
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
+		},
+	},
+	{
+		Id:     jsii.String("AwsSolutions-APIG4"),
+		Reason: jsii.String("an example: a real API adds an authorizer to its routes"),
+	},
+}
+
+func nagFindings(s awscdk.Stack, kind string) []string {
+	a := assertions.Annotations_FromStack(s)
+	match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	var list any
+	if kind == "error" {
+		list = a.FindError(jsii.String("*"), match)
+	} else {
+		list = a.FindWarning(jsii.String("*"), match)
+	}
+	b, _ := json.Marshal(list)
+	var entries []struct {
+		ID    string `json:"id"`
+		Entry struct {
+			Data any `json:"data"`
+		} `json:"entry"`
+	}
+	_ = json.Unmarshal(b, &entries)
+	var msgs []string
+	for _, e := range entries {
+		msgs = append(msgs, fmt.Sprintf("%s: %v", e.ID, e.Entry.Data))
+	}
+	return msgs
+}
+
+// cfnLint runs cfn-lint on the templates in out: no finding but W3005 (aws-cdk-lib's
+// Function adds a DependsOn on its role next to the GetAtt of the same role).
+func cfnLint(t *testing.T, out string, want int) {
+	t.Helper()
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("cfn-lint is required under CI (pip install cfn-lint): ", err)
+		}
+		t.Skip("cfn-lint not found (pip install cfn-lint); skipping the template lint")
+	}
+	templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
+	if len(templates) != want {
+		t.Fatalf("%d templates in %s, want %d", len(templates), out, want)
+	}
+	b, err := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...).CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("cfn-lint: %v\n%s", err, b)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if parts := strings.SplitN(line, ":", 7); line != "" && (len(parts) < 7 || parts[5] != "W3005") {
+			t.Errorf("cfn-lint: %s", line)
+		}
+	}
+}
