@@ -137,7 +137,10 @@ func TestReleaseLoopOnDeployedStack(t *testing.T) {
 	// was rolled back: publish hands back version 2 and must not pin it again.
 	before := d.readConfig()
 	pub = d.publish()
-	if f := pub.Functions[0]; len(pub.Functions) != 1 || f.Status != "unchanged" || f.Version != "2" || f.Pin != nil {
+	if len(pub.Functions) != 1 {
+		t.Fatalf("publish after the rollback: %+v; want one function", pub.Functions)
+	}
+	if f := pub.Functions[0]; f.Status != "unchanged" || f.Version != "2" || f.Pin != nil {
 		t.Fatalf("publish after the rollback: %+v (pin %+v); want worker unchanged at 2 and not pinned", f, f.Pin)
 	}
 	if after := d.readConfig(); !bytes.Equal(after, before) {
