@@ -314,3 +314,32 @@ func TestInterruptedPublish(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted prune reports the deletions it made, the one whose answer it was still
+// waiting for included, and exits 143 on SIGTERM.
+func TestInterruptedPrune(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "4" }`))
+	w.releases("worker", 4)
+	w.setAlias("worker", "4", nil)
+	w.deployed(map[string]string{"LiveVersionWorker": w.name("worker") + ":4"})
+	// The first delete reaches moto; its answer never comes back before the interrupt.
+	p := proxy(t, faults.Rule{Op: "DeleteFunction", Kind: faults.HangAfter, Rate: 1})
+	ctx, cancel := context.WithCancelCause(t.Context())
+	go func() {
+		for p.Forwarded("DeleteFunction") == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel(cli.Interrupt{Signal: 15})
+	}()
+	out, stderr, code := w.via(ctx, p.URL, "prune", "--env", "prd", "--keep", "0", "-o", "json")
+	rep := jsonOut[pruneJSON](t, out)
+	if code != 143 || !strings.HasSuffix(stderr, "golive: interrupted by SIGTERM\n") {
+		t.Errorf("exit %d, stderr %s; want 143", code, stderr)
+	}
+	if got := rep.Functions[0].Deleted; !slices.Equal(got, []string{"1"}) {
+		t.Errorf("reported deleted %v; want [1], deleted before the interrupt", got)
+	}
+	if vs := w.versions("worker"); !slices.Equal(vs, []string{"2", "3", "4"}) {
+		t.Errorf("versions in moto %v; want [2 3 4]", vs)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,3 +316,41 @@ func TestPublishManyFunctionsBounded(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+// A long wait for $LATEST says on stderr, while it lasts, which function waits for what and
+// for how long so far.
+func TestPublishWaitShowsProgress(t *testing.T) {
+	f := newFixture(t, `"worker": {"live_version": null}`, "worker")
+	fn := f.lambda.AddFunction("p-prd-worker")
+	for range 40 {
+		fn.Statuses = append(fn.Statuses, types.LastUpdateStatusInProgress)
+	}
+	f.lambda.Delay = 3 * time.Millisecond
+	var logs syncBuffer
+	f.env.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	f.env.ProgressEvery = 20 * time.Millisecond
+	rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{})
+	if err != nil || rep.Failed() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if got := logs.String(); !strings.Contains(got, `msg="still waiting for $LATEST to finish updating" function_name=p-prd-worker waited=`) {
+		t.Errorf("logs:\n%s", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

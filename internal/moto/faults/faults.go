@@ -44,10 +44,13 @@ const (
 	Delay
 	// Hang never answers: it holds the request until the client gives up or the proxy closes.
 	Hang
+	// HangAfter forwards the request, then holds the answer like Hang: AWS acted, and the
+	// client is still waiting when it gives up (an interrupt, a timeout).
+	HangAfter
 )
 
 func (k Kind) String() string {
-	return [...]string{"none", "throttle", "server-error", "drop-before", "drop-after", "delay", "hang"}[k]
+	return [...]string{"none", "throttle", "server-error", "drop-before", "drop-after", "delay", "hang", "hang-after"}[k]
 }
 
 // Rule faults a share of the requests it matches.
@@ -93,7 +96,7 @@ func Start(target string, seed uint64, rules ...Rule) (*Proxy, error) {
 		return nil, fmt.Errorf("faults: target %q: %w", target, err)
 	}
 	for i, r := range rules {
-		if r.Kind < Throttle || r.Kind > Hang || r.Rate <= 0 || r.Rate > 1 {
+		if r.Kind < Throttle || r.Kind > HangAfter || r.Rate <= 0 || r.Rate > 1 {
 			return nil, fmt.Errorf("faults: rule %d: want a kind and 0 < rate <= 1, got %+v", i, r)
 		}
 	}
@@ -221,7 +224,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.forward(w, r, req)
-	case Hang:
+	case Hang, HangAfter:
+		if rule.Kind == HangAfter {
+			p.forward(&discard{header: http.Header{}}, r, req)
+		}
 		select {
 		case <-r.Context().Done():
 		case <-p.closed:
