@@ -33,5 +33,8 @@ func Check(args []string) error {
 		return err
 	}
 	// The root's hook checks the values of the global flags (--output, --concurrency).
+	if root.PersistentPreRunE == nil {
+		return nil
+	}
 	return root.PersistentPreRunE(cmd, cmd.Flags().Args())
 }
