@@ -3,7 +3,10 @@
 //
 //	cdk deploy                                   LIVE follows $LATEST
 //	golive publish --stack shop                  publish both; prints the new versions
-//	cdk deploy -c orders=3 -c notify=2           canary to the published versions
+//	cdk deploy -c orders=3 -c notify=2 -c rollout=direct
+//	                                             the first pin: CloudFormation moves LIVE
+//	golive publish --stack shop                  the next release
+//	cdk deploy -c orders=4 -c notify=3           a canary to the new versions
 //
 // Keep the versions in cdk.json's context (or in code) so that every deploy of a commit
 // ships the same ones.
@@ -14,6 +17,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
 
 func main() {
@@ -22,6 +26,7 @@ func main() {
 	NewShopStack(app, "shop", &ShopStackProps{
 		OrdersVersion: contextString(app, "orders"),
 		NotifyVersion: contextString(app, "notify"),
+		Rollout:       versionedfunction.Rollout(contextString(app, "rollout")),
 	})
 	app.Synth(nil)
 }

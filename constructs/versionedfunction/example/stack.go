@@ -22,6 +22,9 @@ type ShopStackProps struct {
 	awscdk.StackProps
 	// OrdersVersion and NotifyVersion are the versions LIVE serves; "" follows $LATEST.
 	OrdersVersion, NotifyVersion string
+	// Rollout of the pinned functions. Default: a canary. RolloutDirect for the deploy that
+	// first pins a function (CodeDeploy cannot shift traffic away from $LATEST).
+	Rollout versionedfunction.Rollout
 }
 
 // ShopStack is a Go function fed by SQS and a Node.js function behind an HTTP API, both
@@ -44,6 +47,7 @@ func NewShopStack(scope constructs.Construct, id string, props *ShopStackProps) 
 		Entry:        "functions/orders",
 		Timeout:      10 * time.Second,
 		LiveVersion:  props.OrdersVersion,
+		Rollout:      rollout(props.OrdersVersion, props.Rollout),
 		Deployment:   canary(props.OrdersVersion),
 	})
 	// A function of one's own: any runtime, any construct that makes an awslambda.Function.
@@ -56,6 +60,7 @@ func NewShopStack(scope constructs.Construct, id string, props *ShopStackProps) 
 	s.Notify = versionedfunction.New(stack, "Notify", &versionedfunction.Props{
 		Function:    notify,
 		LiveVersion: props.NotifyVersion,
+		Rollout:     rollout(props.NotifyVersion, props.Rollout),
 		Deployment:  canary(props.NotifyVersion),
 	})
 
@@ -98,6 +103,13 @@ func canary(liveVersion string) *versionedfunction.Deployment {
 		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
 		Alarms: versionedfunction.Alarms{ErrorRatePercent: jsii.Number(1), P99DurationMs: jsii.Number(2000)},
 	}
+}
+
+func rollout(liveVersion string, r versionedfunction.Rollout) versionedfunction.Rollout {
+	if liveVersion == "" {
+		return ""
+	}
+	return r
 }
 
 // accessLogSettings sends a stage's access logs to dest in API Gateway's default format.

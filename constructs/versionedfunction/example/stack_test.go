@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
 
 func TestMain(m *testing.M) {
@@ -41,7 +42,7 @@ func TestShopStack(t *testing.T) {
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context, Outdir: jsii.String(out)})
 	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
 	latest := NewShopStack(app, "shop", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3"})
-	pinned := NewShopStack(app, "shop-both-pinned", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3", NotifyVersion: "2"})
+	pinned := NewShopStack(app, "shop-both-pinned", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3", NotifyVersion: "2", Rollout: versionedfunction.RolloutDirect})
 	for _, s := range []*ShopStack{latest, pinned} {
 		cdknag.NagSuppressions_AddStackSuppressions(s.Stack, &nagSuppressions, nil)
 	}
@@ -81,6 +82,8 @@ func TestShopStack(t *testing.T) {
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(2))
 	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"DeploymentGroupName": "shop-notify"})
 	tpl.HasOutput(jsii.String("LiveVersionNotify"), map[string]any{"Value": "shop-notify:2"})
+	// The first pin: CloudFormation moves LIVE, CodeDeploy takes over from the next release.
+	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{"UpdatePolicy": assertions.Match_Absent()})
 
 	for _, s := range []*ShopStack{latest, pinned} {
 		for _, kind := range []string{"error", "warning"} {
