@@ -2,7 +2,11 @@ package versionedfunction_test
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,14 +19,16 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
 
 func nodeFunction(scope constructs.Construct, id, name string) awslambda.Function {
 	fp := &awslambda.FunctionProps{
-		Runtime: awslambda.Runtime_NODEJS_20_X(),
+		Runtime: awslambda.Runtime_NODEJS_24_X(),
 		Handler: jsii.String("index.handler"),
 		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({ ok: true });")),
 	}
@@ -36,7 +42,8 @@ func nodeFunction(scope constructs.Construct, id, name string) awslambda.Functio
 // function gets: the LIVE alias, CodeDeploy, the version-scoped alarm, the removal policy
 // and the recorded output; and no AWS::Lambda::Version.
 func TestOwnFunction(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	out := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
 
 	// GIVEN a Node.js inline function pinned with a canary
 	node := awscdk.NewStack(app, jsii.String("Node"), nil)
@@ -48,7 +55,7 @@ func TestOwnFunction(t *testing.T) {
 	py := awscdk.NewStack(app, jsii.String("Python"), nil)
 	pyFn := awslambda.NewFunction(py, jsii.String("Handler"), &awslambda.FunctionProps{
 		FunctionName: jsii.String("report-py"),
-		Runtime:      awslambda.Runtime_PYTHON_3_12(),
+		Runtime:      awslambda.Runtime_PYTHON_3_14(),
 		Handler:      jsii.String("index.handler"),
 		Code:         awslambda.Code_FromAsset(jsii.String("testdata/python"), nil),
 	})
@@ -81,7 +88,7 @@ func TestOwnFunction(t *testing.T) {
 			}}}})}),
 	})
 	tpl.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{
-		"DeletionPolicy": "Retain", "Properties": map[string]any{"FunctionName": "orders-node", "Runtime": "nodejs20.x"},
+		"DeletionPolicy": "Retain", "Properties": map[string]any{"FunctionName": "orders-node", "Runtime": "nodejs24.x"},
 	})
 	tpl.HasResource(jsii.String("AWS::IAM::Role"), map[string]any{
 		"DeletionPolicy": "Retain", "Properties": map[string]any{"AssumeRolePolicyDocument": assumedBy("lambda.amazonaws.com")},
@@ -93,7 +100,7 @@ func TestOwnFunction(t *testing.T) {
 	tpl = assertions.Template_FromStack(py, nil)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "$LATEST"})
 	tpl.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{"DeletionPolicy": "Retain",
-		"Properties": map[string]any{"FunctionName": "report-py", "Runtime": "python3.12"}})
+		"Properties": map[string]any{"FunctionName": "report-py", "Runtime": "python3.14"}})
 	tpl.HasOutput(jsii.String("LiveVersionReport"), map[string]any{"Value": "report-py:$LATEST"})
 
 	tpl = assertions.Template_FromStack(img, nil)
@@ -109,13 +116,40 @@ func TestOwnFunction(t *testing.T) {
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
 	}
+	for _, stack := range []awscdk.Stack{node, py, img} {
+		cdknag.NagSuppressions_AddStackSuppressions(stack, &nagSuppressions, nil)
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	app.Synth(nil)
+	for _, stack := range []awscdk.Stack{node, py, img} {
+		ann := assertions.Annotations_FromStack(stack)
+		match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+		for _, found := range []*[]*cxapi.SynthesisMessage{ann.FindError(jsii.String("*"), match), ann.FindWarning(jsii.String("*"), match)} {
+			for _, m := range *found {
+				t.Errorf("%s: unsuppressed cdk-nag finding at %s: %v", *stack.StackName(), *m.Id, m.Entry.Data)
+			}
+		}
+	}
+	cfnLint(t, out, 3)
 }
+
+// nagSuppressions are the findings on what the construct declares, with their reasons.
+var nagSuppressions = []*cdknag.NagPackSuppression{{
+	Id: jsii.String("AwsSolutions-IAM4"),
+	Reason: jsii.String("AWSLambdaBasicExecutionRole only lets a function write its own logs; " +
+		"AWSCodeDeployRoleForLambdaLimited is AWS's policy for CodeDeploy's Lambda deployments"),
+	AppliesTo: &[]any{
+		"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+		"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
+	},
+}}
 
 // Every option of CDK's functions reaches an Entry function, with the grants CDK adds.
 func TestFunctionOptions(t *testing.T) {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
+	out := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+	// Environment-agnostic: the VPC takes its zones from Fn::GetAZs.
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("private"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 	role := awsiam.NewRole(stack, jsii.String("ExecutionRole"), &awsiam.RoleProps{RoleName: jsii.String("own-role"),
@@ -183,6 +217,34 @@ func TestFunctionOptions(t *testing.T) {
 		}
 	}
 	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
+	app.Synth(nil)
+	cfnLint(t, out, 1)
+}
+
+// cfnLint runs cfn-lint on the templates in out: no finding but W3005 (aws-cdk-lib's
+// Function adds a DependsOn on its role next to the GetAtt of the same role).
+func cfnLint(t *testing.T, out string, want int) {
+	t.Helper()
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("cfn-lint is required under CI (pip install cfn-lint): ", err)
+		}
+		t.Skip("cfn-lint not found (pip install cfn-lint); skipping the template lint")
+	}
+	templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
+	if len(templates) != want {
+		t.Fatalf("%d templates in %s, want %d", len(templates), out, want)
+	}
+	b, err := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...).CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("cfn-lint: %v\n%s", err, b)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if parts := strings.SplitN(line, ":", 7); line != "" && (len(parts) < 7 || parts[5] != "W3005") {
+			t.Errorf("cfn-lint: %s", line)
+		}
+	}
 }
 
 // A token LiveVersion (from a parameter, say) is CloudFormation's to resolve.
