@@ -1,0 +1,283 @@
+package hook_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/golive-dev/golive/hook"
+	"github.com/golive-dev/golive/internal/contract"
+)
+
+const (
+	group    = "demo-prd-worker"
+	function = "demo-prd-worker"
+)
+
+var created = time.Date(2026, 12, 1, 10, 0, 30, 0, time.UTC)
+
+// fakeCodeDeploy serves one deployment and records every status report.
+type fakeCodeDeploy struct {
+	mu      sync.Mutex
+	appSpec string
+	group   string
+	getErr  error
+	reports []cdtypes.LifecycleEventStatus
+}
+
+func (f *fakeCodeDeploy) GetDeployment(ctx context.Context, in *codedeploy.GetDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentOutput, error) {
+	if f.getErr != nil {
+		return nil, f.getErr
+	}
+	return &codedeploy.GetDeploymentOutput{DeploymentInfo: &cdtypes.DeploymentInfo{
+		DeploymentId:        in.DeploymentId,
+		DeploymentGroupName: aws.String(f.group),
+		CreateTime:          aws.Time(created),
+		Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeAppSpecContent,
+			AppSpecContent: &cdtypes.AppSpecContent{Content: aws.String(f.appSpec)}},
+	}}, nil
+}
+
+func (f *fakeCodeDeploy) PutLifecycleEventHookExecutionStatus(ctx context.Context, in *codedeploy.PutLifecycleEventHookExecutionStatusInput, _ ...func(*codedeploy.Options)) (*codedeploy.PutLifecycleEventHookExecutionStatusOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if aws.ToString(in.DeploymentId) != "d-1" || aws.ToString(in.LifecycleEventHookExecutionId) != "exec-1" {
+		return nil, errors.New("report for the wrong deployment or execution")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f.reports = append(f.reports, in.Status)
+	return &codedeploy.PutLifecycleEventHookExecutionStatusOutput{}, nil
+}
+
+type fakeLambda struct {
+	invoke func(ctx context.Context, in *lambda.InvokeInput) (*lambda.InvokeOutput, error)
+	calls  []string
+}
+
+func (f *fakeLambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	f.calls = append(f.calls, aws.ToString(in.FunctionName)+":"+aws.ToString(in.Qualifier)+" "+string(in.Payload))
+	return f.invoke(ctx, in)
+}
+
+type fakeCloudWatch struct {
+	values map[string][]float64
+	panic  bool
+	in     *cloudwatch.GetMetricDataInput
+}
+
+func (f *fakeCloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+	if f.panic {
+		panic("boom")
+	}
+	f.in = in
+	out := &cloudwatch.GetMetricDataOutput{}
+	for _, q := range in.MetricDataQueries {
+		out.MetricDataResults = append(out.MetricDataResults, cwtypes.MetricDataResult{Id: q.Id, Values: f.values[aws.ToString(q.Id)]})
+	}
+	return out, nil
+}
+
+func appSpec(name, version string) string {
+	return `{"version":0.0,"Resources":[{"workerLive":{"Type":"AWS::Lambda::Function","Properties":{"Name":"` + name +
+		`","Alias":"LIVE","CurrentVersion":"7","TargetVersion":"` + version + `"}}}],"Hooks":[{"BeforeAllowTraffic":"hook"}]}`
+}
+
+func ok(payload string) func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
+	return func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
+		return &lambda.InvokeOutput{StatusCode: 200, Payload: []byte(payload)}, nil
+	}
+}
+
+func f(x float64) *float64 { return &x }
+
+func TestHook(t *testing.T) {
+	smoke := &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping":1}`), json.RawMessage(`"two"`)}, TimeoutS: 5}
+	bake := &contract.Bake{Minutes: 3, ErrorRatePercent: f(1), P99DurationMs: f(500), MinInvocations: 10}
+	tests := []struct {
+		name       string
+		phase      string
+		target     contract.HookTarget
+		appSpec    string
+		invoke     func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error)
+		metrics    map[string][]float64
+		panicCW    bool
+		getErr     error
+		deadline   time.Duration // 0: none
+		wantStatus cdtypes.LifecycleEventStatus
+		wantReason string
+		wantCalls  int
+	}{
+		{name: "smoke passes", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{"ok":true}`),
+			wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed", wantCalls: 2},
+		{name: "smoke expect matches", phase: contract.HookPhaseSmoke,
+			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
+			invoke: ok(`{"status":{"code":200,"msg":"fine"},"x":1}`), wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed", wantCalls: 2},
+		{name: "smoke expect differs", phase: contract.HookPhaseSmoke,
+			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
+			invoke: ok(`{"status":{"code":500}}`), wantStatus: cdtypes.LifecycleEventStatusFailed,
+			wantReason: `smoke event 1: demo-prd-worker:8 answered {\"status\":{\"code\":500}}; want a response containing {\"status\":{\"code\":200}}`, wantCalls: 1},
+		{name: "function error", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
+			invoke: func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
+				return &lambda.InvokeOutput{StatusCode: 200, FunctionError: aws.String("Unhandled"), Payload: []byte(`{"errorMessage":"nil map"}`)}, nil
+			},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: `smoke event 1: demo-prd-worker:8 returned a function error (Unhandled): {\"errorMessage\":\"nil map\"}`, wantCalls: 1},
+		{name: "invoke error", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
+			invoke: func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
+				return nil, errors.New("AccessDeniedException")
+			},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "smoke event 1: invoke demo-prd-worker:8: AccessDeniedException", wantCalls: 1},
+		{name: "own deadline", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, deadline: 300 * time.Millisecond,
+			invoke: func(ctx context.Context, _ *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
+				time.Sleep(5 * time.Second) // a call that ignores its context
+				return nil, ctx.Err()
+			},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "out of time: the hook stops 200ms before its Lambda timeout", wantCalls: 1},
+		{name: "smoke timeout_s", phase: contract.HookPhaseSmoke,
+			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 1}},
+			invoke: func(ctx context.Context, _ *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
+				<-ctx.Done()
+				return nil, ctx.Err()
+			},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "smoke test took longer than its 1s (timeout_s)", wantCalls: 1},
+		{name: "another function in the group", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
+			appSpec: appSpec("someone-else", "8"), invoke: ok(`{}`),
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
+		{name: "deployment unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, getErr: errors.New("AccessDenied"),
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "read deployment d-1: AccessDenied"},
+		{name: "bake passes", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+			metrics:    map[string][]float64{"invocations": {600, 400}, "errors": {5}, "p99": {320}},
+			wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed"},
+		{name: "bake error rate", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+			metrics:    map[string][]float64{"invocations": {100}, "errors": {2}, "p99": {320}},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "error rate 2.00% (2 errors of 100 invocations) above 1%"},
+		{name: "bake p99", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+			metrics:    map[string][]float64{"invocations": {100}, "p99": {750}},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "p99 duration 750 ms above 500 ms"},
+		{name: "too few requests", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+			metrics:    map[string][]float64{"invocations": {9}, "errors": {9}},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "too few requests to judge demo-prd-worker:8: 9 invocations from 2026-12-01T10:00:00Z to 2026-12-01T10:03:50Z; want at least 10 (min_invocations)"},
+		{name: "no requests", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "too few requests to judge demo-prd-worker:8: 0 invocations"},
+		{name: "panic in the check", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake}, panicCW: true,
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "hook failed unexpectedly: boom"},
+		{name: "bake phase without bake settings", phase: contract.HookPhaseBake, target: contract.HookTarget{Smoke: smoke},
+			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "group demo-prd-worker has no bake configured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.target.Group, tt.target.Function = group, function
+			spec := tt.appSpec
+			if spec == "" {
+				spec = appSpec(function, "8")
+			}
+			cd := &fakeCodeDeploy{appSpec: spec, group: group, getErr: tt.getErr}
+			lm := &fakeLambda{invoke: tt.invoke}
+			cw := &fakeCloudWatch{values: tt.metrics, panic: tt.panicCW}
+			var logs strings.Builder
+			var slept time.Duration
+			h := &hook.Handler{
+				Phase: tt.phase, Targets: map[string]contract.HookTarget{group: tt.target},
+				Lambda: lm, CodeDeploy: cd, CloudWatch: cw,
+				Margin: 200 * time.Millisecond,
+				Log:    slog.New(slog.NewTextHandler(&logs, nil)),
+				Now:    func() time.Time { return created.Add(3*time.Minute + 20*time.Second) },
+				Sleep:  func(_ context.Context, d time.Duration) error { slept += d; return nil },
+			}
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			if err := h.Handle(ctx, hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"}); err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			if tt.deadline > 0 && time.Since(start) > tt.deadline {
+				t.Errorf("reported after %s, past the Lambda deadline %s", time.Since(start), tt.deadline)
+			}
+			if len(cd.reports) != 1 || cd.reports[0] != tt.wantStatus {
+				t.Errorf("reports = %v, want exactly one %s", cd.reports, tt.wantStatus)
+			}
+			if !strings.Contains(logs.String(), tt.wantReason) {
+				t.Errorf("log does not say %q:\n%s", tt.wantReason, logs.String())
+			}
+			if tt.invoke != nil && len(lm.calls) != tt.wantCalls {
+				t.Errorf("invoked %d times (%v), want %d", len(lm.calls), lm.calls, tt.wantCalls)
+			}
+			for _, c := range lm.calls {
+				// The version being released, never the alias or $LATEST.
+				if !strings.HasPrefix(c, function+":8 ") {
+					t.Errorf("invoked %s, want %s:8", c, function)
+				}
+			}
+			if tt.phase == contract.HookPhaseBake && cw.in != nil {
+				if slept != 3*time.Minute {
+					t.Errorf("baked %s, want 3m", slept)
+				}
+				q := cw.in.MetricDataQueries[0].MetricStat
+				dims := map[string]string{}
+				for _, d := range q.Metric.Dimensions {
+					dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
+				}
+				if dims["ExecutedVersion"] != "8" || dims["Resource"] != function+":LIVE" {
+					t.Errorf("metrics scoped to %v, want the new version 8 through LIVE", dims)
+				}
+				if got := cw.in.StartTime.Format(time.RFC3339); got != "2026-12-01T10:00:00Z" {
+					t.Errorf("window starts %s, want the deployment's start minute", got)
+				}
+				if aws.ToInt32(q.Period) != 240 {
+					t.Errorf("period %d s, want one period over the 4-minute window", aws.ToInt32(q.Period))
+				}
+			}
+		})
+	}
+}
+
+func TestHookReportsSetupErrors(t *testing.T) {
+	cd := &fakeCodeDeploy{appSpec: appSpec(function, "8"), group: group}
+	h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd, SetupErr: errors.New("GOLIVE_HOOK_X: bad JSON"),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := h.Handle(context.Background(), hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(cd.reports) != 1 || cd.reports[0] != cdtypes.LifecycleEventStatusFailed {
+		t.Errorf("reports = %v, want one Failed", cd.reports)
+	}
+}
+
+func TestHookTargetsRoundTrip(t *testing.T) {
+	in := contract.HookTarget{Group: "a-b", Function: "a-b", Smoke: &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{}`)}, TimeoutS: 30}}
+	k, v, err := contract.HookTargetEnv(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k != "GOLIVE_HOOK_a_b" {
+		t.Errorf("key %s", k)
+	}
+	got, err := contract.ParseHookTargets([]string{"PATH=/bin", k + "=" + v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := got["a-b"]; g.Function != "a-b" || g.Smoke == nil || g.Smoke.TimeoutS != 30 {
+		t.Errorf("round trip = %+v", got)
+	}
+	if _, err := contract.ParseHookTargets([]string{"GOLIVE_HOOK_x={"}); err == nil {
+		t.Error("ParseHookTargets accepts broken JSON")
+	}
+}

@@ -1,0 +1,116 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// HookFunctionPattern is what a traffic hook the app declares may be: a Lambda function
+// name or its unqualified ARN. CodeDeploy invokes a hook by the name in the alias's
+// UpdatePolicy, and the construct grants the deployment group's role invoke on that
+// function itself, so no CodeDeployHook_ prefix is required (the prefix only matters to
+// the managed policy AWSCodeDeployRoleForLambda, which this project does not use).
+// RE2 and ECMAScript read it alike: config.schema.json carries the same string.
+const HookFunctionPattern = `^([a-zA-Z0-9_-]{1,64}|arn:aws(-cn|-us-gov)?:lambda:[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64})$`
+
+// HookFunctionRe is HookFunctionPattern compiled.
+var HookFunctionRe = regexp.MustCompile(HookFunctionPattern)
+
+// The release verdict's limits, shared by config, the construct and the shipped hook.
+const (
+	// DefaultMinInvocations is how many requests the new version must have served in a
+	// period (a minute for the alarm, the whole window for the bake) before any threshold
+	// may judge it: with 2 requests, 1 error is a 50 % error rate and one slow request is
+	// the p99.
+	DefaultMinInvocations = 10
+	// MaxBakeMinutes bounds the bake: the post-traffic hook waits that long inside one
+	// Lambda invocation, which may last 15 minutes, and keeps one minute to judge and report.
+	MaxBakeMinutes = 14
+	// MaxSmokeTimeoutS bounds a smoke test, all its events together, for the same reason.
+	MaxSmokeTimeoutS = 840
+	// DefaultSmokeTimeoutS is a smoke test's default budget.
+	DefaultSmokeTimeoutS = 60
+	// HookTimeoutS is the shipped hooks' Lambda timeout, the most Lambda allows; each run
+	// ends earlier by its own settings and reports before this deadline.
+	HookTimeoutS = 900
+	// MaxHookEnvironmentBytes is Lambda's limit on a function's environment variables,
+	// names and values together, which holds the shipped hook's settings.
+	MaxHookEnvironmentBytes = 4096
+)
+
+// HookPhaseEnv names the shipped hook function's phase, HookPhaseSmoke (pre-traffic) or
+// HookPhaseBake (post-traffic). CodeDeploy's hook event carries no phase, so each phase is
+// a function of its own.
+const (
+	HookPhaseEnv   = "GOLIVE_PHASE"
+	HookPhaseSmoke = "smoke"
+	HookPhaseBake  = "bake"
+)
+
+// HookTargetEnvPrefix starts the environment variables that hold, one per deployment
+// group, what the shipped hook checks (a HookTarget as JSON).
+const HookTargetEnvPrefix = "GOLIVE_HOOK_"
+
+// HookTarget is what the shipped hook checks for one deployment group. CodeDeploy's
+// hook event names only the deployment; the hook reads the group, the function and the
+// target version from GetDeployment, and these settings by the group's name.
+type HookTarget struct {
+	// Group is the deployment group's name.
+	Group string `json:"group"`
+	// Function is the function's name, which the deployment's AppSpec must name.
+	Function string `json:"function"`
+	Smoke    *Smoke `json:"smoke,omitempty"`
+	Bake     *Bake  `json:"bake,omitempty"`
+}
+
+// Smoke invokes the version being released with each event before any traffic.
+type Smoke struct {
+	Events []json.RawMessage `json:"events"`
+	// Expect, when set, must be contained in every response parsed as JSON: an object's
+	// keys recursively, any other value equal.
+	Expect json.RawMessage `json:"expect,omitempty"`
+	// TimeoutS is the budget of all events together.
+	TimeoutS int `json:"timeout_s"`
+}
+
+// Bake judges the new version's own metrics over the whole deployment after waiting
+// Minutes once traffic is fully shifted.
+type Bake struct {
+	Minutes          int      `json:"minutes"`
+	ErrorRatePercent *float64 `json:"error_rate_percent,omitempty"`
+	P99DurationMs    *float64 `json:"p99_duration_ms,omitempty"`
+	MinInvocations   int      `json:"min_invocations"`
+}
+
+// HookTargetEnv is the environment variable holding t: its key and its compact JSON.
+// Lambda keys allow letters, digits and "_", so the group's "-" become "_"; two groups
+// that then collide are refused by the construct.
+func HookTargetEnv(t HookTarget) (key, value string, err error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", "", fmt.Errorf("hook settings of %s: %w", t.Group, err)
+	}
+	return HookTargetEnvPrefix + strings.ReplaceAll(t.Group, "-", "_"), string(b), nil
+}
+
+// ParseHookTargets reads the HookTargets from an environment (os.Environ()), by group.
+func ParseHookTargets(environ []string) (map[string]HookTarget, error) {
+	targets := map[string]HookTarget{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, HookTargetEnvPrefix) {
+			continue
+		}
+		var t HookTarget
+		if err := json.Unmarshal([]byte(v), &t); err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		if t.Group == "" || t.Function == "" {
+			return nil, fmt.Errorf("%s: want a group and a function, got %s", k, v)
+		}
+		targets[t.Group] = t
+	}
+	return targets, nil
+}
