@@ -11,14 +11,23 @@ import (
 )
 
 // newRollbackAlarm folds every threshold into one metric-math alarm: one resource per
-// function instead of three keeps a production stack far below CloudFormation's 500
-// resources, and CodeDeploy rolls back on any alarm of the group anyway, so one alarm
-// that breaches when any term breaches keeps each threshold's meaning.
+// function instead of one per threshold keeps a production stack far below
+// CloudFormation's 500 resources, and CodeDeploy rolls back on any alarm of the group
+// anyway, so one alarm that breaches when any term breaches keeps each threshold's meaning.
 //
-// Errors, Invocations and Duration are scoped to the version being released through
-// ExecutedVersion: alias metrics alone mix the old version's traffic with the new one's
-// during a canary (aws/aws-cdk#2231), so the old version's errors would roll back the new.
-// Throttles stay on the alias: a throttled request never executes a version.
+// Every metric is scoped to the version being released through ExecutedVersion: alias
+// metrics alone mix the old version's traffic with the new one's during a canary
+// (aws/aws-cdk#2231), so the old version's errors would roll back the new. For the same
+// reason there is no throttles term (see Alarms).
+//
+// No term breaches on fewer than MinInvocations requests of the new version in the
+// minute: with 2 requests one error is a 50 % error rate, and the p99 of a handful of
+// requests is their slowest.
+//
+// The alarm's name carries the version, so each release gets a new alarm (CloudFormation
+// replaces it when the name changes): an alarm keeps its state across an update, and one
+// left in ALARM by a failing version would fail the fix-forward deployment at once
+// (aws/serverless-application-model#716).
 func newRollbackAlarm(scope constructs.Construct, functionName, version string, t Alarms) awscloudwatch.CfnAlarm {
 	var queries []any
 	var terms, desc []string
@@ -35,41 +44,52 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 			},
 		})
 	}
-	versionDims, aliasDims := cfnDimensions(functionName, version), cfnDimensions(functionName, "")
+	dims := cfnDimensions(functionName, version)
+	minInv := t.minInvocations()
+	if t.ErrorRatePercent != nil || minInv > 0 {
+		metric("invocations", "Invocations", "Sum", dims)
+	}
 	if t.ErrorRatePercent != nil {
-		metric("errors", "Errors", "Sum", versionDims)
-		metric("invocations", "Invocations", "Sum", versionDims)
+		metric("errors", "Errors", "Sum", dims)
 		// Missing data means no traffic: FILL keeps the rate 0 instead of dividing by nothing.
 		terms = append(terms, "100 * FILL(errors, 0) / FILL(invocations, 1) > "+num(*t.ErrorRatePercent))
 		desc = append(desc, "error rate > "+num(*t.ErrorRatePercent)+"%")
 	}
-	if t.Throttles != nil {
-		metric("throttles", "Throttles", "Sum", aliasDims)
-		terms = append(terms, "FILL(throttles, 0) >= "+num(*t.Throttles))
-		desc = append(desc, "throttles >= "+num(*t.Throttles)+"/min")
-	}
 	if t.P99DurationMs != nil {
-		metric("p99", "Duration", "p99", versionDims)
+		metric("p99", "Duration", "p99", dims)
 		terms = append(terms, "FILL(p99, 0) > "+num(*t.P99DurationMs))
 		desc = append(desc, "p99 duration > "+num(*t.P99DurationMs)+" ms")
 	}
+	cond := strings.Join(terms, " OR ")
+	evidence := ""
+	if minInv > 0 {
+		cond = "FILL(invocations, 0) >= " + strconv.Itoa(minInv) + " AND (" + cond + ")"
+		evidence = fmt.Sprintf(", over at least %d invocations a minute", minInv)
+	}
 	queries = append([]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
 		Id:         jsii.String("breaching"),
-		Expression: jsii.String("IF(" + strings.Join(terms, " OR ") + ", 1, 0)"),
+		Expression: jsii.String("IF(" + cond + ", 1, 0)"),
 		Label:      jsii.String("breaching"),
 		ReturnData: jsii.Bool(true),
 	}}, queries...)
 	// An L1 alarm, its metric math written in Go: one jsii round trip where the L2 Alarm,
 	// its MathExpression and a Metric per term take six, per pinned function.
 	return awscloudwatch.NewCfnAlarm(scope, jsii.String("RollbackAlarm"), &awscloudwatch.CfnAlarmProps{
+		AlarmName:          jsii.String(RollbackAlarmName(functionName, version)),
 		Metrics:            &queries,
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(1),
 		ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
 		TreatMissingData:   jsii.String("notBreaching"),
-		AlarmDescription: jsii.String(fmt.Sprintf("Rolls back the CodeDeploy deployment of %s version %s when %s.",
-			functionName, version, strings.Join(desc, " or "))),
+		AlarmDescription: jsii.String(fmt.Sprintf("Rolls back the CodeDeploy deployment of %s version %s when %s%s.",
+			functionName, version, strings.Join(desc, " or "), evidence)),
 	})
+}
+
+// RollbackAlarmName is the rollback alarm of one release, e.g. "orders-worker-LIVE-v8-rollback"
+// (at most 64 + 26 characters, within CloudWatch's 255).
+func RollbackAlarmName(functionName, version string) string {
+	return functionName + "-" + AliasName + "-v" + version + "-rollback"
 }
 
 // cfnDimensions scopes a metric to the LIVE alias and, when version is set, to the version

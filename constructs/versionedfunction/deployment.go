@@ -1,6 +1,7 @@
 package versionedfunction
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,7 +12,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 type Deployment struct {
@@ -29,11 +32,33 @@ type Deployment struct {
 	Alarms Alarms
 	// ExtraAlarmNames are existing CloudWatch alarms that also roll back. Default: none.
 	ExtraAlarmNames []string
-	// PreTrafficHook and PostTrafficHook are Lambda function names; they must start with
-	// CodeDeployHook_, the only functions the managed CodeDeploy policy may invoke.
-	// Default: no hook.
-	PreTrafficHook  string
-	PostTrafficHook string
+	// Smoke invokes the version being released with each of its events before any
+	// traffic shifts, through the shipped pre-traffic hook (see Hooks); a function error,
+	// an invoke error, an unexpected response or the timeout fails the deployment with 0 %
+	// shifted. Not with PreTrafficHook. Default: no smoke test.
+	Smoke *Smoke
+	// Bake waits once traffic is fully shifted, then judges the new version's own metrics
+	// over the whole deployment against Alarms (ErrorRatePercent, P99DurationMs and
+	// MinInvocations), through the shipped post-traffic hook; Failed rolls back. CodeDeploy
+	// stops watching alarms when the shift ends, and Lambda's metrics arrive minutes late,
+	// so without a bake the end of a canary and all of AllAtOnce go unjudged. Needs a
+	// threshold; not with PostTrafficHook. Default: no bake.
+	Bake *Bake
+	// Hooks are the shipped hook functions Smoke and Bake use. Default: the stack's, in
+	// the Shared construct, when Application or Role are defaulted too; otherwise this
+	// function's own.
+	Hooks *Hooks
+	// PreTrafficHook and PostTrafficHook are hooks of your own, by function name or
+	// unqualified ARN (contract.HookFunctionPattern); PreTrafficHookFunction and
+	// PostTrafficHookFunction take an awslambda.IFunction instead. The deployment group's
+	// role is granted invoke on the hook, so no CodeDeployHook_ prefix is needed. A hook
+	// declared in this app (an IFunction with its role) is granted
+	// codedeploy:PutLifecycleEventHookExecutionStatus on this deployment group; a hook
+	// referenced by name or ARN needs that grant in its own role. Default: no hook.
+	PreTrafficHook          string
+	PostTrafficHook         string
+	PreTrafficHookFunction  awslambda.IFunction
+	PostTrafficHookFunction awslambda.IFunction
 	// DisableRollbackOnFailure, DisableRollbackOnStop and DisableRollbackOnAlarm turn off
 	// automatic rollback. Default: false - a failed, stopped or in-alarm deployment rolls back.
 	DisableRollbackOnFailure bool
@@ -42,17 +67,32 @@ type Deployment struct {
 }
 
 // Alarms holds thresholds; a nil threshold adds no term to the rollback alarm.
+//
+// There is no throttles threshold: Lambda counts throttles per function and per alias,
+// and the ExecutedVersion dimension, "a combination of alias and version", belongs to the
+// version that ran (Lambda Developer Guide, "Types of metrics for Lambda functions"); a
+// throttled request runs no version. A throttles term therefore counts the old version's
+// throttles, and the account's concurrency running out, against the new version.
 type Alarms struct {
 	// ErrorRatePercent breaches when Errors / Invocations * 100 of the new version exceeds it.
 	ErrorRatePercent *float64
-	// Throttles breaches when the alias is throttled at least this many times a minute.
-	Throttles *float64
 	// P99DurationMs breaches when the new version's p99 duration exceeds it.
 	P99DurationMs *float64
+	// MinInvocations is the evidence a threshold needs: no term breaches in a minute with
+	// fewer invocations of the new version, and a bake fails with fewer over its window.
+	// Default: 10 (contract.DefaultMinInvocations); 0 turns the guard off.
+	MinInvocations *float64
 }
 
 func (a Alarms) any() bool {
-	return a.ErrorRatePercent != nil || a.Throttles != nil || a.P99DurationMs != nil
+	return a.ErrorRatePercent != nil || a.P99DurationMs != nil
+}
+
+func (a Alarms) minInvocations() int {
+	if a.MinInvocations == nil {
+		return contract.DefaultMinInvocations
+	}
+	return int(*a.MinInvocations)
 }
 
 func (v *VersionedFunction) addDeployment(props *Props) {
@@ -89,11 +129,42 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		alarms := slices.Clone(v.Alarms)
 		gp.Alarms = &alarms
 	}
-	if d.PreTrafficHook != "" {
-		gp.PreHook = awslambda.Function_FromFunctionName(v.Construct, jsii.String("PreTrafficHook"), jsii.String(d.PreTrafficHook))
-	}
-	if d.PostTrafficHook != "" {
-		gp.PostHook = awslambda.Function_FromFunctionName(v.Construct, jsii.String("PostTrafficHook"), jsii.String(d.PostTrafficHook))
+	gp.PreHook = ownHook(v.Construct, "PreTrafficHook", d.PreTrafficHook, d.PreTrafficHookFunction)
+	gp.PostHook = ownHook(v.Construct, "PostTrafficHook", d.PostTrafficHook, d.PostTrafficHookFunction)
+	if d.Smoke != nil || d.Bake != nil {
+		hooks := d.Hooks
+		if hooks == nil {
+			if d.Application == nil || d.Role == nil {
+				hooks = SharedOf(v.Construct, nil).Hooks()
+			} else {
+				hooks = NewHooks(v.Construct)
+			}
+		}
+		// The group's ARN from names known at synth, so that the hook's policy needs no
+		// reference to the group (which itself refers to the hook).
+		groupArn := awscdk.Stack_Of(v.Construct).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("codedeploy"), Resource: jsii.String("deploymentgroup"),
+			ResourceName: jsii.String(*app.ApplicationName() + "/" + v.functionName),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+		target := contract.HookTarget{Group: v.functionName, Function: v.functionName}
+		if s := d.Smoke; s != nil {
+			timeout := s.TimeoutSeconds
+			if timeout == 0 {
+				timeout = contract.DefaultSmokeTimeoutS
+			}
+			target.Smoke = &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout}
+			smoke := target
+			smoke.Bake = nil
+			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, *groupArn)
+		}
+		if b := d.Bake; b != nil {
+			bake := contract.HookTarget{Group: v.functionName, Function: v.functionName, Bake: &contract.Bake{
+				Minutes: b.Minutes, ErrorRatePercent: d.Alarms.ErrorRatePercent, P99DurationMs: d.Alarms.P99DurationMs,
+				MinInvocations: d.Alarms.minInvocations(),
+			}}
+			gp.PostHook = hooks.add(v, contract.HookPhaseBake, bake, *groupArn)
+		}
 	}
 	v.DeploymentGroup = awscodedeploy.NewLambdaDeploymentGroup(v.Construct, jsii.String("Deployment"), gp)
 
@@ -106,6 +177,23 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 	}
 }
 
+// ownHook is a hook of the app's own: an IFunction as given, else by ARN or name.
+func ownHook(scope constructs.Construct, id, ref string, fn awslambda.IFunction) awslambda.IFunction {
+	switch {
+	case fn != nil:
+		return fn
+	case strings.HasPrefix(ref, "arn:"):
+		// CodeDeploy invokes a hook by name, so it lives in the stack's account and region;
+		// SameEnvironment lets the group's role be granted invoke on it.
+		return awslambda.Function_FromFunctionAttributes(scope, jsii.String(id), &awslambda.FunctionAttributes{
+			FunctionArn: jsii.String(ref), SameEnvironment: jsii.Bool(true),
+		})
+	case ref != "":
+		return awslambda.Function_FromFunctionName(scope, jsii.String(id), jsii.String(ref))
+	}
+	return nil
+}
+
 // validateDeployment checks what Deployment itself declares; nil is valid (no CodeDeploy).
 func validateDeployment(d *Deployment) []string {
 	if d == nil {
@@ -116,15 +204,53 @@ func validateDeployment(d *Deployment) []string {
 	if d.Config == nil {
 		add("Deployment.Config: not set; want a Lambda deployment config such as LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES()")
 	}
-	for _, h := range []struct{ field, name string }{{"PreTrafficHook", d.PreTrafficHook}, {"PostTrafficHook", d.PostTrafficHook}} {
-		if h.name != "" && !hookRE.MatchString(h.name) {
-			add("Deployment.%s: got %q; want a function name starting with CodeDeployHook_ (the managed CodeDeploy policy invokes only those)", h.field, h.name)
+	for _, h := range []struct {
+		field, name string
+		fn          awslambda.IFunction
+	}{{"PreTrafficHook", d.PreTrafficHook, d.PreTrafficHookFunction}, {"PostTrafficHook", d.PostTrafficHook, d.PostTrafficHookFunction}} {
+		if h.name != "" && !contract.HookFunctionRe.MatchString(h.name) {
+			add("Deployment.%s: got %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\") or its unqualified ARN", h.field, h.name)
+		}
+		if h.name != "" && h.fn != nil {
+			add("Deployment.%s: got %q and %sFunction; want one of the two", h.field, h.name, h.field)
+		}
+	}
+	if d.Smoke != nil && (d.PreTrafficHook != "" || d.PreTrafficHookFunction != nil) {
+		add("Deployment.Smoke: set with a PreTrafficHook; a deployment runs one pre-traffic hook: drop one of the two")
+	}
+	if d.Bake != nil && (d.PostTrafficHook != "" || d.PostTrafficHookFunction != nil) {
+		add("Deployment.Bake: set with a PostTrafficHook; a deployment runs one post-traffic hook: drop one of the two")
+	}
+	if s := d.Smoke; s != nil {
+		if len(s.Events) == 0 {
+			add("Deployment.Smoke.Events: empty; want at least one JSON event to invoke the new version with")
+		}
+		for i, ev := range s.Events {
+			if !json.Valid(ev) {
+				add("Deployment.Smoke.Events[%d]: got %q; want a JSON value", i, ev)
+			}
+		}
+		if len(s.Expect) > 0 && !json.Valid(s.Expect) {
+			add("Deployment.Smoke.Expect: got %q; want a JSON value", s.Expect)
+		}
+		if s.TimeoutSeconds < 0 || s.TimeoutSeconds > contract.MaxSmokeTimeoutS {
+			add("Deployment.Smoke.TimeoutSeconds: got %d; want 1 to %d (the hook runs in one Lambda invocation), or 0 for %d",
+				s.TimeoutSeconds, contract.MaxSmokeTimeoutS, contract.DefaultSmokeTimeoutS)
+		}
+	}
+	if b := d.Bake; b != nil {
+		if b.Minutes < 1 || b.Minutes > contract.MaxBakeMinutes {
+			add("Deployment.Bake.Minutes: got %d; want 1 to %d (the hook waits and judges in one Lambda invocation of at most 15 minutes)",
+				b.Minutes, contract.MaxBakeMinutes)
+		}
+		if !d.Alarms.any() {
+			add("Deployment.Bake: set without Alarms.ErrorRatePercent or Alarms.P99DurationMs; a bake judges the new version against them: set one")
 		}
 	}
 	for _, t := range []struct {
 		field string
 		v     *float64
-	}{{"ErrorRatePercent", d.Alarms.ErrorRatePercent}, {"Throttles", d.Alarms.Throttles}, {"P99DurationMs", d.Alarms.P99DurationMs}} {
+	}{{"ErrorRatePercent", d.Alarms.ErrorRatePercent}, {"P99DurationMs", d.Alarms.P99DurationMs}} {
 		if t.v != nil && *t.v <= 0 {
 			add("Deployment.Alarms.%s: got %g; want a positive threshold", t.field, *t.v)
 		}
@@ -136,6 +262,9 @@ func validateDeployment(d *Deployment) []string {
 		if strings.TrimSpace(name) == "" {
 			add("Deployment.ExtraAlarmNames[%d]: got %q; want the name of an existing CloudWatch alarm", i, name)
 		}
+	}
+	if m := d.Alarms.MinInvocations; m != nil && (*m < 0 || *m != float64(int(*m))) {
+		add("Deployment.Alarms.MinInvocations: got %g; want a whole number of at least 0 (default %d)", *m, contract.DefaultMinInvocations)
 	}
 	return problems
 }

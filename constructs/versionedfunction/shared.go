@@ -80,6 +80,12 @@ func existingShared(found constructs.IConstruct, props *SharedProps) *Shared {
 	return &Shared{Construct: asConstruct(found), Application: app, Role: role}
 }
 
+// Hooks are the stack's shipped smoke and bake hooks, children of this construct,
+// declared when a deployment group first uses one.
+func (s *Shared) Hooks() *Hooks {
+	return scopeOf(awscdk.Stack_Of(s.Construct)).hooksOf(s.Construct)
+}
+
 func asConstruct(c constructs.IConstruct) constructs.Construct {
 	construct, _ := c.(constructs.Construct)
 	return construct

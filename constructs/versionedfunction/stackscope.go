@@ -24,6 +24,8 @@ type stackScope struct {
 	functionNames map[string]string
 	outputKeys    map[string]string
 	assets        map[assetKey]awslambda.Code
+	// hooks are the shipped hooks by the path of the construct holding them.
+	hooks map[string]*Hooks
 	seconds       map[float64]awscdk.Duration
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times.
@@ -46,6 +48,7 @@ func scopeOf(stack awscdk.Stack) *stackScope {
 		functionNames: map[string]string{},
 		outputKeys:    map[string]string{},
 		assets:        map[assetKey]awslambda.Code{},
+		hooks:         map[string]*Hooks{},
 		seconds:       map[float64]awscdk.Duration{},
 	}
 	constructs.NewConstruct_Override(s, stack, jsii.String(stackScopeID))
@@ -134,4 +137,17 @@ func (s *stackScope) assetCode(dir, sha string) awslambda.Code {
 	})
 	s.assets[k] = c
 	return c
+}
+
+// hooksOf returns the Hooks whose functions are children of parent, one per parent.
+func (s *stackScope) hooksOf(parent constructs.Construct) *Hooks {
+	path := *parent.Node().Path()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h, ok := s.hooks[path]; ok {
+		return h
+	}
+	h := NewHooks(parent)
+	s.hooks[path] = h
+	return h
 }

@@ -17,7 +17,6 @@ var (
 	versionRE      = regexp.MustCompile(`^[1-9][0-9]*$`)
 	digestRE       = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	hookRE         = regexp.MustCompile(`^CodeDeployHook_[a-zA-Z0-9_-]{1,49}$`)
 )
 
 var envKeyRE = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9_])+$`)
@@ -229,6 +228,9 @@ func validate(p *Props, f facts) []string {
 		if p.Deployment != nil && p.LiveVersion != "" {
 			add("Additional: set together with Deployment; an alias left split makes CodeDeploy deployments fail, so drop Deployment (deployment type None)")
 		}
+	}
+	if p.Additional != nil && p.ProvisionedConcurrency > 0 {
+		add("ProvisionedConcurrency: got %d with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions: drop one of the two", p.ProvisionedConcurrency)
 	}
 	if p.ProvisionedConcurrency < 0 || (p.ProvisionedConcurrency > 0 && p.LiveVersion == "") {
 		add("ProvisionedConcurrency: got %d; want 0, or a positive count with a pinned LiveVersion (Lambda refuses it on $LATEST)", p.ProvisionedConcurrency)

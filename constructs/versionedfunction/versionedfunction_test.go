@@ -31,7 +31,7 @@ func ptr(f float64) *float64 { return &f }
 func canary() *versionedfunction.Deployment {
 	return &versionedfunction.Deployment{
 		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
-		Alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), Throttles: ptr(1), P99DurationMs: ptr(2000)},
+		Alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), P99DurationMs: ptr(2000)},
 	}
 }
 
@@ -180,16 +180,18 @@ func TestPinnedCanary(t *testing.T) {
 		map[string]any{"Name": "Resource", "Value": "demo-prd-worker:LIVE"},
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		// A new alarm per release: the name carries the version.
+		"AlarmName":          "demo-prd-worker-LIVE-v7-rollback",
 		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
 		"Threshold":          1,
 		"TreatMissingData":   "notBreaching",
 		"Metrics": assertions.Match_ArrayWith(&[]any{
 			assertions.Match_ObjectLike(&map[string]any{"Id": assertions.Match_AnyValue(), "ReturnData": true,
-				"Expression": "IF(100 * FILL(errors, 0) / FILL(invocations, 1) > 1 OR FILL(throttles, 0) >= 1 OR FILL(p99, 0) > 2000, 1, 0)"}),
-			assertions.Match_ObjectLike(&map[string]any{"Id": "errors", "MetricStat": map[string]any{"Stat": "Sum", "Period": 60,
-				"Metric": map[string]any{"MetricName": "Errors", "Namespace": "AWS/Lambda", "Dimensions": versionDims}}}),
+				"Expression": "IF(FILL(invocations, 0) >= 10 AND (100 * FILL(errors, 0) / FILL(invocations, 1) > 1 OR FILL(p99, 0) > 2000), 1, 0)"}),
 			assertions.Match_ObjectLike(&map[string]any{"Id": "invocations", "MetricStat": map[string]any{"Stat": "Sum",
 				"Metric": map[string]any{"MetricName": "Invocations", "Dimensions": versionDims}}}),
+			assertions.Match_ObjectLike(&map[string]any{"Id": "errors", "MetricStat": map[string]any{"Stat": "Sum", "Period": 60,
+				"Metric": map[string]any{"MetricName": "Errors", "Namespace": "AWS/Lambda", "Dimensions": versionDims}}}),
 			assertions.Match_ObjectLike(&map[string]any{"Id": "p99", "MetricStat": map[string]any{"Stat": "p99",
 				"Metric": map[string]any{"MetricName": "Duration", "Dimensions": versionDims}}}),
 		}),
@@ -208,8 +210,13 @@ func TestAlarmTermsFollowThresholds(t *testing.T) {
 		groupN int    // alarms the group watches
 	}{
 		{name: "error rate only", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(2.5)},
-			want: "IF(100 * FILL(errors, 0) / FILL(invocations, 1) > 2.5, 1, 0)", groupN: 1},
-		{name: "p99 only", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800)}, want: "IF(FILL(p99, 0) > 800, 1, 0)", groupN: 1},
+			want: "IF(FILL(invocations, 0) >= 10 AND (100 * FILL(errors, 0) / FILL(invocations, 1) > 2.5), 1, 0)", groupN: 1},
+		{name: "p99 only", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800)},
+			want: "IF(FILL(invocations, 0) >= 10 AND (FILL(p99, 0) > 800), 1, 0)", groupN: 1},
+		{name: "min invocations 50", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800), MinInvocations: ptr(50)},
+			want: "IF(FILL(invocations, 0) >= 50 AND (FILL(p99, 0) > 800), 1, 0)", groupN: 1},
+		{name: "min invocations off", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), MinInvocations: ptr(0)},
+			want: "IF(100 * FILL(errors, 0) / FILL(invocations, 1) > 1, 1, 0)", groupN: 1},
 		{name: "extra alarms without thresholds", extra: []string{"orders-5xx", "queue-age"}, groupN: 2},
 		{name: "nothing", groupN: 0},
 	}
@@ -257,30 +264,17 @@ func TestDirectRolloutDropsUpdatePolicyOnly(t *testing.T) {
 
 func TestWeightedRoutingWithoutCodeDeploy(t *testing.T) {
 	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "8",
-		Additional: &versionedfunction.WeightedVersion{Version: "7", Weight: 0.25}, ProvisionedConcurrency: 2})
+		Additional: &versionedfunction.WeightedVersion{Version: "7", Weight: 0.25}})
 	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{
 		"Properties": map[string]any{
 			"FunctionVersion": "8",
 			"RoutingConfig": map[string]any{"AdditionalVersionWeights": []any{
 				map[string]any{"FunctionVersion": "7", "FunctionWeight": 0.25},
 			}},
-			"ProvisionedConcurrencyConfig": map[string]any{"ProvisionedConcurrentExecutions": 2},
 		},
 		"UpdatePolicy": assertions.Match_Absent(),
 	})
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(0))
-}
-
-func TestHooks(t *testing.T) {
-	d := canary()
-	d.PreTrafficHook, d.PostTrafficHook = "CodeDeployHook_smoke", "CodeDeployHook_check"
-	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "2", Deployment: d})
-	policy := only(t, tpl, "AWS::Lambda::Alias")["UpdatePolicy"].(map[string]any)["CodeDeployLambdaAliasUpdate"].(map[string]any)
-	for key, hook := range map[string]string{"BeforeAllowTrafficHook": "CodeDeployHook_smoke", "AfterAllowTrafficHook": "CodeDeployHook_check"} {
-		if b, _ := json.Marshal(policy[key]); !strings.Contains(string(b), ":function:"+hook+`"`) {
-			t.Errorf("UpdatePolicy %s = %s, want the ARN of %s", key, b, hook)
-		}
-	}
 }
 
 func TestImageByDigest(t *testing.T) {
@@ -352,6 +346,11 @@ func TestInvalidProps(t *testing.T) {
 		mut(p)
 		return p
 	}
+	deploy := func(mut func(d *versionedfunction.Deployment)) *versionedfunction.Props {
+		d := canary()
+		mut(d)
+		return &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "2", Deployment: d}
+	}
 	tests := []struct {
 		name  string
 		props *versionedfunction.Props
@@ -388,14 +387,45 @@ func TestInvalidProps(t *testing.T) {
 			p.LiveVersion, p.Additional, p.Deployment = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, canary()
 		}), "an alias left split makes CodeDeploy deployments fail"},
 		{"provisioned on latest", base(func(p *versionedfunction.Props) { p.ProvisionedConcurrency = 1 }), "ProvisionedConcurrency: got 1"},
-		{"hook name", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Deployment = "2", canary()
-			p.Deployment.PreTrafficHook = "smoke"
-		}), `Deployment.PreTrafficHook: got "smoke"; want a function name starting with CodeDeployHook_`},
-		{"threshold", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Deployment = "2", canary()
-			p.Deployment.Alarms.Throttles = ptr(0)
-		}), "Deployment.Alarms.Throttles: got 0; want a positive threshold"},
+		{"weight with provisioned concurrency", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Additional, p.ProvisionedConcurrency = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, 3
+		}), "ProvisionedConcurrency: got 3 with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions"},
+		{"hook name", deploy(func(d *versionedfunction.Deployment) { d.PreTrafficHook = "smoke test" }),
+			`Deployment.PreTrafficHook: got "smoke test"; want a Lambda function name (1 to 64 letters, digits, "-" and "_") or its unqualified ARN`},
+		{"hook qualified arn", deploy(func(d *versionedfunction.Deployment) {
+			d.PostTrafficHook = "arn:aws:lambda:us-east-1:111111111111:function:check:LIVE"
+		}), `Deployment.PostTrafficHook: got "arn:aws:lambda:us-east-1:111111111111:function:check:LIVE"; want a Lambda function name`},
+		{"hook name and function", deploy(func(d *versionedfunction.Deployment) {
+			d.PreTrafficHook, d.PreTrafficHookFunction = "check", importedFunction("check")
+		}), `Deployment.PreTrafficHook: got "check" and PreTrafficHookFunction; want one of the two`},
+		{"smoke with pre-traffic hook", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke, d.PreTrafficHook = smoke(), "check"
+		}), "Deployment.Smoke: set with a PreTrafficHook; a deployment runs one pre-traffic hook"},
+		{"bake with post-traffic hook", deploy(func(d *versionedfunction.Deployment) {
+			d.Bake, d.PostTrafficHook = &versionedfunction.Bake{Minutes: 5}, "check"
+		}), "Deployment.Bake: set with a PostTrafficHook; a deployment runs one post-traffic hook"},
+		{"smoke without events", deploy(func(d *versionedfunction.Deployment) { d.Smoke = &versionedfunction.Smoke{} }),
+			"Deployment.Smoke.Events: empty; want at least one JSON event"},
+		{"smoke event not JSON", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`{"a":`)}}
+		}), `Deployment.Smoke.Events[0]: got "{\"a\":"; want a JSON value`},
+		{"smoke expect not JSON", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = smoke()
+			d.Smoke.Expect = json.RawMessage(`ok`)
+		}), `Deployment.Smoke.Expect: got "ok"; want a JSON value`},
+		{"smoke timeout", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = smoke()
+			d.Smoke.TimeoutSeconds = 900
+		}), "Deployment.Smoke.TimeoutSeconds: got 900; want 1 to 840"},
+		{"bake minutes", deploy(func(d *versionedfunction.Deployment) { d.Bake = &versionedfunction.Bake{Minutes: 15} }),
+			"Deployment.Bake.Minutes: got 15; want 1 to 14"},
+		{"bake without threshold", deploy(func(d *versionedfunction.Deployment) {
+			d.Bake, d.Alarms = &versionedfunction.Bake{Minutes: 5}, versionedfunction.Alarms{}
+		}), "Deployment.Bake: set without Alarms.ErrorRatePercent or Alarms.P99DurationMs"},
+		{"min invocations", deploy(func(d *versionedfunction.Deployment) { d.Alarms.MinInvocations = ptr(2.5) }),
+			"Deployment.Alarms.MinInvocations: got 2.5; want a whole number of at least 0"},
+		{"threshold", deploy(func(d *versionedfunction.Deployment) { d.Alarms.P99DurationMs = ptr(0) }),
+			"Deployment.Alarms.P99DurationMs: got 0; want a positive threshold"},
 		{"missing config", base(func(p *versionedfunction.Props) {
 			p.LiveVersion, p.Deployment = "2", &versionedfunction.Deployment{}
 		}), "Deployment.Config: not set"},

@@ -1,0 +1,207 @@
+package versionedfunction
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/internal/contract"
+)
+
+// Hooks are the traffic hooks that ship with this library (cmd/golive-hook), shared by
+// every deployment group that uses them: one smoke function (pre-traffic) and one bake
+// function (post-traffic), each with its role and policy, declared on first use.
+//
+// One set per stack rather than a hook per function: a hook costs three resources
+// (function, role, policy), which per function would cut the pinned functions a stack
+// holds within CloudFormation's 500 resources from 98 to about 60. The shared hook finds
+// each deployment's function and target version in CodeDeploy (GetDeployment's AppSpec)
+// and the function's settings in its environment, keyed by deployment group: hence
+// Lambda's 4 KB environment limit bounds the settings of all functions of one phase, and
+// synth refuses a stack that passes it. Smoke and bake are two functions because
+// CodeDeploy's hook event does not say which lifecycle event is running.
+//
+// Least privilege: the smoke function may invoke only the versions (function:NAME:*,
+// never $LATEST) of the functions it tests; both may read and report only on their
+// deployment groups (LambdaDeploymentGroup grants PutLifecycleEventHookExecutionStatus to
+// a hook it is given, and this adds GetDeployment on the same group ARN); the bake reads
+// metrics, which GetMetricData only allows on "*".
+type Hooks struct {
+	scope constructs.Construct
+	mu    sync.Mutex
+	fns   map[string]*hookFunction // by phase
+}
+
+type hookFunction struct {
+	fn   awslambda.Function
+	size int
+	keys map[string]string // env key -> group
+}
+
+// NewHooks declares nothing until a deployment group uses a hook; the functions are
+// then children of scope ("SmokeHook", "BakeHook").
+func NewHooks(scope constructs.Construct) *Hooks {
+	return &Hooks{scope: scope, fns: map[string]*hookFunction{}}
+}
+
+// hookSourceDir finds cmd/golive-hook: beside this package's source when the binary was
+// built without -trimpath (also inside the read-only module cache, where `go build` works
+// since it writes only to -o and the build cache), else through `go list -m` run in the
+// app's working directory, which resolves golive as the user's module requires it
+// (version, replace directive or workspace).
+func hookSourceDir() (string, error) {
+	hookDirOnce.Do(func() {
+		if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+			dir := filepath.Join(filepath.Dir(file), "..", "..", hookPackageDir)
+			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+				hookDir = filepath.Clean(dir)
+				return
+			}
+		}
+		hookDir, hookDirErr = moduleHookDir()
+	})
+	return hookDir, hookDirErr
+}
+
+// hookPackageDir is the hook's main package inside the golive module. It is not under
+// internal/, so a user's module may also name it (go list, go build) by import path.
+const hookPackageDir = "cmd/golive-hook"
+
+const modulePath = "github.com/golive-dev/golive"
+
+func moduleHookDir() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", modulePath).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = strings.TrimSpace(string(ee.Stderr))
+		}
+		return "", fmt.Errorf("find the shipped traffic hook: go list -m %s: %w: %s", modulePath, err, stderr)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), hookPackageDir)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("find the shipped traffic hook: %s is not a directory", dir)
+	}
+	return dir, nil
+}
+
+var (
+	hookDirOnce sync.Once
+	hookDir     string
+	hookDirErr  error
+)
+
+// function returns the phase's hook function, declaring it on first use.
+func (h *Hooks) function(phase string) *hookFunction {
+	if f, ok := h.fns[phase]; ok {
+		return f
+	}
+	dir, err := hookSourceDir()
+	var out, sha string
+	if err == nil {
+		// golive's own go.mod decides the hook's dependencies, whatever workspace the app
+		// is built in.
+		out, sha, err = BuildGo(dir, Arm64, &Build{Env: map[string]string{"GOWORK": "off"}})
+	}
+	if err != nil {
+		panic(fmt.Errorf("%s: %w", *h.scope.Node().Path(), err))
+	}
+	id, desc := "SmokeHook", "golive smoke test: invokes each released version with its events before any traffic shifts"
+	if phase == contract.HookPhaseBake {
+		id, desc = "BakeHook", "golive bake: judges each released version's own metrics after traffic has shifted"
+	}
+	ss := scopeOf(awscdk.Stack_Of(h.scope))
+	fn := awslambda.NewFunction(h.scope, jsii.String(id), &awslambda.FunctionProps{
+		Code:         ss.assetCode(out, sha),
+		Handler:      jsii.String("bootstrap"),
+		Runtime:      ss.runtimeAL2023(),
+		Architecture: ss.architecture(Arm64),
+		MemorySize:   jsii.Number(128),
+		// Lambda's maximum: each run stops by its own settings (smoke timeout_s, bake
+		// minutes) and reports before this deadline in any case.
+		Timeout:     ss.duration(contract.HookTimeoutS),
+		Description: jsii.String(desc),
+		Environment: &map[string]*string{contract.HookPhaseEnv: jsii.String(phase)},
+	})
+	f := &hookFunction{fn: fn, size: len(contract.HookPhaseEnv) + len(phase), keys: map[string]string{}}
+	if phase == contract.HookPhaseBake {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("cloudwatch:GetMetricData"),
+			Resources: jsii.Strings("*"), // GetMetricData has no resource type
+		}))
+	}
+	h.fns[phase] = f
+	return f
+}
+
+// add gives the phase's hook the settings of one deployment group and the rights they
+// need, and returns the function to hand to the group.
+func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, groupArn string) awslambda.IFunction {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := h.function(phase)
+	key, value, err := contract.HookTargetEnv(t)
+	if err != nil {
+		panic(fmt.Errorf("%s: %w", *v.Node().Path(), err))
+	}
+	if other, dup := f.keys[key]; dup && other != t.Group {
+		panic(fmt.Errorf("%s: deployment groups %q and %q share the hook setting %s; rename one function (Lambda variable names allow no \"-\")",
+			*v.Node().Path(), other, t.Group, key))
+	}
+	f.keys[key] = t.Group
+	f.size += len(key) + len(value)
+	if f.size > contract.MaxHookEnvironmentBytes {
+		panic(fmt.Errorf("%s: the %s hook's settings reach %d bytes with this function's (%d); Lambda allows %d for a function's environment: "+
+			"shorten the smoke events, or move functions to another stack", *v.Node().Path(), phase, f.size, len(key)+len(value), contract.MaxHookEnvironmentBytes))
+	}
+	f.fn.AddEnvironment(jsii.String(key), jsii.String(value), nil)
+	f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// GetDeployment's resource type is the deployment group (Service Authorization
+		// Reference, "Actions defined by AWS CodeDeploy").
+		Actions:   jsii.Strings("codedeploy:GetDeployment"),
+		Resources: jsii.Strings(groupArn),
+	}))
+	if phase == contract.HookPhaseSmoke {
+		arn := *v.Function.FunctionArn()
+		f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: jsii.Strings(arn + ":*"),
+		}))
+		// function:NAME:* also matches NAME:$LATEST, which is not the version released.
+		f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Effect:    awsiam.Effect_DENY,
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: jsii.Strings(arn, arn+":"+contract.Latest),
+		}))
+	}
+	return f.fn
+}
+
+// Smoke is the pre-traffic test of the version being released.
+type Smoke struct {
+	// Events are the payloads, each a JSON value, the version is invoked with, in order.
+	// Required: at least one.
+	Events []json.RawMessage
+	// Expect, when set, is a JSON value every response must contain: an object's keys
+	// recursively, any other value equal. Default: any response without a function error.
+	Expect json.RawMessage
+	// TimeoutSeconds bounds all events together. Default: 60; at most 840.
+	TimeoutSeconds int
+}
+
+// Bake is the post-traffic check.
+type Bake struct {
+	// Minutes to wait once traffic is fully shifted before judging: 1 to 14 (the hook
+	// runs in one Lambda invocation). Required.
+	Minutes int
+}

@@ -1,0 +1,268 @@
+package versionedfunction_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/contract"
+)
+
+func smoke() *versionedfunction.Smoke {
+	return &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping": true}`)}, Expect: json.RawMessage(`{"ok":true}`), TimeoutSeconds: 30}
+}
+
+// importedFunction is an IFunction from a throwaway stack, for props that never synth.
+func importedFunction(name string) awslambda.IFunction {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Other"), nil)
+	return awslambda.Function_FromFunctionName(stack, jsii.String("Fn"), jsii.String(name))
+}
+
+// statement is one IAM statement, its resources rendered as JSON for matching.
+type statement struct {
+	effect, action string
+	resources      []string
+}
+
+// policyOf lists the statements of the policies attached to the role whose logical ID
+// starts with rolePrefix, one per action, sorted.
+func policyOf(t *testing.T, tpl assertions.Template, rolePrefix string) []statement {
+	t.Helper()
+	var out []statement
+	for _, p := range *tpl.FindResources(jsii.String("AWS::IAM::Policy"), nil) {
+		props := (*p)["Properties"].(map[string]any)
+		b, _ := json.Marshal(props["Roles"])
+		if !strings.Contains(string(b), `"Ref":"`+rolePrefix) {
+			continue
+		}
+		for _, s := range props["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := s.(map[string]any)
+			var res []string
+			switch r := st["Resource"].(type) {
+			case []any:
+				for _, x := range r {
+					b, _ := json.Marshal(x)
+					res = append(res, string(b))
+				}
+			default:
+				b, _ := json.Marshal(r)
+				res = append(res, string(b))
+			}
+			actions := st["Action"]
+			if a, ok := actions.(string); ok {
+				actions = []any{a}
+			}
+			for _, a := range actions.([]any) {
+				out = append(out, statement{effect: st["Effect"].(string), action: a.(string), resources: res})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].effect+out[i].action < out[j].effect+out[j].action })
+	return out
+}
+
+func TestShippedHooks(t *testing.T) {
+	// GIVEN two pinned functions with a smoke test and a bake, and one without either
+	deployment := func(s *versionedfunction.Smoke, b *versionedfunction.Bake) *versionedfunction.Deployment {
+		d := canary()
+		d.Smoke, d.Bake = s, b
+		return d
+	}
+	tpl, _ := synth(t,
+		&versionedfunction.Props{FunctionName: "orders", Entry: entry, LiveVersion: "7", Deployment: deployment(smoke(), &versionedfunction.Bake{Minutes: 5})},
+		&versionedfunction.Props{FunctionName: "billing", Entry: entry, LiveVersion: "3", Deployment: deployment(smoke(), &versionedfunction.Bake{Minutes: 2})},
+		&versionedfunction.Props{FunctionName: "plain", Entry: entry, LiveVersion: "1", Deployment: canary()},
+	)
+
+	// THEN one smoke and one bake function serve the whole stack
+	hooks := map[string]string{"SmokeHook": contract.HookPhaseSmoke, "BakeHook": contract.HookPhaseBake}
+	for id, phase := range hooks {
+		fns := *tpl.FindResources(jsii.String("AWS::Lambda::Function"), map[string]any{"Properties": map[string]any{
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.HookPhaseEnv: phase})},
+		}})
+		if len(fns) != 1 {
+			t.Fatalf("%d %s functions, want 1 shared by the stack", len(fns), phase)
+		}
+		for logical, fn := range fns {
+			if !strings.HasPrefix(logical, "GoliveCodeDeploy"+id) {
+				t.Errorf("%s hook is %s, want it in the stack's shared GoliveCodeDeploy/%s", phase, logical, id)
+			}
+			props := (*fn)["Properties"].(map[string]any)
+			if props["Timeout"] != float64(contract.HookTimeoutS) || props["Runtime"] != "provided.al2023" || props["Handler"] != "bootstrap" {
+				t.Errorf("%s hook: Timeout %v, Runtime %v, Handler %v; want %d, provided.al2023, bootstrap", phase, props["Timeout"], props["Runtime"], props["Handler"], contract.HookTimeoutS)
+			}
+			vars := props["Environment"].(map[string]any)["Variables"].(map[string]any)
+			var env []string
+			for k, v := range vars {
+				env = append(env, k+"="+v.(string))
+			}
+			targets, err := contract.ParseHookTargets(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Sorted(func(y func(string) bool) {
+				for k := range targets {
+					y(k)
+				}
+			}); !slices.Equal(got, []string{"billing", "orders"}) {
+				t.Errorf("%s hook serves groups %v, want billing and orders", phase, got)
+			}
+			o := targets["orders"]
+			if phase == contract.HookPhaseSmoke && (o.Smoke == nil || o.Bake != nil || o.Smoke.TimeoutS != 30 || string(o.Smoke.Expect) != `{"ok":true}` || len(o.Smoke.Events) != 1) {
+				t.Errorf("smoke settings of orders = %+v", o)
+			}
+			if phase == contract.HookPhaseBake && (o.Bake == nil || o.Smoke != nil || o.Bake.Minutes != 5 || o.Bake.MinInvocations != 10 ||
+				*o.Bake.ErrorRatePercent != 1 || *o.Bake.P99DurationMs != 2000) {
+				t.Errorf("bake settings of orders = %+v", o)
+			}
+		}
+	}
+
+	// AND each alias names them in its UpdatePolicy; the plain function has no hooks
+	for _, tt := range []struct {
+		fn        string
+		pre, post string
+		hasHooks  bool
+	}{{"orders", "GoliveCodeDeploySmokeHook", "GoliveCodeDeployBakeHook", true}, {"billing", "GoliveCodeDeploySmokeHook", "GoliveCodeDeployBakeHook", true}, {"plain", "", "", false}} {
+		aliases := *tpl.FindResources(jsii.String("AWS::Lambda::Alias"), map[string]any{"Properties": map[string]any{
+			"FunctionName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Fn"))},
+		}})
+		found := false
+		for _, a := range aliases {
+			upd := (*a)["UpdatePolicy"].(map[string]any)["CodeDeployLambdaAliasUpdate"].(map[string]any)
+			b, _ := json.Marshal(upd["DeploymentGroupName"])
+			group := *tpl.FindResources(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"Properties": map[string]any{"DeploymentGroupName": tt.fn}})
+			for id := range group {
+				if string(b) != fmt.Sprintf(`{"Ref":"%s"}`, id) {
+					continue
+				}
+				found = true
+				pre, _ := json.Marshal(upd["BeforeAllowTrafficHook"])
+				post, _ := json.Marshal(upd["AfterAllowTrafficHook"])
+				if tt.hasHooks && (!strings.HasPrefix(string(pre), `{"Ref":"`+tt.pre) || !strings.HasPrefix(string(post), `{"Ref":"`+tt.post)) {
+					t.Errorf("%s: hooks %s, %s; want Refs to %s and %s", tt.fn, pre, post, tt.pre, tt.post)
+				}
+				if !tt.hasHooks && (upd["BeforeAllowTrafficHook"] != nil || upd["AfterAllowTrafficHook"] != nil) {
+					t.Errorf("%s: hooks %s, %s; want none", tt.fn, pre, post)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no alias whose UpdatePolicy names its deployment group", tt.fn)
+		}
+	}
+
+	// AND the hooks' policies are exactly what they need: report on and read their own
+	// deployment groups, the smoke test invoke only the versions it tests (never the
+	// function itself or $LATEST), the bake read metrics
+	group := func(g string) string {
+		return `^Allow codedeploy:GetDeployment \{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":codedeploy:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":deploymentgroup:",\{"Ref":"GoliveCodeDeployApplication[0-9A-F]+"\},"/` + g + `"\]\]\}$`
+	}
+	report := func(fn string) string {
+		return `^Allow codedeploy:PutLifecycleEventHookExecutionStatus .*":deploymentgroup:",\{"Ref":"GoliveCodeDeployApplication[0-9A-F]+"\},"/",\{"Ref":"` + fn + `Deployment[0-9A-F]+"\}\]\]\}$`
+	}
+	common := []string{group("orders"), group("billing"), report("Fn0"), report("Fn1")}
+	check := func(role string, want []string) {
+		t.Helper()
+		var lines []string
+		for _, s := range policyOf(t, tpl, role) {
+			lines = append(lines, s.effect+" "+s.action+" "+strings.Join(s.resources, " "))
+		}
+		if len(lines) != len(want) {
+			t.Errorf("%s: %d statements, want %d:\n%s", role, len(lines), len(want), strings.Join(lines, "\n"))
+		}
+		for _, w := range want {
+			re := regexp.MustCompile(w)
+			n := 0
+			for _, l := range lines {
+				if re.MatchString(l) {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s: %d statements match %s, want 1:\n%s", role, n, w, strings.Join(lines, "\n"))
+			}
+		}
+	}
+	invoke := func(fn string) string {
+		return `^Allow lambda:InvokeFunction \{"Fn::Join":\["",\[\{"Fn::GetAtt":\["` + fn + `[0-9A-F]+","Arn"\]\},":\*"\]\]\}$`
+	}
+	deny := func(fn string) string {
+		return `^Deny lambda:InvokeFunction \{"Fn::GetAtt":\["` + fn + `[0-9A-F]+","Arn"\]\} \{"Fn::Join":\["",\[\{"Fn::GetAtt":\["` + fn + `[0-9A-F]+","Arn"\]\},":\$LATEST"\]\]\}$`
+	}
+	check("GoliveCodeDeploySmokeHookServiceRole", append(common, invoke("Fn0"), invoke("Fn1"), deny("Fn0"), deny("Fn1")))
+	check("GoliveCodeDeployBakeHookServiceRole", append(common, `^Allow cloudwatch:GetMetricData "\*"$`))
+
+	// AND CodeDeploy's service role may invoke both hooks
+	var cd []string
+	for _, s := range policyOf(t, tpl, "GoliveCodeDeployServiceRole") {
+		cd = append(cd, s.action+" "+strings.Join(s.resources, " "))
+	}
+	for _, id := range []string{"SmokeHook", "BakeHook"} {
+		if !strings.Contains(strings.Join(cd, "\n"), `lambda:InvokeFunction {"Fn::GetAtt":["GoliveCodeDeploy`+id) {
+			t.Errorf("CodeDeploy's role cannot invoke %s:\n%s", id, strings.Join(cd, "\n"))
+		}
+	}
+}
+
+func TestHooksOfYourOwn(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		set       func(d *versionedfunction.Deployment, stack awscdk.Stack)
+		pre, post string // JSON of the UpdatePolicy's hook names
+	}{
+		{"by name, without CodeDeployHook_", func(d *versionedfunction.Deployment, _ awscdk.Stack) {
+			d.PreTrafficHook, d.PostTrafficHook = "orders-smoke", "orders-check"
+		}, `"Ref":"AWS::Partition"},":lambda:`, ""},
+		{"by ARN", func(d *versionedfunction.Deployment, _ awscdk.Stack) {
+			d.PreTrafficHook = "arn:aws:lambda:us-east-1:111111111111:function:orders-smoke"
+		}, `"orders-smoke"`, ""},
+		{"an IFunction of the app", func(d *versionedfunction.Deployment, stack awscdk.Stack) {
+			d.PostTrafficHookFunction = awslambda.NewFunction(stack, jsii.String("Check"), &awslambda.FunctionProps{
+				Runtime: awslambda.Runtime_PYTHON_3_12(), Handler: jsii.String("index.handler"), Code: awslambda.Code_FromInline(jsii.String("def handler(e, c): pass")),
+			})
+		}, "", `{"Ref":"Check`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app := awscdk.NewApp(nil)
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			d := canary()
+			tt.set(d, stack)
+			versionedfunction.New(stack, "Fn0", &versionedfunction.Props{FunctionName: "orders", Entry: entry, LiveVersion: "2", Deployment: d})
+			tpl := assertions.Template_FromStack(stack, nil)
+			upd := only(t, tpl, "AWS::Lambda::Alias")["UpdatePolicy"].(map[string]any)["CodeDeployLambdaAliasUpdate"].(map[string]any)
+			for key, want := range map[string]string{"BeforeAllowTrafficHook": tt.pre, "AfterAllowTrafficHook": tt.post} {
+				b, _ := json.Marshal(upd[key])
+				if want != "" && !strings.Contains(string(b), want) {
+					t.Errorf("%s = %s, want it to contain %s", key, b, want)
+				}
+			}
+			// CodeDeploy's role is granted invoke on each hook itself, which is why no
+			// CodeDeployHook_ prefix is needed.
+			var cd []string
+			for _, s := range policyOf(t, tpl, "GoliveCodeDeployServiceRole") {
+				cd = append(cd, s.action+" "+strings.Join(s.resources, " "))
+			}
+			if !strings.Contains(strings.Join(cd, "\n"), "lambda:InvokeFunction") {
+				t.Errorf("CodeDeploy's role may not invoke the hook:\n%s", strings.Join(cd, "\n"))
+			}
+			// A hook declared in the app may report on this group.
+			if strings.HasPrefix(tt.name, "an IFunction") {
+				got := policyOf(t, tpl, "CheckServiceRole")
+				if len(got) != 1 || got[0].action != "codedeploy:PutLifecycleEventHookExecutionStatus" ||
+					!strings.Contains(got[0].resources[0], `"Ref":"Fn0Deployment`) {
+					t.Errorf("the app's hook role = %+v, want PutLifecycleEventHookExecutionStatus on its deployment group", got)
+				}
+			}
+		})
+	}
+}
