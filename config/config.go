@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/golive-dev/golive/internal/contract"
@@ -111,7 +112,13 @@ type Deployment struct {
 	Type   string
 	Custom *CustomShift
 	Alarms Alarms
-	// PreTrafficHook and PostTrafficHook are function names starting with CodeDeployHook_.
+	// Smoke is the pre-traffic test of the shipped hook, or nil.
+	Smoke *Smoke
+	// Bake is the post-traffic check of the shipped hook, or nil. Parse guarantees a
+	// threshold to judge against (Alarms.ErrorRatePercent or P99DurationMs).
+	Bake *Bake
+	// PreTrafficHook and PostTrafficHook are hooks of the app's own: a function name or
+	// its unqualified ARN in the env's account and region. Not with Smoke or Bake.
 	PreTrafficHook  string
 	PostTrafficHook string
 	AutoRollback    AutoRollback
@@ -139,18 +146,35 @@ type CustomShift struct {
 	IntervalMinutes int
 }
 
-// Alarms are thresholds of the version-scoped alarms that roll a deployment back; nil
-// means that alarm is not created. Each is evaluated over one minute on the version
-// being released (config.schema.json documents the same): errors above
-// ErrorRatePercent of invocations (0 < x <= 100), throttles reaching Throttles (>= 1),
-// p99 duration above P99DurationMs (0 < x <= timeout). With Extra, at most 10 alarms,
-// CodeDeploy's limit per deployment group.
+// Alarms are thresholds of the version-scoped alarm that rolls a deployment back; nil
+// means no such term. Each is evaluated over one minute on the version being released
+// (config.schema.json documents the same): errors above ErrorRatePercent of invocations
+// (0 < x <= 100), p99 duration above P99DurationMs (0 < x <= timeout), and only in a
+// minute with at least MinInvocations requests of that version. With Extra, at most 10
+// alarms, CodeDeploy's limit per deployment group.
 type Alarms struct {
 	ErrorRatePercent *float64
-	Throttles        *float64
 	P99DurationMs    *float64
+	// MinInvocations defaults to contract.DefaultMinInvocations; 0 turns the guard off.
+	MinInvocations int
 	// Extra names existing CloudWatch alarms that also roll a deployment back.
 	Extra []string
+}
+
+// Smoke is deployment.smoke: events the version being released is invoked with before
+// any traffic shifts.
+type Smoke struct {
+	// Events are compact JSON, at least one.
+	Events []json.RawMessage
+	// Expect is a JSON value every response must contain, or nil.
+	Expect json.RawMessage
+	// TimeoutS bounds all events together: 1..840, default contract.DefaultSmokeTimeoutS.
+	TimeoutS int
+}
+
+// Bake is deployment.bake: minutes (1..14) to wait after the shift before judging.
+type Bake struct {
+	Minutes int
 }
 
 // AutoRollback says which deployment outcomes roll back automatically. All default to

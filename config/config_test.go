@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,8 +49,10 @@ func TestLoadExample(t *testing.T) {
 			MemoryMB:     256,
 			TimeoutS:     10,
 			Deployment: config.Deployment{
-				Type:         "Canary10Percent5Minutes",
-				Alarms:       config.Alarms{ErrorRatePercent: f64(1), Throttles: f64(1), P99DurationMs: f64(2000)},
+				Type:   "Canary10Percent5Minutes",
+				Alarms: config.Alarms{ErrorRatePercent: f64(1), P99DurationMs: f64(2000), MinInvocations: 10},
+				Smoke: &config.Smoke{Events: []json.RawMessage{json.RawMessage(`{"name":"smoke"}`)},
+					Expect: json.RawMessage(`{"message":"hello, smoke"}`), TimeoutS: 30},
 				AutoRollback: config.AutoRollback{OnFailure: true, OnStop: true, OnAlarm: true},
 			},
 		}
@@ -109,9 +112,17 @@ func show(f config.Function) string {
 	if f.Additional != nil {
 		add = fmt.Sprintf("%+v", *f.Additional)
 	}
-	f.Deployment.Custom, f.Image, f.Additional, f.Deployment.Alarms = nil, nil, nil, config.Alarms{Extra: a.Extra}
-	return fmt.Sprintf("%+v\n  image=%s additional=%s custom=%s alarms=(%s %s %s)", f, image, add, custom,
-		deref(a.ErrorRatePercent), deref(a.Throttles), deref(a.P99DurationMs))
+	smoke, bake := "nil", "nil"
+	if s := f.Deployment.Smoke; s != nil {
+		smoke = fmt.Sprintf("%s expect=%s timeout=%d", s.Events, s.Expect, s.TimeoutS)
+	}
+	if b := f.Deployment.Bake; b != nil {
+		bake = fmt.Sprintf("%+v", *b)
+	}
+	f.Deployment.Custom, f.Image, f.Additional, f.Deployment.Alarms = nil, nil, nil, config.Alarms{Extra: a.Extra, MinInvocations: a.MinInvocations}
+	f.Deployment.Smoke, f.Deployment.Bake = nil, nil
+	return fmt.Sprintf("%+v\n  image=%s additional=%s custom=%s alarms=(%s %s) smoke=%s bake=%s", f, image, add, custom,
+		deref(a.ErrorRatePercent), deref(a.P99DurationMs), smoke, bake)
 }
 
 // defaultWorker is doc()'s worker in env with nothing set but entry.
@@ -125,6 +136,7 @@ func defaultWorker(env string) config.Function {
 		TimeoutS:     3,
 		Deployment: config.Deployment{
 			Type:         "Canary10Percent5Minutes",
+			Alarms:       config.Alarms{MinInvocations: 10},
 			AutoRollback: config.AutoRollback{OnFailure: true, OnStop: true, OnAlarm: false},
 		},
 	}
@@ -144,9 +156,9 @@ func TestMerge(t *testing.T) {
 			f.Architecture = "x86_64"
 		}},
 		{"alarms merge threshold by threshold",
-			`"deployment": {"alarms": {"error_rate_percent": 1, "throttles": 2, "p99_duration_ms": 2000}}`,
-			`"deployment": {"alarms": {"p99_duration_ms": 500, "throttles": null}}`, func(f *config.Function) {
-				f.Deployment.Alarms = config.Alarms{ErrorRatePercent: f64(1), P99DurationMs: f64(500)}
+			`"deployment": {"alarms": {"error_rate_percent": 1, "min_invocations": 20, "p99_duration_ms": 2000}}`,
+			`"deployment": {"alarms": {"p99_duration_ms": 500, "min_invocations": null}}`, func(f *config.Function) {
+				f.Deployment.Alarms = config.Alarms{ErrorRatePercent: f64(1), P99DurationMs: f64(500), MinInvocations: 10}
 				f.Deployment.AutoRollback.OnAlarm = true
 			}},
 		{"extra alarms are replaced whole",
@@ -159,8 +171,8 @@ func TestMerge(t *testing.T) {
 				f.Environment = map[string]string{"B": "3", "C": "4"}
 			}},
 		{"auto_rollback merges switch by switch",
-			`"deployment": {"alarms": {"throttles": 1}, "auto_rollback": {"on_stop": false}}`, `"deployment": {"auto_rollback": {"on_failure": false}}`, func(f *config.Function) {
-				f.Deployment.Alarms.Throttles = f64(1)
+			`"deployment": {"alarms": {"error_rate_percent": 1}, "auto_rollback": {"on_stop": false}}`, `"deployment": {"auto_rollback": {"on_failure": false}}`, func(f *config.Function) {
+				f.Deployment.Alarms.ErrorRatePercent = f64(1)
 				f.Deployment.AutoRollback = config.AutoRollback{OnFailure: false, OnStop: false, OnAlarm: true}
 			}},
 		{"deployment.type is replaced whole",
@@ -191,10 +203,25 @@ func TestMerge(t *testing.T) {
 		{"explicit direct", "", `"live_version": "12", "rollout": "direct"`, func(f *config.Function) {
 			f.LiveVersion, f.Rollout = "12", config.RolloutDirect
 		}},
-		{"weighted split", "", `"live_version": "12", "deployment": {"type": "None"}, "additional_versions": {"11": 0.2}, "provisioned_concurrency": 3`, func(f *config.Function) {
+		{"weighted split", "", `"live_version": "12", "deployment": {"type": "None"}, "additional_versions": {"11": 0.2}`, func(f *config.Function) {
 			f.LiveVersion, f.Rollout, f.Deployment.Type = "12", config.RolloutDirect, config.DeploymentNone
 			f.Additional = &config.WeightedVersion{Version: "11", Weight: 0.2}
-			f.ProvisionedConcurrency = 3
+		}},
+		{"min_invocations 0 turns the guard off", `"deployment": {"alarms": {"p99_duration_ms": 100, "min_invocations": 0}}`, "", func(f *config.Function) {
+			f.Deployment.Alarms = config.Alarms{P99DurationMs: f64(100)}
+			f.Deployment.AutoRollback.OnAlarm = true
+		}},
+		{"smoke and bake merge field by field",
+			`"deployment": {"alarms": {"error_rate_percent": 1}, "smoke": {"events": [{"a": 1}, "two"], "timeout_s": 20}, "bake": {"minutes": 3}}`,
+			`"deployment": {"smoke": {"expect": {"ok": true}}, "bake": {"minutes": 14}}`, func(f *config.Function) {
+				f.Deployment.Alarms.ErrorRatePercent = f64(1)
+				f.Deployment.AutoRollback.OnAlarm = true
+				f.Deployment.Smoke = &config.Smoke{Events: []json.RawMessage{json.RawMessage(`{"a":1}`), json.RawMessage(`"two"`)},
+					Expect: json.RawMessage(`{"ok":true}`), TimeoutS: 20}
+				f.Deployment.Bake = &config.Bake{Minutes: 14}
+			}},
+		{"smoke defaults its timeout, null removes it", `"deployment": {"smoke": {"events": [1]}, "bake": null}`, `"deployment": {"smoke": {"timeout_s": null}}`, func(f *config.Function) {
+			f.Deployment.Smoke = &config.Smoke{Events: []json.RawMessage{json.RawMessage(`1`)}, TimeoutS: 60}
 		}},
 		{"rolled back from 8", "", `"live_version": "7", "rollout": "direct", "rolled_back": 8`, func(f *config.Function) {
 			f.LiveVersion, f.Rollout, f.RolledBack = "7", config.RolloutDirect, "8"
@@ -203,9 +230,9 @@ func TestMerge(t *testing.T) {
 			f.LiveVersion, f.Rollout = "12", config.RolloutCanary
 		}},
 		{"provisioned 0 where unpinned", `"provisioned_concurrency": 0`, "", func(f *config.Function) {}},
-		{"function_name and hooks", `"function_name": "shared-name", "deployment": {"pre_traffic_hook": "CodeDeployHook_pre"}`, `"function_name": "prd-name", "deployment": {"post_traffic_hook": "CodeDeployHook_post"}`, func(f *config.Function) {
+		{"function_name and hooks", `"function_name": "shared-name", "deployment": {"pre_traffic_hook": "orders-pre"}`, `"function_name": "prd-name", "deployment": {"post_traffic_hook": "arn:aws:lambda:eu-west-1:333333333333:function:orders-post"}`, func(f *config.Function) {
 			f.FunctionName = "prd-name"
-			f.Deployment.PreTrafficHook, f.Deployment.PostTrafficHook = "CodeDeployHook_pre", "CodeDeployHook_post"
+			f.Deployment.PreTrafficHook, f.Deployment.PostTrafficHook = "orders-pre", "arn:aws:lambda:eu-west-1:333333333333:function:orders-post"
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,10 @@
 package config
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/golive-dev/golive/internal/contract"
+)
 
 // SchemaPatterns maps JSON pointers into config.schema.json to the value the Go rules
 // use there, so that a pattern or enum edited on one side only fails a test.
@@ -24,6 +28,12 @@ var SchemaPatterns = map[string]any{
 	"/$defs/pipeline/properties/branch/pattern":                       branchRe.String(),
 	"/$defs/deploymentType/anyOf/0/enum":                              append(toAny(slices.Concat([]string{DeploymentNone}, predefinedTypes)), nil),
 	"/$defs/deployment/properties/rollback_type/not":                  map[string]any{},
+	"/$defs/alarms/properties/throttles/not":                          map[string]any{},
+	"/$defs/alarms/properties/min_invocations/maximum":                float64(maxMinInvocations),
+	"/$defs/alarms/properties/min_invocations/default":                float64(contract.DefaultMinInvocations),
+	"/$defs/smoke/properties/timeout_s/maximum":                       float64(contract.MaxSmokeTimeoutS),
+	"/$defs/smoke/properties/timeout_s/default":                       float64(contract.DefaultSmokeTimeoutS),
+	"/$defs/bake/properties/minutes/maximum":                          float64(contract.MaxBakeMinutes),
 	"/$defs/sharedFunction/properties/live_version/not":               map[string]any{},
 	"/$defs/envFunction/properties/live_version/$ref":                 "#/$defs/liveVersion",
 	"/$defs/memoryMb/minimum":                                         128.0,
@@ -50,6 +60,8 @@ var SchemaProperties = map[string][]string{
 	"/$defs/image/properties":                  imageFields,
 	"/$defs/deployment/properties":             deploymentFields,
 	"/$defs/alarms/properties":                 alarmFields,
+	"/$defs/smoke/properties":                  smokeFields,
+	"/$defs/bake/properties":                   bakeFields,
 	"/$defs/autoRollback/properties":           autoRollbackFields,
 	"/$defs/env/properties":                    envFields,
 	"/$defs/pipeline/properties":               pipelineFields,

@@ -1,11 +1,11 @@
 package config_test
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/golive-dev/golive/config"
@@ -62,6 +62,7 @@ func FuzzParse(f *testing.F) {
 var (
 	versionRe  = regexp.MustCompile(`^[1-9][0-9]*$`)
 	lambdaName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	hookName   = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,64}|arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64})$`)
 )
 
 // checkInvariants restates the rules as properties of a parsed Config.
@@ -164,7 +165,7 @@ func checkFunction(t *testing.T, env string, fn config.Function) {
 		fail("deployment type %q", d.Type)
 	}
 	n := len(d.Alarms.Extra)
-	for _, x := range []*float64{d.Alarms.ErrorRatePercent, d.Alarms.Throttles, d.Alarms.P99DurationMs} {
+	for _, x := range []*float64{d.Alarms.ErrorRatePercent, d.Alarms.P99DurationMs} {
 		if x != nil {
 			n++
 		}
@@ -176,9 +177,29 @@ func checkFunction(t *testing.T, env string, fn config.Function) {
 		fail("p99 %v with timeout %d", *p, fn.TimeoutS)
 	}
 	for _, h := range []string{d.PreTrafficHook, d.PostTrafficHook} {
-		if h != "" && (!strings.HasPrefix(h, "CodeDeployHook_") || !lambdaName.MatchString(h) || d.Type == config.DeploymentNone) {
+		if h != "" && (!hookName.MatchString(h) || d.Type == config.DeploymentNone) {
 			fail("hook %q with type %s", h, d.Type)
 		}
+	}
+	if d.Alarms.MinInvocations < 0 || d.Alarms.MinInvocations > 1000000 {
+		fail("min_invocations %d", d.Alarms.MinInvocations)
+	}
+	if sm := d.Smoke; sm != nil {
+		if len(sm.Events) == 0 || sm.TimeoutS < 1 || sm.TimeoutS > 840 || d.PreTrafficHook != "" || d.Type == config.DeploymentNone {
+			fail("smoke %+v with pre hook %q and type %s", *sm, d.PreTrafficHook, d.Type)
+		}
+		for _, ev := range append(slices.Clone(sm.Events), sm.Expect) {
+			if ev != nil && !json.Valid(ev) {
+				fail("smoke JSON %q", ev)
+			}
+		}
+	}
+	if b := d.Bake; b != nil && (b.Minutes < 1 || b.Minutes > 14 || d.PostTrafficHook != "" || d.Type == config.DeploymentNone ||
+		d.Alarms.ErrorRatePercent == nil && d.Alarms.P99DurationMs == nil) {
+		fail("bake %+v with post hook %q, type %s, alarms %+v", *b, d.PostTrafficHook, d.Type, d.Alarms)
+	}
+	if fn.Additional != nil && fn.ProvisionedConcurrency > 0 {
+		fail("split with provisioned concurrency %d", fn.ProvisionedConcurrency)
 	}
 	size := 0
 	for k, v := range fn.Environment {

@@ -198,6 +198,51 @@ func quoteChar(b []byte) string {
 }
 
 // field returns an object's member or nil.
+// json renders v as compact JSON, in full: the bytes a smoke test sends. Keys keep the
+// file's order; numbers keep their literal.
+func (v *value) json() json.RawMessage {
+	var b bytes.Buffer
+	v.writeJSON(&b)
+	return b.Bytes()
+}
+
+func (v *value) writeJSON(b *bytes.Buffer) {
+	str := func(s string) {
+		q, _ := json.Marshal(s)
+		b.Write(q)
+	}
+	switch v.kind {
+	case kindNull:
+		b.WriteString("null")
+	case kindBool:
+		b.WriteString(strconv.FormatBool(v.b))
+	case kindNumber:
+		b.WriteString(v.s)
+	case kindString:
+		str(v.s)
+	case kindArray:
+		b.WriteByte('[')
+		for i, el := range v.arr {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			el.writeJSON(b)
+		}
+		b.WriteByte(']')
+	case kindObject:
+		b.WriteByte('{')
+		for i, m := range v.obj {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			str(m.key)
+			b.WriteByte(':')
+			m.val.writeJSON(b)
+		}
+		b.WriteByte('}')
+	}
+}
+
 func (v *value) field(key string) *value {
 	for _, m := range v.obj {
 		if m.key == key {

@@ -233,7 +233,7 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 	alarmsKnown := known && ds.alarms.st != invalid
 	if ds.alarms.st == set {
 		a := ds.alarms.v
-		alarmsKnown = alarmsKnown && a.errorRate.st != invalid && a.throttles.st != invalid &&
+		alarmsKnown = alarmsKnown && a.errorRate.st != invalid && a.minInvocations.st != invalid &&
 			a.p99.st != invalid && a.extra.st != invalid
 	}
 
@@ -247,6 +247,61 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 				p.add(here, "got %s%s; want no traffic hook while deployment.type is %s: hooks only run in CodeDeploy deployments",
 					h.f.raw, origin(h.f.path, here), typeDesc)
 			}
+		}
+	}
+	if none {
+		for _, h := range []struct {
+			key string
+			st  state
+			raw *value
+			at  string
+		}{{"smoke", ds.smoke.st, ds.smoke.raw, ds.smoke.path}, {"bake", ds.bake.st, ds.bake.raw, ds.bake.path}} {
+			if h.st == set {
+				here := sub("deployment", h.key)
+				p.add(here, "got %s%s; want no %s while deployment.type is %s: the shipped hooks only run in CodeDeploy deployments",
+					h.raw, origin(h.at, here), h.key, typeDesc)
+			}
+		}
+	}
+	for _, c := range []struct {
+		ours, theirs string
+		oursF        field[*smokeSpec]
+		bakeF        field[*bakeSpec]
+		hook         field[string]
+	}{{ours: "smoke", theirs: "pre_traffic_hook", oursF: ds.smoke, hook: ds.pre}, {ours: "bake", theirs: "post_traffic_hook", bakeF: ds.bake, hook: ds.post}} {
+		st := c.oursF.st
+		if c.ours == "bake" {
+			st = c.bakeF.st
+		}
+		if st == set && c.hook.st == set {
+			here := sub("deployment", c.theirs)
+			p.add(here, "got %s%s together with deployment.%s; want one of the two: a deployment runs one %s hook",
+				c.hook.raw, origin(c.hook.path, here), c.ours, strings.TrimSuffix(c.theirs, "_hook"))
+		}
+	}
+	if sm := ds.smoke; sm.st == set && sm.v.events.st == absent {
+		// Checked after merging: an env may override the shared smoke's other fields.
+		p.missing(sub("deployment", "smoke", "events"), wantSmokeEvents)
+	}
+	if b := ds.bake; b.st == set && alarmsKnown && dep.Alarms.ErrorRatePercent == nil && dep.Alarms.P99DurationMs == nil {
+		here := sub("deployment", "bake")
+		p.add(here, "got %s%s without a threshold; want deployment.alarms.error_rate_percent or p99_duration_ms set: the bake judges the new version against them",
+			b.raw, origin(b.path, here))
+	}
+	for _, h := range []struct {
+		key string
+		f   field[string]
+	}{{"pre_traffic_hook", ds.pre}, {"post_traffic_hook", ds.post}} {
+		if h.f.st != set || !strings.HasPrefix(h.f.v, "arn:") {
+			continue
+		}
+		// arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME; CodeDeploy invokes a hook by name,
+		// in the deployment's own account and region.
+		parts := strings.Split(h.f.v, ":")
+		if e.account.st == set && e.region.st == set && (parts[3] != e.region.v || parts[4] != e.account.v) {
+			here := sub("deployment", h.key)
+			p.add(here, "got %s%s; want a function in this env's account %s and region %s: CodeDeploy invokes a hook by name, in the deployment's account and region",
+				h.f.raw, origin(h.f.path, here), e.account.v, e.region.v)
 		}
 	}
 	if alarmsKnown && nAlarms > maxAlarms {
@@ -321,6 +376,10 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 	if pc := s.provisioned; pc.st == set {
 		here := sub("provisioned_concurrency")
 		switch {
+		case pinned && pc.v > 0 && s.additional.st == set && s.additional.v != nil:
+			p.add(here, "got %s%s with additional_versions %s; want 0 or no provisioned_concurrency while the alias is split: Lambda does not manage provisioned concurrency on an alias that routes to two versions",
+				pc.raw, origin(pc.path, here), s.additional.raw)
+			fn.ProvisionedConcurrency = int(pc.v)
 		case pinKnown && !pinned && pc.v > 0:
 			p.add(here, "got %s%s; want 0 or no provisioned_concurrency while live_version is null: provisioned concurrency needs a published version, so a pinned live_version",
 				pc.raw, origin(pc.path, here))
@@ -377,11 +436,24 @@ func resolveDeployment(f field[*deploySpec]) (Deployment, deploySpec, bool) {
 	if ds.alarms.st == set {
 		a := ds.alarms.v
 		d.Alarms.ErrorRatePercent = ptr(a.errorRate)
-		d.Alarms.Throttles = ptr(a.throttles)
 		d.Alarms.P99DurationMs = ptr(a.p99)
+		d.Alarms.MinInvocations = int(a.minInvocations.or(contract.DefaultMinInvocations))
 		if a.extra.st == set && len(a.extra.v) > 0 {
 			d.Alarms.Extra = a.extra.v
 		}
+	}
+	if d.Alarms.MinInvocations == 0 && (ds.alarms.st != set || ds.alarms.v.minInvocations.st != set) {
+		d.Alarms.MinInvocations = contract.DefaultMinInvocations
+	}
+	if ds.smoke.st == set && ds.smoke.v.events.st == set {
+		sm := ds.smoke.v
+		d.Smoke = &Smoke{Events: sm.events.v, TimeoutS: int(sm.timeoutS.or(contract.DefaultSmokeTimeoutS))}
+		if sm.expect.st == set {
+			d.Smoke.Expect = sm.expect.v
+		}
+	}
+	if ds.bake.st == set && ds.bake.v.minutes.st == set {
+		d.Bake = &Bake{Minutes: int(ds.bake.v.minutes.v)}
 	}
 	d.PreTrafficHook = ds.pre.or("")
 	d.PostTrafficHook = ds.post.or("")
@@ -485,7 +557,7 @@ func (p *parser) pipeline(o object, envs []*envSpec, envsOK bool) *Pipeline {
 
 func (a Alarms) count() int {
 	n := len(a.Extra)
-	for _, t := range []*float64{a.ErrorRatePercent, a.Throttles, a.P99DurationMs} {
+	for _, t := range []*float64{a.ErrorRatePercent, a.P99DurationMs} {
 		if t != nil {
 			n++
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"maps"
 	"math"
 	"slices"
@@ -18,8 +19,10 @@ var (
 	perEnvFields       = []string{"live_version", "rollout", "additional_versions", "rolled_back"}
 	functionFields     = slices.Concat(sharedFields, perEnvFields)
 	imageFields        = []string{"repository", "digest", "tag"}
-	deploymentFields   = []string{"type", "alarms", "pre_traffic_hook", "post_traffic_hook", "auto_rollback", "rollback_type"}
-	alarmFields        = []string{"error_rate_percent", "throttles", "p99_duration_ms", "extra"}
+	deploymentFields   = []string{"type", "alarms", "smoke", "bake", "pre_traffic_hook", "post_traffic_hook", "auto_rollback", "rollback_type"}
+	alarmFields        = []string{"error_rate_percent", "throttles", "p99_duration_ms", "min_invocations", "extra"}
+	smokeFields        = []string{"events", "expect", "timeout_s"}
+	bakeFields         = []string{"minutes"}
 	autoRollbackFields = []string{"on_failure", "on_stop", "on_alarm"}
 	envFields          = []string{"account", "region", "lambda_functions"}
 	pipelineFields     = []string{"account", "region", "connection_arn", "repository", "branch", "stages", "approval_before"}
@@ -50,6 +53,8 @@ type envVars map[string]field[string]
 type deploySpec struct {
 	typ          field[deployType]
 	alarms       field[*alarmsSpec]
+	smoke        field[*smokeSpec]
+	bake         field[*bakeSpec]
 	pre, post    field[string]
 	autoRollback field[*autoRollbackSpec]
 }
@@ -60,8 +65,19 @@ type deployType struct {
 }
 
 type alarmsSpec struct {
-	errorRate, throttles, p99 field[float64]
-	extra                     field[[]string]
+	errorRate, p99 field[float64]
+	minInvocations field[int64]
+	extra          field[[]string]
+}
+
+type smokeSpec struct {
+	events   field[[]json.RawMessage]
+	expect   field[json.RawMessage]
+	timeoutS field[int64]
+}
+
+type bakeSpec struct {
+	minutes field[int64]
 }
 
 type autoRollbackSpec struct {
@@ -236,6 +252,8 @@ func (p *parser) deployment(o object) field[*deploySpec] {
 	f.v = &deploySpec{
 		typ:          p.deployType(do),
 		alarms:       p.alarms(do),
+		smoke:        p.smoke(do),
+		bake:         p.bake(do),
 		pre:          p.str(do, "pre_traffic_hook", true, hookRe.MatchString, wantHook),
 		post:         p.str(do, "post_traffic_hook", true, hookRe.MatchString, wantHook),
 		autoRollback: p.autoRollback(do),
@@ -325,12 +343,65 @@ func (p *parser) alarms(o object) field[*alarmsSpec] {
 		return f
 	}
 	f.v = &alarmsSpec{
-		errorRate: p.number(ao, "error_rate_percent", true, func(x float64) bool { return x > 0 && x <= 100 }, wantErrorRate),
-		throttles: p.number(ao, "throttles", true, func(x float64) bool { return x >= 1 }, wantThrottles),
-		p99:       p.number(ao, "p99_duration_ms", true, func(x float64) bool { return x > 0 }, wantP99),
+		errorRate:      p.number(ao, "error_rate_percent", true, func(x float64) bool { return x > 0 && x <= 100 }, wantErrorRate),
+		p99:            p.number(ao, "p99_duration_ms", true, func(x float64) bool { return x > 0 }, wantP99),
+		minInvocations: p.integer(ao, "min_invocations", true, 0, maxMinInvocations, wantMinInvocations),
 		extra: p.stringList(ao, "extra", true, "an array of names of existing CloudWatch alarms", wantAlarmName, maxAlarms,
 			func(s string) bool { return s != "" && utf8.RuneCountInString(s) <= 255 }),
 	}
+	if v, path := ao.get("throttles"); v != nil {
+		p.add(path, "got %s; throttles was removed: Lambda publishes no throttles for the version being released (a throttled "+
+			"request runs no version, and ExecutedVersion names the version that ran), so the term counted the old version's and the "+
+			"account's throttles against the new one; delete the field, and alarm on throttles outside the release (extra)", v)
+	}
+	return f
+}
+
+func (p *parser) smoke(o object) field[*smokeSpec] {
+	v, f := lookup[*smokeSpec](o, "smoke", true)
+	if f.st != set {
+		return f
+	}
+	so, ok := p.object(f.path, v, `an object such as {"events": [{"ping": true}], "expect": {"ok": true}, "timeout_s": 30}`, smokeFields)
+	if !ok {
+		f.st = invalid
+		return f
+	}
+	s := &smokeSpec{timeoutS: p.integer(so, "timeout_s", true, 1, contract.MaxSmokeTimeoutS, wantSmokeTimeout)}
+	ev, evf := lookup[[]json.RawMessage](so, "events", false)
+	switch {
+	case evf.st != set:
+	case ev.kind != kindArray || len(ev.arr) == 0:
+		p.bad(evf.path, ev, wantSmokeEvents)
+		evf.st = invalid
+	default:
+		for _, el := range ev.arr {
+			evf.v = append(evf.v, el.json())
+		}
+	}
+	s.events = evf
+	if ex, exf := lookup[json.RawMessage](so, "expect", true); exf.st == set {
+		exf.v = ex.json()
+		s.expect = exf
+	} else {
+		s.expect = exf
+	}
+	f.v = s
+	return f
+}
+
+func (p *parser) bake(o object) field[*bakeSpec] {
+	v, f := lookup[*bakeSpec](o, "bake", true)
+	if f.st != set {
+		return f
+	}
+	bo, ok := p.object(f.path, v, `an object such as {"minutes": 5}`, bakeFields)
+	if !ok {
+		f.st = invalid
+		return f
+	}
+	p.required(bo, "minutes", wantBakeMinutes)
+	f.v = &bakeSpec{minutes: p.integer(bo, "minutes", false, 1, contract.MaxBakeMinutes, wantBakeMinutes)}
 	return f
 }
 
@@ -407,6 +478,8 @@ func mergeDeployment(a, b *deploySpec) *deploySpec {
 	return &deploySpec{
 		typ:          over(a.typ, b.typ),
 		alarms:       overObj(a.alarms, b.alarms, mergeAlarms),
+		smoke:        overObj(a.smoke, b.smoke, mergeSmoke),
+		bake:         overObj(a.bake, b.bake, mergeBake),
 		pre:          over(a.pre, b.pre),
 		post:         over(a.post, b.post),
 		autoRollback: overObj(a.autoRollback, b.autoRollback, mergeAutoRollback),
@@ -415,11 +488,23 @@ func mergeDeployment(a, b *deploySpec) *deploySpec {
 
 func mergeAlarms(a, b *alarmsSpec) *alarmsSpec {
 	return &alarmsSpec{
-		errorRate: over(a.errorRate, b.errorRate),
-		throttles: over(a.throttles, b.throttles),
-		p99:       over(a.p99, b.p99),
-		extra:     over(a.extra, b.extra),
+		errorRate:      over(a.errorRate, b.errorRate),
+		p99:            over(a.p99, b.p99),
+		minInvocations: over(a.minInvocations, b.minInvocations),
+		extra:          over(a.extra, b.extra),
 	}
+}
+
+func mergeSmoke(a, b *smokeSpec) *smokeSpec {
+	return &smokeSpec{
+		events:   over(a.events, b.events),
+		expect:   over(a.expect, b.expect),
+		timeoutS: over(a.timeoutS, b.timeoutS),
+	}
+}
+
+func mergeBake(a, b *bakeSpec) *bakeSpec {
+	return &bakeSpec{minutes: over(a.minutes, b.minutes)}
 }
 
 func mergeAutoRollback(a, b *autoRollbackSpec) *autoRollbackSpec {
