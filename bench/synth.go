@@ -154,7 +154,7 @@ func (s *Synth) WriteConfig(name string, n int, envs []string) (string, error) {
 			"entry": "functions/worker", "memory_mb": 256, "timeout_s": 10,
 			"deployment": map[string]any{
 				"type":   "Canary10Percent5Minutes",
-				"alarms": map[string]any{"error_rate_percent": 1, "throttles": 1, "p99_duration_ms": 2000},
+				"alarms": map[string]any{"error_rate_percent": 1, "p99_duration_ms": 2000},
 			},
 		}
 	}

@@ -292,7 +292,8 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 		key string
 		f   field[string]
 	}{{"pre_traffic_hook", ds.pre}, {"post_traffic_hook", ds.post}} {
-		if h.f.st != set || !strings.HasPrefix(h.f.v, "arn:") {
+		// Only where the hook runs: a shared ARN may name each env's own function.
+		if h.f.st != set || !strings.HasPrefix(h.f.v, "arn:") || !pinned || !typeKnown || none {
 			continue
 		}
 		// arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME; CodeDeploy invokes a hook by name,

@@ -184,7 +184,7 @@ var rules = []rule{
 		path: "lambda_functions.worker.deployment.post_traffic_hook", got: `"CodeDeployHook_xxx`, want: "1 to 64"},
 	{name: "hook qualified ARN", json: doc(`"deployment": {"pre_traffic_hook": "arn:aws:lambda:eu-west-1:333333333333:function:check:LIVE"}`, ""),
 		path: "lambda_functions.worker.deployment.pre_traffic_hook", got: `function:check:LIVE"`, want: "unqualified ARN"},
-	{name: "hook ARN in another account", json: doc("", `"deployment": {"post_traffic_hook": "arn:aws:lambda:eu-west-1:111111111111:function:check"}`),
+	{name: "hook ARN in another account", json: doc("", `"live_version": 7, "deployment": {"post_traffic_hook": "arn:aws:lambda:eu-west-1:111111111111:function:check"}`),
 		path: "envs.prd.lambda_functions.worker.deployment.post_traffic_hook", got: `"arn:aws:lambda:eu-west-1:111111111111:function:check"`,
 		want: "want a function in this env's account 333333333333 and region eu-west-1: CodeDeploy invokes a hook by name", goOnly: crossField},
 

@@ -28,7 +28,7 @@ func Resources(cfg *config.Config, env *config.Env) int {
 	if cfg.Pipeline != nil {
 		n++ // the golive CLI role the pipeline assumes
 	}
-	codeDeploy, hooks := false, false
+	codeDeploy, hooks, smoke, bake := false, false, false, false
 	custom := map[config.CustomShift]bool{}
 	for _, fn := range env.Functions {
 		n += 3 // function, execution role, LIVE alias
@@ -38,10 +38,12 @@ func Resources(cfg *config.Config, env *config.Env) int {
 		codeDeploy = true
 		n++ // deployment group
 		a := fn.Deployment.Alarms
-		if a.ErrorRatePercent != nil || a.Throttles != nil || a.P99DurationMs != nil {
+		if a.ErrorRatePercent != nil || a.P99DurationMs != nil {
 			n++ // the folded rollback alarm
 		}
-		if fn.Deployment.PreTrafficHook != "" || fn.Deployment.PostTrafficHook != "" {
+		smoke = smoke || fn.Deployment.Smoke != nil
+		bake = bake || fn.Deployment.Bake != nil
+		if fn.Deployment.PreTrafficHook != "" || fn.Deployment.PostTrafficHook != "" || smoke || bake {
 			hooks = true
 		}
 		if c := fn.Deployment.Custom; c != nil {
@@ -53,6 +55,14 @@ func Resources(cfg *config.Config, env *config.Env) int {
 	}
 	if hooks {
 		n++ // the service role's policy allowing it to invoke the hooks
+	}
+	// The shipped hooks, once per stack whatever the number of functions using them:
+	// function, execution role and its policy each.
+	if smoke {
+		n += 3
+	}
+	if bake {
+		n += 3
 	}
 	return n
 }

@@ -23,6 +23,11 @@ func CheckWithNag(app awscdk.App, services []*ServiceStack, pipelines []*Pipelin
 		if s.CLIRole != nil {
 			suppress(s.Stack, []*cdknag.NagPackSuppression{cliRoleSuppression})
 		}
+		if s.Hooks != nil {
+			if bake := s.Hooks.Bake(); bake != nil {
+				cdknag.NagSuppressions_AddResourceSuppressions(bake.Role(), &[]*cdknag.NagPackSuppression{bakeSuppression}, jsii.Bool(true))
+			}
+		}
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
@@ -44,7 +49,7 @@ var serviceSuppressions = []*cdknag.NagPackSuppression{
 		Id: jsii.String("AwsSolutions-IAM4"),
 		Reason: jsii.String("AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch Logs; " +
 			"AWSCodeDeployRoleForLambdaLimited is the policy AWS maintains for CodeDeploy's Lambda deployments: " +
-			"update aliases, read alarms, invoke only CodeDeployHook_* functions"),
+			"update aliases, read alarms, invoke only CodeDeployHook_* functions (other hooks are granted invoke by name)"),
 		AppliesTo: &[]any{
 			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
 			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
@@ -53,11 +58,22 @@ var serviceSuppressions = []*cdknag.NagPackSuppression{
 	{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("CodeDeploy invokes a traffic hook by qualified ARN: the trailing :* allows any version " +
-			"or alias of that one named CodeDeployHook_ function, nothing else"),
+			"or alias of that one named hook, nothing else (the group's role is granted it by CDK's LambdaDeploymentGroup); " +
+			"golive's smoke hook invokes the version being released of the functions it tests (function:NAME:*, " +
+			"with an explicit deny on $LATEST and the unqualified function)"),
 		AppliesTo: &[]any{
-			regex(`^Resource::arn:` + anyPartition + `:lambda:[^:]+:[0-9]{12}:function:CodeDeployHook_[A-Za-z0-9_-]+:\*$`),
+			regex(`^Resource::arn:` + anyPartition + `:lambda:[^:]+:[0-9]{12}:function:[A-Za-z0-9_-]+:\*$`),
+			regex(`^Resource::<[A-Za-z0-9]+\.Arn>:\*$`),
 		},
 	},
+}
+
+// bakeSuppression explains the bake hook's one wildcard, on that hook's role alone.
+var bakeSuppression = &cdknag.NagPackSuppression{
+	Id: jsii.String("AwsSolutions-IAM5"),
+	Reason: jsii.String("golive's bake hook reads the released version's metrics with cloudwatch:GetMetricData, " +
+		"which has no resource type and takes only * (Service Authorization Reference, Amazon CloudWatch)"),
+	AppliesTo: &[]any{"Resource::*"},
 }
 
 // cliRoleSuppression explains the golive CLI role's resource wildcards; its actions are

@@ -281,15 +281,22 @@ func list(v any) []string {
 }
 
 // TestReleaseIsOneLine proves what a release changes: editing live_version of one prd
-// function changes only its alias's FunctionVersion, its version-scoped alarm and the
-// deployed-version output, so the pipeline run only moves that alias, through the canary.
+// function changes only its alias's FunctionVersion, its rollback alarm (a new one, whose
+// name carries the version, so CloudFormation replaces it and an alarm left in ALARM never
+// blocks the next release) and the deployed-version output, so the pipeline run only moves
+// that alias, through the canary. The function uses the shipped smoke and bake hooks: they
+// read the target version from CodeDeploy, so nothing of theirs changes.
 func TestReleaseIsOneLine(t *testing.T) {
 	data, err := os.ReadFile("testdata/full.json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	const pin = `"api": { "live_version": 12,`
+	if !strings.Contains(string(data), pin) {
+		t.Fatalf("testdata/full.json no longer pins api with %s", pin)
+	}
 	before := parse(t, string(data))
-	after := parse(t, strings.Replace(string(data), `"report": { "live_version": "9" }`, `"report": { "live_version": "10" }`, 1))
+	after := parse(t, strings.Replace(string(data), pin, `"api": { "live_version": 13,`, 1))
 	_, t1 := synth(t, before, "prd")
 	_, t2 := synth(t, after, "prd")
 
@@ -297,10 +304,21 @@ func TestReleaseIsOneLine(t *testing.T) {
 	diff("", *t1.ToJSON(), *t2.ToJSON(), &changed)
 	t.Logf("changed: %v", changed)
 	allowed := []*regexp.Regexp{
-		regexp.MustCompile(`^Resources/report[A-Za-z0-9]*Live[A-Z0-9]+/Properties/FunctionVersion$`),
-		regexp.MustCompile(`^Resources/report[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/AlarmDescription$`),
-		regexp.MustCompile(`^Resources/report[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/Metrics/\d+/MetricStat/Metric/Dimensions/0/Value$`),
-		regexp.MustCompile(`^Outputs/LiveVersionReport/Value$`),
+		regexp.MustCompile(`^Resources/api[A-Za-z0-9]*Live[A-Z0-9]+/Properties/FunctionVersion$`),
+		regexp.MustCompile(`^Resources/api[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/AlarmName$`),
+		regexp.MustCompile(`^Resources/api[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/AlarmDescription$`),
+		regexp.MustCompile(`^Resources/api[A-Za-z0-9]*RollbackAlarm[A-Z0-9]+/Properties/Metrics/\d+/MetricStat/Metric/Dimensions/0/Value$`),
+		regexp.MustCompile(`^Outputs/LiveVersionApi/Value$`),
+	}
+	name := func(tpl assertions.Template) string {
+		for _, a := range *tpl.FindResources(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Properties": map[string]any{"AlarmName": assertions.Match_StringLikeRegexp(jsii.String("^full-prd-api-"))}}) {
+			return (*a)["Properties"].(map[string]any)["AlarmName"].(string)
+		}
+		return ""
+	}
+	if n1, n2 := name(t1), name(t2); n1 != "full-prd-api-LIVE-v12-rollback" || n2 != "full-prd-api-LIVE-v13-rollback" {
+		t.Errorf("rollback alarm names %q then %q; want one per release, carrying the version", n1, n2)
 	}
 	seen := make([]bool, len(allowed))
 	for _, c := range changed {

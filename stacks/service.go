@@ -37,6 +37,8 @@ type ServiceStack struct {
 	Functions map[string]*versionedfunction.VersionedFunction
 	// CLIRole is the role the pipeline's golive steps assume; nil without a pipeline.
 	CLIRole awsiam.Role
+	// Hooks are the shipped smoke and bake hooks; nil without CodeDeploy.
+	Hooks *versionedfunction.Hooks
 }
 
 // NewServiceStack declares the stack of props.Env. Its account and region come from the
@@ -68,9 +70,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	if slices.ContainsFunc(env.Functions, config.Function.UsesCodeDeploy) {
 		// Named like the stack, so the CLI finds deployments without reading the template;
 		// declared before the functions' deployment groups look it up.
-		versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{
+		// The deployment groups find the shipped hooks there too.
+		s.Hooks = versionedfunction.SharedOf(stack, &versionedfunction.SharedProps{
 			ApplicationName: props.Config.CodeDeployApplication(env.Name),
-		})
+		}).Hooks()
 	}
 	for _, fn := range env.Functions {
 		vp := functionProps(props.Root, fn)
@@ -122,12 +125,13 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 
 func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *versionedfunction.Deployment {
 	d := fn.Deployment
-	return &versionedfunction.Deployment{
+	minInvocations := float64(d.Alarms.MinInvocations)
+	vd := &versionedfunction.Deployment{
 		Config: cfg,
 		Alarms: versionedfunction.Alarms{
 			ErrorRatePercent: d.Alarms.ErrorRatePercent,
-			Throttles:        d.Alarms.Throttles,
 			P99DurationMs:    d.Alarms.P99DurationMs,
+			MinInvocations:   &minInvocations,
 		},
 		ExtraAlarmNames:          d.Alarms.Extra,
 		PreTrafficHook:           d.PreTrafficHook,
@@ -136,6 +140,13 @@ func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *
 		DisableRollbackOnStop:    !d.AutoRollback.OnStop,
 		DisableRollbackOnAlarm:   !d.AutoRollback.OnAlarm,
 	}
+	if sm := d.Smoke; sm != nil {
+		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect, TimeoutSeconds: sm.TimeoutS}
+	}
+	if b := d.Bake; b != nil {
+		vd.Bake = &versionedfunction.Bake{Minutes: b.Minutes}
+	}
+	return vd
 }
 
 func entryPath(root, entry string) string {

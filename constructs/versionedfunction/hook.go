@@ -101,6 +101,21 @@ var (
 	hookDirErr  error
 )
 
+// Smoke is the pre-traffic hook function, nil until a deployment group uses it.
+func (h *Hooks) Smoke() awslambda.Function { return h.declared(contract.HookPhaseSmoke) }
+
+// Bake is the post-traffic hook function, nil until a deployment group uses it.
+func (h *Hooks) Bake() awslambda.Function { return h.declared(contract.HookPhaseBake) }
+
+func (h *Hooks) declared(phase string) awslambda.Function {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if f, ok := h.fns[phase]; ok {
+		return f.fn
+	}
+	return nil
+}
+
 // function returns the phase's hook function, declaring it on first use.
 func (h *Hooks) function(phase string) *hookFunction {
 	if f, ok := h.fns[phase]; ok {
