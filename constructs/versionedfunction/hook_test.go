@@ -93,8 +93,8 @@ func TestShippedHooks(t *testing.T) {
 			t.Fatalf("%d %s functions, want 1 shared by the stack", len(fns), phase)
 		}
 		for logical, fn := range fns {
-			if !strings.HasPrefix(logical, "GoliveCodeDeploy"+id) {
-				t.Errorf("%s hook is %s, want it in the stack's shared GoliveCodeDeploy/%s", phase, logical, id)
+			if !strings.HasPrefix(logical, "CodeDeploy"+id) {
+				t.Errorf("%s hook is %s, want it in the stack's shared CodeDeploy/%s", phase, logical, id)
 			}
 			props := (*fn)["Properties"].(map[string]any)
 			if props["Timeout"] != float64(contract.HookTimeoutS) || props["Runtime"] != "provided.al2023" || props["Handler"] != "bootstrap" {
@@ -132,7 +132,7 @@ func TestShippedHooks(t *testing.T) {
 		fn        string
 		pre, post string
 		hasHooks  bool
-	}{{"orders", "GoliveCodeDeploySmokeHook", "GoliveCodeDeployBakeHook", true}, {"billing", "GoliveCodeDeploySmokeHook", "GoliveCodeDeployBakeHook", true}, {"plain", "", "", false}} {
+	}{{"orders", "CodeDeploySmokeHook", "CodeDeployBakeHook", true}, {"billing", "CodeDeploySmokeHook", "CodeDeployBakeHook", true}, {"plain", "", "", false}} {
 		aliases := *tpl.FindResources(jsii.String("AWS::Lambda::Alias"), map[string]any{"Properties": map[string]any{
 			"FunctionName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Fn"))},
 		}})
@@ -165,10 +165,10 @@ func TestShippedHooks(t *testing.T) {
 	// deployment groups, the smoke test invoke only the versions it tests (never the
 	// function itself or $LATEST), the bake read metrics
 	group := func(g string) string {
-		return `^Allow codedeploy:GetDeployment \{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":codedeploy:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":deploymentgroup:",\{"Ref":"GoliveCodeDeployApplication[0-9A-F]+"\},"/` + g + `"\]\]\}$`
+		return `^Allow codedeploy:GetDeployment \{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":codedeploy:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":deploymentgroup:",\{"Ref":"CodeDeployApplication[0-9A-F]+"\},"/` + g + `"\]\]\}$`
 	}
 	report := func(fn string) string {
-		return `^Allow codedeploy:PutLifecycleEventHookExecutionStatus .*":deploymentgroup:",\{"Ref":"GoliveCodeDeployApplication[0-9A-F]+"\},"/",\{"Ref":"` + fn + `Deployment[0-9A-F]+"\}\]\]\}$`
+		return `^Allow codedeploy:PutLifecycleEventHookExecutionStatus .*":deploymentgroup:",\{"Ref":"CodeDeployApplication[0-9A-F]+"\},"/",\{"Ref":"` + fn + `Deployment[0-9A-F]+"\}\]\]\}$`
 	}
 	common := []string{group("orders"), group("billing"), report("Fn0"), report("Fn1")}
 	check := func(role string, want []string) {
@@ -199,16 +199,16 @@ func TestShippedHooks(t *testing.T) {
 	deny := func(fn string) string {
 		return `^Deny lambda:InvokeFunction \{"Fn::GetAtt":\["` + fn + `[0-9A-F]+","Arn"\]\} \{"Fn::Join":\["",\[\{"Fn::GetAtt":\["` + fn + `[0-9A-F]+","Arn"\]\},":\$LATEST"\]\]\}$`
 	}
-	check("GoliveCodeDeploySmokeHookServiceRole", append(common, invoke("Fn0"), invoke("Fn1"), deny("Fn0"), deny("Fn1")))
-	check("GoliveCodeDeployBakeHookServiceRole", append(common, `^Allow cloudwatch:GetMetricData "\*"$`))
+	check("CodeDeploySmokeHookServiceRole", append(common, invoke("Fn0"), invoke("Fn1"), deny("Fn0"), deny("Fn1")))
+	check("CodeDeployBakeHookServiceRole", append(common, `^Allow cloudwatch:GetMetricData "\*"$`))
 
 	// AND CodeDeploy's service role may invoke both hooks
 	var cd []string
-	for _, s := range policyOf(t, tpl, "GoliveCodeDeployServiceRole") {
+	for _, s := range policyOf(t, tpl, "CodeDeployServiceRole") {
 		cd = append(cd, s.action+" "+strings.Join(s.resources, " "))
 	}
 	for _, id := range []string{"SmokeHook", "BakeHook"} {
-		if !strings.Contains(strings.Join(cd, "\n"), `lambda:InvokeFunction {"Fn::GetAtt":["GoliveCodeDeploy`+id) {
+		if !strings.Contains(strings.Join(cd, "\n"), `lambda:InvokeFunction {"Fn::GetAtt":["CodeDeploy`+id) {
 			t.Errorf("CodeDeploy's role cannot invoke %s:\n%s", id, strings.Join(cd, "\n"))
 		}
 	}
@@ -249,7 +249,7 @@ func TestHooksOfYourOwn(t *testing.T) {
 			// CodeDeploy's role is granted invoke on each hook itself, which is why no
 			// CodeDeployHook_ prefix is needed.
 			var cd []string
-			for _, s := range policyOf(t, tpl, "GoliveCodeDeployServiceRole") {
+			for _, s := range policyOf(t, tpl, "CodeDeployServiceRole") {
 				cd = append(cd, s.action+" "+strings.Join(s.resources, " "))
 			}
 			if !strings.Contains(strings.Join(cd, "\n"), "lambda:InvokeFunction") {
