@@ -25,8 +25,8 @@ type stackScope struct {
 	outputKeys    map[string]string
 	assets        map[assetKey]awslambda.Code
 	// hooks are the shipped hooks by the path of the construct holding them.
-	hooks map[string]*Hooks
-	seconds       map[float64]awscdk.Duration
+	hooks   map[string]*Hooks
+	seconds map[float64]awscdk.Duration
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times.
 	al2023, fromImage awslambda.Runtime
