@@ -32,7 +32,7 @@ func TestExitCodes(t *testing.T) {
 		stdout, errs string
 	}{
 		{"help", []string{"--help"}, 0, "Usage:\n  golive", ""},
-		{"usage", []string{"publish"}, 2, "", `required flag(s) "env" not set`},
+		{"usage", []string{"publish"}, 2, "", "want --env E (an environment of config.json) or --stack NAME"},
 		{"failure", []string{"status", "--env", "prd", "--config", "/nonexistent.json"}, 1, "", "golive: read config"},
 	}
 	for _, tt := range tests {

@@ -32,9 +32,15 @@ func Check(args []string) error {
 	if err := cmd.ValidateFlagGroups(); err != nil {
 		return err
 	}
-	// The root's hook checks the values of the global flags (--output, --concurrency).
-	if root.PersistentPreRunE == nil {
-		return nil
+	// The root's hook checks the values of the global flags (--output, --concurrency), the
+	// command's its own (an empty --env or --function, --env with --stack).
+	if root.PersistentPreRunE != nil {
+		if err := root.PersistentPreRunE(cmd, cmd.Flags().Args()); err != nil {
+			return err
+		}
 	}
-	return root.PersistentPreRunE(cmd, cmd.Flags().Args())
+	if cmd.PreRunE != nil {
+		return cmd.PreRunE(cmd, cmd.Flags().Args())
+	}
+	return nil
 }

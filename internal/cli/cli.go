@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -217,6 +219,9 @@ type session struct {
 // open loads the config, selects the environment and functions (all when none is named) and
 // builds the AWS clients for the environment's region.
 func (g *globals) open(ctx context.Context, t target) (*session, error) {
+	if t.stack != "" {
+		return g.openStack(ctx, t)
+	}
 	raw, err := os.ReadFile(g.configPath)
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("read config: %w", err)}
@@ -276,6 +281,52 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 		Log:     g.log.With("env", env.Name),
 	}
 	g.log.Debug("opened", "config", g.configPath, "env", env.Name, "region", c.Region, "functions", len(s.fns))
+	return s, nil
+}
+
+// openStack is open for a stack that uses the construct without config.json: the functions
+// are the stack's LiveVersion outputs, the region --region's (else the SDK's).
+func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
+	opts := awsclient.Options{
+		Region: g.region, Profile: g.profile, RoleARN: g.roleARN, EndpointURL: g.endpointURL,
+		SessionName: "golive-" + t.stack, CallTimeout: g.callTimeout,
+	}
+	newClients := g.app.NewClients
+	if newClients == nil {
+		newClients = SDKClients
+	}
+	c, err := newClients(ctx, opts)
+	if err != nil {
+		return nil, failure{err: err}
+	}
+	if c.Region == "" {
+		c.Region = opts.Region
+	}
+	cfg, env, app, err := release.StackEnv(ctx, c.Stacks, t.stack, c.Region)
+	if err != nil {
+		return nil, g.awsFailure(err)
+	}
+	s := &session{cfg: cfg, env: env}
+	if len(t.functions) == 0 {
+		s.fns = env.Functions
+	}
+	for _, n := range t.functions {
+		i := slices.IndexFunc(env.Functions, func(f config.Function) bool { return f.Name == n || f.FunctionName == n })
+		if i < 0 {
+			var names []string
+			for _, f := range env.Functions {
+				names = append(names, f.Name)
+			}
+			return nil, failure{err: fmt.Errorf("stack %s: unknown function %q; want one of: %s", t.stack, n, strings.Join(names, ", "))}
+		}
+		s.fns = append(s.fns, env.Functions[i])
+	}
+	s.rel = &release.Env{
+		Config: cfg, Env: env, Stack: t.stack, Application: app,
+		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys,
+		Workers: g.workers, Region: c.Region, Log: g.log.With("stack", t.stack),
+	}
+	g.log.Debug("opened", "stack", t.stack, "application", app, "region", c.Region, "functions", len(s.fns))
 	return s, nil
 }
 

@@ -430,7 +430,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"unknown env", []string{"status", "--env", "qa"}, 1, `unknown env "qa"; want one of: prd`},
 		{"unknown function", []string{"publish", "--env", "prd", "--function", "nope"}, 1, `env prd: unknown function "nope"; want one of: worker`},
-		{"missing --env", []string{"verify"}, 2, `required flag(s) "env" not set`},
+		{"missing --env", []string{"verify"}, 2, "want --env E (an environment of config.json) or --stack NAME"},
 		{"unknown flag", []string{"publish", "--env", "prd", "--bogus"}, 2, "unknown flag: --bogus"},
 		{"bad --output", []string{"status", "--env", "prd", "--output", "yaml"}, 2, `--output "yaml": want table or json`},
 		{"negative --keep", []string{"prune", "--env", "prd", "--keep", "-1"}, 2, "--keep -1: want 0 or more"},

@@ -24,6 +24,8 @@ import (
 type target struct {
 	env       string
 	functions []string
+	// stack, instead of env, is a stack that uses the construct without config.json.
+	stack string
 	// one is set for commands that act on exactly one function (rollback).
 	one bool
 }
@@ -31,20 +33,28 @@ type target struct {
 func (t *target) register(cmd *cobra.Command, one bool) {
 	t.one = one
 	f := cmd.Flags()
-	f.StringVar(&t.env, "env", "", "environment in the config (required)")
+	f.StringVar(&t.env, "env", "", "environment in the config (this or --stack is required)")
+	f.StringVar(&t.stack, "stack", "", "a stack that uses the construct, without config.json: its functions come from its LiveVersion outputs")
 	if one {
 		f.StringSliceVar(&t.functions, "function", nil, "function key in the config (required)")
 		_ = cmd.MarkFlagRequired("function")
 	} else {
 		f.StringSliceVar(&t.functions, "function", nil, "function key in the config (repeatable; default: all)")
 	}
-	_ = cmd.MarkFlagRequired("env")
 }
 
 // check refuses an empty --env or --function: an unset pipeline variable must not select
 // every function.
 func (t *target) check(cmd *cobra.Command) error {
-	if t.env == "" {
+	envSet, stackSet := cmd.Flags().Changed("env"), cmd.Flags().Changed("stack")
+	switch {
+	case envSet && stackSet:
+		return usagef("--env %q and --stack %q: want one of them (--stack works without config.json)", t.env, t.stack)
+	case !envSet && !stackSet:
+		return usagef("want --env E (an environment of config.json) or --stack NAME (a stack that uses the construct)")
+	case stackSet && t.stack == "":
+		return usagef(`--stack "": want a CloudFormation stack name`)
+	case envSet && t.env == "":
 		return usagef(`--env "": want an environment of the config, such as prd`)
 	}
 	if cmd.Flags().Changed("function") {
@@ -142,12 +152,16 @@ the command that finishes the job.`,
   golive publish --env prd --function worker --smoke smoke/worker.json --pin
   golive publish --env prd --output json > published.json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(cmd); err != nil {
 				return err
 			}
-			return o.run(cmd.Context(), g)
+			if o.pin && o.stack != "" {
+				return usagef("--pin with --stack: --pin writes config.json, and --stack runs without it; set the version in your app instead")
+			}
+			return nil
 		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
 	f := cmd.Flags()
@@ -202,6 +216,9 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 	}
 	if len(redo) > 0 {
 		args := []string{"publish", "--env", o.env}
+		if o.stack != "" {
+			args = []string{"publish", "--stack", o.stack}
+		}
 		if len(redo) < len(s.env.Functions) || len(o.functions) > 0 {
 			args = append(args, "--function", strings.Join(redo, ","))
 		}
@@ -270,13 +287,9 @@ newest published version, unfinished CodeDeploy deployments, and every disagreem
 them. It exits 0 even with drift: verify is the gate.`,
 		Example: `  golive status --env prd
   golive status --env prd --output json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.check(cmd); err != nil {
-				return err
-			}
-			return o.run(cmd.Context(), g)
-		},
+		Args:    cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return o.check(cmd) },
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
 	return cmd
@@ -315,12 +328,8 @@ that no function is renamed (a new name is a new function, without the old one's
 unless --allow-rename. It prints one line per problem and exits 1 on any.`,
 		Example: `  golive verify --env prd && cdk deploy golive-demo-prd`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.check(cmd); err != nil {
-				return err
-			}
-			return o.run(cmd.Context(), g)
-		},
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return o.check(cmd) },
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
 	cmd.Flags().BoolVar(&o.allowRename, "allow-rename", false, "accept a function whose name differs from the one the stack deployed")
@@ -341,7 +350,7 @@ func (o *verifyOptions) run(ctx context.Context, g *globals) error {
 		return failure{err: err}
 	}
 	if !rep.OK {
-		fmt.Fprintf(g.app.Stderr, "golive: verify found %d problem(s) in %s\n", len(rep.Problems), o.env)
+		fmt.Fprintf(g.app.Stderr, "golive: verify found %d problem(s) in %s\n", len(rep.Problems), s.env.Name)
 		return errReported
 	}
 	return nil
@@ -370,13 +379,9 @@ records the version LIVE left as rolled_back, which publish --pin never pins aga
 Without --to, the target is the highest published version below the alias's current one.`,
 		Example: `  golive rollback --env prd --function worker
   golive rollback --env prd --function worker --to 41`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.check(cmd); err != nil {
-				return err
-			}
-			return o.run(cmd.Context(), g)
-		},
+		Args:    cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return o.check(cmd) },
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, true)
 	cmd.Flags().StringVar(&o.to, "to", "", "version to return to (default: the highest published version below LIVE's)")
@@ -388,12 +393,28 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	if err := pinfile.CheckWritable(s.path); err != nil {
-		return failure{err: fmt.Errorf("%w; nothing rolled back", err)}
+	if s.raw != nil {
+		if err := pinfile.CheckWritable(s.path); err != nil {
+			return failure{err: fmt.Errorf("%w; nothing rolled back", err)}
+		}
 	}
 	plan, err := s.rel.PlanRollback(ctx, s.fns[0], o.to)
 	if err != nil {
 		return g.awsFailure(err)
+	}
+	if s.raw == nil {
+		// --stack: no config.json to keep in step; the app's code holds the version.
+		if err := s.rel.Rollback(ctx, plan); err != nil {
+			return g.awsFailure(err)
+		}
+		if err := g.render(plan); err != nil {
+			return failure{err: err}
+		}
+		if plan.Mode == release.ModeAlias {
+			fmt.Fprintf(g.app.Stderr, "golive: no config.json with --stack: before the next deploy, set %s's live version to %s in your app, with a direct rollout (no CodeDeploy deployment), so the stack records it\n",
+				plan.Function, plan.To)
+		}
+		return nil
 	}
 	// Check the config edit before touching AWS, so a bad edit never follows a rollback.
 	updated, err := pinfile.Apply(s.raw, plan.Pin)
@@ -411,7 +432,7 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 	}
 	if werr != nil {
 		return failure{err: fmt.Errorf("LIVE was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
-			plan.To, werr, o.env, plan.Function, describePin(plan.Config))}
+			plan.To, werr, s.env.Name, plan.Function, describePin(plan.Config))}
 	}
 	return nil
 }
@@ -451,15 +472,16 @@ limit (75 GB by default).`,
 		Example: `  golive prune --env prd --keep 5 --dry-run
   golive prune --env prd --keep 5`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(cmd); err != nil {
 				return err
 			}
 			if o.keep < 0 {
 				return usagef("--keep %d: want 0 or more", o.keep)
 			}
-			return o.run(cmd.Context(), g)
+			return nil
 		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
 	f := cmd.Flags()

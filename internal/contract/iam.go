@@ -72,6 +72,7 @@ var cliPermissions = []Permission{
 	{"lambda", "DeleteFunction", "DeleteFunction", ScopeVersions},
 	{"lambda", "GetAccountSettings", "GetAccountSettings", ScopeAccount},
 	{"cloudformation", "DescribeStacks", "DescribeStacks", ScopeStack},
+	{"cloudformation", "DescribeStackResources", "DescribeStackResources", ScopeStack},
 	{"codedeploy", "ListDeployments", "ListDeployments", ScopeDeploymentGroups},
 	{"codedeploy", "StopDeployment", "StopDeployment", ScopeDeploymentGroups},
 }

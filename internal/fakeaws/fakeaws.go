@@ -484,6 +484,8 @@ type Stacks struct {
 	mu sync.Mutex
 	// Outputs maps stack name to output key to value.
 	Outputs map[string]map[string]string
+	// Resources maps stack name to its resources' types and physical ids.
+	Resources map[string][]cftypes.StackResource
 }
 
 // NewStacks returns a fake without stacks.
@@ -514,6 +516,17 @@ func (s *Stacks) DescribeStacks(_ context.Context, in *cloudformation.DescribeSt
 		st.Outputs = append(st.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{st}}, nil
+}
+
+// DescribeStackResources implements the SDK method.
+func (s *Stacks) DescribeStackResources(_ context.Context, in *cloudformation.DescribeStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := aws.ToString(in.StackName)
+	if _, ok := s.Outputs[name]; !ok {
+		return nil, apiError("ValidationError", "Stack with id %s does not exist", name)
+	}
+	return &cloudformation.DescribeStackResourcesOutput{StackResources: s.Resources[name]}, nil
 }
 
 // Deploys is a fake CodeDeploy: deployments stay in flight until stopped.

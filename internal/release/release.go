@@ -56,6 +56,7 @@ type LambdaAPI interface {
 // implements it.
 type StackAPI interface {
 	DescribeStacks(ctx context.Context, params *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+	DescribeStackResources(ctx context.Context, params *cloudformation.DescribeStackResourcesInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error)
 }
 
 // DeployAPI finds and stops CodeDeploy deployments; *codedeploy.Client implements it.
@@ -81,6 +82,9 @@ type Env struct {
 	WaitTimeout time.Duration
 	// WaitMinDelay is the first poll interval of that wait; 0 means 1 second.
 	WaitMinDelay time.Duration
+	// Stack and Application, when set, name the stack and its CodeDeploy application instead
+	// of the config's {project}-{env} (a stack without golive's config.json, see StackEnv).
+	Stack, Application string
 	// Region is the region the clients call, named when a function is not found there.
 	Region string
 	// ProgressEvery is how often a long wait logs that it is still waiting; 0 means 10s.
@@ -163,7 +167,19 @@ func (e *Env) progress(msg string, args ...any) (stop func()) {
 }
 
 // StackName is the environment's CloudFormation stack.
-func (e *Env) StackName() string { return e.Config.StackName(e.Env.Name) }
+func (e *Env) StackName() string {
+	if e.Stack != "" {
+		return e.Stack
+	}
+	return e.Config.StackName(e.Env.Name)
+}
+
+func (e *Env) application() string {
+	if e.Stack != "" {
+		return e.Application
+	}
+	return e.Config.CodeDeployApplication(e.Env.Name)
+}
 
 // forEach calls f for 0..n-1 on at most workers goroutines and waits for all of them.
 func forEach(n, workers int, f func(i int)) {
@@ -240,8 +256,11 @@ var inFlightStatuses = []cdtypes.DeploymentStatus{
 // after the physical function in the application named after the stack.
 func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error) {
 	var ids []string
+	if e.application() == "" {
+		return nil, nil // a stack without CodeDeploy
+	}
 	in := &codedeploy.ListDeploymentsInput{
-		ApplicationName:     aws.String(e.Config.CodeDeployApplication(e.Env.Name)),
+		ApplicationName:     aws.String(e.application()),
 		DeploymentGroupName: aws.String(fn.FunctionName),
 		IncludeOnlyStatuses: inFlightStatuses,
 	}

@@ -1,0 +1,74 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/contract"
+)
+
+// StackEnv describes a stack that uses the construct without golive's config.json: one
+// function per output the construct records (key contract.OutputKey(<construct id>), value
+// NAME:VERSION), pinned where the stack says, and the stack's CodeDeploy application, found
+// among its resources ("" when it has none). What only config.json knows (another env's pins,
+// a deployment type of None, provisioned concurrency) is unknown here: golive then treats
+// every pinned function as released through CodeDeploy when the stack has an application.
+func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.Config, *config.Env, string, error) {
+	out, err := api.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("read stack %s: %w", stack, err)
+	}
+	if len(out.Stacks) == 0 {
+		return nil, nil, "", fmt.Errorf("stack %s not found", stack)
+	}
+	st := out.Stacks[0]
+	env := &config.Env{Name: stack, Account: arnAccount(aws.ToString(st.StackId)), Region: region}
+
+	res, err := api.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stack)})
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("read the resources of stack %s: %w", stack, err)
+	}
+	var apps []string
+	for _, r := range res.StackResources {
+		if aws.ToString(r.ResourceType) == "AWS::CodeDeploy::Application" && aws.ToString(r.PhysicalResourceId) != "" {
+			apps = append(apps, aws.ToString(r.PhysicalResourceId))
+		}
+	}
+	if len(apps) > 1 {
+		return nil, nil, "", fmt.Errorf("stack %s has %d CodeDeploy applications (%s); golive --stack finds deployments in one", stack, len(apps), strings.Join(apps, ", "))
+	}
+	app := ""
+	if len(apps) == 1 {
+		app = apps[0]
+	}
+
+	for _, o := range st.Outputs {
+		key := aws.ToString(o.OutputKey)
+		name, version, ok := contract.ParseOutputValue(aws.ToString(o.OutputValue))
+		id := strings.TrimPrefix(key, contract.OutputKeyPrefix)
+		if !strings.HasPrefix(key, contract.OutputKeyPrefix) || !ok || id == "" || contract.OutputKey(id) != key {
+			continue
+		}
+		fn := config.Function{Name: id, FunctionName: name, Deployment: config.Deployment{Type: config.DeploymentNone}}
+		if _, pinned := versionNumber(version); pinned {
+			fn.LiveVersion = version
+			fn.Rollout = config.RolloutDirect
+			if app != "" {
+				fn.Deployment.Type, fn.Rollout = "", config.RolloutCanary
+			}
+		}
+		env.Functions = append(env.Functions, fn)
+	}
+	if len(env.Functions) == 0 {
+		return nil, nil, "", fmt.Errorf("stack %s has no output %s<Function> with a NAME:VERSION value: does it use the versionedfunction construct?",
+			stack, contract.OutputKeyPrefix)
+	}
+	sort.Slice(env.Functions, func(i, j int) bool { return env.Functions[i].Name < env.Functions[j].Name })
+	return &config.Config{Envs: []config.Env{*env}}, env, app, nil
+}

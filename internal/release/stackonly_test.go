@@ -1,0 +1,58 @@
+package release_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"github.com/golive-dev/golive/internal/fakeaws"
+	"github.com/golive-dev/golive/internal/release"
+)
+
+// A stack of the construct without config.json: its functions come from the LiveVersion
+// outputs, its CodeDeploy application from its resources, so a deployment in flight still
+// stops prune.
+func TestStackEnv(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	s.Set("shop", "LiveVersionOrderApi", "shop-orders:3")
+	s.Set("shop", "LiveVersionCron", "shop-cron:$LATEST")
+	s.Set("shop", "LiveVersionBroken", "no-colon")
+	s.Set("shop", "BucketName", "shop-bucket")
+	s.Resources = map[string][]cftypes.StackResource{"shop": {
+		{ResourceType: aws.String("AWS::Lambda::Function"), PhysicalResourceId: aws.String("shop-orders")},
+		{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("shop-App-1A2B")},
+	}}
+	cfg, env, app, err := release.StackEnv(context.Background(), s, "shop", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app != "shop-App-1A2B" || len(env.Functions) != 2 {
+		t.Fatalf("application %q, functions %+v", app, env.Functions)
+	}
+	cron, orders := env.Functions[0], env.Functions[1]
+	if cron.Name != "Cron" || cron.FunctionName != "shop-cron" || cron.Pinned() ||
+		orders.Name != "OrderApi" || orders.FunctionName != "shop-orders" || orders.LiveVersion != "3" || !orders.UsesCodeDeploy() {
+		t.Errorf("functions %+v", env.Functions)
+	}
+	for _, fn := range []string{"shop-orders", "shop-cron"} {
+		l.AddFunction(fn)
+		l.Publish(fn)
+	}
+	d.Start("shop-App-1A2B", "shop-orders", "d-1")
+	e := &release.Env{Config: cfg, Env: env, Stack: "shop", Application: app, Lambda: l, Stacks: s, Deploys: d}
+	if _, err := e.Prune(context.Background(), env.Functions, 0, false); !errors.Is(err, release.ErrInFlight) {
+		t.Errorf("prune with a deployment in flight: %v; want ErrInFlight", err)
+	}
+
+	if _, _, _, err := release.StackEnv(context.Background(), s, "nope", "eu-west-1"); err == nil {
+		t.Error("a missing stack: no error")
+	}
+	s.Set("bare", "BucketName", "b")
+	if _, _, _, err := release.StackEnv(context.Background(), s, "bare", "eu-west-1"); err == nil || !strings.Contains(err.Error(), "does it use the versionedfunction construct?") {
+		t.Errorf("a stack without the construct: %v", err)
+	}
+}
