@@ -6,7 +6,7 @@ export JSII_DEPRECATED ?= quiet
 GO ?= go
 CDK := node_modules/.bin/cdk
 
-.PHONY: deps synth test test-bench lint fuzz bench clean
+.PHONY: deps synth test test-bench race lint fuzz bench clean
 
 deps: node_modules/.package-lock.json .go-mod-downloaded
 
@@ -24,9 +24,22 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test ./...
 
+# Both modules: the product's and the benchmarks' (bench/go.mod).
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+# The race detector on every package whose test binary does not link the jsii runtime: a
+# jsii test drives a Node kernel, whose synths under -race would take minutes and whose
+# races would be jsii's. The list is computed (the test binaries' dependencies, as go list
+# -test reports them), so a new package is raced as soon as it has tests. -short skips the
+# deployed-stack test (cmd/golive), which starts the CDK app, and so jsii, as a subprocess;
+# make test runs it.
+RACE_PKGS = $(shell $(GO) list -test -f '{{if eq .Name "main"}}{{$$jsii := false}}{{range .Deps}}{{if eq . "github.com/aws/jsii-runtime-go"}}{{$$jsii = true}}{{end}}{{end}}{{if not $$jsii}}{{.ImportPath}}{{end}}{{end}}' ./... | sed -n 's/\.test$$//p')
+
+race: deps
+	$(GO) test -race -short $(RACE_PKGS)
 
 # The benchmarks are a module of their own (bench/go.mod), outside `go test ./...`.
 # test-bench checks that their code still runs (synth at N = 1, publish of one function).
