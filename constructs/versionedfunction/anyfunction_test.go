@@ -302,7 +302,7 @@ func TestPartialCodeDeploySettings(t *testing.T) {
 		if len(roles) != tt.cdRoles {
 			t.Errorf("%s only: %d CodeDeploy roles, want %d", tt.name, len(roles), tt.cdRoles)
 		}
-		if stack.Node().TryFindChild(jsii.String("GoliveCodeDeploy")) != nil {
+		if stack.Node().TryFindChild(jsii.String(versionedfunction.SharedID)) != nil {
 			t.Errorf("%s only: the stack's shared CodeDeploy pair was declared", tt.name)
 		}
 	}
