@@ -2,6 +2,7 @@ package versionedfunction
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -68,7 +69,7 @@ func hookSourceDir() (string, error) {
 				return
 			}
 		}
-		hookDir, hookDirErr = moduleHookDir()
+		hookDir, hookDirErr = moduleHookDir("")
 	})
 	return hookDir, hookDirErr
 }
@@ -79,20 +80,25 @@ const hookPackageDir = "cmd/golive-hook"
 
 const modulePath = "github.com/golive-dev/golive"
 
-func moduleHookDir() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", modulePath).Output()
+// moduleHookDir asks the go command, in dir ("" for the working directory), where the
+// golive module the app requires is.
+func moduleHookDir(dir string) (string, error) {
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", modulePath)
+	cmd.Dir = dir
+	out, err := cmd.Output()
 	if err != nil {
 		var stderr string
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			stderr = strings.TrimSpace(string(ee.Stderr))
 		}
 		return "", fmt.Errorf("find the shipped traffic hook: go list -m %s: %w: %s", modulePath, err, stderr)
 	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), hookPackageDir)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("find the shipped traffic hook: %s is not a directory", dir)
+	hook := filepath.Join(strings.TrimSpace(string(out)), hookPackageDir)
+	if fi, err := os.Stat(hook); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("find the shipped traffic hook: %s is not a directory", hook)
 	}
-	return dir, nil
+	return hook, nil
 }
 
 var (

@@ -417,6 +417,9 @@ func TestInvalidProps(t *testing.T) {
 			d.Smoke = smoke()
 			d.Smoke.TimeoutSeconds = 900
 		}), "Deployment.Smoke.TimeoutSeconds: got 900; want 1 to 840"},
+		{"smoke settings past Lambda's 4 KB environment", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`"` + strings.Repeat("x", 4000) + `"`)}}
+		}), "the smoke hook's settings reach 4"},
 		{"bake minutes", deploy(func(d *versionedfunction.Deployment) { d.Bake = &versionedfunction.Bake{Minutes: 15} }),
 			"Deployment.Bake.Minutes: got 15; want 1 to 14"},
 		{"bake without threshold", deploy(func(d *versionedfunction.Deployment) {
