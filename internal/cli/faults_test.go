@@ -240,6 +240,19 @@ func TestHungCallTimesOut(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %s; want about the call timeout", d)
 	}
+	// Thirty functions one at a time against the hung endpoint: the first timeout gives up on
+	// the rest, instead of a call timeout per function.
+	w = newWorld(t, fleet(30, `{ "live_version": null }`))
+	start = time.Now()
+	out, stderr, code := w.via(t.Context(), p.URL, "publish", "--env", "prd", "--concurrency", "1", "--call-timeout", "300ms", "-o", "json")
+	rep := jsonOut[publishJSON](t, out)
+	if code != 1 || len(rep.Functions) != 30 || !strings.Contains(stderr, "publish failed for 30 of 30 functions") ||
+		!strings.Contains(rep.Functions[29]["error"].(string), "not finished: another AWS call timed out (read $LATEST of "+w.name("f00")) {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %s; want about one call timeout, not one per function", d)
+	}
 	if cli.DefaultCallTimeout > 2*time.Minute {
 		t.Errorf("default call timeout %s; a hung call must fail within 2 minutes", cli.DefaultCallTimeout)
 	}

@@ -92,7 +92,11 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 	rep := &PruneReport{Env: e.Env.Name, Keep: keep, DryRun: dryRun, Functions: make([]PruneFunction, len(fns))}
 	inflight := make([][]string, len(fns))
 	errs := make([]error, len(fns))
+	rctx, timedOut, done := giveUpOnTimeout(ctx)
+	defer done()
 	forEach(len(fns), e.workers(), func(i int) {
+		ctx := rctx
+		defer func() { timedOut(errs[i]) }()
 		f := &rep.Functions[i]
 		*f = PruneFunction{Function: fns[i].Name, FunctionName: fns[i].FunctionName, Deleted: []string{}, Kept: []KeptVersion{}}
 		if inflight[i], errs[i] = e.inFlight(ctx, fns[i]); errs[i] != nil {

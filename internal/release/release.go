@@ -108,7 +108,24 @@ var (
 	ErrInFlight = errors.New("deployment in flight")
 	// ErrWrongAccount means the credentials reach another account than the environment's.
 	ErrWrongAccount = errors.New("wrong AWS account")
+	// ErrGaveUp means a function was left unfinished because a call for another one timed
+	// out: an endpoint that does not answer one call rarely answers the next.
+	ErrGaveUp = errors.New("not finished: another AWS call timed out")
 )
+
+// giveUpOnTimeout returns a context for a per-function loop and a report function: the
+// first error that is a call timeout cancels the context for every function not done yet, so
+// that a hung endpoint fails the command within about one call timeout, not one per batch of
+// functions.
+func giveUpOnTimeout(ctx context.Context) (context.Context, func(error), context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	report := func(err error) {
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			cancel(fmt.Errorf("%w (%w)", ErrGaveUp, err))
+		}
+	}
+	return ctx, report, func() { cancel(nil) }
+}
 
 func (e *Env) log() *slog.Logger {
 	if e.Log == nil {
@@ -127,6 +144,9 @@ func (e *Env) workers() int {
 // errorText is err for a person: an interrupt reads as one, not as "context canceled".
 func (e *Env) errorText(ctx context.Context, err error) string {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		if cause := context.Cause(ctx); errors.Is(cause, ErrGaveUp) {
+			return cause.Error()
+		}
 		return "interrupted before it finished"
 	}
 	return err.Error()

@@ -72,8 +72,11 @@ func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport,
 		return nil, err
 	}
 	rep := &StatusReport{Env: e.Env.Name, Stack: e.StackName(), StackFound: st.found, Functions: make([]FunctionStatus, len(fns))}
+	ctx, timedOut, done := giveUpOnTimeout(ctx)
+	defer done()
 	forEach(len(fns), e.workers(), func(i int) {
 		rep.Functions[i] = e.status(ctx, fns[i], st)
+		timedOut(rep.Functions[i].err)
 	})
 	return rep, nil
 }
