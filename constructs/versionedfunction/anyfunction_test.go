@@ -24,6 +24,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 func nodeFunction(scope constructs.Construct, id, name string) awslambda.Function {
@@ -447,4 +448,48 @@ func TestVersionAddedAfterNewFailsSynth(t *testing.T) {
 	if want := "Function: Test/Handler has an AWS::Lambda::Version (Test/Handler/CurrentVersion/Resource)"; !strings.Contains(err, want) {
 		t.Errorf("synth: %q, want it to contain %q", err, want)
 	}
+}
+
+// A function of one's own gets the shipped smoke and bake hooks like an Entry function:
+// the hooks target its name, the smoke hook may invoke its versions, the alias names both.
+func TestOwnFunctionGetsHooks(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	fn := nodeFunction(stack, "Handler", "orders-node")
+	d := canary()
+	d.Smoke, d.Bake = smoke(), &versionedfunction.Bake{Minutes: 5}
+	versionedfunction.New(stack, "Orders", &versionedfunction.Props{Function: fn, LiveVersion: "4", Deployment: d})
+	tpl := assertions.Template_FromStack(stack, nil)
+
+	for _, phase := range []string{contract.HookPhaseSmoke, contract.HookPhaseBake} {
+		hooks := *tpl.FindResources(jsii.String("AWS::Lambda::Function"), map[string]any{"Properties": map[string]any{
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.HookPhaseEnv: phase})},
+		}})
+		if len(hooks) != 1 {
+			t.Fatalf("%d %s hooks, want 1", len(hooks), phase)
+		}
+		for _, h := range hooks {
+			var env []string
+			for k, v := range (*h)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any) {
+				env = append(env, k+"="+v.(string))
+			}
+			targets, err := contract.ParseHookTargets(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o, ok := targets["orders-node"]; !ok || o.Function != "orders-node" {
+				t.Errorf("%s hook targets %+v, want orders-node", phase, targets)
+			}
+		}
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+		assertions.Match_ObjectLike(&map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": map[string]any{"Fn::Join": []any{"", []any{
+			map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Handler")), "Arn"}}, ":*"}}}}),
+	})}})
+	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{"UpdatePolicy": map[string]any{"CodeDeployLambdaAliasUpdate": map[string]any{
+		"BeforeAllowTrafficHook": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^CodeDeploySmokeHook"))},
+		"AfterAllowTrafficHook":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^CodeDeployBakeHook"))},
+		"ApplicationName":        assertions.Match_AnyValue(), "DeploymentGroupName": assertions.Match_AnyValue(),
+	}}})
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{"AlarmName": versionedfunction.RollbackAlarmName("orders-node", "4")})
 }
