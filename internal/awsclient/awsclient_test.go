@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
 
 	"github.com/golive-dev/golive/internal/awsclient"
 )
@@ -66,5 +67,25 @@ func TestUnknownProfile(t *testing.T) {
 	_, err := awsclient.New(context.Background(), awsclient.Options{Region: "us-east-1", Profile: "nope"})
 	if err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+// The retry policy: 10 attempts, backoff capped, and no client-wide retry quota, which a
+// storm of throttles would drain and then fail every retry with "retry quota exceeded".
+func TestRetryer(t *testing.T) {
+	r := awsclient.Retryer(0)()
+	throttled := &smithy.GenericAPIError{Code: "TooManyRequestsException", Message: "Rate exceeded"}
+	if r.MaxAttempts() != awsclient.DefaultMaxAttempts || !r.IsErrorRetryable(throttled) {
+		t.Errorf("max attempts %d, throttle retryable %v", r.MaxAttempts(), r.IsErrorRetryable(throttled))
+	}
+	for i := range 1000 {
+		if _, err := r.GetRetryToken(context.Background(), throttled); err != nil {
+			t.Fatalf("retry %d refused: %v", i, err)
+		}
+	}
+	for attempt := 1; attempt <= 10; attempt++ {
+		if d, err := r.RetryDelay(attempt, throttled); err != nil || d > awsclient.DefaultMaxBackoff {
+			t.Errorf("attempt %d: delay %s, %v; want at most %s", attempt, d, err, awsclient.DefaultMaxBackoff)
+		}
 	}
 }

@@ -314,6 +314,9 @@ func TestRollback(t *testing.T) {
 	if got := w.readConfig(); got != want {
 		t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
 	}
+	if out, _, _ := w.run("status", "--env", "prd"); !strings.Contains(out, "2 (direct) (rolled back from 3)") {
+		t.Errorf("status does not show the rollback:\n%s", out)
+	}
 	// Consistent for the next pipeline run: the direct rollout re-records 2 in the stack.
 	if _, _, code := w.run("verify", "--env", "prd"); code != 0 {
 		t.Errorf("verify after rollback: exit %d", code)

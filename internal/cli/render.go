@@ -77,6 +77,9 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 		if len(f.Config.Additional) > 0 {
 			cfg += " +" + weights(f.Config.Additional)
 		}
+		if f.Config.RolledBack != "" {
+			cfg += " (rolled back from " + f.Config.RolledBack + ")"
+		}
 		stack := "-"
 		if f.StackDeployed != nil {
 			stack = *f.StackDeployed
