@@ -435,6 +435,11 @@ func TestOutputKeysCollide(t *testing.T) {
 	if !strings.Contains(err, want) {
 		t.Errorf("panic = %q, want it to contain %q", err, want)
 	}
+	// An id without a letter or digit names no function.
+	err = catch(func() { versionedfunction.New(stack, "--", &versionedfunction.Props{FunctionName: "c", Entry: entry}) })
+	if want := `Test/--: id "--": has no letter or digit; want an id such as "Orders"`; !strings.Contains(err, want) {
+		t.Errorf("panic = %q, want it to contain %q", err, want)
+	}
 }
 
 // CurrentVersion() called after New is still refused, at synth.

@@ -74,6 +74,9 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	}
 	ss := scopeOf(stack)
 	outputKey := contract.OutputKey(id)
+	if outputKey == contract.OutputKeyPrefix {
+		fail([]string{fmt.Sprintf("id %q: has no letter or digit; want an id such as \"Orders\", which names the stack output %s<Id> the golive CLI reads", id, contract.OutputKeyPrefix)})
+	}
 	if other := ss.claim(ss.outputKeys, outputKey, path); other != "" {
 		fail([]string{fmt.Sprintf("id %q: its stack output %s is already %s's; give the VersionedFunctions of one stack ids that differ in their letters and digits (the output key keeps only those)", id, outputKey, other)})
 	}
