@@ -261,23 +261,35 @@ func TestHookReportsSetupErrors(t *testing.T) {
 	}
 }
 
-func TestHookTargetsRoundTrip(t *testing.T) {
-	in := contract.HookTarget{Group: "a-b", Function: "a-b", Smoke: &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{}`)}, TimeoutS: 30}}
-	k, v, err := contract.HookTargetEnv(in)
-	if err != nil {
-		t.Fatal(err)
+func TestHookSettingsRoundTrip(t *testing.T) {
+	smoke := &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{}`)}, TimeoutS: 30}
+	var h contract.HookSettings
+	for _, tt := range []contract.HookTarget{
+		{Group: "a-b", Smoke: smoke},
+		{Group: "c", Smoke: smoke},
+		{Group: "d", Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 5}},
+	} {
+		if err := h.Add(tt); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if k != "GOLIVE_HOOK_a_b" {
-		t.Errorf("key %s", k)
+	// Equal settings are stored once.
+	if len(h.Settings) != 2 {
+		t.Errorf("%d settings stored, want 2: %+v", len(h.Settings), h)
 	}
+	k, v := h.Env()
 	got, err := contract.ParseHookTargets([]string{"PATH=/bin", k + "=" + v})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := got["a-b"]; g.Function != "a-b" || g.Smoke == nil || g.Smoke.TimeoutS != 30 {
-		t.Errorf("round trip = %+v", got)
+	for g, timeout := range map[string]int{"a-b": 30, "c": 30, "d": 5} {
+		if x := got[g]; x.Group != g || x.Function != g || x.Smoke == nil || x.Smoke.TimeoutS != timeout {
+			t.Errorf("%s after the round trip = %+v, want its smoke with timeout %d", g, x, timeout)
+		}
 	}
-	if _, err := contract.ParseHookTargets([]string{"GOLIVE_HOOK_x={"}); err == nil {
-		t.Error("ParseHookTargets accepts broken JSON")
+	for _, bad := range []string{k + "={", k + `={"settings":[],"groups":{"x":0}}`} {
+		if _, err := contract.ParseHookTargets([]string{bad}); err == nil {
+			t.Errorf("ParseHookTargets accepts %s", bad)
+		}
 	}
 }

@@ -257,9 +257,15 @@ func TestResourceCountMatchesTemplates(t *testing.T) {
 
 func pinnedFunctions(t *testing.T, n int, pinned bool) *config.Config {
 	t.Helper()
+	return functionsWith(t, n, pinned, `{"alarms": {"error_rate_percent": 1}}`)
+}
+
+// functionsWith is n functions with one deployment, pinned or not.
+func functionsWith(t *testing.T, n int, pinned bool, deployment string) *config.Config {
+	t.Helper()
 	var defs, pins []string
 	for i := range n {
-		defs = append(defs, fmt.Sprintf(`"f%d": {"entry": "functions/worker", "deployment": {"alarms": {"error_rate_percent": 1}}}`, i))
+		defs = append(defs, fmt.Sprintf(`"f%d": {"entry": "functions/worker", "deployment": %s}`, i, deployment))
 		if pinned {
 			pins = append(pins, fmt.Sprintf(`"f%d": {"live_version": "1"}`, i))
 		}
@@ -298,19 +304,54 @@ func TestLimits(t *testing.T) {
 // The refusal comes at CloudFormation's real limit under either flag set: a pinned
 // function with CodeDeploy and an alarm takes 5 resources under golive's cdk.json (99 fit,
 // beside the metadata and the shared application and role) and 6 under cdk init's (82 fit).
-func TestLimitsAtTheRealLimit(t *testing.T) {
-	tests := []struct {
-		flags   string
+// The shipped hooks cost 7 resources once per stack (two functions with a role and policy
+// each, and CodeDeploy's role policy), however many functions use them: 98 fit.
+func TestLimitsWithShippedHooks(t *testing.T) {
+	const verdict = `{"alarms": {"error_rate_percent": 1}, "smoke": {"events": [{"name": "x"}]}, "bake": {"minutes": 5}}`
+	for _, tt := range []struct {
 		n       int
 		wantErr string
 	}{
-		{"../cdk.json", 99, ""},
-		{cdkInitFlags, 82, ""},
-		{cdkInitFlags, 83, "envs.prd: its stack declares 501 resources for 83 functions, CloudFormation allows 500 per template"},
+		{98, ""},
+		{99, "envs.prd: its stack would declare at least 505 resources"},
+	} {
+		t.Run(fmt.Sprint(tt.n), func(t *testing.T) {
+			cfg := functionsWith(t, tt.n, true, verdict)
+			err := stacks.CheckLimits(cfg, env(t, cfg, "prd"))
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("CheckLimits: %v, want nil", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("CheckLimits: %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestLimitsAtTheRealLimit(t *testing.T) {
+	const verdict = `{"alarms": {"error_rate_percent": 1}, "smoke": {"events": [{"name": "x"}]}, "bake": {"minutes": 5}}`
+	tests := []struct {
+		flags      string
+		n          int
+		deployment string
+		wantErr    string
+	}{
+		{"../cdk.json", 99, "", ""},
+		{cdkInitFlags, 82, "", ""},
+		{cdkInitFlags, 83, "", "envs.prd: its stack declares 501 resources for 83 functions, CloudFormation allows 500 per template"},
+		// The shipped hooks cost 7 resources once, and their settings, shared by every
+		// function, stay within Lambda's 4 KB environment; under cdk init's flags they get a
+		// log group each too.
+		{"../cdk.json", 98, verdict, ""},
+		{cdkInitFlags, 81, verdict, ""},
+		{cdkInitFlags, 82, verdict, "envs.prd: its stack declares 504 resources for 82 functions"},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/%d", filepath.Base(tt.flags), tt.n), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%d/%v", filepath.Base(tt.flags), tt.n, tt.deployment != ""), func(t *testing.T) {
 			cfg := pinnedFunctions(t, tt.n, true)
+			if tt.deployment != "" {
+				cfg = functionsWith(t, tt.n, true, tt.deployment)
+			}
 			if err := stacks.CheckLimits(cfg, env(t, cfg, "prd")); err != nil {
 				t.Fatalf("CheckLimits: %v; want the config within the floor", err)
 			}

@@ -27,9 +27,9 @@ import (
 // (function, role, policy), which per function would cut the pinned functions a stack
 // holds within CloudFormation's 500 resources from 98 to about 60. The shared hook finds
 // each deployment's function and target version in CodeDeploy (GetDeployment's AppSpec)
-// and the function's settings in its environment, keyed by deployment group: hence
-// Lambda's 4 KB environment limit bounds the settings of all functions of one phase, and
-// synth refuses a stack that passes it. Smoke and bake are two functions because
+// and the function's settings in its environment, by deployment group, each distinct
+// setting once: Lambda's 4 KB environment limit bounds them (about 100 functions sharing
+// one setting, fewer with settings of their own), and synth refuses a stack past it. Smoke and bake are two functions because
 // CodeDeploy's hook event does not say which lifecycle event is running.
 //
 // Least privilege: the smoke function may invoke only the versions (function:NAME:*,
@@ -44,9 +44,8 @@ type Hooks struct {
 }
 
 type hookFunction struct {
-	fn   awslambda.Function
-	size int
-	keys map[string]string // env key -> group
+	fn       awslambda.Function
+	settings contract.HookSettings
 }
 
 // NewHooks declares nothing until a deployment group uses a hook; the functions are
@@ -154,7 +153,7 @@ func (h *Hooks) function(phase string) *hookFunction {
 		Description: jsii.String(desc),
 		Environment: &map[string]*string{contract.HookPhaseEnv: jsii.String(phase)},
 	})
-	f := &hookFunction{fn: fn, size: len(contract.HookPhaseEnv) + len(phase), keys: map[string]string{}}
+	f := &hookFunction{fn: fn}
 	if phase == contract.HookPhaseBake {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("cloudwatch:GetMetricData"),
@@ -171,19 +170,16 @@ func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, g
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.function(phase)
-	key, value, err := contract.HookTargetEnv(t)
-	if err != nil {
+	if err := f.settings.Add(t); err != nil {
 		panic(fmt.Errorf("%s: %w", *v.Node().Path(), err))
 	}
-	if other, dup := f.keys[key]; dup && other != t.Group {
-		panic(fmt.Errorf("%s: deployment groups %q and %q share the hook setting %s; rename one function (Lambda variable names allow no \"-\")",
-			*v.Node().Path(), other, t.Group, key))
-	}
-	f.keys[key] = t.Group
-	f.size += len(key) + len(value)
-	if f.size > contract.MaxHookEnvironmentBytes {
-		panic(fmt.Errorf("%s: the %s hook's settings reach %d bytes with this function's (%d); Lambda allows %d for a function's environment: "+
-			"shorten the smoke events, or move functions to another stack", *v.Node().Path(), phase, f.size, len(key)+len(value), contract.MaxHookEnvironmentBytes))
+	// The whole settings variable again: AddEnvironment replaces its value, so the last
+	// function's call leaves all of them.
+	key, value := f.settings.Env()
+	if size := len(key) + len(value) + len(contract.HookPhaseEnv) + len(phase); size > contract.MaxHookEnvironmentBytes {
+		panic(fmt.Errorf("%s: the %s hook's settings reach %d bytes with this function's; Lambda allows %d for a function's environment: "+
+			"share the smoke events and thresholds between functions (each distinct setting is stored once), shorten them, or move functions to another stack",
+			*v.Node().Path(), phase, size, contract.MaxHookEnvironmentBytes))
 	}
 	f.fn.AddEnvironment(jsii.String(key), jsii.String(value), nil)
 	f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

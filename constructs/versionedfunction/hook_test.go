@@ -70,6 +70,10 @@ func policyOf(t *testing.T, tpl assertions.Template, rolePrefix string) []statem
 	return out
 }
 
+func vars(fn *map[string]any) map[string]any {
+	return (*fn)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
+}
+
 func TestShippedHooks(t *testing.T) {
 	// GIVEN two pinned functions with a smoke test and a bake, and one without either
 	deployment := func(s *versionedfunction.Smoke, b *versionedfunction.Bake) *versionedfunction.Deployment {
@@ -97,12 +101,14 @@ func TestShippedHooks(t *testing.T) {
 				t.Errorf("%s hook is %s, want it in the stack's shared CodeDeploy/%s", phase, logical, id)
 			}
 			props := (*fn)["Properties"].(map[string]any)
+			if _, ok := vars(fn)[contract.HookSettingsEnv]; !ok {
+				t.Errorf("%s hook has no %s", phase, contract.HookSettingsEnv)
+			}
 			if props["Timeout"] != float64(contract.HookTimeoutS) || props["Runtime"] != "provided.al2023" || props["Handler"] != "bootstrap" {
 				t.Errorf("%s hook: Timeout %v, Runtime %v, Handler %v; want %d, provided.al2023, bootstrap", phase, props["Timeout"], props["Runtime"], props["Handler"], contract.HookTimeoutS)
 			}
-			vars := props["Environment"].(map[string]any)["Variables"].(map[string]any)
 			var env []string
-			for k, v := range vars {
+			for k, v := range vars(fn) {
 				env = append(env, k+"="+v.(string))
 			}
 			targets, err := contract.ParseHookTargets(env)

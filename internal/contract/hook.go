@@ -49,20 +49,80 @@ const (
 	HookPhaseBake  = "bake"
 )
 
-// HookTargetEnvPrefix starts the environment variables that hold, one per deployment
-// group, what the shipped hook checks (a HookTarget as JSON).
-const HookTargetEnvPrefix = "GOLIVE_HOOK_"
+// HookSettingsEnv is the environment variable that holds, as HookSettings JSON, what the
+// shipped hook checks for each deployment group.
+const HookSettingsEnv = "GOLIVE_HOOK_SETTINGS"
 
 // HookTarget is what the shipped hook checks for one deployment group. CodeDeploy's
 // hook event names only the deployment; the hook reads the group, the function and the
 // target version from GetDeployment, and these settings by the group's name.
 type HookTarget struct {
 	// Group is the deployment group's name.
-	Group string `json:"group"`
-	// Function is the function's name, which the deployment's AppSpec must name.
-	Function string `json:"function"`
+	Group string `json:"-"`
+	// Function is the function's name, which the deployment's AppSpec must name. The
+	// construct names each deployment group after its function, so it is Group.
+	Function string `json:"-"`
 	Smoke    *Smoke `json:"smoke,omitempty"`
 	Bake     *Bake  `json:"bake,omitempty"`
+}
+
+// HookSettings are the HookTargets of one hook function in the compact form its
+// environment holds: Lambda allows 4 KB of variables per function, and most functions of
+// a stack share their settings (the config's shared defaults), so each distinct setting is
+// written once and each group names its index.
+type HookSettings struct {
+	Settings []HookTarget  `json:"settings"`
+	Groups   map[string]int `json:"groups"`
+}
+
+// Add records t, reusing an equal setting.
+func (h *HookSettings) Add(t HookTarget) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("hook settings of %s: %w", t.Group, err)
+	}
+	if h.Groups == nil {
+		h.Groups = map[string]int{}
+	}
+	for i, s := range h.Settings {
+		if sb, _ := json.Marshal(s); string(sb) == string(b) {
+			h.Groups[t.Group] = i
+			return nil
+		}
+	}
+	h.Settings = append(h.Settings, t)
+	h.Groups[t.Group] = len(h.Settings) - 1
+	return nil
+}
+
+// Env is the variable holding h: its key and its JSON.
+func (h *HookSettings) Env() (key, value string) {
+	b, _ := json.Marshal(h) // plain data: cannot fail
+	return HookSettingsEnv, string(b)
+}
+
+// ParseHookTargets reads the HookTargets from an environment (os.Environ()), by group.
+func ParseHookTargets(environ []string) (map[string]HookTarget, error) {
+	targets := map[string]HookTarget{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k != HookSettingsEnv {
+			continue
+		}
+		var h HookSettings
+		if err := json.Unmarshal([]byte(v), &h); err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		for g, i := range h.Groups {
+			if i < 0 || i >= len(h.Settings) || g == "" {
+				return nil, fmt.Errorf("%s: group %q names setting %d of %d", k, g, i, len(h.Settings))
+			}
+			t := h.Settings[i]
+			t.Group, t.Function = g, g
+			targets[g] = t
+		}
+	}
+	return targets, nil
 }
 
 // Smoke invokes the version being released with each event before any traffic.
@@ -84,33 +144,3 @@ type Bake struct {
 	MinInvocations   int      `json:"min_invocations"`
 }
 
-// HookTargetEnv is the environment variable holding t: its key and its compact JSON.
-// Lambda keys allow letters, digits and "_", so the group's "-" become "_"; two groups
-// that then collide are refused by the construct.
-func HookTargetEnv(t HookTarget) (key, value string, err error) {
-	b, err := json.Marshal(t)
-	if err != nil {
-		return "", "", fmt.Errorf("hook settings of %s: %w", t.Group, err)
-	}
-	return HookTargetEnvPrefix + strings.ReplaceAll(t.Group, "-", "_"), string(b), nil
-}
-
-// ParseHookTargets reads the HookTargets from an environment (os.Environ()), by group.
-func ParseHookTargets(environ []string) (map[string]HookTarget, error) {
-	targets := map[string]HookTarget{}
-	for _, kv := range environ {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(k, HookTargetEnvPrefix) {
-			continue
-		}
-		var t HookTarget
-		if err := json.Unmarshal([]byte(v), &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
-		}
-		if t.Group == "" || t.Function == "" {
-			return nil, fmt.Errorf("%s: want a group and a function, got %s", k, v)
-		}
-		targets[t.Group] = t
-	}
-	return targets, nil
-}
