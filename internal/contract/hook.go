@@ -71,7 +71,7 @@ type HookTarget struct {
 // a stack share their settings (the config's shared defaults), so each distinct setting is
 // written once and each group names its index.
 type HookSettings struct {
-	Settings []HookTarget  `json:"settings"`
+	Settings []HookTarget   `json:"settings"`
 	Groups   map[string]int `json:"groups"`
 }
 
@@ -143,4 +143,3 @@ type Bake struct {
 	P99DurationMs    *float64 `json:"p99_duration_ms,omitempty"`
 	MinInvocations   int      `json:"min_invocations"`
 }
-
