@@ -262,6 +262,11 @@ func parseAppSpec(content string) (appSpec, error) {
 		}
 	}
 	if err := json.Unmarshal([]byte(content), &doc); err != nil {
+		// An AppSpec may also be YAML (CodeDeploy User Guide, "CodeDeploy AppSpec file
+		// reference"); a Lambda one is flat enough to read line by line.
+		if spec, ok := parseYAMLAppSpec(content); ok {
+			return spec, nil
+		}
 		return appSpec{}, fmt.Errorf("read AppSpec: %w", err)
 	}
 	for _, r := range doc.Resources {
@@ -277,6 +282,31 @@ func parseAppSpec(content string) (appSpec, error) {
 		}
 	}
 	return appSpec{}, errors.New("AppSpec has no AWS::Lambda::Function resource")
+}
+
+// parseYAMLAppSpec reads Name, Alias and TargetVersion from a YAML AppSpec of one
+// AWS::Lambda::Function resource.
+func parseYAMLAppSpec(content string) (appSpec, bool) {
+	var spec appSpec
+	lambdaResource := false
+	for _, line := range strings.Split(content, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(strings.TrimSpace(v), `"'`)
+		switch strings.TrimSpace(k) {
+		case "Type":
+			lambdaResource = lambdaResource || v == "AWS::Lambda::Function"
+		case "Name":
+			spec.Name = v
+		case "Alias":
+			spec.Alias = v
+		case "TargetVersion":
+			spec.TargetVersion = v
+		}
+	}
+	return spec, lambdaResource && spec.Name != "" && spec.TargetVersion != ""
 }
 
 // smoke invokes the target version itself (Qualifier), never the alias, which still
