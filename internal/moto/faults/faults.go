@@ -129,7 +129,8 @@ func (p *Proxy) Close() error {
 	return p.srv.Shutdown(ctx)
 }
 
-// Forwarded is how many requests of op reached the target (DropAfter included).
+// Forwarded is how many requests of op the target answered (DropAfter and HangAfter
+// included, whose answers the client never gets).
 func (p *Proxy) Forwarded(op string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -214,8 +215,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case DropBefore:
 		drop(w)
 	case DropAfter:
-		rec := &discard{header: http.Header{}}
-		p.forward(rec, r, req)
+		p.forward(&discard{header: http.Header{}}, detached(r), req)
 		drop(w)
 	case Delay:
 		select {
@@ -226,7 +226,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.forward(w, r, req)
 	case Hang, HangAfter:
 		if rule.Kind == HangAfter {
-			p.forward(&discard{header: http.Header{}}, r, req)
+			p.forward(&discard{header: http.Header{}}, detached(r), req)
 		}
 		select {
 		case <-r.Context().Done():
@@ -251,11 +251,19 @@ func pick(seed uint64, rules []Rule, req request, key string, n int) (Rule, bool
 	return Rule{}, false
 }
 
+// forward counts the request once the target has answered it, so that a test waiting on
+// Forwarded knows the target acted.
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, req request) {
+	p.rp.ServeHTTP(w, r)
 	p.mu.Lock()
 	p.forwarded[req.op]++
 	p.mu.Unlock()
-	p.rp.ServeHTTP(w, r)
+}
+
+// detached is r without its client's cancellation: a request whose answer is to be lost
+// still reaches the target whole when the client gives up meanwhile (an interrupt).
+func detached(r *http.Request) *http.Request {
+	return r.WithContext(context.WithoutCancel(r.Context()))
 }
 
 // throttle answers as the service does: Lambda with 429 TooManyRequestsException ("Rate
