@@ -355,6 +355,12 @@ func TestSyntaxError(t *testing.T) {
 		{"{\"é\": [1 2]}", 1, 10, "after array element"},
 		{"{\"a\": \"x", 1, 9, "unexpected end of JSON input"},
 		{strings.Repeat("[", 100) + strings.Repeat("]", 100), 1, 65, "nesting deeper than 64 levels"},
+		// Encodings JSON does not allow, named as such rather than as "invalid character 'ï'".
+		{"\xEF\xBB\xBF{}", 1, 1, "the file starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow; save it as UTF-8 without BOM"},
+		{"\xFF\xFE{\x00}\x00", 1, 1, "the file is UTF-16 (byte order mark FF FE); save it as UTF-8"},
+		{"\xFE\xFF\x00{\x00}", 1, 1, "the file is UTF-16 (byte order mark FE FF); save it as UTF-8"},
+		{"{\x00}\x00", 1, 1, "the file holds NUL bytes, as UTF-16 or UTF-32 text does; save it as UTF-8"},
+		{"\x00{\x00}", 1, 1, "the file holds NUL bytes, as UTF-16 or UTF-32 text does; save it as UTF-8"},
 	} {
 		_, err := config.Parse([]byte(tc.in))
 		var se *config.SyntaxError

@@ -26,6 +26,9 @@ func Load(path string) (*Config, error) {
 // Parse decodes, merges and validates a config. It returns a *SyntaxError when data is
 // not JSON, and otherwise every problem at once as Errors.
 func Parse(data []byte) (*Config, error) {
+	if err := checkEncoding(data); err != nil {
+		return nil, err
+	}
 	root, errs, err := decode(data)
 	if err != nil {
 		return nil, err

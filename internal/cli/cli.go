@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -226,9 +225,6 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("read config: %w", err)}
 	}
-	if err := checkEncoding(raw); err != nil {
-		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
-	}
 	cfg, err := config.Parse(raw)
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
@@ -248,27 +244,13 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 		}
 		s.fns = append(s.fns, *fn)
 	}
-	opts := awsclient.Options{
-		Region:      g.region,
-		Profile:     g.profile,
-		RoleARN:     g.roleARN,
-		EndpointURL: g.endpointURL,
-		SessionName: "golive-" + env.Name,
-		CallTimeout: g.callTimeout,
+	region := g.region
+	if region == "" {
+		region = env.Region
 	}
-	if opts.Region == "" {
-		opts.Region = env.Region
-	}
-	newClients := g.app.NewClients
-	if newClients == nil {
-		newClients = SDKClients
-	}
-	c, err := newClients(ctx, opts)
+	c, err := g.clients(ctx, region, env.Name)
 	if err != nil {
-		return nil, failure{err: err}
-	}
-	if c.Region == "" {
-		c.Region = opts.Region
+		return nil, err
 	}
 	s.rel = &release.Env{
 		Config:  cfg,
@@ -284,12 +266,12 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	return s, nil
 }
 
-// openStack is open for a stack that uses the construct without config.json: the functions
-// are the stack's LiveVersion outputs, the region --region's (else the SDK's).
-func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
+// clients builds the AWS clients for region ("" leaves it to the SDK) from the global flags;
+// the assumed-role session, if any, is named after what golive acts on.
+func (g *globals) clients(ctx context.Context, region, what string) (Clients, error) {
 	opts := awsclient.Options{
-		Region: g.region, Profile: g.profile, RoleARN: g.roleARN, EndpointURL: g.endpointURL,
-		SessionName: "golive-" + t.stack, CallTimeout: g.callTimeout,
+		Region: region, Profile: g.profile, RoleARN: g.roleARN, EndpointURL: g.endpointURL,
+		SessionName: "golive-" + what, CallTimeout: g.callTimeout,
 	}
 	newClients := g.app.NewClients
 	if newClients == nil {
@@ -297,10 +279,20 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	}
 	c, err := newClients(ctx, opts)
 	if err != nil {
-		return nil, failure{err: err}
+		return Clients{}, failure{err: err}
 	}
 	if c.Region == "" {
 		c.Region = opts.Region
+	}
+	return c, nil
+}
+
+// openStack is open for a stack that uses the construct without config.json: the functions
+// are the stack's LiveVersion outputs, the region --region's (else the SDK's).
+func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
+	c, err := g.clients(ctx, g.region, t.stack)
+	if err != nil {
+		return nil, err
 	}
 	cfg, env, app, err := release.StackEnv(ctx, c.Stacks, t.stack, c.Region)
 	if err != nil {
@@ -328,20 +320,6 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	}
 	g.log.Debug("opened", "stack", t.stack, "application", app, "region", c.Region, "functions", len(s.fns))
 	return s, nil
-}
-
-// checkEncoding names the encodings JSON (RFC 8259, section 8.1) does not allow, which
-// editors on Windows like to write, instead of the parser's "invalid character 'ï'".
-func checkEncoding(raw []byte) error {
-	switch {
-	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
-		return errors.New("the file starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow; save it as UTF-8 without BOM")
-	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
-		return fmt.Errorf("the file is UTF-16 (byte order mark % X); save it as UTF-8", raw[:2])
-	case len(raw) >= 2 && (raw[0] == 0 || raw[1] == 0):
-		return errors.New("the file holds NUL bytes, as UTF-16 or UTF-32 text does; save it as UTF-8")
-	}
-	return nil
 }
 
 // SDKClients builds the AWS SDK clients, the default of App.NewClients.

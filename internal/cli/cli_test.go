@@ -555,7 +555,7 @@ func TestConfigEncoding(t *testing.T) {
 			}
 			var out, errb strings.Builder
 			code := runCLI([]string{"status", "--env", "prd", "--config", path}, &out, &errb)
-			if code != 1 || !strings.Contains(errb.String(), "config "+path+": the file "+strings.TrimPrefix(tt.want, "the file ")) {
+			if code != 1 || !strings.Contains(errb.String(), "config "+path+": line 1, column 1: the file "+tt.want) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errb.String(), tt.want)
 			}
 		})
