@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,8 +61,17 @@ type Options struct {
 // quota off (ratelimit.None, as those docs show). Adaptive mode was not chosen: its
 // client-side rate limiter slows every call of the client after a throttle, experimental by
 // the SDK's own label (retry.AdaptiveMode), while golive's bounded concurrency already keeps its own rate low.
+//
+// A refused connection is not throttling: nothing listens at the address, which for AWS's
+// endpoints means a wrong --endpoint-url, an emulator not started or a proxy down, and ten
+// attempts only delay "cannot reach" by about 40 s. The SDK retries it (its
+// RetryableConnectionError: "the service may not yet be running on the port"), so golive keeps
+// RefusedMaxAttempts of those, the standard retryer's own default of 3: a blip still gets
+// retried, a wrong address fails in seconds. The request never left the machine, so nothing
+// is lost by stopping.
 const (
 	DefaultMaxAttempts = 10
+	RefusedMaxAttempts = 3
 	DefaultMaxBackoff  = 10 * time.Second
 	// DefaultCallTimeout is above the worst case of those retries' backoff, so a call fails
 	// on it only when AWS does not answer: a hung call fails the command within it.
@@ -107,12 +117,23 @@ func Retryer(maxBackoff time.Duration) func() aws.Retryer {
 		maxBackoff = DefaultMaxBackoff
 	}
 	return func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
+		return refusedBudget{retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = DefaultMaxAttempts
 			o.MaxBackoff = maxBackoff
 			o.RateLimiter = ratelimit.None
-		})
+		})}
 	}
+}
+
+// refusedBudget stops retrying a refused connection after RefusedMaxAttempts attempts, with
+// the error the SDK gives when attempts run out (it still unwraps to the refusal).
+type refusedBudget struct{ aws.RetryerV2 }
+
+func (r refusedBudget) RetryDelay(attempt int, err error) (time.Duration, error) {
+	if attempt >= RefusedMaxAttempts && errors.Is(err, syscall.ECONNREFUSED) {
+		return 0, &retry.MaxAttemptsError{Attempt: attempt, Err: err}
+	}
+	return r.RetryerV2.RetryDelay(attempt, err)
 }
 
 // Clients are the service clients golive calls.

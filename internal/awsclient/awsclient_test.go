@@ -2,11 +2,17 @@ package awsclient_test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
 
 	"github.com/golive-dev/golive/internal/awsclient"
@@ -87,5 +93,34 @@ func TestRetryer(t *testing.T) {
 		if d, err := r.RetryDelay(attempt, throttled); err != nil || d > awsclient.DefaultMaxBackoff {
 			t.Errorf("attempt %d: delay %s, %v; want at most %s", attempt, d, err, awsclient.DefaultMaxBackoff)
 		}
+	}
+}
+
+// A refused connection (nothing listens there: a wrong --endpoint-url, an emulator not
+// started) is retried RefusedMaxAttempts times, not DefaultMaxAttempts, and still unwraps to
+// the refusal so that the CLI can say it cannot reach the endpoint.
+func TestRefusedConnectionFailsFast(t *testing.T) {
+	isolate(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	c, err := awsclient.New(context.Background(), awsclient.Options{Region: "us-east-1", EndpointURL: closed, MaxBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Lambda.GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("f")})
+	var attempts *retry.MaxAttemptsError
+	if !errors.As(err, &attempts) || attempts.Attempt != awsclient.RefusedMaxAttempts || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("error = %v; want %d attempts, then the refusal", err, awsclient.RefusedMaxAttempts)
+	}
+
+	// Throttling keeps every attempt.
+	r := awsclient.Retryer(0)()
+	throttled := &smithy.GenericAPIError{Code: "TooManyRequestsException", Message: "Rate exceeded"}
+	if _, err := r.RetryDelay(awsclient.RefusedMaxAttempts, throttled); err != nil {
+		t.Errorf("throttle after %d attempts: %v; want another retry", awsclient.RefusedMaxAttempts, err)
 	}
 }
