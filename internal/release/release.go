@@ -158,6 +158,11 @@ func (e *Env) notFound(name string, err error) error {
 	if e.Region != "" {
 		where = "region " + e.Region
 	}
+	if e.Stack != "" {
+		// No config.json: the stack's output named the function, in the region of the stack.
+		return fmt.Errorf("function %s not found in %s (stack %s names it in its outputs; check --region, or whether it was deleted outside the stack): %w",
+			name, where, e.Stack, err)
+	}
 	return fmt.Errorf("function %s not found in %s (envs.%s.region is %s; check --region, or deploy the stack first): %w",
 		name, where, e.Env.Name, orNone(e.Env.Region), err)
 }

@@ -48,6 +48,20 @@ func TestStackEnv(t *testing.T) {
 		t.Errorf("prune with a deployment in flight: %v; want ErrInFlight", err)
 	}
 
+	// A function the stack names but Lambda does not know: the message speaks of the stack,
+	// not of a config.json that is not there.
+	s.Set("gone", "LiveVersionOld", "gone-old:1")
+	gcfg, genv, _, err := release.StackEnv(context.Background(), s, "gone", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &release.Env{Config: gcfg, Env: genv, Stack: "gone", Lambda: l, Stacks: s, Deploys: d, Region: "eu-west-1"}
+	rep, err := g.Publish(context.Background(), genv.Functions, release.PublishOptions{})
+	if want := "function gone-old not found in region eu-west-1 (stack gone names it in its outputs; check --region"; err != nil ||
+		!strings.Contains(rep.Functions[0].Error, want) || strings.Contains(rep.Functions[0].Error, "envs.") {
+		t.Errorf("publish of a function that is gone: %v, %q; want %q", err, rep.Functions[0].Error, want)
+	}
+
 	if _, _, _, err := release.StackEnv(context.Background(), s, "nope", "eu-west-1"); err == nil {
 		t.Error("a missing stack: no error")
 	}
