@@ -264,7 +264,11 @@ func CheckWritable(path string) error {
 		return fmt.Errorf("%s cannot be replaced: golive writes the pins through a new file in its directory: %w", path, err)
 	}
 	tmp.Close()
-	return os.Remove(tmp.Name())
+	// A concurrent Write may have removed it already, as a stale temporary file.
+	if err := os.Remove(tmp.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: remove the probe file: %w", path, err)
+	}
+	return nil
 }
 
 // Write replaces the file at path with updated, atomically, provided it still holds original

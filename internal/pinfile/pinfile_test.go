@@ -362,3 +362,34 @@ func TestWriteWaitsForLock(t *testing.T) {
 		t.Errorf("Write after the lock was released: %v", err)
 	}
 }
+
+// CheckWritable's probe file looks like a stale temporary file to a concurrent Write, which
+// may remove it first: the check must not fail for that.
+func TestCheckWritableWhileAnotherRunWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		from, to := []byte(base), updated
+		for ctx.Err() == nil {
+			if err := pinfile.Write(ctx, path, from, to); err != nil && ctx.Err() == nil {
+				t.Errorf("write: %v", err)
+				return
+			}
+			from, to = to, from
+		}
+	}()
+	for i := range 500 {
+		if err := pinfile.CheckWritable(path); err != nil {
+			t.Errorf("check %d: %v", i, err)
+			break
+		}
+	}
+	cancel()
+	<-done
+}
