@@ -154,7 +154,10 @@ type CustomShift struct {
 // alarms, CodeDeploy's limit per deployment group.
 type Alarms struct {
 	ErrorRatePercent *float64
-	P99DurationMs    *float64
+	// ErrorRateRelative also compares the new version's error rate with the old version's
+	// over the same minute (see versionedfunction.Alarms). Only with ErrorRatePercent.
+	ErrorRateRelative bool
+	P99DurationMs     *float64
 	// MinInvocations defaults to contract.DefaultMinInvocations; 0 turns the guard off.
 	MinInvocations int
 	// Extra names existing CloudWatch alarms that also roll a deployment back.

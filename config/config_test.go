@@ -207,6 +207,10 @@ func TestMerge(t *testing.T) {
 			f.LiveVersion, f.Rollout, f.Deployment.Type = "12", config.RolloutDirect, config.DeploymentNone
 			f.Additional = &config.WeightedVersion{Version: "11", Weight: 0.2}
 		}},
+		{"error_rate_relative", `"deployment": {"alarms": {"error_rate_percent": 1, "error_rate_relative": true}}`, `"deployment": {"alarms": {"min_invocations": 50}}`, func(f *config.Function) {
+			f.Deployment.Alarms = config.Alarms{ErrorRatePercent: f64(1), ErrorRateRelative: true, MinInvocations: 50}
+			f.Deployment.AutoRollback.OnAlarm = true
+		}},
 		{"min_invocations 0 turns the guard off", `"deployment": {"alarms": {"p99_duration_ms": 100, "min_invocations": 0}}`, "", func(f *config.Function) {
 			f.Deployment.Alarms = config.Alarms{P99DurationMs: f64(100)}
 			f.Deployment.AutoRollback.OnAlarm = true

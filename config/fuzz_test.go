@@ -181,6 +181,9 @@ func checkFunction(t *testing.T, env string, fn config.Function) {
 			fail("hook %q with type %s", h, d.Type)
 		}
 	}
+	if d.Alarms.ErrorRateRelative && d.Alarms.ErrorRatePercent == nil {
+		fail("error_rate_relative without error_rate_percent")
+	}
 	if d.Alarms.MinInvocations < 0 || d.Alarms.MinInvocations > 1000000 {
 		fail("min_invocations %d", d.Alarms.MinInvocations)
 	}

@@ -233,7 +233,7 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 	alarmsKnown := known && ds.alarms.st != invalid
 	if ds.alarms.st == set {
 		a := ds.alarms.v
-		alarmsKnown = alarmsKnown && a.errorRate.st != invalid && a.minInvocations.st != invalid &&
+		alarmsKnown = alarmsKnown && a.errorRate.st != invalid && a.minInvocations.st != invalid && a.relative.st != invalid &&
 			a.p99.st != invalid && a.extra.st != invalid
 	}
 
@@ -277,6 +277,13 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 			here := sub("deployment", c.theirs)
 			p.add(here, "got %s%s together with deployment.%s; want one of the two: a deployment runs one %s hook",
 				c.hook.raw, origin(c.hook.path, here), c.ours, strings.TrimSuffix(c.theirs, "_hook"))
+		}
+	}
+	if ds.alarms.st == set && alarmsKnown {
+		if r := ds.alarms.v.relative; r.st == set && r.v && dep.Alarms.ErrorRatePercent == nil {
+			here := sub("deployment", "alarms", "error_rate_relative")
+			p.add(here, "got true%s without error_rate_percent; want error_rate_percent set, the margin by which the new version's error rate may exceed the old one's",
+				origin(r.path, here))
 		}
 	}
 	if sm := ds.smoke; sm.st == set && sm.v.events.st == absent {
@@ -438,6 +445,7 @@ func resolveDeployment(f field[*deploySpec]) (Deployment, deploySpec, bool) {
 		a := ds.alarms.v
 		d.Alarms.ErrorRatePercent = ptr(a.errorRate)
 		d.Alarms.P99DurationMs = ptr(a.p99)
+		d.Alarms.ErrorRateRelative = a.relative.or(false)
 		d.Alarms.MinInvocations = int(a.minInvocations.or(contract.DefaultMinInvocations))
 		if a.extra.st == set && len(a.extra.v) > 0 {
 			d.Alarms.Extra = a.extra.v

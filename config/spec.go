@@ -20,7 +20,7 @@ var (
 	functionFields     = slices.Concat(sharedFields, perEnvFields)
 	imageFields        = []string{"repository", "digest", "tag"}
 	deploymentFields   = []string{"type", "alarms", "smoke", "bake", "pre_traffic_hook", "post_traffic_hook", "auto_rollback", "rollback_type"}
-	alarmFields        = []string{"error_rate_percent", "throttles", "p99_duration_ms", "min_invocations", "extra"}
+	alarmFields        = []string{"error_rate_percent", "error_rate_relative", "throttles", "p99_duration_ms", "min_invocations", "extra"}
 	smokeFields        = []string{"events", "expect", "timeout_s"}
 	bakeFields         = []string{"minutes"}
 	autoRollbackFields = []string{"on_failure", "on_stop", "on_alarm"}
@@ -66,6 +66,7 @@ type deployType struct {
 
 type alarmsSpec struct {
 	errorRate, p99 field[float64]
+	relative       field[bool]
 	minInvocations field[int64]
 	extra          field[[]string]
 }
@@ -344,6 +345,7 @@ func (p *parser) alarms(o object) field[*alarmsSpec] {
 	}
 	f.v = &alarmsSpec{
 		errorRate:      p.number(ao, "error_rate_percent", true, func(x float64) bool { return x > 0 && x <= 100 }, wantErrorRate),
+		relative:       p.boolean(ao, "error_rate_relative", true),
 		p99:            p.number(ao, "p99_duration_ms", true, func(x float64) bool { return x > 0 }, wantP99),
 		minInvocations: p.integer(ao, "min_invocations", true, 0, maxMinInvocations, wantMinInvocations),
 		extra: p.stringList(ao, "extra", true, "an array of names of existing CloudWatch alarms", wantAlarmName, maxAlarms,
@@ -489,6 +491,7 @@ func mergeDeployment(a, b *deploySpec) *deploySpec {
 func mergeAlarms(a, b *alarmsSpec) *alarmsSpec {
 	return &alarmsSpec{
 		errorRate:      over(a.errorRate, b.errorRate),
+		relative:       over(a.relative, b.relative),
 		p99:            over(a.p99, b.p99),
 		minInvocations: over(a.minInvocations, b.minInvocations),
 		extra:          over(a.extra, b.extra),

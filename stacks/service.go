@@ -129,9 +129,10 @@ func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *
 	vd := &versionedfunction.Deployment{
 		Config: cfg,
 		Alarms: versionedfunction.Alarms{
-			ErrorRatePercent: d.Alarms.ErrorRatePercent,
-			P99DurationMs:    d.Alarms.P99DurationMs,
-			MinInvocations:   &minInvocations,
+			ErrorRatePercent:  d.Alarms.ErrorRatePercent,
+			ErrorRateRelative: d.Alarms.ErrorRateRelative,
+			P99DurationMs:     d.Alarms.P99DurationMs,
+			MinInvocations:    &minInvocations,
 		},
 		ExtraAlarmNames:          d.Alarms.Extra,
 		PreTrafficHook:           d.PreTrafficHook,

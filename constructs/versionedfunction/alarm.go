@@ -52,8 +52,20 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 	if t.ErrorRatePercent != nil {
 		metric("errors", "Errors", "Sum", dims)
 		// Missing data means no traffic: FILL keeps the rate 0 instead of dividing by nothing.
-		terms = append(terms, "100 * FILL(errors, 0) / FILL(invocations, 1) > "+num(*t.ErrorRatePercent))
-		desc = append(desc, "error rate > "+num(*t.ErrorRatePercent)+"%")
+		rate, x := "100 * FILL(errors, 0) / FILL(invocations, 1)", num(*t.ErrorRatePercent)
+		if t.ErrorRateRelative {
+			// The old version's share is the alias's total minus the new version's.
+			aliasDims := cfnDimensions(functionName, "")
+			metric("aliaserrors", "Errors", "Sum", aliasDims)
+			metric("aliasinvocations", "Invocations", "Sum", aliasDims)
+			oldInv := "(FILL(aliasinvocations, 0) - FILL(invocations, 0))"
+			oldRate := "100 * (FILL(aliaserrors, 0) - FILL(errors, 0)) / IF(" + oldInv + " > 0, " + oldInv + ", 1)"
+			terms = append(terms, "("+rate+" > "+x+" AND "+rate+" - "+oldRate+" > "+x+")")
+			desc = append(desc, "error rate > "+x+"% and more than "+x+" points above the old version's")
+		} else {
+			terms = append(terms, rate+" > "+x)
+			desc = append(desc, "error rate > "+x+"%")
+		}
 	}
 	if t.P99DurationMs != nil {
 		metric("p99", "Duration", "p99", dims)

@@ -78,6 +78,13 @@ type Alarms struct {
 	ErrorRatePercent *float64
 	// P99DurationMs breaches when the new version's p99 duration exceeds it.
 	P99DurationMs *float64
+	// ErrorRateRelative makes the error-rate term also compare with the old version over the
+	// same minute (the alias's errors and invocations minus the new version's): it breaches
+	// only when the new version's rate exceeds ErrorRatePercent and the old version's rate by
+	// more than ErrorRatePercent, so a dependency outage that fails both versions does not
+	// roll the new one back. Needs ErrorRatePercent. Default: false - the new version's rate
+	// alone. The bake judges the new version's rate alone either way.
+	ErrorRateRelative bool
 	// MinInvocations is the evidence a threshold needs: no term breaches in a minute with
 	// fewer invocations of the new version, and a bake fails with fewer over its window.
 	// Default: 10 (contract.DefaultMinInvocations); 0 turns the guard off.
@@ -262,6 +269,9 @@ func validateDeployment(d *Deployment) []string {
 		if strings.TrimSpace(name) == "" {
 			add("Deployment.ExtraAlarmNames[%d]: got %q; want the name of an existing CloudWatch alarm", i, name)
 		}
+	}
+	if d.Alarms.ErrorRateRelative && d.Alarms.ErrorRatePercent == nil {
+		add("Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent; want ErrorRatePercent, the margin the new version's error rate may exceed the old one's by")
 	}
 	if m := d.Alarms.MinInvocations; m != nil && (*m < 0 || *m != float64(int(*m))) {
 		add("Deployment.Alarms.MinInvocations: got %g; want a whole number of at least 0 (default %d)", *m, contract.DefaultMinInvocations)

@@ -215,6 +215,9 @@ func TestAlarmTermsFollowThresholds(t *testing.T) {
 			want: "IF(FILL(invocations, 0) >= 10 AND (FILL(p99, 0) > 800), 1, 0)", groupN: 1},
 		{name: "min invocations 50", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800), MinInvocations: ptr(50)},
 			want: "IF(FILL(invocations, 0) >= 50 AND (FILL(p99, 0) > 800), 1, 0)", groupN: 1},
+		{name: "error rate relative to the old version", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(2), ErrorRateRelative: true},
+			want: "IF(FILL(invocations, 0) >= 10 AND ((100 * FILL(errors, 0) / FILL(invocations, 1) > 2 AND 100 * FILL(errors, 0) / FILL(invocations, 1) - " +
+				"100 * (FILL(aliaserrors, 0) - FILL(errors, 0)) / IF((FILL(aliasinvocations, 0) - FILL(invocations, 0)) > 0, (FILL(aliasinvocations, 0) - FILL(invocations, 0)), 1) > 2)), 1, 0)", groupN: 1},
 		{name: "min invocations off", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), MinInvocations: ptr(0)},
 			want: "IF(100 * FILL(errors, 0) / FILL(invocations, 1) > 1, 1, 0)", groupN: 1},
 		{name: "extra alarms without thresholds", extra: []string{"orders-5xx", "queue-age"}, groupN: 2},
@@ -248,6 +251,24 @@ func TestAlarmTermsFollowThresholds(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRelativeErrorRateReadsTheAliasTotals(t *testing.T) {
+	d := &versionedfunction.Deployment{Config: awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE(),
+		Alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), ErrorRateRelative: true}}
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "3", Deployment: d})
+	aliasDims := []any{
+		map[string]any{"Name": "FunctionName", "Value": "f"},
+		map[string]any{"Name": "Resource", "Value": "f:LIVE"},
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		"Metrics": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Id": "aliaserrors", "MetricStat": map[string]any{"Stat": "Sum",
+				"Metric": map[string]any{"MetricName": "Errors", "Dimensions": aliasDims}}}),
+			assertions.Match_ObjectLike(&map[string]any{"Id": "aliasinvocations", "MetricStat": map[string]any{"Stat": "Sum",
+				"Metric": map[string]any{"MetricName": "Invocations", "Dimensions": aliasDims}}}),
+		}),
+	})
 }
 
 func TestDirectRolloutDropsUpdatePolicyOnly(t *testing.T) {
@@ -427,6 +448,9 @@ func TestInvalidProps(t *testing.T) {
 		}), "Deployment.Bake: set without Alarms.ErrorRatePercent or Alarms.P99DurationMs"},
 		{"min invocations", deploy(func(d *versionedfunction.Deployment) { d.Alarms.MinInvocations = ptr(2.5) }),
 			"Deployment.Alarms.MinInvocations: got 2.5; want a whole number of at least 0"},
+		{"relative without error rate", deploy(func(d *versionedfunction.Deployment) {
+			d.Alarms = versionedfunction.Alarms{P99DurationMs: ptr(100), ErrorRateRelative: true}
+		}), "Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent"},
 		{"threshold", deploy(func(d *versionedfunction.Deployment) { d.Alarms.P99DurationMs = ptr(0) }),
 			"Deployment.Alarms.P99DurationMs: got 0; want a positive threshold"},
 		{"missing config", base(func(p *versionedfunction.Props) {
