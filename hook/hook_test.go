@@ -64,14 +64,25 @@ func (f *fakeCodeDeploy) PutLifecycleEventHookExecutionStatus(ctx context.Contex
 	return &codedeploy.PutLifecycleEventHookExecutionStatusOutput{}, nil
 }
 
+// fakeLambda is called from the handler's check goroutine, which may outlive Handle
+// when the hook runs out of time: its calls are read under its lock.
 type fakeLambda struct {
 	invoke func(ctx context.Context, in *lambda.InvokeInput) (*lambda.InvokeOutput, error)
+	mu     sync.Mutex
 	calls  []string
 }
 
 func (f *fakeLambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	f.mu.Lock()
 	f.calls = append(f.calls, aws.ToString(in.FunctionName)+":"+aws.ToString(in.Qualifier)+" "+string(in.Payload))
+	f.mu.Unlock()
 	return f.invoke(ctx, in)
+}
+
+func (f *fakeLambda) invoked() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
 }
 
 type fakeCloudWatch struct {
@@ -222,10 +233,11 @@ func TestHook(t *testing.T) {
 			if !strings.Contains(logs.String(), tt.wantReason) {
 				t.Errorf("log does not say %q:\n%s", tt.wantReason, logs.String())
 			}
-			if tt.invoke != nil && len(lm.calls) != tt.wantCalls {
-				t.Errorf("invoked %d times (%v), want %d", len(lm.calls), lm.calls, tt.wantCalls)
+			calls := lm.invoked()
+			if tt.invoke != nil && len(calls) != tt.wantCalls {
+				t.Errorf("invoked %d times (%v), want %d", len(calls), calls, tt.wantCalls)
 			}
-			for _, c := range lm.calls {
+			for _, c := range calls {
 				// The version being released, never the alias or $LATEST.
 				if !strings.HasPrefix(c, function+":8 ") {
 					t.Errorf("invoked %s, want %s:8", c, function)
