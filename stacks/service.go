@@ -175,5 +175,10 @@ func Prebuild(root string, fns []config.Function) {
 			_, _, _ = versionedfunction.BuildGo(entryPath(root, k.entry), versionedfunction.Architecture(k.arch), nil)
 		})
 	}
+	if slices.ContainsFunc(fns, func(fn config.Function) bool {
+		return fn.UsesCodeDeploy() && (fn.Deployment.Smoke != nil || fn.Deployment.Bake != nil)
+	}) {
+		wg.Go(func() { _ = versionedfunction.BuildHook() })
+	}
 	wg.Wait()
 }

@@ -121,18 +121,30 @@ func (h *Hooks) declared(phase string) awslambda.Function {
 	return nil
 }
 
+// BuildHook builds the shipped hook (cmd/golive-hook) as the construct will, memoized like
+// BuildGo: an app may call it early, beside its own handlers' builds, so that synth does
+// not wait for it. It touches no jsii.
+func BuildHook() error {
+	_, _, err := buildHook()
+	return err
+}
+
+func buildHook() (dir, sha string, err error) {
+	src, err := hookSourceDir()
+	if err != nil {
+		return "", "", err
+	}
+	// golive's own go.mod decides the hook's dependencies, whatever workspace the app is
+	// built in.
+	return BuildGo(src, Arm64, &Build{Env: map[string]string{"GOWORK": "off"}})
+}
+
 // function returns the phase's hook function, declaring it on first use.
 func (h *Hooks) function(phase string) *hookFunction {
 	if f, ok := h.fns[phase]; ok {
 		return f
 	}
-	dir, err := hookSourceDir()
-	var out, sha string
-	if err == nil {
-		// golive's own go.mod decides the hook's dependencies, whatever workspace the app
-		// is built in.
-		out, sha, err = BuildGo(dir, Arm64, &Build{Env: map[string]string{"GOWORK": "off"}})
-	}
+	out, sha, err := buildHook()
 	if err != nil {
 		panic(fmt.Errorf("%s: %w", *h.scope.Node().Path(), err))
 	}
