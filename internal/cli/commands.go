@@ -258,14 +258,11 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 	return nil
 }
 
-// writePins applies pins to the config bytes read at the start and replaces the file, unless
-// someone changed it meanwhile (pinfile.Write, under the lock beside the file).
+// writePins writes pins into config.json under the lock beside it, over what other runs
+// wrote meanwhile, unless someone changed the pinned functions' entries since this run read
+// them (pinfile.Write).
 func (s *session) writePins(ctx context.Context, pins ...pinfile.Pin) error {
-	updated, err := pinfile.Apply(s.raw, pins...)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", s.path, err)
-	}
-	if err := pinfile.Write(ctx, s.path, s.raw, updated); err != nil {
+	if err := pinfile.Write(ctx, s.path, s.raw, pins...); err != nil {
 		if errors.Is(err, pinfile.ErrChanged) {
 			return fmt.Errorf("config not written: %w (another golive run, or an edit, since this one read it)", err)
 		}
@@ -417,15 +414,14 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 		return nil
 	}
 	// Check the config edit before touching AWS, so a bad edit never follows a rollback.
-	updated, err := pinfile.Apply(s.raw, plan.Pin)
-	if err != nil {
+	if _, err := pinfile.Apply(s.raw, plan.Pin); err != nil {
 		return failure{err: fmt.Errorf("config %s: %w", s.path, err)}
 	}
 	if err := s.rel.Rollback(ctx, plan); err != nil {
 		return g.awsFailure(err)
 	}
 	// LIVE has moved: config must follow even if an interrupt arrived meanwhile.
-	werr := pinfile.Write(context.WithoutCancel(ctx), s.path, s.raw, updated)
+	werr := pinfile.Write(context.WithoutCancel(ctx), s.path, s.raw, plan.Pin)
 	plan.ConfigUpdated = werr == nil
 	if err := g.render(plan); err != nil {
 		return failure{err: err}

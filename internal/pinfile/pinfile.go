@@ -8,9 +8,10 @@
 //
 // Concurrent runs serialize on a lock file beside the config (.config.json.lock, an flock(2)
 // lock through github.com/gofrs/flock, so the kernel drops it when a run dies), held only for
-// the read-compare-replace of Write, never while golive waits on AWS. A run never overwrites
-// pins it did not read: under the lock, Write refuses a file that changed since the caller
-// read it.
+// the read-modify-write of Write, never while golive waits on AWS: Write reads the file again
+// under the lock and applies the pins to what is there now. A run never overwrites pins it did
+// not read: Write refuses when the entry of a function it pins changed since the caller read
+// the file.
 package pinfile
 
 import (
@@ -62,8 +63,9 @@ type Pin struct {
 	RolledBack string
 }
 
-// ErrChanged means config.json was modified by someone else since golive read it.
-var ErrChanged = errors.New("config file changed since golive read it")
+// ErrChanged means the entry of a function golive pins was modified by someone else since
+// golive read config.json.
+var ErrChanged = errors.New("changed since golive read it")
 
 // Apply returns raw with the pins applied. It fails, and raw stays the caller's, when the
 // result is not a valid config or does not read back as the requested pins.
@@ -82,14 +84,14 @@ func Apply(raw []byte, pins ...Pin) ([]byte, error) {
 		}
 		switch rollout {
 		case RolloutNull:
-			if gjson.GetBytes(out, path(append(base, "rollout"))).Exists() {
-				out, err = sjson.DeleteBytes(out, path(append(base, "rollout")))
+			if gjson.GetBytes(out, keyPath(append(base, "rollout"))).Exists() {
+				out, err = sjson.DeleteBytes(out, keyPath(append(base, "rollout")))
 			}
 		case RolloutDirect:
 			out, err = set(out, append(base, "rollout"), `"direct"`)
 		case RolloutDefault:
-			if gjson.GetBytes(out, path(append(base, "rollout"))).String() == string(config.RolloutDirect) {
-				out, err = sjson.DeleteBytes(out, path(append(base, "rollout")))
+			if gjson.GetBytes(out, keyPath(append(base, "rollout"))).String() == string(config.RolloutDirect) {
+				out, err = sjson.DeleteBytes(out, keyPath(append(base, "rollout")))
 			}
 		}
 		if err != nil {
@@ -99,14 +101,14 @@ func Apply(raw []byte, pins ...Pin) ([]byte, error) {
 		switch {
 		case p.RolledBack != "" && p.Version != "":
 			out, err = set(out, rb, `"`+p.RolledBack+`"`)
-		case gjson.GetBytes(out, path(rb)).Exists():
-			out, err = sjson.DeleteBytes(out, path(rb))
+		case gjson.GetBytes(out, keyPath(rb)).Exists():
+			out, err = sjson.DeleteBytes(out, keyPath(rb))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("pin %s/%s: rolled_back: %w", p.Env, p.Function, err)
 		}
-		if p.ClearAdditional && gjson.GetBytes(out, path(append(base, "additional_versions"))).Exists() {
-			if out, err = sjson.DeleteBytes(out, path(append(base, "additional_versions"))); err != nil {
+		if p.ClearAdditional && gjson.GetBytes(out, keyPath(append(base, "additional_versions"))).Exists() {
+			if out, err = sjson.DeleteBytes(out, keyPath(append(base, "additional_versions"))); err != nil {
 				return nil, fmt.Errorf("pin %s/%s: additional_versions: %w", p.Env, p.Function, err)
 			}
 		}
@@ -139,7 +141,7 @@ func setLiveVersion(raw []byte, base []string, version string) ([]byte, error) {
 	value := "null"
 	if version != "" {
 		value = `"` + version + `"`
-		if gjson.GetBytes(raw, path(p)).Type == gjson.Number {
+		if gjson.GetBytes(raw, keyPath(p)).Type == gjson.Number {
 			value = version
 		}
 	}
@@ -150,12 +152,12 @@ func setLiveVersion(raw []byte, base []string, version string) ([]byte, error) {
 // is inserted after the object's last member in the object's own layout (one line, or one
 // member per line at the members' indentation), rather than sjson's compact append.
 func set(raw []byte, keys []string, value string) ([]byte, error) {
-	if gjson.GetBytes(raw, path(keys)).Exists() {
-		return sjson.SetRawBytes(raw, path(keys), []byte(value))
+	if gjson.GetBytes(raw, keyPath(keys)).Exists() {
+		return sjson.SetRawBytes(raw, keyPath(keys), []byte(value))
 	}
 	// Deepest existing object on the way, then nest the rest inline: {"a": {"b": value}}.
 	i := len(keys) - 1
-	for i > 0 && !gjson.GetBytes(raw, path(keys[:i])).Exists() {
+	for i > 0 && !gjson.GetBytes(raw, keyPath(keys[:i])).Exists() {
 		i--
 	}
 	for j := len(keys) - 1; j > i; j-- {
@@ -166,7 +168,7 @@ func set(raw []byte, keys []string, value string) ([]byte, error) {
 		obj = gjson.ParseBytes(raw)
 		obj.Index = strings.Index(string(raw), obj.Raw)
 	} else {
-		obj = gjson.GetBytes(raw, path(keys[:i]))
+		obj = gjson.GetBytes(raw, keyPath(keys[:i]))
 	}
 	if !obj.IsObject() {
 		return nil, fmt.Errorf("%s is not an object", strings.Join(keys[:i], "."))
@@ -225,7 +227,7 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
 
-func path(keys []string) string {
+func keyPath(keys []string) string {
 	esc := make([]string, len(keys))
 	for i, k := range keys {
 		esc[i] = gjson.Escape(k)
@@ -271,11 +273,15 @@ func CheckWritable(path string) error {
 	return nil
 }
 
-// Write replaces the file at path with updated, atomically, provided it still holds original
-// (the bytes the caller read and edited); otherwise it returns ErrChanged and writes nothing.
-// It holds the lock beside the file while it compares and replaces; ctx bounds the wait for
-// it. A symlinked config is written through to its target.
-func Write(ctx context.Context, path string, original, updated []byte) (err error) {
+// Write applies pins to the file at path, atomically, under the lock beside it (ctx bounds
+// the wait for it). Under the lock it reads the file again: when it still holds original (the
+// bytes the caller read and planned the pins from), or when only other parts changed
+// meanwhile (another run pinned other functions, someone edited other settings), it applies
+// the pins to what is there now, so that concurrent runs serialize instead of failing. When
+// the entry of a function it pins changed, it returns ErrChanged and writes nothing: a run
+// never overwrites pins it did not read. A symlinked config is written through to its
+// target.
+func Write(ctx context.Context, path string, original []byte, pins ...Pin) (err error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
@@ -294,7 +300,21 @@ func Write(ctx context.Context, path string, original, updated []byte) (err erro
 	}
 	defer lock.Unlock()
 	removeStaleTemps(path)
-	return replace(path, original, updated)
+	current, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for _, p := range pins {
+		entry := keyPath([]string{"envs", p.Env, "lambda_functions", p.Function})
+		if gjson.GetBytes(current, entry).Raw != gjson.GetBytes(original, entry).Raw {
+			return fmt.Errorf("%s: envs.%s.lambda_functions.%s: %w; rerun the command", path, p.Env, p.Function, ErrChanged)
+		}
+	}
+	updated, err := Apply(current, pins...)
+	if err != nil {
+		return err
+	}
+	return replace(path, current, updated)
 }
 
 func removeStaleTemps(path string) {
@@ -304,14 +324,8 @@ func removeStaleTemps(path string) {
 	}
 }
 
-func replace(path string, original, updated []byte) (err error) {
-	current, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(current, original) {
-		return fmt.Errorf("%s: %w; rerun the command", path, ErrChanged)
-	}
+// replace writes updated over current, the file's bytes read under the lock.
+func replace(path string, current, updated []byte) (err error) {
 	if bytes.Equal(current, updated) {
 		return nil
 	}

@@ -175,11 +175,12 @@ func TestWrite(t *testing.T) {
 	if err := os.WriteFile(path, []byte(base), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	updated, err := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	pin := pinfile.Pin{Env: "prd", Function: "api", Version: "5"}
+	updated, err := pinfile.Apply([]byte(base), pin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err != nil {
+	if err := pinfile.Write(context.Background(), path, []byte(base), pin); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
@@ -195,20 +196,42 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-// Someone edited the file after golive read it: nothing is written.
-func TestWriteRefusesChangedFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "config.json")
-	theirs := strings.Replace(base, `"project": "demo"`, `"project": "demo2"`, 1)
-	if err := os.WriteFile(path, []byte(theirs), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
-	err := pinfile.Write(context.Background(), path, []byte(base), updated)
-	if !errors.Is(err, pinfile.ErrChanged) {
-		t.Fatalf("error = %v; want ErrChanged", err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != theirs {
-		t.Error("file changed")
+// Someone changed the file after golive read it. An edit elsewhere (another run's pin of
+// another function, another setting) is kept and the pin applied on top of it; a change to
+// the entry of the function being pinned refuses the write: golive decided the pin from what
+// it read there.
+func TestWriteOverOthersChanges(t *testing.T) {
+	pin := pinfile.Pin{Env: "prd", Function: "api", Version: "5"}
+	for _, tt := range []struct {
+		name, theirs string
+		changed      bool
+	}{
+		{"another setting", strings.Replace(base, `"project": "demo"`, `"project": "demo2"`, 1), false},
+		{"another function's pin", strings.Replace(base, `"live_version": "7"`, `"live_version": "8"`, 1), false},
+		{"the same function's pin", strings.Replace(base, `"live_version": 4`, `"live_version": 6`, 1), true},
+		{"the same function's other fields", strings.Replace(base, `{ "3": 0.1 }`, `{ "3": 0.2 }`, 1), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config.json")
+			if err := os.WriteFile(path, []byte(tt.theirs), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			err := pinfile.Write(context.Background(), path, []byte(base), pin)
+			got, _ := os.ReadFile(path)
+			if tt.changed {
+				if !errors.Is(err, pinfile.ErrChanged) || !strings.Contains(err.Error(), "envs.prd.lambda_functions.api: changed since golive read it") {
+					t.Errorf("error = %v; want ErrChanged naming the entry", err)
+				}
+				if string(got) != tt.theirs {
+					t.Error("file changed")
+				}
+				return
+			}
+			want, _ := pinfile.Apply([]byte(tt.theirs), pin)
+			if err != nil || string(got) != string(want) {
+				t.Errorf("error %v, file:\n%s\nwant their change and the pin:\n%s", err, got, want)
+			}
+		})
 	}
 }
 
@@ -222,8 +245,9 @@ func TestWriteThroughSymlink(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Skip(err)
 	}
-	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
-	if err := pinfile.Write(context.Background(), link, []byte(base), updated); err != nil {
+	pin := pinfile.Pin{Env: "prd", Function: "api", Version: "5"}
+	updated, _ := pinfile.Apply([]byte(base), pin)
+	if err := pinfile.Write(context.Background(), link, []byte(base), pin); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
@@ -254,10 +278,12 @@ func TestApplyKeepsCRLF(t *testing.T) {
 	}
 }
 
-// Runs that read the same file and each write their own pin: exactly one wins, the others
-// are refused, and the file holds the winner's bytes, never a mix or a lost pin.
+// Runs that read the same file at once and each write a pin: the pins of different functions
+// all land (the runs serialize on the lock), of one function exactly one wins and the others
+// are refused, and the file is never a mix or missing a winner's pin.
 func TestConcurrentWritesSerialize(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.json")
+	functions := []string{"api", "worker"}
 	for round := range 10 {
 		if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
 			t.Fatal(err)
@@ -265,29 +291,36 @@ func TestConcurrentWritesSerialize(t *testing.T) {
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)
-		updates := make([][]byte, n)
+		pins := make([]pinfile.Pin, n)
 		for i := range n {
-			updates[i], _ = pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: fmt.Sprint(10 + i)})
+			pins[i] = pinfile.Pin{Env: "prd", Function: functions[i%2], Version: fmt.Sprint(10 + i)}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = pinfile.Write(context.Background(), path, []byte(base), updates[i])
+				errs[i] = pinfile.Write(context.Background(), path, []byte(base), pins[i])
 			}()
 		}
 		wg.Wait()
-		won := -1
+		won := map[string]int{}
+		var winners []pinfile.Pin
 		for i, err := range errs {
+			fn := pins[i].Function
 			switch {
-			case err == nil && won >= 0:
-				t.Fatalf("round %d: writers %d and %d both succeeded: one pin is lost", round, won, i)
+			case err == nil && won[fn] > 0:
+				t.Fatalf("round %d: two writers of %s succeeded: one pin is lost", round, fn)
 			case err == nil:
-				won = i
+				won[fn] = 10 + i
+				winners = append(winners, pins[i])
 			case !errors.Is(err, pinfile.ErrChanged):
 				t.Fatalf("round %d: writer %d: %v", round, i, err)
 			}
 		}
-		if got, _ := os.ReadFile(path); won < 0 || string(got) != string(updates[won]) {
-			t.Fatalf("round %d: winner %d, file:\n%s", round, won, got)
+		if len(winners) != len(functions) {
+			t.Fatalf("round %d: winners %v; want one per function", round, winners)
+		}
+		want, _ := pinfile.Apply([]byte(base), winners...)
+		if got, _ := os.ReadFile(path); string(got) != string(want) {
+			t.Fatalf("round %d: winners %v, file:\n%s", round, winners, got)
 		}
 	}
 }
@@ -302,8 +335,7 @@ func TestWriteRemovesStaleTemp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
-	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err != nil {
+	if err := pinfile.Write(context.Background(), path, []byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
@@ -322,8 +354,7 @@ func TestReadOnlyConfigRefused(t *testing.T) {
 	if err := pinfile.CheckWritable(path); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("CheckWritable: %v; want %q", err, want)
 	}
-	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
-	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err == nil || !strings.Contains(err.Error(), want) {
+	if err := pinfile.Write(context.Background(), path, []byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Write: %v; want %q", err, want)
 	}
 	if got, _ := os.ReadFile(path); string(got) != base {
@@ -348,17 +379,17 @@ func TestWriteWaitsForLock(t *testing.T) {
 	if err := other.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	pin := pinfile.Pin{Env: "prd", Function: "api", Version: "5"}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	if err := pinfile.Write(ctx, path, []byte(base), updated); err == nil || !strings.Contains(err.Error(), "lock ") {
+	if err := pinfile.Write(ctx, path, []byte(base), pin); err == nil || !strings.Contains(err.Error(), "lock ") {
 		t.Errorf("Write under another's lock: %v", err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != base {
 		t.Error("written without the lock")
 	}
 	go func() { time.Sleep(100 * time.Millisecond); other.Unlock() }()
-	if err := pinfile.Write(context.Background(), path, []byte(base), updated); err != nil {
+	if err := pinfile.Write(context.Background(), path, []byte(base), pin); err != nil {
 		t.Errorf("Write after the lock was released: %v", err)
 	}
 }
@@ -370,18 +401,17 @@ func TestCheckWritableWhileAnotherRunWrites(t *testing.T) {
 	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	updated, _ := pinfile.Apply([]byte(base), pinfile.Pin{Env: "prd", Function: "api", Version: "5"})
+	pins := []pinfile.Pin{{Env: "prd", Function: "api", Version: "5"}, {Env: "prd", Function: "api", Version: "4"}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		from, to := []byte(base), updated
-		for ctx.Err() == nil {
-			if err := pinfile.Write(ctx, path, from, to); err != nil && ctx.Err() == nil {
+		for i := 0; ctx.Err() == nil; i++ {
+			current, _ := os.ReadFile(path)
+			if err := pinfile.Write(ctx, path, current, pins[i%2]); err != nil && ctx.Err() == nil {
 				t.Errorf("write: %v", err)
 				return
 			}
-			from, to = to, from
 		}
 	}()
 	for i := range 500 {
