@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"slices"
@@ -170,3 +171,12 @@ const (
 	wantGitHubRepo     = `"owner/repo"`
 	wantBranch         = `a branch name of letters, digits, ".", "_", "/" and "-"`
 )
+
+// CheckRegion refuses a region name that envs.*.region would refuse, with the same words, so
+// that a region given elsewhere (the CLI's --region) follows the same rule.
+func CheckRegion(region string) error {
+	if !regionRe.MatchString(region) {
+		return fmt.Errorf("got %q; want %s", region, wantRegion)
+	}
+	return nil
+}

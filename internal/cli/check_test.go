@@ -25,6 +25,8 @@ func TestCheck(t *testing.T) {
 		{"verify --env prd extra", `unknown command "extra"`},
 		{"publish --env prd --output yaml", `--output "yaml": want table or json`},
 		{"promote", `unknown command "promote"`},
+		{"status --env prd --endpoint-url localhost:5000", `--endpoint-url "localhost:5000": want an http:// or https:// URL, such as http://localhost:5000`},
+		{"status --env prd --endpoint-url http://127.0.0.1:5000", ""},
 		{"", "missing command"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {

@@ -10,12 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/spf13/cobra"
 
 	"github.com/golive-dev/golive/config"
@@ -171,6 +173,9 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 			if g.callTimeout <= 0 {
 				return usagef("--call-timeout %s: want a positive duration such as 30s or 2m", g.callTimeout)
 			}
+			if err := g.checkAWSFlags(); err != nil {
+				return err
+			}
 			level := slog.LevelInfo
 			if g.verbose {
 				level = slog.LevelDebug
@@ -201,6 +206,30 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 
 	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), rollbackCmd(g), pruneCmd(g), versionCmd())
 	return root
+}
+
+// checkAWSFlags refuses values the SDK would only fail on later, and worse: an endpoint
+// without a scheme is retried ten times as "unsupported protocol scheme", a role that is not an
+// ARN is sent to STS.
+func (g *globals) checkAWSFlags() error {
+	if g.region != "" {
+		if err := config.CheckRegion(g.region); err != nil {
+			return usagef("--region: %w", err)
+		}
+	}
+	if g.endpointURL != "" {
+		u, err := url.Parse(g.endpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--endpoint-url %q: want an http:// or https:// URL, such as http://localhost:5000", g.endpointURL)
+		}
+	}
+	if g.roleARN != "" {
+		a, err := arn.Parse(g.roleARN)
+		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
+			return usagef("--role-arn %q: want an IAM role ARN, such as arn:aws:iam::123456789012:role/NAME", g.roleARN)
+		}
+	}
+	return nil
 }
 
 const defaultConfig = "config/config.json"
