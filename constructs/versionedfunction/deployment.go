@@ -154,15 +154,15 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 			ResourceName: jsii.String(*app.ApplicationName() + "/" + v.functionName),
 			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		})
-		target := contract.HookTarget{Group: v.functionName, Function: v.functionName}
+		// The settings name no version: the hook reads the target from the deployment, so a
+		// release changes nothing of the hooks.
 		if s := d.Smoke; s != nil {
 			timeout := s.TimeoutSeconds
 			if timeout == 0 {
 				timeout = contract.DefaultSmokeTimeoutS
 			}
-			target.Smoke = &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout}
-			smoke := target
-			smoke.Bake = nil
+			smoke := contract.HookTarget{Group: v.functionName, Function: v.functionName,
+				Smoke: &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout}}
 			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, *groupArn)
 		}
 		if b := d.Bake; b != nil {
