@@ -444,6 +444,7 @@ func TestErrors(t *testing.T) {
 		{"rollback of two", []string{"rollback", "--env", "prd", "--function", "worker,api"}, 2, `--function "worker,api": want exactly one function`},
 		{"bad --call-timeout", []string{"status", "--env", "prd", "--call-timeout", "0s"}, 2, "--call-timeout 0s: want a positive duration"},
 		{"unknown command", []string{"deploy"}, 2, `unknown command "deploy"`},
+		{"bad --to", []string{"rollback", "--env", "prd", "--function", "worker", "--to", "v7"}, 2, `--to "v7": want a published version number, like 7`},
 		{"bad --region", []string{"status", "--env", "prd", "--region", "us-east-1x"}, 2, `--region: got "us-east-1x"; want an AWS region such as "us-east-1"`},
 		{"--role-arn not an ARN", []string{"status", "--env", "prd", "--role-arn", "golive"}, 2, `--role-arn "golive": want an IAM role ARN, such as arn:aws:iam::123456789012:role/NAME`},
 		{"--role-arn of a user", []string{"status", "--env", "prd", "--role-arn", "arn:aws:iam::123456789012:user/me"}, 2, `--role-arn "arn:aws:iam::123456789012:user/me": want an IAM role ARN`},

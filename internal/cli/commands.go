@@ -376,9 +376,17 @@ records the version LIVE left as rolled_back, which publish --pin never pins aga
 Without --to, the target is the highest published version below the alias's current one.`,
 		Example: `  golive rollback --env prd --function worker
   golive rollback --env prd --function worker --to 41`,
-		Args:    cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, _ []string) error { return o.check(cmd) },
-		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(cmd); err != nil {
+				return err
+			}
+			if err := release.CheckRollbackTarget(o.to); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, true)
 	cmd.Flags().StringVar(&o.to, "to", "", "version to return to (default: the highest published version below LIVE's)")

@@ -45,12 +45,19 @@ type RollbackPlan struct {
 	clearedWeights bool
 }
 
+// CheckRollbackTarget refuses a rollback target that is not a version number ("" is the
+// previous version), before anything is read.
+func CheckRollbackTarget(to string) error {
+	if _, ok := versionNumber(to); to != "" && !ok {
+		return fmt.Errorf("--to %q: want a published version number, like 7", to)
+	}
+	return nil
+}
+
 // PlanRollback decides how to return fn's LIVE alias to version to ("" = the previous one).
 func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (*RollbackPlan, error) {
-	if to != "" {
-		if _, ok := versionNumber(to); !ok {
-			return nil, fmt.Errorf("--to %q: want a published version number, like 7", to)
-		}
+	if err := CheckRollbackTarget(to); err != nil {
+		return nil, err
 	}
 	p := &RollbackPlan{Function: fn.Name, FunctionName: fn.FunctionName}
 	ids, err := e.inFlight(ctx, fn)
