@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -109,6 +110,7 @@ func (g *globals) command(args ...string) string {
 	add("--role-arn", g.roleARN, "")
 	add("--endpoint-url", g.endpointURL, "")
 	add("--call-timeout", g.callTimeout.String(), DefaultCallTimeout.String())
+	add("--concurrency", strconv.Itoa(g.workers), strconv.Itoa(release.DefaultWorkers))
 	for _, a := range args {
 		b.WriteByte(' ')
 		b.WriteString(shellQuote(a))

@@ -258,6 +258,10 @@ func TestHungCallTimesOut(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("took %s; want about one call timeout, not one per function", d)
 	}
+	// The command that finishes the job keeps this run's bounds.
+	if !strings.Contains(rep.Rerun, "--call-timeout 300ms --concurrency 1") {
+		t.Errorf("rerun %q; want --call-timeout 300ms --concurrency 1 kept", rep.Rerun)
+	}
 	if cli.DefaultCallTimeout > 2*time.Minute {
 		t.Errorf("default call timeout %s; a hung call must fail within 2 minutes", cli.DefaultCallTimeout)
 	}
