@@ -65,16 +65,6 @@ func (r *PruneReport) FunctionErrors() []error {
 	return errs
 }
 
-// Failed reports whether a function could not be pruned.
-func (r *PruneReport) Failed() bool {
-	for _, f := range r.Functions {
-		if f.Error != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // Prune deletes the versions of the environment's functions that nothing refers to and that
 // are not among the newest keep. A version is kept when an alias routes to it (target or
 // weighted split), when any environment's config pins or weights it for the same physical

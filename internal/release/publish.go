@@ -91,16 +91,6 @@ type Unpinned struct {
 	Version  string `json:"version"`
 }
 
-// Failed reports whether any function failed.
-func (r *PublishReport) Failed() bool {
-	for _, f := range r.Functions {
-		if f.Status == StatusFailed {
-			return true
-		}
-	}
-	return false
-}
-
 // Pins returns the config edits of the functions whose pin was planned (Pin option).
 func (r *PublishReport) Pins() []pinfile.Pin {
 	var pins []pinfile.Pin

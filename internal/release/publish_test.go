@@ -139,8 +139,8 @@ func TestPublish(t *testing.T) {
 			if got := f.lambda.TotalCalls(); got != tt.calls {
 				t.Errorf("Lambda calls = %d; want %d", got, tt.calls)
 			}
-			if rep.Failed() != (tt.status == release.StatusFailed) {
-				t.Errorf("Failed() = %v", rep.Failed())
+			if (len(rep.FunctionErrors()) > 0) != (tt.status == release.StatusFailed) {
+				t.Errorf("FunctionErrors() = %v", rep.FunctionErrors())
 			}
 			if fn := f.lambda.Function(name); fn != nil && len(fn.Versions()) != tt.versions {
 				t.Errorf("versions afterwards = %v; want %d", fn.Versions(), tt.versions)
@@ -261,7 +261,7 @@ func TestPublishPin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Failed() {
+			if len(rep.FunctionErrors()) > 0 {
 				t.Fatal(rep.Functions[0].Error)
 			}
 			pins := rep.Pins()
@@ -330,7 +330,7 @@ func TestPublishWaitShowsProgress(t *testing.T) {
 	f.env.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	f.env.ProgressEvery = 20 * time.Millisecond
 	rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{})
-	if err != nil || rep.Failed() {
+	if err != nil || len(rep.FunctionErrors()) > 0 {
 		t.Fatalf("%v %+v", err, rep)
 	}
 	if got := logs.String(); !strings.Contains(got, `msg="still waiting for $LATEST to finish updating" function_name=p-prd-worker waited=`) {

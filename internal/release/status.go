@@ -92,16 +92,6 @@ func (r *StatusReport) FunctionErrors() []error {
 	return errs
 }
 
-// Failed reports whether a function could not be read.
-func (r *StatusReport) Failed() bool {
-	for _, f := range r.Functions {
-		if f.Error != "" {
-			return true
-		}
-	}
-	return false
-}
-
 func (e *Env) status(ctx context.Context, fn config.Function, st stack) FunctionStatus {
 	s := FunctionStatus{
 		Function:     fn.Name,

@@ -230,7 +230,7 @@ func TestStatusBeforeFirstDeploy(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := rep.Functions[0]
-	if rep.StackFound || s.StackDeployed != nil || s.Alias != nil || s.Newest != nil || rep.Failed() {
+	if rep.StackFound || s.StackDeployed != nil || s.Alias != nil || s.Newest != nil || len(rep.FunctionErrors()) > 0 {
 		t.Errorf("status = %+v", rep)
 	}
 	if len(s.Drift) != 1 || !strings.Contains(s.Drift[0], "does not exist") {
