@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
@@ -168,6 +169,15 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 			in.RevisionId = aws.String(p.aliasRevision)
 		}
 		if _, err := e.Lambda.UpdateAlias(ctx, in); err != nil {
+			if e.aliasMoved(ctx, p) {
+				// The update happened and its answer was lost (a dropped connection, a timeout,
+				// an interrupt); the SDK's retry of it then fails the RevisionId guard that the
+				// update itself moved on. Reporting "nothing changed" would leave config.json
+				// behind the alias, and a rerun would roll back one version further.
+				e.log().Warn("UpdateAlias failed but LIVE is on the target: its answer was lost", "function", p.Function, "version", p.To, "error", err)
+				e.log().Info("moved alias", "function", p.Function, "from", p.From, "to", p.To, "split_cleared", p.clearedWeights)
+				return nil
+			}
 			var pre *types.PreconditionFailedException
 			if errors.As(err, &pre) {
 				return fmt.Errorf("%w: alias %s of %s is no longer revision %s (someone moved it); nothing changed, rerun rollback: %w",
@@ -179,6 +189,17 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 		return nil
 	}
 	return fmt.Errorf("unknown rollback mode %q", p.Mode)
+}
+
+// aliasMoved reports whether LIVE now routes all traffic to p.To at a revision other than the
+// one the plan read, asked with a short deadline of its own so that an interrupted run can
+// still tell.
+func (e *Env) aliasMoved(ctx context.Context, p *RollbackPlan) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	a, err := e.getAlias(ctx, p.FunctionName)
+	return err == nil && a != nil && a.Version == p.To && len(a.Weights) == 0 &&
+		(p.aliasRevision == "" || a.RevisionID != p.aliasRevision)
 }
 
 // rolledBack is what config records as rolled_back when LIVE moves from one version to

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/internal/pinfile"
 	"github.com/golive-dev/golive/internal/release"
@@ -182,4 +183,48 @@ func mustDelete(t *testing.T, f *fixture, version string) {
 		}
 	}
 	t.Fatalf("no version %s", version)
+}
+
+// lostAnswer is Lambda behind a connection that drops UpdateAlias's answer: the update
+// happens, and the SDK's retry of it meets the RevisionId the update moved on.
+type lostAnswer struct{ release.LambdaAPI }
+
+func (l lostAnswer) UpdateAlias(ctx context.Context, in *lambda.UpdateAliasInput, opts ...func(*lambda.Options)) (*lambda.UpdateAliasOutput, error) {
+	if _, err := l.LambdaAPI.UpdateAlias(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return l.LambdaAPI.UpdateAlias(ctx, in, opts...)
+}
+
+// A rollback whose UpdateAlias answer was lost is reported done, not "someone moved it;
+// nothing changed", so that config.json follows the alias and a rerun does not roll back one
+// version further. A real concurrent move is still refused.
+func TestRollbackLostAnswer(t *testing.T) {
+	const name = "p-prd-worker"
+	f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
+	f.published(name, 3).SetAlias("LIVE", "3", nil)
+	plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.env.Lambda = lostAnswer{f.lambda}
+	if err := f.env.Rollback(context.Background(), plan); err != nil {
+		t.Fatalf("rollback with its answer lost: %v; want done", err)
+	}
+	if v := f.lambda.Function(name).Aliases["LIVE"].FunctionVersion; aws.ToString(v) != "2" {
+		t.Errorf("LIVE on %s; want 2", aws.ToString(v))
+	}
+
+	// Someone else moved LIVE between the plan and the rollback: refused, nothing changed.
+	plan, err = f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lambda.Function(name).SetAlias("LIVE", "3", nil)
+	if err := f.env.Rollback(context.Background(), plan); !errors.Is(err, release.ErrChanged) {
+		t.Errorf("rollback after someone moved LIVE: %v; want ErrChanged", err)
+	}
+	if v := f.lambda.Function(name).Aliases["LIVE"].FunctionVersion; aws.ToString(v) != "3" {
+		t.Errorf("LIVE on %s; want 3, left as someone put it", aws.ToString(v))
+	}
 }
