@@ -10,6 +10,7 @@ package fakeaws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -536,11 +537,14 @@ type Deploys struct {
 	InFlight map[string][]string
 	// Stopped records StopDeployment calls: id and whether auto-rollback was asked.
 	Stopped map[string]bool
+	// stoppedIn is the application/group of each stopped deployment, which ListDeployments
+	// lists under the status Stopped.
+	stoppedIn map[string]string
 }
 
 // NewDeploys returns a fake without deployments.
 func NewDeploys() *Deploys {
-	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}}
+	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}, stoppedIn: map[string]string{}}
 }
 
 // Start adds an unfinished deployment.
@@ -555,11 +559,23 @@ func (d *Deploys) ListDeployments(_ context.Context, in *codedeploy.ListDeployme
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	key := aws.ToString(in.ApplicationName) + "/" + aws.ToString(in.DeploymentGroupName)
-	ids, ok := d.InFlight[key]
+	inFlight, ok := d.InFlight[key]
 	if !ok {
 		return nil, &cdtypes.DeploymentGroupDoesNotExistException{Message: aws.String("Deployment group does not exist: " + key)}
 	}
-	return &codedeploy.ListDeploymentsOutput{Deployments: append([]string(nil), ids...)}, nil
+	// Like CodeDeploy, IncludeOnlyStatuses selects; no statuses lists every deployment.
+	var ids []string
+	if len(in.IncludeOnlyStatuses) == 0 || slices.ContainsFunc(in.IncludeOnlyStatuses, func(s cdtypes.DeploymentStatus) bool { return s != cdtypes.DeploymentStatusStopped }) {
+		ids = append(ids, inFlight...)
+	}
+	if len(in.IncludeOnlyStatuses) == 0 || slices.Contains(in.IncludeOnlyStatuses, cdtypes.DeploymentStatusStopped) {
+		for id, k := range d.stoppedIn {
+			if k == key {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return &codedeploy.ListDeploymentsOutput{Deployments: ids}, nil
 }
 
 // StopDeployment implements the SDK method.
@@ -572,6 +588,7 @@ func (d *Deploys) StopDeployment(_ context.Context, in *codedeploy.StopDeploymen
 			if x == id {
 				d.InFlight[k] = append(ids[:i:i], ids[i+1:]...)
 				d.Stopped[id] = aws.ToBool(in.AutoRollbackEnabled)
+				d.stoppedIn[id] = k
 				return &codedeploy.StopDeploymentOutput{Status: cdtypes.StopStatusPending}, nil
 			}
 		}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -152,7 +154,14 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 				AutoRollbackEnabled: aws.Bool(true),
 			})
 			if err != nil {
-				return fmt.Errorf("stop deployment %s of %s: %w", id, p.FunctionName, err)
+				if !hasCode(err, "DeploymentAlreadyCompletedException") || !e.stopped(ctx, p, id) {
+					return fmt.Errorf("stop deployment %s of %s: %w", id, p.FunctionName, err)
+				}
+				// Stopped by a call whose answer was lost; the SDK's retry of it then finds the
+				// deployment complete (DeploymentAlreadyCompletedException, CodeDeploy API
+				// reference, StopDeployment, Errors). Reporting a failure would leave config.json on the
+				// version being rolled back, and a rerun would move LIVE one version further.
+				e.log().Warn("StopDeployment failed but the deployment is stopped: its answer was lost", "function", p.Function, "deployment", id, "error", err)
 			}
 			e.log().Info("stopped deployment; CodeDeploy restores the alias and CloudFormation rolls the stack back",
 				"function", p.Function, "deployment", id, "version", p.To)
@@ -189,6 +198,31 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 		return nil
 	}
 	return fmt.Errorf("unknown rollback mode %q", p.Mode)
+}
+
+// stopped reports whether deployment id of p's function is listed as Stopped, asked with a
+// short deadline of its own (see aliasMoved).
+func (e *Env) stopped(ctx context.Context, p *RollbackPlan, id string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	in := &codedeploy.ListDeploymentsInput{
+		ApplicationName:     aws.String(e.application()),
+		DeploymentGroupName: aws.String(p.FunctionName),
+		IncludeOnlyStatuses: []cdtypes.DeploymentStatus{cdtypes.DeploymentStatusStopped},
+	}
+	for {
+		out, err := e.Deploys.ListDeployments(ctx, in)
+		if err != nil {
+			return false
+		}
+		if slices.Contains(out.Deployments, id) {
+			return true
+		}
+		if aws.ToString(out.NextToken) == "" {
+			return false
+		}
+		in.NextToken = out.NextToken
+	}
 }
 
 // aliasMoved reports whether LIVE now routes all traffic to p.To at a revision other than the

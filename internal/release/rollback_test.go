@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/internal/pinfile"
@@ -161,6 +162,30 @@ func TestRollbackDeploymentInFlight(t *testing.T) {
 		}
 	})
 
+	// The stop's answer was lost and the SDK's retry found the deployment complete: the
+	// rollback is done (config.json gets the old pin back), not failed.
+	t.Run("stop whose answer was lost", func(t *testing.T) {
+		f := setup(t)
+		plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.env.Deploys = lostStop{f.deploys}
+		if err := f.env.Rollback(context.Background(), plan); err != nil {
+			t.Fatalf("rollback with its answer lost: %v; want done", err)
+		}
+		// A deployment nobody stopped that completed meanwhile is still an error.
+		f = setup(t)
+		plan, err = f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.deploys.InFlight["p-prd/"+name] = nil
+		if err := f.env.Rollback(context.Background(), plan); err == nil || !strings.Contains(err.Error(), "stop deployment d-ABC") {
+			t.Errorf("rollback of a deployment that completed: %v; want the stop's error", err)
+		}
+	})
+
 	t.Run("--to another version is refused", func(t *testing.T) {
 		f := setup(t)
 		_, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "1")
@@ -183,6 +208,17 @@ func mustDelete(t *testing.T, f *fixture, version string) {
 		}
 	}
 	t.Fatalf("no version %s", version)
+}
+
+// lostStop is CodeDeploy behind a connection that drops StopDeployment's answer: the
+// deployment stops, and the SDK's retry finds it complete.
+type lostStop struct{ release.DeployAPI }
+
+func (d lostStop) StopDeployment(ctx context.Context, in *codedeploy.StopDeploymentInput, opts ...func(*codedeploy.Options)) (*codedeploy.StopDeploymentOutput, error) {
+	if _, err := d.DeployAPI.StopDeployment(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return d.DeployAPI.StopDeployment(ctx, in, opts...)
 }
 
 // lostAnswer is Lambda behind a connection that drops UpdateAlias's answer: the update
