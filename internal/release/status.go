@@ -214,8 +214,15 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 		}
 	}
 	extra := make([]string, len(fns))
+	ctx, timedOut, done := giveUpOnTimeout(ctx)
+	defer done()
 	forEach(len(fns), e.workers(), func(i int) {
-		extra[i] = e.provisionedProblem(ctx, fns[i], st.Functions[i])
+		p, err := e.provisionedProblem(ctx, fns[i], st.Functions[i])
+		timedOut(err)
+		if err != nil {
+			p = e.errorText(ctx, err)
+		}
+		extra[i] = p
 	})
 	for i, p := range extra {
 		if p != "" {
@@ -288,24 +295,24 @@ func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 // routes to two versions ("Configuring provisioned concurrency for a function", Lambda
 // Developer Guide): change it in a deploy of its own, before or after the release. Only a
 // canary that moves LIVE is checked, so this costs a call only then.
-func (e *Env) provisionedProblem(ctx context.Context, fn config.Function, s FunctionStatus) string {
+func (e *Env) provisionedProblem(ctx context.Context, fn config.Function, s FunctionStatus) (string, error) {
 	if s.Error != "" || !s.exists || s.Alias == nil || s.StackDeployed == nil || len(s.Deployments) > 0 {
-		return ""
+		return "", nil
 	}
 	canary := fn.UsesCodeDeploy() && fn.Rollout != config.RolloutDirect
 	if !canary || *s.StackDeployed == orLatest(fn.LiveVersion) {
-		return ""
+		return "", nil
 	}
 	current, err := e.provisioned(ctx, fn.FunctionName)
 	if err != nil {
-		return err.Error()
+		return "", err
 	}
 	if current == fn.ProvisionedConcurrency {
-		return ""
+		return "", nil
 	}
 	return fmt.Sprintf("the canary from %s to %s also changes the provisioned concurrency of alias %s from %d to %d: "+
 		"Lambda cannot reallocate it while CodeDeploy splits the alias's traffic; change provisioned_concurrency in a deploy of its own "+
-		"(keep it at %d for this release, or release first)", *s.StackDeployed, fn.LiveVersion, Alias, current, fn.ProvisionedConcurrency, current)
+		"(keep it at %d for this release, or release first)", *s.StackDeployed, fn.LiveVersion, Alias, current, fn.ProvisionedConcurrency, current), nil
 }
 
 // provisioned is the provisioned concurrency requested on LIVE; none configured reads 0.
