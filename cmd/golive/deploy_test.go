@@ -464,12 +464,8 @@ func (d *deployment) golive(v any, want int, args ...string) {
 	cmd.Env = d.env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
+	code, err := exitCode(cmd.Run())
+	if err != nil {
 		d.t.Fatalf("golive %s: %v", strings.Join(args, " "), err)
 	}
 	d.t.Logf("golive %s -> %d\n%s%s", strings.Join(args, " "), code, stdout.String(), stderr.String())

@@ -24,6 +24,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// exitCode is the exit code of a command that ran, from cmd.Run's or cmd.Wait's error; err is
+// set when it did not run or was killed by a signal.
+func exitCode(runErr error) (code int, err error) {
+	var exit *exec.ExitError
+	switch {
+	case runErr == nil:
+		return 0, nil
+	case errors.As(runErr, &exit) && exit.ExitCode() >= 0:
+		return exit.ExitCode(), nil
+	}
+	return 0, runErr
+}
+
 func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -41,12 +54,8 @@ func TestExitCodes(t *testing.T) {
 			cmd.Env = append(os.Environ(), "GOLIVE_TEST_MAIN=1")
 			var out, errb bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &errb
-			err := cmd.Run()
-			code := 0
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				code = exit.ExitCode()
-			} else if err != nil {
+			code, err := exitCode(cmd.Run())
+			if err != nil {
 				t.Fatal(err)
 			}
 			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.errs) {
@@ -94,10 +103,9 @@ func TestSignalsInterrupt(t *testing.T) {
 			if err := cmd.Process.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
-			err := cmd.Wait()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != tt.code || !strings.HasSuffix(errb.String(), tt.says) || strings.Contains(errb.String(), "context canceled") {
-				t.Errorf("exit %v, stderr %q; want %d and %q", err, errb.String(), tt.code, tt.says)
+			code, err := exitCode(cmd.Wait())
+			if err != nil || code != tt.code || !strings.HasSuffix(errb.String(), tt.says) || strings.Contains(errb.String(), "context canceled") {
+				t.Errorf("exit %d (%v), stderr %q; want %d and %q", code, err, errb.String(), tt.code, tt.says)
 			}
 		})
 	}
