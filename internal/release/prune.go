@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -114,11 +115,16 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 			ErrInFlight, strings.Join(busy, ", "))
 	}
 
-	rep.Storage = e.storage(ctx)
+	// The deletes share the give-up context: a hung endpoint fails them within about one
+	// call timeout in all, and one that hangs GetAccountSettings hangs the rest too.
+	var serr error
+	rep.Storage, serr = e.storage(rctx)
+	timedOut(serr)
 	forEach(len(fns), e.workers(), func(i int) {
 		f := &rep.Functions[i]
 		kept := e.referenced(fns[i], st, f.aliases, f.versions, keep)
-		e.prune(ctx, f, kept, dryRun)
+		e.prune(rctx, f, kept, dryRun)
+		timedOut(f.err)
 	})
 	for _, f := range rep.Functions {
 		rep.Storage.FreedBytes += f.FreedBytes
@@ -253,6 +259,9 @@ func (e *Env) prune(ctx context.Context, f *PruneFunction, kept map[string][]str
 			if ctx.Err() != nil {
 				f.err = fmt.Errorf("prune %s: %w", f.FunctionName, context.Cause(ctx))
 				f.Error = "interrupted before it finished; rerun prune"
+				if errors.Is(f.err, ErrGaveUp) {
+					f.Error = context.Cause(ctx).Error() + "; rerun prune"
+				}
 				return
 			}
 			_, err := e.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(f.FunctionName), Qualifier: aws.String(n)})
@@ -296,11 +305,12 @@ func (e *Env) gone(ctx context.Context, name, v string) bool {
 }
 
 // storage reads the account's code storage; emulators without GetAccountSettings leave it null.
-func (e *Env) storage(ctx context.Context) Storage {
+// The error is only for the give-up on a timeout: without the figures, prune still prunes.
+func (e *Env) storage(ctx context.Context) (Storage, error) {
 	out, err := e.Lambda.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
 	if err != nil {
 		e.log().Warn("account code storage unknown", "error", err)
-		return Storage{}
+		return Storage{}, err
 	}
 	var s Storage
 	if out.AccountUsage != nil {
@@ -309,7 +319,7 @@ func (e *Env) storage(ctx context.Context) Storage {
 	if out.AccountLimit != nil {
 		s.LimitBytes = aws.Int64(out.AccountLimit.TotalCodeSize)
 	}
-	return s
+	return s, nil
 }
 
 func contains(xs []string, x string) bool {
