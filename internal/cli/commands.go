@@ -37,10 +37,10 @@ func (t *target) register(cmd *cobra.Command, one bool) {
 	f.StringVar(&t.env, "env", "", "environment in the config (this or --stack is required)")
 	f.StringVar(&t.stack, "stack", "", "a stack that uses the construct, without config.json: its functions come from its LiveVersion outputs")
 	if one {
-		f.StringSliceVar(&t.functions, "function", nil, "function key in the config (required)")
+		f.StringSliceVar(&t.functions, "function", nil, "function key in the config, or with --stack its construct id or name (required)")
 		_ = cmd.MarkFlagRequired("function")
 	} else {
-		f.StringSliceVar(&t.functions, "function", nil, "function key in the config (repeatable; default: all)")
+		f.StringSliceVar(&t.functions, "function", nil, "function key in the config, or with --stack its construct id or name (repeatable; default: all)")
 	}
 }
 
@@ -134,7 +134,7 @@ type publishOptions struct {
 func publishCmd(g *globals) *cobra.Command {
 	o := &publishOptions{}
 	cmd := &cobra.Command{
-		Use:   "publish --env E [--function F]... [--smoke FILE] [--description D] [--pin]",
+		Use:   "publish (--env E | --stack NAME) [--function F]... [--smoke FILE] [--description D] [--pin]",
 		Short: "Publish $LATEST of each function as an immutable version",
 		Long: `publish waits until $LATEST finished updating, reads its CodeSha256 and RevisionId once,
 optionally smoke-invokes it with a payload (refusing on a function error), then publishes
@@ -278,7 +278,7 @@ type statusOptions struct{ target }
 func statusCmd(g *globals) *cobra.Command {
 	o := &statusOptions{}
 	cmd := &cobra.Command{
-		Use:   "status --env E [--function F]...",
+		Use:   "status (--env E | --stack NAME) [--function F]...",
 		Short: "Show config pin, stack-deployed version, LIVE alias and newest version, with drift",
 		Long: `status shows, per function, the version config.json pins, the version the stack last
 deployed (its LiveVersion output), where the LIVE alias actually points (with weights), the
@@ -317,7 +317,7 @@ type verifyOptions struct {
 func verifyCmd(g *globals) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify --env E [--function F]...",
+		Use:   "verify (--env E | --stack NAME) [--function F]...",
 		Short: "Pre-deploy gate: exit 1 when the next deploy would fail or drift",
 		Long: `verify checks, before a deploy, that every pinned and weighted version exists, that the
 LIVE alias is where the stack last put it (unless "rollout": "direct" re-records it), that
@@ -363,7 +363,7 @@ type rollbackOptions struct {
 func rollbackCmd(g *globals) *cobra.Command {
 	o := &rollbackOptions{}
 	cmd := &cobra.Command{
-		Use:   "rollback --env E --function F [--to N]",
+		Use:   "rollback (--env E | --stack NAME) --function F [--to N]",
 		Short: "Return LIVE to the previous (or given) version and record it in config.json",
 		Long: `rollback returns LIVE to an earlier version and leaves config, alias and stack
 consistent, so the next pipeline run converges instead of failing.
@@ -466,7 +466,7 @@ type pruneOptions struct {
 func pruneCmd(g *globals) *cobra.Command {
 	o := &pruneOptions{}
 	cmd := &cobra.Command{
-		Use:   "prune --env E --keep K [--dry-run]",
+		Use:   "prune (--env E | --stack NAME) [--function F]... --keep K [--dry-run]",
 		Short: "Delete old versions nothing refers to, keeping the newest K",
 		Long: `prune deletes published versions, never one that an alias routes to (target or weighted
 split), that any environment's config pins or weights for the same function, that the stack
