@@ -112,6 +112,14 @@ func (h *Handler) Handle(ctx context.Context, ev Event) error {
 		LifecycleEventHookExecutionId: aws.String(ev.LifecycleEventHookExecutionID),
 		Status:                        status,
 	})
+	var done *cdtypes.LifecycleEventAlreadyCompletedException
+	if errors.As(err, &done) {
+		// A verdict already stands (an earlier attempt's report landed, or CodeDeploy timed
+		// the event out): returning an error would only make Lambda retry the whole check,
+		// a bake's wait included, to be refused again.
+		log.Warn("CodeDeploy already has a verdict for this lifecycle event", "status", string(status), "error", err)
+		return nil
+	}
 	if err != nil {
 		log.Error("could not report the verdict to CodeDeploy", "status", string(status), "error", err)
 		return fmt.Errorf("hook: report %s: %w", status, err)
@@ -243,10 +251,12 @@ func (h *Handler) release(ctx context.Context, id string) (release, error) {
 	return rel, nil
 }
 
-// appSpec is the one resource of a Lambda deployment's AppSpec, which CloudFormation
-// writes as JSON: {"version": 0.0, "Resources": [{"<id>": {"Type": "AWS::Lambda::Function",
-// "Properties": {"Name", "Alias", "CurrentVersion", "TargetVersion"}}}]}
-// (CodeDeploy User Guide, "AppSpec 'resources' section (AWS Lambda deployments only)").
+// appSpec is the one resource of a Lambda deployment's AppSpec: {"version": 0.0,
+// "Resources": [{"<id>": {"Type": "AWS::Lambda::Function", "Properties": {"Name",
+// "Alias", "CurrentVersion", "TargetVersion"}}}]} (CodeDeploy User Guide, "AppSpec
+// 'resources' section (AWS Lambda deployments only)"). GetDeployment returns it as
+// "YAML-formatted or JSON-formatted" content (CodeDeploy API Reference, AppSpecContent);
+// which of the two CloudFormation writes is not documented, so both are read.
 type appSpec struct {
 	Name, Alias, TargetVersion string
 }

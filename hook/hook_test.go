@@ -35,6 +35,7 @@ type fakeCodeDeploy struct {
 	appSpec string
 	group   string
 	getErr  error
+	putErr  error
 	reports []cdtypes.LifecycleEventStatus
 }
 
@@ -61,6 +62,9 @@ func (f *fakeCodeDeploy) PutLifecycleEventHookExecutionStatus(ctx context.Contex
 		return nil, err
 	}
 	f.reports = append(f.reports, in.Status)
+	if f.putErr != nil {
+		return nil, f.putErr
+	}
 	return &codedeploy.PutLifecycleEventHookExecutionStatusOutput{}, nil
 }
 
@@ -275,6 +279,33 @@ func TestHookReportsSetupErrors(t *testing.T) {
 	}
 	if len(cd.reports) != 1 || cd.reports[0] != cdtypes.LifecycleEventStatusFailed {
 		t.Errorf("reports = %v, want one Failed", cd.reports)
+	}
+}
+
+// A report CodeDeploy refuses because the event already has a verdict ends the run: an
+// error would make Lambda retry the whole check. Any other failed report is an error, so
+// that Lambda's retry reports again.
+func TestHookReportErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		putErr  error
+		wantErr bool
+	}{
+		{"verdict already stands", &cdtypes.LifecycleEventAlreadyCompletedException{Message: aws.String("already completed")}, false},
+		{"report failed", errors.New("ThrottlingException"), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cd := &fakeCodeDeploy{appSpec: appSpec(function, "8"), group: group, putErr: tt.putErr}
+			h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd, SetupErr: errors.New("broken"),
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			err := h.Handle(context.Background(), hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"})
+			if (err != nil) != tt.wantErr {
+				t.Errorf("Handle: %v, want an error: %v", err, tt.wantErr)
+			}
+			if len(cd.reports) != 1 {
+				t.Errorf("reports = %v, want exactly one attempt", cd.reports)
+			}
+		})
 	}
 }
 
