@@ -70,7 +70,15 @@ func TestOwnFunction(t *testing.T) {
 	versionedfunction.New(img, "Resize", &versionedfunction.Props{Function: imgFn, LiveVersion: "2", Rollout: versionedfunction.RolloutDirect,
 		Deployment: canary(), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
 
-	tpl := assertions.Template_FromStack(node, nil)
+	// One synth for every assertion: Template_FromStack and Annotations_FromStack each
+	// synthesize the whole app again.
+	for _, stack := range []awscdk.Stack{node, py, img} {
+		cdknag.NagSuppressions_AddStackSuppressions(stack, &nagSuppressions, nil)
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	asm := app.Synth(nil)
+
+	tpl := templateOf(asm, node)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{
 		"Name": "LIVE", "FunctionVersion": "4", "FunctionName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Handler"))},
 	})
@@ -98,13 +106,13 @@ func TestOwnFunction(t *testing.T) {
 		"Value": "orders-node:4", "Description": "Function and LIVE version recorded by the last deploy",
 	})
 
-	tpl = assertions.Template_FromStack(py, nil)
+	tpl = templateOf(asm, py)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "$LATEST"})
 	tpl.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{"DeletionPolicy": "Retain",
 		"Properties": map[string]any{"FunctionName": "report-py", "Runtime": "python3.14"}})
 	tpl.HasOutput(jsii.String("LiveVersionReport"), map[string]any{"Value": "report-py:$LATEST"})
 
-	tpl = assertions.Template_FromStack(img, nil)
+	tpl = templateOf(asm, img)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "2"})
 	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{"UpdatePolicy": assertions.Match_Absent()})
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(1))
@@ -113,25 +121,33 @@ func TestOwnFunction(t *testing.T) {
 	tpl.HasOutput(jsii.String("LiveVersionResize"), map[string]any{"Value": "resize-img:2"})
 
 	for _, stack := range []awscdk.Stack{node, py, img} {
-		tpl := assertions.Template_FromStack(stack, nil)
+		tpl := templateOf(asm, stack)
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
-	}
-	for _, stack := range []awscdk.Stack{node, py, img} {
-		cdknag.NagSuppressions_AddStackSuppressions(stack, &nagSuppressions, nil)
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	app.Synth(nil)
-	for _, stack := range []awscdk.Stack{node, py, img} {
-		ann := assertions.Annotations_FromStack(stack)
-		match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-		for _, found := range []*[]*cxapi.SynthesisMessage{ann.FindError(jsii.String("*"), match), ann.FindWarning(jsii.String("*"), match)} {
-			for _, m := range *found {
-				t.Errorf("%s: unsuppressed cdk-nag finding at %s: %v", *stack.StackName(), *m.Id, m.Entry.Data)
-			}
+		for _, m := range nagFindings(asm, stack) {
+			t.Errorf("%s: unsuppressed cdk-nag finding %s", *stack.StackName(), m)
 		}
 	}
 	cfnLint(t, out, 3)
+}
+
+// templateOf is stack's template in an assembly already synthesized.
+func templateOf(asm cxapi.CloudAssembly, stack awscdk.Stack) assertions.Template {
+	tpl, _ := asm.GetStackArtifact(stack.ArtifactId()).Template().(map[string]any)
+	return assertions.Template_FromJSON(&tpl, nil)
+}
+
+// nagFindings are the cdk-nag errors and warnings on stack in an assembly synthesized
+// with the AwsSolutions checks.
+func nagFindings(asm cxapi.CloudAssembly, stack awscdk.Stack) []string {
+	var found []string
+	for _, m := range *asm.GetStackArtifact(stack.ArtifactId()).Messages() {
+		data := fmt.Sprint(m.Entry.Data)
+		if (m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING) && strings.Contains(data, "AwsSolutions-") {
+			found = append(found, *m.Id+": "+data)
+		}
+	}
+	return found
 }
 
 // nagSuppressions are the findings on what the construct declares, with their reasons.
