@@ -284,7 +284,7 @@ func TestApplyKeepsCRLF(t *testing.T) {
 func TestConcurrentWritesSerialize(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.json")
 	functions := []string{"api", "worker"}
-	for round := range 10 {
+	for round := range 4 {
 		if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
 			t.Fatal(err)
 		}
