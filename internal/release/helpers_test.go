@@ -1,9 +1,13 @@
 package release_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/fakeaws"
@@ -81,4 +85,52 @@ func (f *fixture) published(name string, n int) *fakeaws.Function {
 		f.lambda.Publish(name)
 	}
 	return fn
+}
+
+// hung is a Lambda on which op never answers: each call of it ends as the call timeout ends
+// it, and live counts the calls made before golive gave up.
+type hung struct {
+	release.LambdaAPI
+	op   string
+	live *atomic.Int32
+}
+
+func (h hung) timeOut(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	h.live.Add(1)
+	return fmt.Errorf("%s did not answer within 1s (--call-timeout): %w", h.op, context.DeadlineExceeded)
+}
+
+func (h hung) DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, opts ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
+	if h.op != "DeleteFunction" {
+		return h.LambdaAPI.DeleteFunction(ctx, in, opts...)
+	}
+	return nil, h.timeOut(ctx)
+}
+
+func (h hung) GetProvisionedConcurrencyConfig(ctx context.Context, in *lambda.GetProvisionedConcurrencyConfigInput, opts ...func(*lambda.Options)) (*lambda.GetProvisionedConcurrencyConfigOutput, error) {
+	if h.op != "GetProvisionedConcurrencyConfig" {
+		return h.LambdaAPI.GetProvisionedConcurrencyConfig(ctx, in, opts...)
+	}
+	return nil, h.timeOut(ctx)
+}
+
+// hungFleet is four functions a..d with the given prd settings, each with 3 published
+// versions, LIVE and the stack on version at, one worker, and op hung.
+func hungFleet(t *testing.T, op, settings, at string) (*fixture, *atomic.Int32) {
+	names := []string{"a", "b", "c", "d"}
+	var cfg []string
+	for _, n := range names {
+		cfg = append(cfg, fmt.Sprintf("%q: %s", n, settings))
+	}
+	f := newFixture(t, strings.Join(cfg, ", "), names...)
+	for _, n := range names {
+		f.published("p-prd-"+n, 3).SetAlias("LIVE", at, nil)
+		f.deployed(f.fn(t, n), at)
+	}
+	live := &atomic.Int32{}
+	f.env.Lambda, f.env.Workers = hung{f.lambda, op, live}, 1
+	return f, live
 }

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/fakeaws"
@@ -219,41 +217,15 @@ func TestPruneKeepsCandidatesWithoutReference(t *testing.T) {
 	}
 }
 
-// hungDelete is a Lambda whose DeleteFunction never answers: each call ends as the call
-// timeout ends it, and live counts the calls made before golive gave up.
-type hungDelete struct {
-	release.LambdaAPI
-	live *atomic.Int32
-}
-
-func (h hungDelete) DeleteFunction(ctx context.Context, _ *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	h.live.Add(1)
-	return nil, fmt.Errorf("the call did not answer within 1s (--call-timeout): %w", context.DeadlineExceeded)
-}
-
 // The deletes stop at the first timed-out call, like the reads before them, so that a hung
 // endpoint fails prune within about one call timeout, not one per function.
 func TestPruneGivesUpOnTimeout(t *testing.T) {
-	names := []string{"a", "b", "c", "d"}
-	var cfg []string
-	for _, n := range names {
-		cfg = append(cfg, fmt.Sprintf(`%q: {"live_version": "3"}`, n))
-	}
-	f := newFixture(t, strings.Join(cfg, ", "), names...)
-	for _, n := range names {
-		f.published("p-prd-"+n, 3).SetAlias("LIVE", "3", nil)
-		f.deployed(f.fn(t, n), "3")
-	}
-	var live atomic.Int32
-	f.env.Lambda, f.env.Workers = hungDelete{f.lambda, &live}, 1
+	f, live := hungFleet(t, "DeleteFunction", `{"live_version": "3"}`, "3")
 	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if live.Load() != 1 || len(rep.FunctionErrors()) != len(names) || !strings.Contains(rep.Functions[3].Error, "not finished: another AWS call timed out") {
+	if live.Load() != 1 || len(rep.FunctionErrors()) != 4 || !strings.Contains(rep.Functions[3].Error, "not finished: another AWS call timed out") {
 		t.Errorf("%d deletes before giving up, functions %+v; want 1, and the others not finished", live.Load(), rep.Functions)
 	}
 }

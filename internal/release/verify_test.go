@@ -2,15 +2,9 @@ package release_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
-	"github.com/golive-dev/golive/internal/release"
 )
 
 func TestVerify(t *testing.T) {
@@ -290,41 +284,15 @@ func TestVerifyRename(t *testing.T) {
 	}
 }
 
-// hungProvisioned is a Lambda whose GetProvisionedConcurrencyConfig never answers: each call
-// ends as the call timeout ends it, and live counts the calls made before golive gave up.
-type hungProvisioned struct {
-	release.LambdaAPI
-	live *atomic.Int32
-}
-
-func (h hungProvisioned) GetProvisionedConcurrencyConfig(ctx context.Context, _ *lambda.GetProvisionedConcurrencyConfigInput, _ ...func(*lambda.Options)) (*lambda.GetProvisionedConcurrencyConfigOutput, error) {
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	h.live.Add(1)
-	return nil, fmt.Errorf("the call did not answer within 1s (--call-timeout): %w", context.DeadlineExceeded)
-}
-
 // verify's provisioned-concurrency check stops at the first timed-out call, like status, so
 // that a hung endpoint fails verify within about one call timeout, not one per function.
 func TestVerifyGivesUpOnTimeout(t *testing.T) {
-	names := []string{"a", "b", "c", "d"}
-	var cfg []string
-	for _, n := range names {
-		cfg = append(cfg, fmt.Sprintf(`%q: {"live_version": "3", "provisioned_concurrency": 5}`, n))
-	}
-	f := newFixture(t, strings.Join(cfg, ", "), names...)
-	for _, n := range names {
-		f.published("p-prd-"+n, 3).SetAlias("LIVE", "2", nil)
-		f.deployed(f.fn(t, n), "2")
-	}
-	var live atomic.Int32
-	f.env.Lambda, f.env.Workers = hungProvisioned{f.lambda, &live}, 1
+	f, live := hungFleet(t, "GetProvisionedConcurrencyConfig", `{"live_version": "3", "provisioned_concurrency": 5}`, "2")
 	rep, err := f.env.Verify(context.Background(), f.env.Env.Functions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if live.Load() != 1 || len(rep.Problems) != len(names) || !strings.Contains(rep.Problems[3].Message, "not finished: another AWS call timed out") {
+	if live.Load() != 1 || len(rep.Problems) != 4 || !strings.Contains(rep.Problems[3].Message, "not finished: another AWS call timed out") {
 		t.Errorf("%d calls before giving up, problems %+v; want 1, and the others not finished", live.Load(), rep.Problems)
 	}
 }
