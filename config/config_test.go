@@ -167,8 +167,8 @@ func TestMerge(t *testing.T) {
 				f.Deployment.AutoRollback.OnAlarm = true
 			}},
 		{"environment merges key by key",
-			`"environment": {"A": "1", "B": "2"}`, `"environment": {"B": "3", "C": "4", "A": null}`, func(f *config.Function) {
-				f.Environment = map[string]string{"B": "3", "C": "4"}
+			`"environment": {"AA": "1", "BB": "2"}`, `"environment": {"BB": "3", "CC": "4", "AA": null}`, func(f *config.Function) {
+				f.Environment = map[string]string{"BB": "3", "CC": "4"}
 			}},
 		{"auto_rollback merges switch by switch",
 			`"deployment": {"alarms": {"error_rate_percent": 1}, "auto_rollback": {"on_stop": false}}`, `"deployment": {"auto_rollback": {"on_failure": false}}`, func(f *config.Function) {
@@ -255,12 +255,12 @@ func TestMerge(t *testing.T) {
 
 // An env without overrides gets exactly the shared settings, whatever another env does.
 func TestEnvWithoutOverridesInheritsShared(t *testing.T) {
-	c, err := config.Parse([]byte(doc(`"memory_mb": 512, "environment": {"A": "1"}`, `"memory_mb": 1024, "environment": {"A": null}, "live_version": 4`)))
+	c, err := config.Parse([]byte(doc(`"memory_mb": 512, "environment": {"AA": "1"}`, `"memory_mb": 1024, "environment": {"AA": null}, "live_version": 4`)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := defaultWorker("sbx")
-	want.MemoryMB, want.Environment = 512, map[string]string{"A": "1"}
+	want.MemoryMB, want.Environment = 512, map[string]string{"AA": "1"}
 	if got := c.Envs[0].Functions[0]; !reflect.DeepEqual(got, want) {
 		t.Errorf("sbx worker =\n%s\nwant\n%s", show(got), show(want))
 	}
@@ -496,7 +496,7 @@ func TestWrongTypesAreErrors(t *testing.T) {
 		"environment", "provisioned_concurrency", "deployment", "live_version", "rollout", "additional_versions"}
 	nested := []string{`"deployment": {"type": %s}`, `"deployment": {"alarms": %s}`, `"deployment": {"alarms": {"extra": %s}}`,
 		`"deployment": {"auto_rollback": {"on_stop": %s}}`, `"deployment": {"pre_traffic_hook": %s}`,
-		`"image": {"repository": %s, "digest": "` + digest + `"}`, `"environment": {"A": %s}`}
+		`"image": {"repository": %s, "digest": "` + digest + `"}`, `"environment": {"AA": %s}`}
 	for _, v := range values {
 		for _, f := range fields {
 			_, _ = config.Parse([]byte(doc("", fmt.Sprintf(`"live_version": 3, "%s": %s`, f, v))))

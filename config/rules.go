@@ -24,7 +24,7 @@ var (
 	hookRe        = contract.HookFunctionRe
 	digestRe      = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 	tagRe         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
-	envVarRe      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
+	envVarRe      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`) // Lambda API Reference, Environment: key pattern [a-zA-Z]([a-zA-Z0-9_])+
 	versionRe     = regexp.MustCompile(`^[1-9][0-9]{0,14}$`)
 	branchRe      = regexp.MustCompile(`^[a-zA-Z0-9._/-]{1,255}$`)
 	githubRepoRe  = regexp.MustCompile(`^[a-zA-Z0-9_.-]+/[a-zA-Z0-9_.-]+$`)
@@ -147,7 +147,7 @@ const (
 	wantMemory         = `an integer from 128 to 10240 (MB)`
 	wantTimeout        = `an integer from 1 to 900 (seconds)`
 	wantDescription    = `a string of at most 256 characters`
-	wantEnvVar         = `a variable name of letters, digits and "_", starting with a letter, and not one Lambda reserves (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, ...)`
+	wantEnvVar         = `a variable name of at least 2 letters, digits and "_", starting with a letter, and not one Lambda reserves (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, ...)`
 	wantEnvValue       = `a string (quote numbers and booleans, e.g. "8080"), or null to remove a shared variable`
 	wantProvisioned    = `a non-negative integer`
 	wantLiveVersion    = `null or a positive integer version such as "7"`

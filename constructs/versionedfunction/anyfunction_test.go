@@ -380,7 +380,7 @@ func TestRefusals(t *testing.T) {
 		}), "FunctionName and FunctionOptions.FunctionName: both set"},
 		{"no name", p(func(p *versionedfunction.Props) { p.FunctionName = "" }), `FunctionName: got ""; want 1 to 64 letters`},
 		{"environment key", p(func(p *versionedfunction.Props) { p.Environment = map[string]string{"1-BAD": "x"} }),
-			`Environment: key "1-BAD"; want a letter, then letters, digits or underscores (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)`},
+			`Environment: key "1-BAD"; want a letter, then at least one more letter, digit or underscore (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)`},
 		{"options environment key", p(func(p *versionedfunction.Props) {
 			p.FunctionOptions = &awslambda.FunctionOptions{Environment: &map[string]*string{"A-B": jsii.String("x")}}
 		}), `FunctionOptions.Environment: key "A-B"; want a letter`},

@@ -154,14 +154,14 @@ func validate(p *Props, f facts) []string {
 		if fo.Environment != nil {
 			for k := range *fo.Environment {
 				if !envKeyRE.MatchString(k) && !isToken(k) {
-					add("FunctionOptions.Environment: key %q; want a letter, then letters, digits or underscores (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
+					add("FunctionOptions.Environment: key %q; want a letter, then at least one more letter, digit or underscore (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
 				}
 			}
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Environment)) {
 		if !envKeyRE.MatchString(k) {
-			add("Environment: key %q; want a letter, then letters, digits or underscores (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
+			add("Environment: key %q; want a letter, then at least one more letter, digit or underscore (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
 		}
 	}
 	if p.Build != nil {
