@@ -313,9 +313,9 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 	smoke := &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{}`)}, TimeoutS: 30}
 	var h contract.HookSettings
 	for _, tt := range []contract.HookTarget{
-		{Group: "a-b", Smoke: smoke},
-		{Group: "c", Smoke: smoke},
-		{Group: "d", Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 5}},
+		{Group: "demo-prd-a-b", Smoke: smoke},
+		{Group: "demo-prd-a", Smoke: smoke},
+		{Group: "demo-prd-d", Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 5}},
 	} {
 		if err := h.Add(tt); err != nil {
 			t.Fatal(err)
@@ -326,11 +326,18 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 		t.Errorf("%d settings stored, want 2: %+v", len(h.Settings), h)
 	}
 	k, v := h.Env()
+	// The groups' common prefix is written once (Lambda allows 4 KB of environment).
+	if strings.Count(v, "demo-prd-") != 1 {
+		t.Errorf("%s = %s, want the common prefix demo-prd- once", k, v)
+	}
 	got, err := contract.ParseHookTargets([]string{"PATH=/bin", k + "=" + v})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for g, timeout := range map[string]int{"a-b": 30, "c": 30, "d": 5} {
+	if len(got) != 3 {
+		t.Errorf("%d groups after the round trip, want 3: %v", len(got), got)
+	}
+	for g, timeout := range map[string]int{"demo-prd-a-b": 30, "demo-prd-a": 30, "demo-prd-d": 5} {
 		if x := got[g]; x.Group != g || x.Function != g || x.Smoke == nil || x.Smoke.TimeoutS != timeout {
 			t.Errorf("%s after the round trip = %+v, want its smoke with timeout %d", g, x, timeout)
 		}

@@ -28,9 +28,11 @@ import (
 // holds within CloudFormation's 500 resources from 98 to about 60. The shared hook finds
 // each deployment's function and target version in CodeDeploy (GetDeployment's AppSpec)
 // and the function's settings in its environment, by deployment group, each distinct
-// setting once: Lambda's 4 KB environment limit bounds them (about 100 functions sharing
-// one setting, fewer with settings of their own), and synth refuses a stack past it. Smoke and bake are two functions because
-// CodeDeploy's hook event does not say which lifecycle event is running.
+// setting once and the groups' common name prefix once: Lambda's 4 KB environment limit
+// bounds them (98 functions of 40-character names sharing one setting fit; about 27
+// settings of their own of 100 bytes each), and synth refuses a stack past it. Smoke and
+// bake are two functions because CodeDeploy's hook event does not say which lifecycle
+// event is running.
 //
 // Least privilege: the smoke function may invoke only the versions (function:NAME:*,
 // never $LATEST) of the functions it tests; both may read and report only on their

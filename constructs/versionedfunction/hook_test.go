@@ -272,3 +272,48 @@ func TestHooksOfYourOwn(t *testing.T) {
 		})
 	}
 }
+
+// The shipped hook's settings live in its environment, which Lambda bounds at 4 KB: a
+// stack whose smoke settings outgrow it is refused at synth, naming the function that
+// crossed the limit and what to do. Names sharing a prefix cost it once.
+func TestHookSettingsWithinLambdasEnvironmentLimit(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		n       int
+		event   func(i int) string
+		wantErr string
+	}{
+		// 98 functions of 40-character names sharing one setting: the names past their
+		// common prefix "golive-demo-prd-orders-and-billing-" fit.
+		{"shared settings and long names", 98, func(int) string { return `{"ping": true}` }, ""},
+		// A setting of its own per function (an event of about 100 bytes, with its timeout):
+		// the 28th crosses 4 KB.
+		{"settings of their own", 60, func(i int) string { return fmt.Sprintf(`{"ping": %d, "pad": %q}`, i, strings.Repeat("x", 80)) },
+			`Test/fn27: the smoke hook's settings reach`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app := awscdk.NewApp(nil)
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			msg := catch(func() {
+				for i := range tt.n {
+					d := canary()
+					d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(tt.event(i))}}
+					versionedfunction.New(stack, fmt.Sprintf("fn%d", i), &versionedfunction.Props{
+						FunctionName: fmt.Sprintf("golive-demo-prd-orders-and-billing-%05d", i), Entry: entry, LiveVersion: "2", Deployment: d})
+				}
+			})
+			switch {
+			case tt.wantErr == "" && msg != "":
+				t.Fatalf("New: %s; want the stack", msg)
+			case tt.wantErr != "" && !strings.Contains(msg, tt.wantErr):
+				t.Fatalf("New: %q; want a panic containing %q", msg, tt.wantErr)
+			case tt.wantErr != "":
+				for _, want := range []string{"bytes with this function's; Lambda allows 4096", "share the smoke events"} {
+					if !strings.Contains(msg, want) {
+						t.Errorf("New: %q; want it to say %q", msg, want)
+					}
+				}
+			}
+		})
+	}
+}

@@ -3,7 +3,9 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -70,8 +72,13 @@ type HookTarget struct {
 // environment holds: Lambda allows 4 KB of variables per function, and most functions of
 // a stack share their settings (the config's shared defaults), so each distinct setting is
 // written once and each group names its index.
+//
+// Groups are keyed by name past Prefix, which Env sets to the names' common prefix: a
+// stack's function names, and so its deployment group names, usually share one
+// ("{project}-{env}-"), which is then written once rather than per group.
 type HookSettings struct {
 	Settings []HookTarget   `json:"settings"`
+	Prefix   string         `json:"prefix,omitempty"`
 	Groups   map[string]int `json:"groups"`
 }
 
@@ -95,9 +102,26 @@ func (h *HookSettings) Add(t HookTarget) error {
 	return nil
 }
 
-// Env is the variable holding h: its key and its JSON.
+// Env is the variable holding h, its groups written past their common prefix: its key and
+// its JSON.
 func (h *HookSettings) Env() (key, value string) {
-	b, _ := json.Marshal(h) // plain data: cannot fail
+	names := slices.Sorted(maps.Keys(h.Groups))
+	prefix := ""
+	if len(names) > 1 {
+		// The common prefix of a sorted list is that of its first and last names; it
+		// stops short of the whole shortest name, so no group's key is empty.
+		first, last := names[0], names[len(names)-1]
+		n := 0
+		for n < len(first)-1 && first[n] == last[n] {
+			n++
+		}
+		prefix = first[:n]
+	}
+	out := HookSettings{Settings: h.Settings, Prefix: prefix, Groups: make(map[string]int, len(h.Groups))}
+	for g, i := range h.Groups {
+		out.Groups[strings.TrimPrefix(g, prefix)] = i
+	}
+	b, _ := json.Marshal(out) // plain data: cannot fail
 	return HookSettingsEnv, string(b)
 }
 
@@ -117,6 +141,7 @@ func ParseHookTargets(environ []string) (map[string]HookTarget, error) {
 			if i < 0 || i >= len(h.Settings) || g == "" {
 				return nil, fmt.Errorf("%s: group %q names setting %d of %d", k, g, i, len(h.Settings))
 			}
+			g = h.Prefix + g
 			t := h.Settings[i]
 			t.Group, t.Function = g, g
 			targets[g] = t
