@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"testing"
 
 	"github.com/golive-dev/golive/internal/moto"
 )
@@ -19,7 +18,10 @@ import (
 //
 //	var srv *moto.Server
 //	func TestMain(m *testing.M) { os.Exit(mototest.Main(m, &srv)) }
-func Main(m *testing.M, srv **moto.Server) int {
+//
+// m is the binary's *testing.M; the package takes only the method it calls, so that it
+// imports no testing package of its own (test tooling stays out of the product's imports).
+func Main(m interface{ Run() int }, srv **moto.Server) int {
 	s, err := moto.Start(context.Background())
 	switch {
 	case err == nil:
@@ -44,8 +46,12 @@ func Main(m *testing.M, srv **moto.Server) int {
 
 var skipReason = moto.Binary + " was not started (call mototest.Main from TestMain)"
 
-// Need skips the test when srv is nil (moto_server missing outside CI).
-func Need(t testing.TB, srv *moto.Server) {
+// Need skips the test when srv is nil (moto_server missing outside CI); t is a *testing.T or
+// *testing.B.
+func Need(t interface {
+	Helper()
+	Skip(args ...any)
+}, srv *moto.Server) {
 	t.Helper()
 	if srv == nil {
 		t.Skip(skipReason)
