@@ -65,6 +65,13 @@ func TestPublishSmoke(t *testing.T) {
 	w.createFunction("worker")
 	dir := t.TempDir()
 
+	notJSON := dir + "/not.json"
+	writeFile(t, notJSON, `{"smoke": tru`)
+	if _, stderr, code := w.run("publish", "--env", "prd", "--smoke", notJSON); code != 1 ||
+		!strings.Contains(stderr, "--smoke "+notJSON+": not JSON; want a file holding one JSON value") || len(w.versions("worker")) != 0 {
+		t.Errorf("a smoke file that is not JSON: exit %d, %s, versions %v; want refused, nothing published", code, stderr, w.versions("worker"))
+	}
+
 	ok := dir + "/ok.json"
 	writeFile(t, ok, `{"smoke": true}`)
 	out, _, code := w.run("publish", "--env", "prd", "--smoke", ok, "-o", "json")

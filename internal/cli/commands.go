@@ -181,7 +181,7 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 			return failure{err: fmt.Errorf("--smoke: %w", err)}
 		}
 		if !json.Valid(b) {
-			return failure{err: fmt.Errorf("--smoke %s: not a JSON payload", o.smoke)}
+			return failure{err: fmt.Errorf("--smoke %s: not JSON; want a file holding one JSON value, the event to invoke $LATEST with", o.smoke)}
 		}
 		payload = b
 	}

@@ -58,6 +58,9 @@ func TestStackWithoutConfig(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", tt.args, code, stderr)
 		}
 	}
+	if _, stderr, code := w.run("status", "--stack", "nope-"+stack); code != 1 || !strings.Contains(stderr, "--stack nope-"+stack+": no such stack in region us-east-1") {
+		t.Errorf("unknown stack: exit %d, %s", code, stderr)
+	}
 	if _, stderr, code := w.run("status", "--stack", stack, "--function", "nope"); code != 1 || !strings.Contains(stderr, `unknown function "nope"; want one of: Worker`) {
 		t.Errorf("unknown function: exit %d, %s", code, stderr)
 	}

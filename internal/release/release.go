@@ -252,8 +252,7 @@ func splitOutput(v string) (name, version string) {
 func (e *Env) readStack(ctx context.Context) (stack, error) {
 	out, err := e.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(e.StackName())})
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
+		if stackMissing(err) {
 			return stack{}, nil
 		}
 		return stack{}, fmt.Errorf("read stack %s: %w", e.StackName(), err)
@@ -269,6 +268,13 @@ func (e *Env) readStack(ctx context.Context) (stack, error) {
 		}
 	}
 	return s, nil
+}
+
+// stackMissing tells DescribeStacks' answer for a stack that does not exist, a ValidationError
+// ("Stack with id NAME does not exist") rather than an error code of its own.
+func stackMissing(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist")
 }
 
 // inFlightStatuses are the CodeDeploy statuses of a deployment that has not finished.

@@ -21,11 +21,11 @@ import (
 // every pinned function as released through CodeDeploy when the stack has an application.
 func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.Config, *config.Env, string, error) {
 	out, err := api.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
-	if err != nil {
+	if err != nil && !stackMissing(err) {
 		return nil, nil, "", fmt.Errorf("read stack %s: %w", stack, err)
 	}
-	if len(out.Stacks) == 0 {
-		return nil, nil, "", fmt.Errorf("stack %s not found", stack)
+	if err != nil || len(out.Stacks) == 0 {
+		return nil, nil, "", fmt.Errorf("--stack %s: no such stack in region %s; want the name of a deployed stack that uses the versionedfunction construct (check --stack and --region)", stack, orNone(region))
 	}
 	st := out.Stacks[0]
 	env := &config.Env{Name: stack, Account: arnAccount(aws.ToString(st.StackId)), Region: region}

@@ -62,8 +62,9 @@ func TestStackEnv(t *testing.T) {
 		t.Errorf("publish of a function that is gone: %v, %q; want %q", err, rep.Functions[0].Error, want)
 	}
 
-	if _, _, _, err := release.StackEnv(context.Background(), s, "nope", "eu-west-1"); err == nil {
-		t.Error("a missing stack: no error")
+	if _, _, _, err := release.StackEnv(context.Background(), s, "nope", "eu-west-1"); err == nil ||
+		!strings.Contains(err.Error(), "--stack nope: no such stack in region eu-west-1; want the name of a deployed stack") {
+		t.Errorf("a missing stack: %v", err)
 	}
 	s.Set("bare", "BucketName", "b")
 	if _, _, _, err := release.StackEnv(context.Background(), s, "bare", "eu-west-1"); err == nil || !strings.Contains(err.Error(), "does it use the versionedfunction construct?") {
