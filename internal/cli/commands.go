@@ -417,9 +417,15 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 		if err := g.render(plan); err != nil {
 			return failure{err: err}
 		}
-		if plan.Mode == release.ModeAlias {
+		switch plan.Mode {
+		case release.ModeAlias:
 			fmt.Fprintf(g.app.Stderr, "golive: no config.json with --stack: before the next deploy, set %s's live version to %s in your app, with a direct rollout (no CodeDeploy deployment), so the stack records it\n",
 				plan.Function, plan.To)
+		case release.ModeStopDeployment:
+			// CloudFormation rolls the stack back, but the app's code still pins the stopped
+			// version: the next deploy would release it again.
+			fmt.Fprintf(g.app.Stderr, "golive: no config.json with --stack: CloudFormation rolls the stack back to %s; before the next deploy, set %s's live version back to %s in your app, or that deploy releases the stopped version again\n",
+				plan.To, plan.Function, plan.To)
 		}
 		return nil
 	}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
 	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/cli"
 	"github.com/golive-dev/golive/internal/fakeaws"
@@ -128,5 +131,33 @@ func TestPruneReportsAWSRefusal(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "AWS refused to delete the version; kept") {
 		t.Errorf("stderr = %s", errb)
+	}
+}
+
+// --stack while CodeDeploy shifts traffic: rollback stops the deployment, and since no
+// config.json follows, says that the app's code must go back to the old version, which it
+// still pins ahead of the stack.
+func TestStackRollbackStopsDeploymentInFlight(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	fn := l.AddFunction("shop-worker")
+	for range 2 {
+		l.Publish("shop-worker")
+		fn.UpdateCode()
+	}
+	l.Publish("shop-worker")
+	fn.SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
+	s.Set("shop", "LiveVersionWorker", "shop-worker:2") // outputs change when the update completes
+	s.Resources = map[string][]cftypes.StackResource{"shop": {
+		{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("shop-App")},
+	}}
+	d.Start("shop-App", "shop-worker", "d-INFLIGHT")
+
+	app, _, errb := fakeApp(t, l, s, d)
+	code := app.Run(context.Background(), []string{"rollback", "--stack", "shop", "--function", "Worker", "--region", "us-east-1"})
+	if code != 0 || !d.Stopped["d-INFLIGHT"] {
+		t.Fatalf("exit %d, stopped %v: %s", code, d.Stopped, errb)
+	}
+	if want := "CloudFormation rolls the stack back to 2; before the next deploy, set Worker's live version back to 2 in your app"; !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr = %s; want %q", errb, want)
 	}
 }
