@@ -2,7 +2,6 @@ package stacks_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/synthcheck"
 	"github.com/golive-dev/golive/stacks"
 )
 
@@ -335,20 +335,26 @@ func TestLimitsAtTheRealLimit(t *testing.T) {
 		n          int
 		deployment string
 		wantErr    string
+		latest     bool
 	}{
-		{"../cdk.json", 99, "", ""},
-		{cdkInitFlags, 82, "", ""},
-		{cdkInitFlags, 83, "", "envs.prd: its stack declares 501 resources for 83 functions, CloudFormation allows 500 per template"},
+		{"../cdk.json", 99, "", "", false},
+		{cdkInitFlags, 82, "", "", false},
+		{cdkInitFlags, 83, "", "envs.prd: its stack declares 501 resources for 83 functions, CloudFormation allows 500 per template", false},
+		// On $LATEST (the README's last column): 3 resources each under golive's cdk.json,
+		// 4 under cdk init's.
+		{"../cdk.json", 166, "", "", true},
+		{cdkInitFlags, 124, "", "", true},
+		{cdkInitFlags, 125, "", "envs.prd: its stack declares 501 resources for 125 functions", true},
 		// The shipped hooks cost 7 resources once, and their settings, shared by every
 		// function, stay within Lambda's 4 KB environment; under cdk init's flags they get a
 		// log group each too.
-		{"../cdk.json", 98, verdict, ""},
-		{cdkInitFlags, 81, verdict, ""},
-		{cdkInitFlags, 82, verdict, "envs.prd: its stack declares 504 resources for 82 functions"},
+		{"../cdk.json", 98, verdict, "", false},
+		{cdkInitFlags, 81, verdict, "", false},
+		{cdkInitFlags, 82, verdict, "envs.prd: its stack declares 504 resources for 82 functions", false},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/%d/%v", filepath.Base(tt.flags), tt.n, tt.deployment != ""), func(t *testing.T) {
-			cfg := pinnedFunctions(t, tt.n, true)
+		t.Run(fmt.Sprintf("%s/%d/%v/latest=%v", filepath.Base(tt.flags), tt.n, tt.deployment != "", tt.latest), func(t *testing.T) {
+			cfg := pinnedFunctions(t, tt.n, !tt.latest)
 			if tt.deployment != "" {
 				cfg = functionsWith(t, tt.n, true, tt.deployment)
 			}
@@ -433,10 +439,10 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	app.Synth(nil)
 
 	for _, s := range all {
-		for _, kind := range []string{"error", "warning"} {
-			for _, m := range nagFindings(s, kind) {
-				t.Errorf("%s: unsuppressed cdk-nag %s: %s", *s.StackName(), kind, m)
-			}
+		// The assembly of the stack's stage (the app's, or a pipeline stage's nested one),
+		// as app.Synth left it: Annotations_FromStack would synthesize the app again.
+		for _, m := range synthcheck.NagFindings(awscdk.Stage_Of(s).Synth(nil), s) {
+			t.Errorf("%s: unsuppressed cdk-nag finding %s", *s.StackName(), m)
 		}
 	}
 
@@ -446,28 +452,9 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	if len(templates) != len(all) {
 		t.Fatalf("%d templates in %s, want %d", len(templates), out, len(all))
 	}
-	cmd := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...)
-	b, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("cfn-lint: %v\n%s", err, b)
-	}
-	var unexpected []string
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if line == "" {
-			continue
-		}
-		// parseable: file:line:col:endline:endcol:RULE:message
-		parts := strings.SplitN(line, ":", 7)
-		if len(parts) < 7 {
-			unexpected = append(unexpected, line)
-			continue
-		}
-		rule := parts[5]
-		if _, ok := cfnLintAllowed[rule]; ok && !strings.HasPrefix(rule, "E") {
-			continue
-		}
-		unexpected = append(unexpected, filepath.Base(parts[0])+": "+rule+" "+parts[6])
+	unexpected, err := synthcheck.CfnLint(templates, cfnLintAllowed)
+	if err != nil {
+		t.Fatal(err)
 	}
 	sort.Strings(unexpected)
 	for _, u := range unexpected {
@@ -476,29 +463,4 @@ func TestTemplatesPassCfnLintAndCdkNag(t *testing.T) {
 	if t.Failed() {
 		t.Logf("templates kept in %s", out)
 	}
-}
-
-// nagFindings lists cdk-nag's AwsSolutions annotations of kind ("error" or "warning").
-func nagFindings(s awscdk.Stack, kind string) []string {
-	a := assertions.Annotations_FromStack(s)
-	match := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-	var msgs []string
-	var list any
-	if kind == "error" {
-		list = a.FindError(jsii.String("*"), match)
-	} else {
-		list = a.FindWarning(jsii.String("*"), match)
-	}
-	b, _ := json.Marshal(list)
-	var entries []struct {
-		ID    string `json:"id"`
-		Entry struct {
-			Data any `json:"data"`
-		} `json:"entry"`
-	}
-	_ = json.Unmarshal(b, &entries)
-	for _, e := range entries {
-		msgs = append(msgs, fmt.Sprintf("%s: %v", e.ID, e.Entry.Data))
-	}
-	return msgs
 }

@@ -2,11 +2,7 @@ package versionedfunction_test
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,12 +15,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/synthcheck"
 )
 
 func nodeFunction(scope constructs.Construct, id, name string) awslambda.Function {
@@ -78,7 +74,7 @@ func TestOwnFunction(t *testing.T) {
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	asm := app.Synth(nil)
 
-	tpl := templateOf(asm, node)
+	tpl := synthcheck.Template(asm, node)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{
 		"Name": "LIVE", "FunctionVersion": "4", "FunctionName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Handler"))},
 	})
@@ -106,13 +102,13 @@ func TestOwnFunction(t *testing.T) {
 		"Value": "orders-node:4", "Description": "Function and LIVE version recorded by the last deploy",
 	})
 
-	tpl = templateOf(asm, py)
+	tpl = synthcheck.Template(asm, py)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "$LATEST"})
 	tpl.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{"DeletionPolicy": "Retain",
 		"Properties": map[string]any{"FunctionName": "report-py", "Runtime": "python3.14"}})
 	tpl.HasOutput(jsii.String("LiveVersionReport"), map[string]any{"Value": "report-py:$LATEST"})
 
-	tpl = templateOf(asm, img)
+	tpl = synthcheck.Template(asm, img)
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "LIVE", "FunctionVersion": "2"})
 	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{"UpdatePolicy": assertions.Match_Absent()})
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(1))
@@ -121,33 +117,14 @@ func TestOwnFunction(t *testing.T) {
 	tpl.HasOutput(jsii.String("LiveVersionResize"), map[string]any{"Value": "resize-img:2"})
 
 	for _, stack := range []awscdk.Stack{node, py, img} {
-		tpl := templateOf(asm, stack)
+		tpl := synthcheck.Template(asm, stack)
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
-		for _, m := range nagFindings(asm, stack) {
+		for _, m := range synthcheck.NagFindings(asm, stack) {
 			t.Errorf("%s: unsuppressed cdk-nag finding %s", *stack.StackName(), m)
 		}
 	}
-	cfnLint(t, out, 3)
-}
-
-// templateOf is stack's template in an assembly already synthesized.
-func templateOf(asm cxapi.CloudAssembly, stack awscdk.Stack) assertions.Template {
-	tpl, _ := asm.GetStackArtifact(stack.ArtifactId()).Template().(map[string]any)
-	return assertions.Template_FromJSON(&tpl, nil)
-}
-
-// nagFindings are the cdk-nag errors and warnings on stack in an assembly synthesized
-// with the AwsSolutions checks.
-func nagFindings(asm cxapi.CloudAssembly, stack awscdk.Stack) []string {
-	var found []string
-	for _, m := range *asm.GetStackArtifact(stack.ArtifactId()).Messages() {
-		data := fmt.Sprint(m.Entry.Data)
-		if (m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING) && strings.Contains(data, "AwsSolutions-") {
-			found = append(found, *m.Id+": "+data)
-		}
-	}
-	return found
+	synthcheck.LintDir(t, out, 3, cfnLintAllowed)
 }
 
 // nagSuppressions are the findings on what the construct declares, with their reasons.
@@ -235,33 +212,7 @@ func TestFunctionOptions(t *testing.T) {
 	}
 	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
 	app.Synth(nil)
-	cfnLint(t, out, 1)
-}
-
-// cfnLint runs cfn-lint on the templates in out: no finding but W3005 (aws-cdk-lib's
-// Function adds a DependsOn on its role next to the GetAtt of the same role).
-func cfnLint(t *testing.T, out string, want int) {
-	t.Helper()
-	if _, err := exec.LookPath("cfn-lint"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("cfn-lint is required under CI (pip install cfn-lint): ", err)
-		}
-		t.Skip("cfn-lint not found (pip install cfn-lint); skipping the template lint")
-	}
-	templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
-	if len(templates) != want {
-		t.Fatalf("%d templates in %s, want %d", len(templates), out, want)
-	}
-	b, err := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...).CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("cfn-lint: %v\n%s", err, b)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if parts := strings.SplitN(line, ":", 7); line != "" && (len(parts) < 7 || parts[5] != "W3005") {
-			t.Errorf("cfn-lint: %s", line)
-		}
-	}
+	synthcheck.LintDir(t, out, 1, cfnLintAllowed)
 }
 
 // A token LiveVersion (from a parameter, say) is CloudFormation's to resolve.
@@ -513,4 +464,9 @@ func TestOwnFunctionGetsHooks(t *testing.T) {
 		"ApplicationName":        assertions.Match_AnyValue(), "DeploymentGroupName": assertions.Match_AnyValue(),
 	}}})
 	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{"AlarmName": versionedfunction.RollbackAlarmName("orders-node", "4")})
+}
+
+// cfnLintAllowed are the cfn-lint warnings left on purpose.
+var cfnLintAllowed = map[string]string{
+	"W3005": "aws-cdk-lib's Function adds DependsOn on its role next to the Fn::GetAtt of the same role",
 }

@@ -2,20 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/synthcheck"
 )
 
 func TestMain(m *testing.M) {
@@ -52,7 +47,7 @@ func TestShopStack(t *testing.T) {
 	// each synthesize the app again.
 	asm := app.Synth(nil)
 
-	tpl := templateOf(asm, latest.Stack)
+	tpl := synthcheck.Template(asm, latest.Stack)
 	aliasRef := func(id string) any {
 		return map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + id + "Live"))}
 	}
@@ -81,7 +76,7 @@ func TestShopStack(t *testing.T) {
 	// cdk init's flags give each function a log group of its own.
 	tpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(3))
 
-	tpl = templateOf(asm, pinned.Stack)
+	tpl = synthcheck.Template(asm, pinned.Stack)
 	tpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::DeploymentGroup"), jsii.Number(2))
 	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"DeploymentGroupName": "shop-notify"})
 	tpl.HasOutput(jsii.String("LiveVersionNotify"), map[string]any{"Value": "shop-notify:2"})
@@ -89,11 +84,11 @@ func TestShopStack(t *testing.T) {
 	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{"UpdatePolicy": assertions.Match_Absent()})
 
 	for _, s := range []*ShopStack{latest, pinned} {
-		for _, m := range nagFindings(asm, s.Stack) {
+		for _, m := range synthcheck.NagFindings(asm, s.Stack) {
 			t.Errorf("%s: unsuppressed cdk-nag finding %s", *s.StackName(), m)
 		}
 	}
-	cfnLint(t, out, 2)
+	synthcheck.LintDir(t, out, 2, cfnLintAllowed)
 }
 
 // nagSuppressions explain what the example leaves to the app it grows into.
@@ -112,47 +107,7 @@ var nagSuppressions = []*cdknag.NagPackSuppression{
 	},
 }
 
-// templateOf is stack's template in an assembly already synthesized.
-func templateOf(asm cxapi.CloudAssembly, stack awscdk.Stack) assertions.Template {
-	tpl, _ := asm.GetStackArtifact(stack.ArtifactId()).Template().(map[string]any)
-	return assertions.Template_FromJSON(&tpl, nil)
-}
-
-// nagFindings are the cdk-nag errors and warnings on stack in an assembly synthesized
-// with the AwsSolutions checks.
-func nagFindings(asm cxapi.CloudAssembly, stack awscdk.Stack) []string {
-	var found []string
-	for _, m := range *asm.GetStackArtifact(stack.ArtifactId()).Messages() {
-		data := fmt.Sprint(m.Entry.Data)
-		if (m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING) && strings.Contains(data, "AwsSolutions-") {
-			found = append(found, *m.Id+": "+data)
-		}
-	}
-	return found
-}
-
-// cfnLint runs cfn-lint on the templates in out: no finding but W3005 (aws-cdk-lib's
-// Function adds a DependsOn on its role next to the GetAtt of the same role).
-func cfnLint(t *testing.T, out string, want int) {
-	t.Helper()
-	if _, err := exec.LookPath("cfn-lint"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("cfn-lint is required under CI (pip install cfn-lint): ", err)
-		}
-		t.Skip("cfn-lint not found (pip install cfn-lint); skipping the template lint")
-	}
-	templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
-	if len(templates) != want {
-		t.Fatalf("%d templates in %s, want %d", len(templates), out, want)
-	}
-	b, err := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...).CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("cfn-lint: %v\n%s", err, b)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if parts := strings.SplitN(line, ":", 7); line != "" && (len(parts) < 7 || parts[5] != "W3005") {
-			t.Errorf("cfn-lint: %s", line)
-		}
-	}
+// cfnLintAllowed are the cfn-lint warnings left on purpose.
+var cfnLintAllowed = map[string]string{
+	"W3005": "aws-cdk-lib's Function adds DependsOn on its role next to the Fn::GetAtt of the same role",
 }

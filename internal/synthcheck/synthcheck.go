@@ -1,0 +1,100 @@
+// Package synthcheck holds the checks the project's template tests share: cfn-lint over
+// synthesized templates, and reading templates and cdk-nag findings from one synthesized
+// assembly. It imports no testing package: tests turn its results into failures.
+package synthcheck
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+)
+
+// ErrNoCfnLint is CfnLint's error when cfn-lint is not on PATH.
+var ErrNoCfnLint = errors.New("cfn-lint not found (pip install cfn-lint)")
+
+// CfnLint runs cfn-lint on templates and returns its findings, each a line of its
+// parseable format, except the warnings allowed names (by rule, with the reason); an error
+// finding is never allowed.
+func CfnLint(templates []string, allowed map[string]string) ([]string, error) {
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoCfnLint, err)
+	}
+	b, err := exec.Command("cfn-lint", append([]string{"--format", "parseable"}, templates...)...).CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return nil, fmt.Errorf("cfn-lint: %w: %s", err, b)
+	}
+	var findings []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if line == "" {
+			continue
+		}
+		// parseable: file:line:col:endline:endcol:RULE:message
+		parts := strings.SplitN(line, ":", 7)
+		if len(parts) == 7 && !strings.HasPrefix(parts[5], "E") {
+			if _, ok := allowed[parts[5]]; ok {
+				continue
+			}
+		}
+		findings = append(findings, line)
+	}
+	return findings, nil
+}
+
+// Template is stack's template in an assembly already synthesized. Template_FromStack
+// would synthesize the whole app again for each call.
+func Template(asm cxapi.CloudAssembly, stack awscdk.Stack) assertions.Template {
+	tpl, _ := asm.GetStackArtifact(stack.ArtifactId()).Template().(map[string]any)
+	return assertions.Template_FromJSON(&tpl, nil)
+}
+
+// NagFindings are the cdk-nag errors and warnings on stack in an assembly synthesized with
+// an AwsSolutions pack, each "path: message". Annotations_FromStack would synthesize the
+// app again.
+func NagFindings(asm cxapi.CloudAssembly, stack awscdk.Stack) []string {
+	var found []string
+	for _, m := range *asm.GetStackArtifact(stack.ArtifactId()).Messages() {
+		data := fmt.Sprint(m.Entry.Data)
+		if (m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING) && strings.Contains(data, "AwsSolutions-") {
+			found = append(found, *m.Id+": "+data)
+		}
+	}
+	return found
+}
+
+// T is what LintDir needs of a *testing.T.
+type T interface {
+	Helper()
+	Skip(args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
+// LintDir runs CfnLint on the want templates synthesized into dir and fails t on each
+// finding. Without cfn-lint it skips, except under CI=true, where it fails (the project's
+// convention for tools a test needs).
+func LintDir(t T, dir string, want int, allowed map[string]string) {
+	t.Helper()
+	templates, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	if len(templates) != want {
+		t.Fatalf("%d templates in %s, want %d", len(templates), dir, want)
+	}
+	findings, err := CfnLint(templates, allowed)
+	switch {
+	case errors.Is(err, ErrNoCfnLint) && os.Getenv("CI") != "true":
+		t.Skip(err, "; skipping the template lint")
+	case err != nil:
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		t.Errorf("cfn-lint: %s", f)
+	}
+}
