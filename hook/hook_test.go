@@ -342,6 +342,16 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 			t.Errorf("%s after the round trip = %+v, want its smoke with timeout %d", g, x, timeout)
 		}
 	}
+	// A name CloudFormation resolves (a CDK token) is written whole.
+	tokens := contract.HookSettings{}
+	for _, g := range []string{"${Token[TOKEN.12]}", "${Token[TOKEN.13]}"} {
+		if err := tokens.Add(contract.HookTarget{Group: g, Smoke: smoke}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, v := tokens.Env(); !strings.Contains(v, `"${Token[TOKEN.12]}"`) || !strings.Contains(v, `"${Token[TOKEN.13]}"`) {
+		t.Errorf("settings of token names = %s, want each token whole", v)
+	}
 	for _, bad := range []string{k + "={", k + `={"settings":[],"groups":{"x":0}}`} {
 		if _, err := contract.ParseHookTargets([]string{bad}); err == nil {
 			t.Errorf("ParseHookTargets accepts %s", bad)

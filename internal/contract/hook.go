@@ -116,6 +116,11 @@ func (h *HookSettings) Env() (key, value string) {
 			n++
 		}
 		prefix = first[:n]
+		// A group name has no "$" (Lambda's [a-zA-Z0-9_-]); one that does is a CDK token
+		// such as "${Token[TOKEN.12]}", resolved at deploy, which must stay whole.
+		if i := strings.IndexByte(prefix, '$'); i >= 0 {
+			prefix = prefix[:i]
+		}
 	}
 	out := HookSettings{Settings: h.Settings, Prefix: prefix, Groups: make(map[string]int, len(h.Groups))}
 	for g, i := range h.Groups {
