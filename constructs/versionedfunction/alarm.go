@@ -78,6 +78,9 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 		cond = "FILL(invocations, 0) >= " + strconv.Itoa(minInv) + " AND (" + cond + ")"
 		evidence = fmt.Sprintf(", over at least %d invocations a minute", minInv)
 	}
+	// Comparison and logical operators (>, >=, AND, OR), IF and FILL are metric math's
+	// (CloudWatch User Guide, "Metric math syntax and functions"); an alarm on an
+	// expression may use at most 10 metrics, and this one uses 5 at most.
 	queries = append([]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
 		Id:         jsii.String("breaching"),
 		Expression: jsii.String("IF(" + cond + ", 1, 0)"),
