@@ -1,7 +1,6 @@
 package stacks_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -72,19 +71,11 @@ const cdkInitFlags = "testdata/cdk-init.json"
 // newAppWithFlags is newApp with the feature flags of another cdk.json.
 func newAppWithFlags(t *testing.T, cdkJSONPath, outdir string) awscdk.App {
 	t.Helper()
-	b, err := os.ReadFile(cdkJSONPath)
+	ctx, err := synthcheck.Context(cdkJSONPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cdkJSON struct{ Context map[string]any }
-	if err := json.Unmarshal(b, &cdkJSON); err != nil {
-		t.Fatal(err)
-	}
-	// What the cdk CLI adds: path metadata lets cfn-lint recognize CDK's own constructs.
-	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
-	cdkJSON.Context["aws:cdk:enable-asset-metadata"] = true
-	cdkJSON.Context["aws:cdk:version-reporting"] = true
-	props := &awscdk.AppProps{Context: &cdkJSON.Context}
+	props := &awscdk.AppProps{Context: &ctx}
 	if outdir != "" {
 		props.Outdir = jsii.String(outdir)
 	}
@@ -363,7 +354,7 @@ func TestLimitsAtTheRealLimit(t *testing.T) {
 			}
 			app := newAppWithFlags(t, tt.flags, "")
 			var s *stacks.ServiceStack
-			err := catch(func() {
+			err := synthcheck.Panic(func() {
 				s = stacks.NewServiceStack(app, "p-prd", &stacks.ServiceStackProps{Config: cfg, Env: env(t, cfg, "prd"), Root: root})
 			})
 			switch {
@@ -378,16 +369,6 @@ func TestLimitsAtTheRealLimit(t *testing.T) {
 			}
 		})
 	}
-}
-
-func catch(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
 }
 
 // cfnLintAllowed are the cfn-lint findings left on purpose; the README explains each.

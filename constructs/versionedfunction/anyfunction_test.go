@@ -373,7 +373,7 @@ func TestRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app := awscdk.NewApp(nil)
 			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-			err := catch(func() {
+			err := synthcheck.Panic(func() {
 				for i, p := range tt.props(stack) {
 					versionedfunction.New(stack, fmt.Sprintf("Fn%d", i), p)
 				}
@@ -395,7 +395,7 @@ func TestOutputKeysCollide(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	versionedfunction.New(stack, "order-api", &versionedfunction.Props{FunctionName: "a", Entry: entry})
-	err := catch(func() {
+	err := synthcheck.Panic(func() {
 		versionedfunction.New(constructs.NewConstruct(stack, jsii.String("Nested")), "OrderApi", &versionedfunction.Props{FunctionName: "b", Entry: entry})
 	})
 	want := `Test/Nested/OrderApi: id "OrderApi": its stack output LiveVersionOrderApi is already Test/order-api's; give the VersionedFunctions of one stack ids that differ`
@@ -403,7 +403,7 @@ func TestOutputKeysCollide(t *testing.T) {
 		t.Errorf("panic = %q, want it to contain %q", err, want)
 	}
 	// An id without a letter or digit names no function.
-	err = catch(func() { versionedfunction.New(stack, "--", &versionedfunction.Props{FunctionName: "c", Entry: entry}) })
+	err = synthcheck.Panic(func() { versionedfunction.New(stack, "--", &versionedfunction.Props{FunctionName: "c", Entry: entry}) })
 	if want := `Test/--: id "--": has no letter or digit; want an id such as "Orders"`; !strings.Contains(err, want) {
 		t.Errorf("panic = %q, want it to contain %q", err, want)
 	}
@@ -416,7 +416,7 @@ func TestVersionAddedAfterNewFailsSynth(t *testing.T) {
 	fn := nodeFunction(stack, "Handler", "n")
 	versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: fn})
 	fn.CurrentVersion()
-	err := catch(func() { app.Synth(nil) })
+	err := synthcheck.Panic(func() { app.Synth(nil) })
 	if want := "Function: Test/Handler has an AWS::Lambda::Version (Test/Handler/CurrentVersion/Resource)"; !strings.Contains(err, want) {
 		t.Errorf("synth: %q, want it to contain %q", err, want)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/synthcheck"
 )
 
 func smoke() *versionedfunction.Smoke {
@@ -294,7 +295,7 @@ func TestHookSettingsWithinLambdasEnvironmentLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app := awscdk.NewApp(nil)
 			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-			msg := catch(func() {
+			msg := synthcheck.Panic(func() {
 				for i := range tt.n {
 					d := canary()
 					d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(tt.event(i))}}

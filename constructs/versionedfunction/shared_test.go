@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/synthcheck"
 )
 
 // logicalIDs returns the logical ids of tpl's resources of typ.
@@ -87,7 +88,7 @@ func TestSharedOfRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
-			if got := catch(func() { tt.declare(stack) }); !strings.Contains(got, tt.want) {
+			if got := synthcheck.Panic(func() { tt.declare(stack) }); !strings.Contains(got, tt.want) {
 				t.Errorf("panic = %q, want it to contain %q", got, tt.want)
 			}
 		})

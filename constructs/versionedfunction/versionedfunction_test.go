@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/synthcheck"
 )
 
 func TestMain(m *testing.M) {
@@ -464,7 +465,7 @@ func TestInvalidProps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := catch(func() { synth(t, tt.props) })
+			err := synthcheck.Panic(func() { synth(t, tt.props) })
 			if err == "" {
 				t.Fatalf("New accepted invalid props; want a panic containing %q", tt.want)
 			}
@@ -493,16 +494,6 @@ func only(t *testing.T, tpl assertions.Template, typ string) map[string]any {
 		return *r
 	}
 	return nil
-}
-
-func catch(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
 }
 
 func TestMetricHelpers(t *testing.T) {

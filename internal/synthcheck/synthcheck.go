@@ -4,6 +4,7 @@
 package synthcheck
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -97,4 +98,37 @@ func LintDir(t T, dir string, want int, allowed map[string]string) {
 	for _, f := range findings {
 		t.Errorf("cfn-lint: %s", f)
 	}
+}
+
+// Context is the context of the cdk.json at path (its feature flags) with what the cdk
+// CLI adds to an app it runs: path and asset metadata, which let cfn-lint recognize CDK's
+// own constructs, and version reporting.
+func Context(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cdkJSON struct{ Context map[string]any }
+	if err := json.Unmarshal(b, &cdkJSON); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if cdkJSON.Context == nil {
+		cdkJSON.Context = map[string]any{}
+	}
+	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
+	cdkJSON.Context["aws:cdk:enable-asset-metadata"] = true
+	cdkJSON.Context["aws:cdk:version-reporting"] = true
+	return cdkJSON.Context, nil
+}
+
+// Panic runs f and returns what it panicked with, or "": a construct refuses bad input by
+// panicking at synth, CDK's convention.
+func Panic(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
 }

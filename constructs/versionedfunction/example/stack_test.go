@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"testing"
 
@@ -24,18 +23,12 @@ func TestMain(m *testing.M) {
 // both functions are reached only through LIVE, the Go one pinned with a canary, and each
 // records its output for golive --stack. cdk-nag's AwsSolutions checks and cfn-lint pass.
 func TestShopStack(t *testing.T) {
-	b, err := os.ReadFile("../../../stacks/testdata/cdk-init.json")
+	ctx, err := synthcheck.Context("../../../stacks/testdata/cdk-init.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cdkJSON struct{ Context map[string]any }
-	if err := json.Unmarshal(b, &cdkJSON); err != nil {
-		t.Fatal(err)
-	}
-	cdkJSON.Context["aws:cdk:enable-path-metadata"] = true
-	cdkJSON.Context["aws:cdk:version-reporting"] = true
 	out := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context, Outdir: jsii.String(out)})
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(out)})
 	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
 	latest := NewShopStack(app, "shop", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3"})
 	pinned := NewShopStack(app, "shop-both-pinned", &ShopStackProps{StackProps: awscdk.StackProps{Env: env}, OrdersVersion: "3", NotifyVersion: "2", Rollout: versionedfunction.RolloutDirect})
