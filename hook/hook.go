@@ -401,13 +401,24 @@ func (h *Handler) bake(ctx context.Context, rel release, b contract.Bake) error 
 		return fmt.Errorf("bake interrupted after less than %d minutes: %w", b.Minutes, context.Cause(ctx))
 	}
 	end := h.now()
-	start := rel.created.Truncate(time.Minute)
+	start := rel.created
 	if start.IsZero() || !start.Before(end) {
-		start = end.Add(-time.Duration(b.Minutes) * time.Minute).Truncate(time.Minute)
+		start = end.Add(-time.Duration(b.Minutes) * time.Minute)
 	}
 	// One period spanning the window: sums over it are the window's, and its p99 is the
-	// p99 of every request, not the worst minute's.
-	period := int32(math.Ceil(end.Sub(start).Minutes())) * 60
+	// p99 of every request, not the worst minute's. CloudWatch keeps minute data for 15
+	// days, 5-minute data for 63, and returns nothing for a period that does not match
+	// the start's age (CloudWatch API Reference, MetricStat: Period): a custom shift
+	// of long intervals can start that far back.
+	step := time.Minute
+	switch age := end.Sub(start); {
+	case age > 63*24*time.Hour:
+		step = time.Hour
+	case age > 15*24*time.Hour:
+		step = 5 * time.Minute
+	}
+	start = start.Truncate(step)
+	period := int32(math.Ceil(float64(end.Sub(start))/float64(step))) * int32(step/time.Second)
 	dims := []cwtypes.Dimension{
 		{Name: aws.String("FunctionName"), Value: aws.String(rel.function)},
 		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + contract.Alias)},

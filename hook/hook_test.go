@@ -282,6 +282,46 @@ func TestHookReportsSetupErrors(t *testing.T) {
 	}
 }
 
+// A shift of long custom intervals starts its window weeks back, where CloudWatch only
+// answers periods of 5 minutes (past 15 days) or an hour (past 63).
+func TestBakeWindowFollowsCloudWatchRetention(t *testing.T) {
+	for _, tt := range []struct {
+		age       time.Duration
+		wantStart string
+		wantStep  int32
+	}{
+		{3*time.Minute + 20*time.Second, "2026-12-01T10:00:00Z", 60},
+		{20*24*time.Hour + 3*time.Minute, "2026-12-01T10:00:00Z", 300},
+		{70*24*time.Hour + 3*time.Minute, "2026-12-01T10:00:00Z", 3600},
+	} {
+		t.Run(tt.age.String(), func(t *testing.T) {
+			cd := &fakeCodeDeploy{appSpec: appSpec(function, "8"), group: group}
+			cw := &fakeCloudWatch{values: map[string][]float64{"invocations": {100}}}
+			h := &hook.Handler{
+				Phase:      contract.HookPhaseBake,
+				Targets:    map[string]contract.HookTarget{group: {Group: group, Function: function, Bake: &contract.Bake{Minutes: 3, ErrorRatePercent: f(1), MinInvocations: 10}}},
+				CodeDeploy: cd, CloudWatch: cw, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+				Now:   func() time.Time { return created.Add(tt.age) },
+				Sleep: func(context.Context, time.Duration) error { return nil },
+			}
+			if err := h.Handle(context.Background(), hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"}); err != nil {
+				t.Fatal(err)
+			}
+			if cw.in == nil {
+				t.Fatal("no GetMetricData call")
+			}
+			period := aws.ToInt32(cw.in.MetricDataQueries[0].MetricStat.Period)
+			start := *cw.in.StartTime
+			if period%tt.wantStep != 0 || start.Unix()%int64(tt.wantStep) != 0 || start.Format(time.RFC3339) != tt.wantStart {
+				t.Errorf("window from %s, period %d s; want from %s, a multiple of %d s", start.Format(time.RFC3339), period, tt.wantStart, tt.wantStep)
+			}
+			if end := start.Add(time.Duration(period) * time.Second); end.Before(created.Add(tt.age)) {
+				t.Errorf("window ends %s, before the judgement at %s", end, created.Add(tt.age))
+			}
+		})
+	}
+}
+
 // A report CodeDeploy refuses because the event already has a verdict ends the run: an
 // error would make Lambda retry the whole check. Any other failed report is an error, so
 // that Lambda's retry reports again.
