@@ -76,37 +76,30 @@ func (s *stackScope) claim(m map[string]string, key, path string) (taken string)
 	return ""
 }
 
-func (s *stackScope) runtimeAL2023() awslambda.Runtime {
+// once returns *v, fetching it with get on first use.
+func once[T any](s *stackScope, v *T, get func() T) T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.al2023 == nil {
-		s.al2023 = awslambda.Runtime_PROVIDED_AL2023()
+	var zero T
+	if any(*v) == any(zero) {
+		*v = get()
 	}
-	return s.al2023
+	return *v
+}
+
+func (s *stackScope) runtimeAL2023() awslambda.Runtime {
+	return once(s, &s.al2023, awslambda.Runtime_PROVIDED_AL2023)
 }
 
 func (s *stackScope) runtimeFromImage() awslambda.Runtime {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fromImage == nil {
-		s.fromImage = awslambda.Runtime_FROM_IMAGE()
-	}
-	return s.fromImage
+	return once(s, &s.fromImage, awslambda.Runtime_FROM_IMAGE)
 }
 
 func (s *stackScope) architecture(a Architecture) awslambda.Architecture {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if a == X86_64 {
-		if s.x86 == nil {
-			s.x86 = awslambda.Architecture_X86_64()
-		}
-		return s.x86
+		return once(s, &s.x86, awslambda.Architecture_X86_64)
 	}
-	if s.arm64 == nil {
-		s.arm64 = awslambda.Architecture_ARM_64()
-	}
-	return s.arm64
+	return once(s, &s.arm64, awslambda.Architecture_ARM_64)
 }
 
 func (s *stackScope) duration(seconds float64) awscdk.Duration {
