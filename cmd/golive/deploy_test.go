@@ -83,6 +83,15 @@ func TestReleaseLoopOnDeployedStack(t *testing.T) {
 	d.wantAlias("1")
 	d.wantStatus(d.status(), "1", "direct", "1", "1", "1")
 
+	// The same stack read without config.json, as a construct-only app's pipeline would:
+	// --stack finds the function in the output the construct declared.
+	var byStack statusJSON
+	d.run(&byStack, 0, "status", "--stack", deployStack)
+	if len(byStack.Functions) != 1 || byStack.Functions[0].FunctionName != deployFnName || ptr(byStack.Functions[0].StackDeployed) != "1" ||
+		byStack.Functions[0].Alias == nil || byStack.Functions[0].Alias.Version != "1" || len(byStack.Functions[0].Drift) > 0 || byStack.Functions[0].Error != "" {
+		t.Fatalf("status --stack %s: %+v; want %s alone, deployed 1, alias 1, no drift", deployStack, byStack.Functions, deployFnName)
+	}
+
 	// New code on main: $LATEST changes, LIVE stays on the pin.
 	d.editConfig(`"RELEASE": "1"`, `"RELEASE": "2"`)
 	d.deploy()
@@ -457,7 +466,13 @@ func (d *deployment) editConfig(old, new string) {
 // decodes its JSON result into v.
 func (d *deployment) golive(v any, want int, args ...string) {
 	d.t.Helper()
-	args = append(args, "--env", deployEnv, "--config", d.cfgPath, "--endpoint-url", d.endpoint, "--output", "json")
+	d.run(v, want, append(args, "--env", deployEnv, "--config", d.cfgPath)...)
+}
+
+// run is golive without the test's config: args name the env or the stack themselves.
+func (d *deployment) run(v any, want int, args ...string) {
+	d.t.Helper()
+	args = append(args, "--endpoint-url", d.endpoint, "--output", "json")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, d.goliveBin, args...)
