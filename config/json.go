@@ -197,52 +197,15 @@ func quoteChar(b []byte) string {
 	return strconv.QuoteRune(r)
 }
 
-// field returns an object's member or nil.
 // json renders v as compact JSON, in full: the bytes a smoke test sends. Keys keep the
 // file's order; numbers keep their literal.
 func (v *value) json() json.RawMessage {
-	var b bytes.Buffer
-	v.writeJSON(&b)
-	return b.Bytes()
+	var b strings.Builder
+	v.write(&b, 0)
+	return json.RawMessage(b.String())
 }
 
-func (v *value) writeJSON(b *bytes.Buffer) {
-	str := func(s string) {
-		q, _ := json.Marshal(s)
-		b.Write(q)
-	}
-	switch v.kind {
-	case kindNull:
-		b.WriteString("null")
-	case kindBool:
-		b.WriteString(strconv.FormatBool(v.b))
-	case kindNumber:
-		b.WriteString(v.s)
-	case kindString:
-		str(v.s)
-	case kindArray:
-		b.WriteByte('[')
-		for i, el := range v.arr {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			el.writeJSON(b)
-		}
-		b.WriteByte(']')
-	case kindObject:
-		b.WriteByte('{')
-		for i, m := range v.obj {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			str(m.key)
-			b.WriteByte(':')
-			m.val.writeJSON(b)
-		}
-		b.WriteByte('}')
-	}
-}
-
+// field returns an object's member or nil.
 func (v *value) field(key string) *value {
 	for _, m := range v.obj {
 		if m.key == key {
@@ -258,7 +221,7 @@ const maxRender = 80
 // String renders the value as compact JSON, the way the user would search for it.
 func (v *value) String() string {
 	var b strings.Builder
-	v.render(&b)
+	v.write(&b, 4*maxRender)
 	s := b.String()
 	if utf8.RuneCountInString(s) > maxRender {
 		r := []rune(s)
@@ -267,8 +230,10 @@ func (v *value) String() string {
 	return s
 }
 
-func (v *value) render(b *strings.Builder) {
-	if b.Len() > 4*maxRender {
+// write renders v as compact JSON; with limit > 0 it stops descending once b holds more
+// than limit bytes (String cuts the rest), so a huge value costs no more than a short one.
+func (v *value) write(b *strings.Builder, limit int) {
+	if limit > 0 && b.Len() > limit {
 		return
 	}
 	switch v.kind {
@@ -286,7 +251,7 @@ func (v *value) render(b *strings.Builder) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			el.render(b)
+			el.write(b, limit)
 		}
 		b.WriteByte(']')
 	case kindObject:
@@ -297,7 +262,7 @@ func (v *value) render(b *strings.Builder) {
 			}
 			b.WriteString(quote(m.key))
 			b.WriteByte(':')
-			m.val.render(b)
+			m.val.write(b, limit)
 		}
 		b.WriteByte('}')
 	}
