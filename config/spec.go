@@ -382,12 +382,11 @@ func (p *parser) smoke(o object) field[*smokeSpec] {
 		}
 	}
 	s.events = evf
-	if ex, exf := lookup[json.RawMessage](so, "expect", true); exf.st == set {
+	ex, exf := lookup[json.RawMessage](so, "expect", true)
+	if exf.st == set {
 		exf.v = ex.json()
-		s.expect = exf
-	} else {
-		s.expect = exf
 	}
+	s.expect = exf
 	f.v = s
 	return f
 }
