@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/golive-dev/golive/bench"
-	"github.com/golive-dev/golive/internal/moto"
+	"github.com/golive-dev/golive/internal/testkit/moto"
 )
 
 // TestSynthBenchRuns checks that the benchmark code itself works, at N = 1 with one pair

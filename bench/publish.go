@@ -23,7 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/golive-dev/golive/internal/moto"
+	"github.com/golive-dev/golive/internal/testkit/moto"
 )
 
 // PublishOptions chooses what the publish benchmark runs.

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/synthcheck"
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 	"github.com/golive-dev/golive/stacks"
 )
 

@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/hook"
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hook"
 )
 
 func main() {

@@ -24,7 +24,7 @@ import (
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/contract"
-	"github.com/golive-dev/golive/internal/moto"
+	"github.com/golive-dev/golive/internal/testkit/moto"
 )
 
 // The release loop on a deployed stack: the real CDK CLI (the pinned one in node_modules)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golive-dev/golive/internal/moto/faults"
+	"github.com/golive-dev/golive/internal/testkit/faults"
 )
 
 // The test binary plays golive when GOLIVE_TEST_MAIN is set, so the tests see main's real exit

@@ -20,7 +20,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/internal/contract"
-	"github.com/golive-dev/golive/internal/synthcheck"
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
 func nodeFunction(scope constructs.Construct, id, name string) awslambda.Function {

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/internal/contract"
-	"github.com/golive-dev/golive/internal/synthcheck"
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
 func smoke() *versionedfunction.Smoke {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/synthcheck"
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
 // logicalIDs returns the logical ids of tpl's resources of typ.

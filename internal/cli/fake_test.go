@@ -13,7 +13,7 @@ import (
 
 	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/cli"
-	"github.com/golive-dev/golive/internal/fakeaws"
+	"github.com/golive-dev/golive/internal/testkit/fakeaws"
 )
 
 // What moto cannot show goes through the same commands over fakes: moto has no StopDeployment,

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/golive-dev/golive/internal/cli"
-	"github.com/golive-dev/golive/internal/moto/faults"
+	"github.com/golive-dev/golive/internal/testkit/faults"
 )
 
-// The fault tests drive golive through internal/moto/faults in front of moto_server, as a
+// The fault tests drive golive through internal/testkit/faults in front of moto_server, as a
 // pipeline meets AWS on a bad day: throttles, 5xx, connections dropped before or after moto
 // acted, delays, hangs and interrupts. Each asserts the state left in moto and config.json.
 

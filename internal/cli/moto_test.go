@@ -27,8 +27,8 @@ import (
 
 	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/cli"
-	"github.com/golive-dev/golive/internal/moto"
-	"github.com/golive-dev/golive/internal/moto/mototest"
+	"github.com/golive-dev/golive/internal/testkit/moto"
+	"github.com/golive-dev/golive/internal/testkit/mototest"
 )
 
 var srv *moto.Server

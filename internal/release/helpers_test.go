@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/fakeaws"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/testkit/fakeaws"
 )
 
 // fixture is one environment ("prd" of project "p") over fakes.

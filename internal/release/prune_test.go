@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/fakeaws"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/testkit/fakeaws"
 )
 
 // kept flattens a report's kept versions to "N: reason, reason".

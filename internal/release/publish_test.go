@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/fakeaws"
 	"github.com/golive-dev/golive/internal/pinfile"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/testkit/fakeaws"
 )
 
 func TestPublish(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"github.com/golive-dev/golive/internal/fakeaws"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/testkit/fakeaws"
 )
 
 // A stack of the construct without config.json: its functions come from the LiveVersion

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/synthcheck"
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
 func TestMain(m *testing.M) {

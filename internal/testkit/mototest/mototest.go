@@ -1,4 +1,4 @@
-// Package mototest is the glue between internal/moto and Go test binaries: TestMain starts
+// Package mototest is the glue between internal/testkit/moto and Go test binaries: TestMain starts
 // one moto_server for the binary, and tests skip without it, except under CI=true, where a
 // missing moto_server fails them so that a CI machine without it cannot pass by skipping.
 package mototest
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/golive-dev/golive/internal/moto"
+	"github.com/golive-dev/golive/internal/testkit/moto"
 )
 
 // Main is for TestMain: it starts a server into *srv, runs the tests and stops the server.

@@ -18,8 +18,8 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/hook"
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hook"
 )
 
 const (

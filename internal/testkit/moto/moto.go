@@ -6,7 +6,7 @@
 // lists them): it lets you delete an aliased version, ignores PublishVersion's
 // CodeSha256/RevisionId guards, reuses version numbers after a delete, never returns a
 // RevisionId, shifts no CodeDeploy traffic and has no GetAccountSettings. Tests that need
-// those behaviours use internal/fakeaws instead. The package is test tooling with no
+// those behaviours use internal/testkit/fakeaws instead. The package is test tooling with no
 // dependency on package testing; mototest holds the glue for test binaries.
 package moto
 

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/golive-dev/golive/internal/pinfile"
+	"github.com/golive-dev/golive/internal/release"
+)
+
+type rollbackOptions struct {
+	target
+	to string
+}
+
+func rollbackCmd(g *globals) *cobra.Command {
+	o := &rollbackOptions{}
+	cmd := &cobra.Command{
+		Use:   "rollback (--env E | --stack NAME) --function F [--to N]",
+		Short: "Return LIVE to the previous (or given) version and record it in config.json",
+		Long: `rollback returns LIVE to an earlier version and leaves config, alias and stack
+consistent, so the next pipeline run converges instead of failing.
+
+While a CodeDeploy deployment is in flight, it stops the deployment with auto-rollback:
+CodeDeploy restores the alias, CloudFormation rolls the stack back, and config.json gets
+the old pin back. Afterwards, it moves the alias directly (guarded by its RevisionId,
+clearing any weighted split) and writes live_version N with "rollout": "direct", so the
+next deploy records N in the stack without a CodeDeploy deployment. Either way config.json
+records the version LIVE left as rolled_back, which publish --pin never pins again.
+
+Without --to, the target is the highest published version below the alias's current one.`,
+		Example: `  golive rollback --env prd --function worker
+  golive rollback --env prd --function worker --to 41`,
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(cmd); err != nil {
+				return err
+			}
+			if err := release.CheckRollbackTarget(o.to); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
+	}
+	o.register(cmd, true)
+	cmd.Flags().StringVar(&o.to, "to", "", "version to return to (default: the highest published version below LIVE's)")
+	return cmd
+}
+
+func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
+	s, err := g.open(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	if s.raw != nil {
+		if err := pinfile.CheckWritable(s.path); err != nil {
+			return failure{err: fmt.Errorf("%w; nothing rolled back", err)}
+		}
+	}
+	plan, err := s.rel.PlanRollback(ctx, s.fns[0], o.to)
+	if err != nil {
+		return g.awsFailure(err)
+	}
+	if s.raw == nil {
+		// --stack: no config.json to keep in step; the app's code holds the version.
+		if err := s.rel.Rollback(ctx, plan); err != nil {
+			return g.awsFailure(err)
+		}
+		if err := g.render(plan); err != nil {
+			return failure{err: err}
+		}
+		switch plan.Mode {
+		case release.ModeAlias:
+			fmt.Fprintf(g.app.Stderr, "golive: no config.json with --stack: before the next deploy, set %s's live version to %s in your app, with a direct rollout (no CodeDeploy deployment), so the stack records it\n",
+				plan.Function, plan.To)
+		case release.ModeStopDeployment:
+			// CloudFormation rolls the stack back, but the app's code still pins the stopped
+			// version: the next deploy would release it again.
+			fmt.Fprintf(g.app.Stderr, "golive: no config.json with --stack: CloudFormation rolls the stack back to %s; before the next deploy, set %s's live version back to %s in your app, or that deploy releases the stopped version again\n",
+				plan.To, plan.Function, plan.To)
+		}
+		return nil
+	}
+	// Check the config edit before touching AWS, so a bad edit never follows a rollback.
+	if _, err := pinfile.Apply(s.raw, plan.Pin); err != nil {
+		return failure{err: fmt.Errorf("config %s: %w", s.path, err)}
+	}
+	if err := s.rel.Rollback(ctx, plan); err != nil {
+		return g.awsFailure(err)
+	}
+	// LIVE has moved: config must follow even if an interrupt arrived meanwhile.
+	werr := pinfile.Write(context.WithoutCancel(ctx), s.path, s.raw, plan.Pin)
+	plan.ConfigUpdated = werr == nil
+	if err := g.render(plan); err != nil {
+		return failure{err: err}
+	}
+	if werr != nil {
+		return failure{err: fmt.Errorf("LIVE was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
+			plan.To, werr, s.env.Name, plan.Function, describePin(plan.Config))}
+	}
+	return nil
+}
+
+func describePin(c release.ConfigPin) string {
+	s := fmt.Sprintf(`"live_version": %q`, c.LiveVersion)
+	if c.LiveVersion == release.Latest {
+		s = `"live_version": null`
+	}
+	if c.Rollout != "" {
+		s += fmt.Sprintf(`, "rollout": %q`, c.Rollout)
+	}
+	if c.RolledBack != "" {
+		s += fmt.Sprintf(`, "rolled_back": %q`, c.RolledBack)
+	}
+	return s
+}

@@ -1,0 +1,12 @@
+// Package testkit holds golive's test tooling, none of it product code: each
+// subpackage stands in for one real part so that tests can drive golive end to end.
+//
+//   - fakeaws: in-memory Lambda, CloudFormation and CodeDeploy with AWS's refusals, for
+//     the release logic's unit tests.
+//   - codedeployfake: CodeDeploy over its real JSON 1.1 wire protocol, answering only
+//     what the API reference documents, for the operations moto lacks.
+//   - moto, mototest: start moto_server on a free loopback port, for the CLI's
+//     integration tests and the benchmarks.
+//   - faults: a fault-injecting proxy in front of moto_server.
+//   - synthcheck: shared checks of synthesized templates (cfn-lint, single synth).
+package testkit
