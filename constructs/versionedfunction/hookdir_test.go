@@ -2,8 +2,10 @@ package versionedfunction
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,10 +18,21 @@ func TestHookBuildsFromAnotherModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A copy of what building the hook needs, made read-only.
+	// A copy of what building the hook needs (its packages of this module, as go list
+	// reports them, so a new dependency is copied too), made read-only.
 	lib := t.TempDir()
-	for _, dir := range []string{"cmd/golive-hook", "hook", "internal/contract"} {
-		copyDir(t, filepath.Join(repo, dir), filepath.Join(lib, dir))
+	list := exec.Command("go", "list", "-deps", "-f", `{{if and .Module (eq .Module.Path "`+modulePath+`")}}{{.Dir}}{{end}}`, "./"+hookPackageDir)
+	list.Dir = repo
+	dirs, err := list.Output()
+	if err != nil {
+		t.Fatalf("go list the hook's packages: %v", err)
+	}
+	for _, dir := range strings.Fields(string(dirs)) {
+		rel, err := filepath.Rel(repo, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copyDir(t, dir, filepath.Join(lib, rel))
 	}
 	for _, f := range []string{"go.mod", "go.sum"} {
 		copyFile(t, filepath.Join(repo, f), filepath.Join(lib, f))
