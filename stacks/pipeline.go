@@ -12,6 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // PipelineStackProps configures the pipeline stack.
@@ -197,12 +198,19 @@ func newCLIStepRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) aws
 	return role
 }
 
-// cliStep builds the golive CLI from the source and runs it with role.
-func cliStep(id string, source pipelines.IFileSetProducer, role awsiam.Role, run goliveCommand) pipelines.Step {
+// cliStep builds the golive CLI from the source and runs it with role. publish records the
+// source commit in each version's description from contract.SourceCommitEnv: the source
+// action's CommitId variable, which CDK Pipelines passes into a step's environment
+// (CodePipelineSource.sourceAttribute; CodePipeline User Guide, "Variables reference",
+// CodeStarSourceConnection: CommitId), since the connection's source artifact holds no .git
+// and CODEBUILD_RESOLVED_SOURCE_VERSION "may not always be available" under CodePipeline
+// (CodeBuild User Guide, "Environment variables in build environments").
+func cliStep(id string, source pipelines.CodePipelineSource, role awsiam.Role, run goliveCommand) pipelines.Step {
 	props := &pipelines.CodeBuildStepProps{
 		Input:    source,
 		Role:     role,
 		Commands: jsii.Strings(append([]string{"go build -o golive ./cmd/golive"}, run.shell()...)...),
+		Env:      &map[string]*string{contract.SourceCommitEnv: source.SourceAttribute(jsii.String("CommitId"))},
 	}
 	if run.Output != "" {
 		props.PrimaryOutputDirectory = jsii.String(path.Dir(run.Output))

@@ -405,3 +405,55 @@ func TestPipelineImagesByDigest(t *testing.T) {
 		t.Errorf("CheckPipeline with a tag: %v, want an error naming envs.sbx.lambda_functions.img.image.tag", err)
 	}
 }
+
+// TestPipelinePassesTheSourceCommit: the golive steps get the source action's CommitId as
+// GOLIVE_SOURCE_COMMIT, which publish writes into each new version's description.
+func TestPipelinePassesTheSourceCommit(t *testing.T) {
+	cfg := load(t, "../config/config.json")
+	_, tpl := pipelineStack(t, cfg)
+	var sourceNamespace string
+	envs := map[string]string{}
+	for _, r := range *tpl.FindResources(jsii.String("AWS::CodePipeline::Pipeline"), nil) {
+		b, _ := json.Marshal((*r)["Properties"])
+		var p struct {
+			Stages []struct {
+				Actions []struct {
+					Name          string
+					Namespace     string
+					ActionTypeId  struct{ Category string }
+					Configuration map[string]any
+				}
+			}
+		}
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.Stages {
+			for _, a := range s.Actions {
+				if a.ActionTypeId.Category == "Source" {
+					sourceNamespace = a.Namespace
+				}
+				if v, ok := a.Configuration["EnvironmentVariables"].(string); ok {
+					envs[a.Name] = v
+				}
+			}
+		}
+	}
+	if sourceNamespace == "" {
+		t.Fatal("the source action has no variable namespace")
+	}
+	for _, step := range []string{"Verify-prd", "Publish-prd"} {
+		var vars []struct{ Name, Type, Value string }
+		if err := json.Unmarshal([]byte(envs[step]), &vars); err != nil {
+			t.Fatalf("%s: environment variables %q: %v", step, envs[step], err)
+		}
+		want := struct{ Name, Type, Value string }{contract.SourceCommitEnv, "PLAINTEXT", "#{" + sourceNamespace + ".CommitId}"}
+		found := false
+		for _, v := range vars {
+			found = found || v == want
+		}
+		if !found {
+			t.Errorf("%s: environment %+v lacks %+v", step, vars, want)
+		}
+	}
+}

@@ -63,6 +63,18 @@ type App struct {
 	Stdout, Stderr io.Writer
 	// NewClients builds the AWS clients; tests replace it with fakes.
 	NewClients func(ctx context.Context, o awsclient.Options) (Clients, error)
+	// Getenv reads the environment (publish's source commit); nil means os.Getenv.
+	Getenv func(string) string
+	// Dir is the directory whose git work tree publish reads the commit from; "" means the
+	// current directory.
+	Dir string
+}
+
+func (a *App) getenv(name string) string {
+	if a.Getenv == nil {
+		return os.Getenv(name)
+	}
+	return a.Getenv(name)
 }
 
 // Run runs golive with args (without the program name) and returns the exit code.

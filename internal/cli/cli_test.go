@@ -251,7 +251,7 @@ func TestStatusShowsDrift(t *testing.T) {
 	}
 
 	out, _, _ = w.run("status", "--env", "prd")
-	for _, want := range []string{"FUNCTION  CONFIG  STACK  ALIAS  NEWEST  DRIFT", "worker    3       3      2      4       alias LIVE is on 2"} {
+	for _, want := range []string{"FUNCTION  CONFIG  STACK  ALIAS  COMMIT  NEWEST  DRIFT", "worker    3       3      2      -       4       alias LIVE is on 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

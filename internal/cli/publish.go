@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/pinfile"
 	"github.com/golive-dev/golive/internal/release"
 )
@@ -17,6 +18,7 @@ import (
 type publishOptions struct {
 	target
 	smoke, description string
+	descriptionSet     bool
 	pin                bool
 }
 
@@ -38,7 +40,12 @@ LIVE is still on $LATEST or was moved outside the stack, and clears a leftover "
 otherwise so the release goes through the CodeDeploy canary. The pins of the functions that
 succeeded are written even when others failed, atomically, under a lock beside the file,
 changing nothing but those values; a failed run lists what it published but did not pin and
-the command that finishes the job.`,
+the command that finishes the job.
+
+Each new version's description records the commit it was built from, "commit SHA" (with
+" (dirty)" when the git work tree had changes): --description replaces it; otherwise the
+commit comes from GOLIVE_SOURCE_COMMIT, then CodeBuild's CODEBUILD_RESOLVED_SOURCE_VERSION,
+then 'git rev-parse HEAD' when golive runs in a git work tree. status and history show it.`,
 		Example: `  golive publish --env prd
   golive publish --env prd --function worker --smoke smoke/worker.json --pin
   golive publish --env prd --output json > published.json`,
@@ -47,6 +54,7 @@ the command that finishes the job.`,
 			if err := o.check(cmd); err != nil {
 				return err
 			}
+			o.descriptionSet = cmd.Flags().Changed("description")
 			if o.pin && o.stack != "" {
 				return usagef("--pin with --stack: --pin writes config.json, and --stack runs without it; set the version in your app instead")
 			}
@@ -57,7 +65,8 @@ the command that finishes the job.`,
 	o.register(cmd, false)
 	f := cmd.Flags()
 	f.StringVar(&o.smoke, "smoke", "", "JSON payload file to invoke $LATEST with before publishing")
-	f.StringVar(&o.description, "description", "", "description of the new versions")
+	f.StringVar(&o.description, "description", "", "description of the new versions (default: the source commit, from "+
+		contract.SourceCommitEnv+", "+contract.CodeBuildSourceVersionEnv+" or git)")
 	f.BoolVar(&o.pin, "pin", false, "write the new versions into config.json")
 	return cmd
 }
@@ -74,9 +83,20 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 		}
 		payload = b
 	}
+	var flag *string
+	if o.descriptionSet {
+		flag = &o.description
+	}
+	desc, from, err := versionDescription(ctx, flag, g.app.getenv, g.app.Dir)
+	if err != nil {
+		return err
+	}
 	s, err := g.open(ctx, o.target)
 	if err != nil {
 		return err
+	}
+	if desc != "" {
+		g.log.Info("version description", "description", desc, "from", from)
 	}
 	if o.pin {
 		// Before anything is published: a version nobody can pin is a release half done.
@@ -84,10 +104,11 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 			return failure{err: fmt.Errorf("--pin: %w; nothing published", err)}
 		}
 	}
-	rep, err := s.rel.Publish(ctx, s.fns, release.PublishOptions{Description: o.description, Smoke: payload, Pin: o.pin})
+	rep, err := s.rel.Publish(ctx, s.fns, release.PublishOptions{Description: desc, Smoke: payload, Pin: o.pin})
 	if err != nil {
 		return g.awsFailure(err)
 	}
+	rep.Description = desc
 	var writeErr error
 	if pins := rep.Pins(); o.pin && len(pins) > 0 {
 		if ctx.Err() != nil {

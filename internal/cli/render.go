@@ -62,13 +62,16 @@ func publishTable(w io.Writer, r *release.PublishReport) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.Function, dash(f.Version), status, dash(f.Previous), pin)
 	}
+	if r.Description != "" {
+		fmt.Fprintf(w, "description of new versions: %s\n", r.Description)
+	}
 	if r.ConfigUpdated {
 		fmt.Fprintln(w, "config updated: review and commit it; the next deploy releases the pinned versions")
 	}
 }
 
 func statusTable(w io.Writer, r *release.StatusReport) {
-	fmt.Fprintln(w, "FUNCTION\tCONFIG\tSTACK\tALIAS\tNEWEST\tDRIFT")
+	fmt.Fprintln(w, "FUNCTION\tCONFIG\tSTACK\tALIAS\tCOMMIT\tNEWEST\tDRIFT")
 	for _, f := range r.Functions {
 		cfg := f.Config.LiveVersion
 		if f.Config.Rollout == "direct" {
@@ -102,7 +105,7 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 		if f.Error != "" {
 			drift = "error: " + f.Error
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Function, cfg, stack, alias, newest, drift)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Function, cfg, stack, alias, dash(f.Commit), newest, drift)
 	}
 }
 

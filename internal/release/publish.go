@@ -36,6 +36,9 @@ const (
 type PublishReport struct {
 	Env       string          `json:"env"`
 	Functions []PublishResult `json:"functions"`
+	// Description is the one given to new versions (the source commit, see the CLI's
+	// publish); set by the CLI, absent when none.
+	Description string `json:"description,omitempty"`
 	// ConfigUpdated is set by the CLI once config.json holds the pins.
 	ConfigUpdated bool `json:"config_updated"`
 	// NotPinned lists, under --pin, the versions that exist but are not in config.json

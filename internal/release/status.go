@@ -35,6 +35,9 @@ type FunctionStatus struct {
 	StackFunctionName *string `json:"stack_function_name"`
 	// Alias is LIVE as it is, null when the function or the alias does not exist.
 	Alias *AliasState `json:"alias"`
+	// Commit is the source commit of the version LIVE points at, from the version's
+	// description (golive publish writes it); absent when unknown.
+	Commit string `json:"commit,omitempty"`
 	// Newest is the highest published version, null when none.
 	Newest *string `json:"newest_version"`
 	// Deployments are unfinished CodeDeploy deployments of the function.
@@ -145,6 +148,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 		if s.Alias.Weights == nil {
 			s.Alias.Weights = map[string]float64{}
 		}
+		s.Commit = commitOf(vs, a.Version)
 	}
 	if s.Deployments, err = e.inFlight(ctx, fn); err != nil {
 		s.err, s.Error = err, e.errorText(ctx, err)
