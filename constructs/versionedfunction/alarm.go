@@ -24,6 +24,26 @@ import (
 // minute: with 2 requests one error is a 50 % error rate, and the p99 of a handful of
 // requests is their slowest.
 //
+// Lambda's metrics reach CloudWatch late, so the newest minute is often missing or
+// incomplete when the alarm is evaluated. Two choices keep a late breach visible:
+//   - No FILL. The CloudWatch User Guide's entry for FILL ("Metric math syntax and
+//     functions") warns that in an alarm on late metrics FILL replaces the newest, still
+//     missing minute with its value, which "can result in the alarm being stuck in either
+//     OK state or ALARM state". Nothing here needs it: arithmetic treats a missing value
+//     as 0 and drops a data point that would divide by zero ("Basic arithmetic
+//     functions"), and a comparison or logical operator between two time series treats
+//     the one missing at a timestamp as 0 ("Comparison and logical operators"). A minute
+//     with no data at all stays missing, and the alarm then evaluates the newest real
+//     data points of its evaluation range, "no matter when they were reported" ("Using
+//     Amazon CloudWatch Alarms", "How alarm state is evaluated when data is missing").
+//   - 1 out of N ("Evaluating an alarm": the breaching data points "must all be within
+//     the last number of data points equal to Evaluation Period"). A minute judged while
+//     only partly reported (too few invocations yet, so not breaching) is judged again
+//     once complete, as long as it is among the last rollbackEvaluationPeriods minutes:
+//     with 1 of 1 a newer, partial minute would hide it. One breaching minute still
+//     fires, as before; the alarm returns to OK only after that many quiet minutes,
+//     which a rollback alarm can afford.
+//
 // The alarm's name carries the version, so each release gets a new alarm (CloudFormation
 // replaces it when the name changes): an alarm keeps its state across an update, and one
 // left in ALARM by a failing version would fail the fix-forward deployment at once
@@ -51,15 +71,18 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 	}
 	if t.ErrorRatePercent != nil {
 		metric("errors", "Errors", "Sum", dims)
-		// Missing data means no traffic: FILL keeps the rate 0 instead of dividing by nothing.
-		rate, x := "100 * FILL(errors, 0) / FILL(invocations, 1)", num(*t.ErrorRatePercent)
+		// A minute without invocations divides by zero: that data point is dropped, so it
+		// never breaches.
+		rate, x := "100 * errors / invocations", num(*t.ErrorRatePercent)
 		if t.ErrorRateRelative {
 			// The old version's share is the alias's total minus the new version's.
 			aliasDims := cfnDimensions(functionName, "")
 			metric("aliaserrors", "Errors", "Sum", aliasDims)
 			metric("aliasinvocations", "Invocations", "Sum", aliasDims)
-			oldInv := "(FILL(aliasinvocations, 0) - FILL(invocations, 0))"
-			oldRate := "100 * (FILL(aliaserrors, 0) - FILL(errors, 0)) / IF(" + oldInv + " > 0, " + oldInv + ", 1)"
+			// The IF keeps the old rate 0, not dropped, in a minute the old version had no
+			// traffic, so the difference below is the new version's rate.
+			oldInv := "(aliasinvocations - invocations)"
+			oldRate := "100 * (aliaserrors - errors) / IF(" + oldInv + " > 0, " + oldInv + ", 1)"
 			terms = append(terms, "("+rate+" > "+x+" AND "+rate+" - "+oldRate+" > "+x+")")
 			desc = append(desc, "error rate > "+x+"% and more than "+x+" points above the old version's")
 		} else {
@@ -69,16 +92,16 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 	}
 	if t.P99DurationMs != nil {
 		metric("p99", "Duration", "p99", dims)
-		terms = append(terms, "FILL(p99, 0) > "+num(*t.P99DurationMs))
+		terms = append(terms, "p99 > "+num(*t.P99DurationMs))
 		desc = append(desc, "p99 duration > "+num(*t.P99DurationMs)+" ms")
 	}
 	cond := strings.Join(terms, " OR ")
 	evidence := ""
 	if minInv > 0 {
-		cond = "FILL(invocations, 0) >= " + strconv.Itoa(minInv) + " AND (" + cond + ")"
+		cond = "invocations >= " + strconv.Itoa(minInv) + " AND (" + cond + ")"
 		evidence = fmt.Sprintf(", over at least %d invocations a minute", minInv)
 	}
-	// Comparison and logical operators (>, >=, AND, OR), IF and FILL are metric math's
+	// Comparison and logical operators (>, >=, AND, OR) and IF are metric math's
 	// (CloudWatch User Guide, "Metric math syntax and functions"); an alarm on an
 	// expression may use at most 10 metrics, and this one uses 5 at most.
 	queries = append([]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
@@ -93,13 +116,19 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 		AlarmName:          jsii.String(RollbackAlarmName(functionName, version)),
 		Metrics:            &queries,
 		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(rollbackEvaluationPeriods),
+		DatapointsToAlarm:  jsii.Number(1),
 		ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
 		TreatMissingData:   jsii.String("notBreaching"),
-		AlarmDescription: jsii.String(fmt.Sprintf("Rolls back the CodeDeploy deployment of %s version %s when %s%s.",
-			functionName, version, strings.Join(desc, " or "), evidence)),
+		AlarmDescription: jsii.String(fmt.Sprintf("Rolls back the CodeDeploy deployment of %s version %s when %s%s, in any of the last %d minutes.",
+			functionName, version, strings.Join(desc, " or "), evidence, rollbackEvaluationPeriods)),
 	})
 }
+
+// rollbackEvaluationPeriods is the number of one-minute data points the rollback alarm
+// evaluates; one breaching minute among them puts it in ALARM, so a minute whose metrics
+// arrive up to this many minutes late still rolls back.
+const rollbackEvaluationPeriods = 3
 
 // RollbackAlarmName is the rollback alarm of one release, e.g. "orders-worker-LIVE-v8-rollback"
 // (at most 64 + 26 characters, within CloudWatch's 255).
