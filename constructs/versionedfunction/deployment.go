@@ -174,6 +174,7 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		}
 	}
 	v.DeploymentGroup = awscodedeploy.NewLambdaDeploymentGroup(v.Construct, jsii.String("Deployment"), gp)
+	dependOnHookGrants(v.Alias, v.DeploymentGroup.Role(), gp.PreHook, gp.PostHook)
 
 	if props.Rollout == RolloutDirect {
 		// The group, its alarms and hooks stay declared, so the next canary needs no new
@@ -181,6 +182,26 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		// CloudFormation move it from $LATEST (the AppSpec cannot name $LATEST) or
 		// re-record a version set by an emergency rollback.
 		v.Alias.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("UpdatePolicy"))
+	}
+}
+
+// dependOnHookGrants makes the alias wait for the policies the hooks need. Updating the
+// alias is what starts the CodeDeploy deployment (its CodeDeployLambdaAliasUpdate update
+// policy), and CodeDeploy then invokes the hooks with the group's service role, and the
+// hooks report with their own roles. Those grants are AWS::IAM::Policy resources of their
+// own (the role's DefaultPolicy) that nothing of the alias refers to: the alias refers to
+// the group, which refers to the role, not to its policy. CloudFormation creates and
+// updates resources in parallel unless a reference or DependsOn orders them ("DependsOn
+// attribute", CloudFormation Template Reference), so without this the deployment may
+// start before the service role may invoke a hook that is new in the same update.
+// A dependency on a role covers every resource under it: the role and its policies.
+func dependOnHookGrants(alias awslambda.Alias, serviceRole awsiam.IRole, hooks ...awslambda.IFunction) {
+	alias.Node().AddDependency(serviceRole)
+	for _, h := range hooks {
+		// A hook referenced by name or ARN has no role in this app.
+		if h != nil && h.Role() != nil {
+			alias.Node().AddDependency(h.Role())
+		}
 	}
 }
 
