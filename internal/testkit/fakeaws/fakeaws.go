@@ -1,10 +1,14 @@
 // Package fakeaws is an in-memory Lambda, CloudFormation and CodeDeploy for unit tests. Unlike
 // moto it behaves like AWS where golive's safety depends on it: PublishVersion checks its
 // CodeSha256 and RevisionId guards and returns the existing version when $LATEST was not
-// updated, version numbers are never reused, UpdateAlias checks RevisionId, DeleteFunction
-// refuses a version an alias routes to, CodeDeploy deployments stay in flight until stopped,
-// and GetAccountSettings reports code storage. Its answers carry ARNs in DefaultAccount, or in
-// the Account a test sets.
+// updated, UpdateAlias checks RevisionId, DeleteFunction refuses a version an alias routes to,
+// CodeDeploy deployments stay in flight until stopped, and GetAccountSettings reports code
+// storage. Its answers carry ARNs in DefaultAccount, or in the Account a test sets.
+//
+// Each operation answers as its row of docs/aws-behaviour.md says AWS answers, and this
+// package's tests check that it does; where the row's source is silent (whether a deleted
+// version number is handed out again), the fake picks one answer and golive relies on
+// neither.
 package fakeaws
 
 import (
@@ -84,7 +88,7 @@ type Function struct {
 	Refuse map[string]bool
 
 	updated bool // $LATEST changed since the last publish
-	next    int  // the next version number; AWS never reuses one
+	next    int  // the next version number; not reused (undocumented on AWS: ledger row L3)
 	rev     int
 	codeRev int
 	size    int64
@@ -225,13 +229,11 @@ func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunct
 	if err != nil {
 		return nil, err
 	}
-	c := f.Latest
-	if q := aws.ToString(in.Qualifier); q != "" && q != contract.Latest {
-		for _, v := range f.Published {
-			if aws.ToString(v.Version) == q {
-				c = v
-			}
-		}
+	c, ok := f.qualified(aws.ToString(in.Qualifier))
+	if !ok {
+		// Like AWS, a version or alias that does not exist is not found: golive reads a
+		// deleted version's 404 as proof that its delete happened.
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(in.Qualifier))}
 	}
 	if len(f.Statuses) > 0 {
 		c.LastUpdateStatus = f.Statuses[0]
@@ -242,6 +244,23 @@ func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunct
 		State: c.State, LastUpdateStatus: c.LastUpdateStatus, LastUpdateStatusReason: c.LastUpdateStatusReason,
 		CodeSize: c.CodeSize, LastModified: c.LastModified,
 	}, nil
+}
+
+// qualified is the configuration a qualifier names: "" or $LATEST, a published version, or
+// an alias's version.
+func (f *Function) qualified(q string) (types.FunctionConfiguration, bool) {
+	if a, ok := f.Aliases[q]; ok {
+		q = aws.ToString(a.FunctionVersion)
+	}
+	if q == "" || q == contract.Latest {
+		return f.Latest, true
+	}
+	for _, v := range f.Published {
+		if aws.ToString(v.Version) == q {
+			return v, true
+		}
+	}
+	return types.FunctionConfiguration{}, false
 }
 
 // ListVersionsByFunction implements the SDK method, 50 per page like AWS, $LATEST first.
@@ -268,15 +287,21 @@ func (l *Lambda) ListVersionsByFunction(_ context.Context, in *lambda.ListVersio
 	return out, nil
 }
 
-// Invoke implements the SDK method: $LATEST returns FunctionError when set, else echoes.
+// Invoke implements the SDK method: it echoes the payload, and $LATEST returns
+// FunctionError when set. ExecutedVersion is the version that ran, the one an alias
+// resolved to (InvokeOutput's doc comment); a qualifier that names nothing is not found.
 func (l *Lambda) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
 	defer l.enter("Invoke")()
 	f, err := l.fn(in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
-	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: aws.String(contract.Latest)}
-	if f.FunctionError != "" {
+	c, ok := f.qualified(aws.ToString(in.Qualifier))
+	if !ok {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(in.Qualifier))}
+	}
+	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: c.Version}
+	if f.FunctionError != "" && aws.ToString(c.Version) == contract.Latest {
 		out.FunctionError = aws.String("Unhandled")
 		out.Payload = []byte(fmt.Sprintf(`{"errorMessage":%q,"errorType":"Error"}`, f.FunctionError))
 	}
@@ -419,8 +444,9 @@ func (l *Lambda) GetProvisionedConcurrencyConfig(_ context.Context, in *lambda.G
 		AllocatedProvisionedConcurrentExecutions: aws.Int32(n), Status: types.ProvisionedConcurrencyStatusEnumReady}, nil
 }
 
-// DeleteFunction implements the SDK method for a version qualifier; like AWS, it refuses a
-// version an alias routes to.
+// DeleteFunction implements the SDK method as its doc comment says: with a version
+// qualifier it deletes that version and refuses one an alias references; without one it
+// deletes the function with all its versions and aliases.
 func (l *Lambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
 	defer l.enter("DeleteFunction")()
 	f, err := l.fn(in.FunctionName)
@@ -428,8 +454,14 @@ func (l *Lambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInpu
 		return nil, err
 	}
 	q := aws.ToString(in.Qualifier)
-	if q == "" || q == contract.Latest {
-		return nil, apiError("InvalidParameterValueException", "the fake deletes versions only")
+	if q == "" {
+		delete(l.functions, f.Name)
+		return &lambda.DeleteFunctionOutput{}, nil
+	}
+	if q == contract.Latest {
+		// The API reference does not say what deleting $LATEST by qualifier does; golive
+		// never asks, so the fake refuses rather than invent an answer.
+		return nil, &types.InvalidParameterValueException{Message: aws.String("the fake does not delete $LATEST by qualifier: its answer is undocumented")}
 	}
 	refused := f.Refuse[q]
 	for _, a := range f.Aliases {
@@ -527,7 +559,9 @@ func (s *Stacks) DescribeStackResources(_ context.Context, in *cloudformation.De
 	if _, ok := s.Outputs[name]; !ok {
 		return nil, apiError("ValidationError", "Stack with id %s does not exist", name)
 	}
-	return &cloudformation.DescribeStackResourcesOutput{StackResources: s.Resources[name]}, nil
+	// "Only the first 100 resources will be returned" (DescribeStackResources' doc comment).
+	res := s.Resources[name]
+	return &cloudformation.DescribeStackResourcesOutput{StackResources: res[:min(len(res), 100)]}, nil
 }
 
 // Deploys is a fake CodeDeploy: deployments stay in flight until stopped.
@@ -537,6 +571,10 @@ type Deploys struct {
 	InFlight map[string][]string
 	// Stopped records StopDeployment calls: id and whether auto-rollback was asked.
 	Stopped map[string]bool
+	// Finished are deployments that completed (succeeded or failed) before the test ran:
+	// StopDeployment answers them DeploymentAlreadyCompletedException, an unknown id
+	// DeploymentDoesNotExistException.
+	Finished map[string]bool
 	// stoppedIn is the application/group of each stopped deployment, which ListDeployments
 	// lists under the status Stopped.
 	stoppedIn map[string]string
@@ -544,7 +582,7 @@ type Deploys struct {
 
 // NewDeploys returns a fake without deployments.
 func NewDeploys() *Deploys {
-	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}, stoppedIn: map[string]string{}}
+	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}, Finished: map[string]bool{}, stoppedIn: map[string]string{}}
 }
 
 // Start adds an unfinished deployment.
@@ -593,5 +631,8 @@ func (d *Deploys) StopDeployment(_ context.Context, in *codedeploy.StopDeploymen
 			}
 		}
 	}
-	return nil, apiError("DeploymentAlreadyCompletedException", "deployment %s is not in flight", id)
+	if _, ok := d.stoppedIn[id]; ok || d.Finished[id] {
+		return nil, &cdtypes.DeploymentAlreadyCompletedException{Message: aws.String("Deployment " + id + " is already completed")}
+	}
+	return nil, &cdtypes.DeploymentDoesNotExistException{Message: aws.String("Deployment " + id + " does not exist")}
 }
