@@ -6,7 +6,7 @@ export JSII_DEPRECATED ?= quiet
 GO ?= go
 CDK := node_modules/.bin/cdk
 
-.PHONY: deps synth test test-bench race lint fuzz bench clean
+.PHONY: deps synth test test-bench race lint fuzz bench clean aws-check
 
 deps: node_modules/.package-lock.json .go-mod-downloaded
 
@@ -50,6 +50,12 @@ test-bench: deps
 # BENCH_FLAGS=-quick for a short run; see bench/README.md.
 bench: deps
 	cd bench && $(GO) run ./cmd/bench $(BENCH_FLAGS)
+
+# Read-only checks, on a real AWS account, of the AWS behaviours docs/aws-behaviour.md lists as
+# unproven (the AWS CLI and your credentials), e.g.
+# make aws-check ARGS="--region us-east-1 --function golive-demo-prd-worker --application golive-demo-prd"
+aws-check:
+	scripts/aws-check.sh $(ARGS)
 
 fuzz:
 	# A count, not a duration: Go 1.26 can end a timed run with "context deadline exceeded" (golang/go#75804).

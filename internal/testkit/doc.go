@@ -9,4 +9,6 @@
 //     integration tests and the benchmarks.
 //   - faults: a fault-injecting proxy in front of moto_server.
 //   - synthcheck: shared checks of synthesized templates (cfn-lint, single synth).
+//   - ledger: reads docs/aws-behaviour.md; its tests keep the ledger, the fakes and
+//     scripts/aws-check.sh in step with the code.
 package testkit

@@ -1,0 +1,452 @@
+package ledger_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/golive-dev/golive/internal/testkit/ledger"
+)
+
+// repoRoot is the directory of go.mod above this package.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, mod := os.Stat(filepath.Join(dir, "go.mod"))
+		_, kit := os.Stat(filepath.Join(dir, "internal", "testkit"))
+		if mod == nil && kit == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no repository root (go.mod with internal/testkit) above the test")
+		}
+		dir = parent
+	}
+}
+
+// repo answers what a ledger row may name: files, their declarations, tests, checks.
+type repo struct {
+	root string
+	// tests maps a test function's name to the _test.go files declaring it.
+	tests map[string][]string
+	decls map[string]map[string]bool
+}
+
+// skipDirs are not the project's code.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "cdk.out": true, "testdata": true}
+
+func newRepo(t *testing.T, root string) *repo {
+	t.Helper()
+	r := &repo{root: root, tests: map[string][]string{}, decls: map[string]map[string]bool{}}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && isTestFunc(fn) {
+				r.tests[fn.Name.Name] = append(r.tests[fn.Name.Name], filepath.ToSlash(rel))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// isTestFunc is go test's rule: TestXxx(t *testing.T) (and TestMain(m *testing.M)).
+func isTestFunc(fn *ast.FuncDecl) bool {
+	name := fn.Name.Name
+	if !strings.HasPrefix(name, "Test") || fn.Type.Params == nil || len(fn.Type.Params.List) != 1 {
+		return false
+	}
+	if rest := strings.TrimPrefix(name, "Test"); rest != "" && rest[0] >= 'a' && rest[0] <= 'z' {
+		return false
+	}
+	star, ok := fn.Type.Params.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := star.X.(*ast.SelectorExpr)
+	return ok && (sel.Sel.Name == "T" || sel.Sel.Name == "M")
+}
+
+// declared lists what a Go file declares: functions, Type.Method, types, vars, consts.
+func (r *repo) declared(rel string) (map[string]bool, error) {
+	if d, ok := r.decls[rel]; ok {
+		return d, nil
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(r.root, rel), nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	d := map[string]bool{}
+	for _, decl := range f.Decls {
+		switch decl := decl.(type) {
+		case *ast.FuncDecl:
+			if decl.Recv != nil && len(decl.Recv.List) == 1 {
+				d[recvName(decl.Recv.List[0].Type)+"."+decl.Name.Name] = true
+			} else {
+				d[decl.Name.Name] = true
+			}
+		case *ast.GenDecl:
+			for _, s := range decl.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					d[s.Name.Name] = true
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						d[n.Name] = true
+					}
+				}
+			}
+		}
+	}
+	r.decls[rel] = d
+	return d, nil
+}
+
+func recvName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.StarExpr:
+		return recvName(e.X)
+	case *ast.IndexExpr:
+		return recvName(e.X)
+	case *ast.IndexListExpr:
+		return recvName(e.X)
+	case *ast.Ident:
+		return e.Name
+	}
+	return ""
+}
+
+// resolve says what is wrong with ref, or "".
+func (r *repo) resolve(ref ledger.Ref) string {
+	switch ref.Kind {
+	case ledger.KindTest:
+		files := r.tests[ref.Symbol]
+		if len(files) == 0 {
+			return "no test function " + ref.Symbol + " in any _test.go file"
+		}
+		if ref.Sub == "" {
+			return ""
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(filepath.Join(r.root, f))
+			if err == nil && strings.Contains(string(b), strconv.Quote(ref.Sub)) {
+				return ""
+			}
+		}
+		return "no subtest " + strconv.Quote(ref.Sub) + " in the file(s) of " + ref.Symbol + " (" + strings.Join(files, ", ") + ")"
+	case ledger.KindCheck:
+		b, err := os.ReadFile(filepath.Join(r.root, "scripts", "aws-check.sh"))
+		if err != nil {
+			return "scripts/aws-check.sh: " + err.Error()
+		}
+		if !regexp.MustCompile(`(?m)^check_` + regexp.QuoteMeta(ref.Symbol) + `\(\)`).Match(b) {
+			return "scripts/aws-check.sh has no check " + ref.Symbol + " (a function check_" + ref.Symbol + "())"
+		}
+		return ""
+	case ledger.KindFile:
+		fi, err := os.Stat(filepath.Join(r.root, ref.Path))
+		if err != nil {
+			return ref.Path + " does not exist"
+		}
+		if strings.HasSuffix(ref.Path, "/") != fi.IsDir() {
+			return ref.Path + ": a directory is written with a final /, a file without"
+		}
+		if ref.Symbol == "" {
+			return ""
+		}
+		if ref.Path == "Makefile" {
+			b, _ := os.ReadFile(filepath.Join(r.root, ref.Path))
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(ref.Symbol) + `:`).Match(b) {
+				return "Makefile has no target " + ref.Symbol
+			}
+			return ""
+		}
+		if !strings.HasSuffix(ref.Path, ".go") {
+			return ref.Span + ": only Go files and the Makefile have symbols"
+		}
+		d, err := r.declared(ref.Path)
+		if err != nil {
+			return err.Error()
+		}
+		if !d[ref.Symbol] {
+			return ref.Path + " declares no " + ref.Symbol
+		}
+		return ""
+	}
+	return "unknown reference kind " + ref.Kind
+}
+
+var idRe = regexp.MustCompile(`^[A-Z]+[0-9]+$`)
+
+// check lists every problem of the ledger against the repository.
+func (r *repo) check(l *ledger.Ledger) []string {
+	var problems []string
+	add := func(row ledger.Row, msg string) {
+		problems = append(problems, ledger.Path+":"+strconv.Itoa(row.Line)+": "+row.ID+": "+msg)
+	}
+	seen := map[string]bool{}
+	for _, row := range l.Rows {
+		if !idRe.MatchString(row.ID) {
+			add(row, "ID "+strconv.Quote(row.ID)+": want letters then digits, such as L1")
+		}
+		if seen[row.ID] {
+			add(row, "ID used by an earlier row")
+		}
+		seen[row.ID] = true
+		for i, c := range []string{row.Behaviour, row.Source, row.Code, row.Reproduced} {
+			if strings.TrimSpace(c) == "" {
+				add(row, "empty "+ledger.Header[i+1]+" cell")
+			}
+		}
+		tests := 0
+		for _, cell := range []string{row.Code, row.Reproduced} {
+			for _, ref := range ledger.Refs(cell) {
+				if ref.Kind == ledger.KindTest {
+					tests++
+				}
+				if p := r.resolve(ref); p != "" {
+					add(row, "`"+ref.Span+"`: "+p)
+				}
+			}
+		}
+		for _, ref := range ledger.Refs(row.Source) {
+			if ref.Kind == ledger.KindFile {
+				if p := r.resolve(ref); p != "" {
+					add(row, "`"+ref.Span+"`: "+p)
+				}
+			}
+		}
+		if tests == 0 && !strings.HasPrefix(row.Reproduced, "Unproven") {
+			add(row, "Reproduced by names no test; name the test that reproduces the behaviour, or begin the cell with \"Unproven\" and say what would prove it")
+		}
+	}
+	return problems
+}
+
+func load(t *testing.T) (*repo, *ledger.Ledger) {
+	t.Helper()
+	root := repoRoot(t)
+	l, err := ledger.Load(filepath.Join(root, ledger.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newRepo(t, root), l
+}
+
+// TestLedgerNamesWhatExists fails when a row names a test, file, symbol or check that does
+// not exist: a renamed or deleted test leaves its behaviour unproven, and the ledger must say so.
+func TestLedgerNamesWhatExists(t *testing.T) {
+	r, l := load(t)
+	for _, p := range r.check(l) {
+		t.Error(p)
+	}
+}
+
+// TestCheckFindsBrokenRows proves the check above can fail: a row naming what does not
+// exist, or reproducing nothing without saying it is unproven, is reported.
+func TestCheckFindsBrokenRows(t *testing.T) {
+	r := newRepo(t, repoRoot(t))
+	head := "| ID | Behaviour | Source | Relied on in | Reproduced by |\n| --- | --- | --- | --- | --- |\n"
+	for _, tc := range []struct {
+		name, row, want string
+	}{
+		{"missing test", "| X1 | b | s | `internal/hook/hook.go` | `TestNoSuchTestAnywhere` |", "no test function TestNoSuchTestAnywhere"},
+		{"missing subtest", "| X1 | b | s | `internal/hook/hook.go` | `TestHook/no such subtest` |", `no subtest "no such subtest"`},
+		{"missing file", "| X1 | b | s | `internal/hook/nosuch.go` | `TestLedgerNamesWhatExists` |", "internal/hook/nosuch.go does not exist"},
+		{"missing symbol", "| X1 | b | s | `internal/hook/hook.go:Handler.NoSuchMethod` | `TestLedgerNamesWhatExists` |", "declares no Handler.NoSuchMethod"},
+		{"missing check", "| X1 | b | s | `internal/hook/hook.go` | Unproven: `aws-check:no_such_check` |", "has no check no_such_check"},
+		{"missing target", "| X1 | b | s | `Makefile:no-such-target` | Unproven |", "Makefile has no target no-such-target"},
+		{"no test, not unproven", "| X1 | b | s | `internal/hook/hook.go` | the fake |", "names no test"},
+		{"empty cell", "| X1 | b |  | `internal/hook/hook.go` | `TestLedgerNamesWhatExists` |", "empty Source cell"},
+		{"bad id", "| one | b | s | `internal/hook/hook.go` | `TestLedgerNamesWhatExists` |", `ID "one"`},
+		{"duplicate id", "| X1 | b | s | `internal/hook/hook.go` | `TestLedgerNamesWhatExists` |\n| X1 | b | s | `internal/hook/hook.go` | `TestLedgerNamesWhatExists` |", "ID used by an earlier row"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := ledger.Parse(head + tc.row + "\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(r.check(l), "\n")
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("check of %q reported:\n%s\nwant a problem containing %q", tc.row, got, tc.want)
+			}
+		})
+	}
+	// And a good row passes.
+	l, err := ledger.Parse(head + "| X1 | b | s | `internal/hook/hook.go:Handler.Handle` | `TestLedgerNamesWhatExists` |\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.check(l); len(p) > 0 {
+		t.Errorf("a good row was refused: %v", p)
+	}
+}
+
+func TestParseRefusesShiftedCells(t *testing.T) {
+	_, err := ledger.Parse("| ID | Behaviour | Source | Relied on in | Reproduced by |\n| --- | --- | --- | --- | --- |\n| X1 | a | b | c | d | e |\n")
+	if err == nil || !strings.Contains(err.Error(), "6 cells; want 5") {
+		t.Errorf("Parse of a row with 6 cells: got %v; want an error naming the count", err)
+	}
+	l, err := ledger.Parse("| ID | Behaviour | Source | Relied on in | Reproduced by |\n| --- | --- | --- | --- | --- |\n| X1 | a \\| b | c | d | e |\n")
+	if err != nil || l.Rows[0].Behaviour != "a | b" {
+		t.Errorf("an escaped pipe: got %+v, %v; want the cell \"a | b\"", l, err)
+	}
+}
+
+// goFiles parses the non-test Go files of dir (relative to root).
+func goFiles(t *testing.T, root, dir string) map[string]*ast.File {
+	t.Helper()
+	out := map[string]*ast.File{}
+	entries, err := os.ReadDir(filepath.Join(root, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, dir, e.Name()), nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[dir+"/"+e.Name()] = f
+	}
+	return out
+}
+
+// operation is the AWS operation a parameter list takes, from its *service.<Op>Input
+// parameter, or "".
+func operation(ft *ast.FuncType) string {
+	for _, p := range ft.Params.List {
+		if star, ok := p.Type.(*ast.StarExpr); ok {
+			if sel, ok := star.X.(*ast.SelectorExpr); ok && strings.HasSuffix(sel.Sel.Name, "Input") {
+				return strings.TrimSuffix(sel.Sel.Name, "Input")
+			}
+		}
+	}
+	return ""
+}
+
+// productDirs hold every AWS call golive makes: the CLI's logic and client set-up, and the
+// shipped hook.
+var productDirs = []string{"internal/release", "internal/cli", "internal/awsclient", "internal/hook", "cmd/golive-hook"}
+
+// TestLedgerCoversEveryOperation fails when golive calls an AWS operation (a method of one
+// of its consumer-side interfaces) that no row names: each call relies on what AWS answers.
+func TestLedgerCoversEveryOperation(t *testing.T) {
+	root := repoRoot(t)
+	_, l := load(t)
+	named := map[string]bool{}
+	for _, row := range l.Rows {
+		for _, c := range []string{row.Behaviour, row.Source, row.Code} {
+			for _, s := range ledger.Spans(c) {
+				named[s] = true
+			}
+		}
+	}
+	found := 0
+	for _, dir := range productDirs {
+		if _, err := os.Stat(filepath.Join(root, dir)); err != nil {
+			continue
+		}
+		for name, f := range goFiles(t, root, dir) {
+			ast.Inspect(f, func(n ast.Node) bool {
+				it, ok := n.(*ast.InterfaceType)
+				if !ok {
+					return true
+				}
+				for _, m := range it.Methods.List {
+					ft, ok := m.Type.(*ast.FuncType)
+					if !ok || len(m.Names) == 0 {
+						continue
+					}
+					op := operation(ft)
+					if op == "" {
+						continue
+					}
+					found++
+					if !named[op] {
+						t.Errorf("%s calls the AWS operation %s (interface method %s), which no row of %s names as `%s`: add a row for what golive relies on it to answer",
+							name, op, m.Names[0].Name, ledger.Path, op)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if found < 10 {
+		t.Fatalf("found %d AWS operations in %v; the interfaces moved: update productDirs", found, productDirs)
+	}
+}
+
+// fakeDirs hold the fakes that stand in for AWS.
+var fakeDirs = []string{"internal/testkit/fakeaws"}
+
+// TestLedgerNamesEveryFakeOperation fails when a fake serves an AWS operation that no row
+// names: every answer a fake gives must be one a row's source says AWS gives.
+func TestLedgerNamesEveryFakeOperation(t *testing.T) {
+	root := repoRoot(t)
+	_, l := load(t)
+	named := map[string]bool{}
+	for _, row := range l.Rows {
+		for _, ref := range ledger.Refs(row.Code + " " + row.Reproduced) {
+			if ref.Kind == ledger.KindFile && ref.Symbol != "" {
+				named[ref.Path+":"+ref.Symbol] = true
+			}
+		}
+	}
+	var ops []string
+	for _, dir := range fakeDirs {
+		for name, f := range goFiles(t, root, dir) {
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || fn.Recv == nil || !fn.Name.IsExported() || operation(fn.Type) == "" {
+					continue
+				}
+				ops = append(ops, name+":"+recvName(fn.Recv.List[0].Type)+"."+fn.Name.Name)
+			}
+		}
+	}
+	slices.Sort(ops)
+	if len(ops) < 10 {
+		t.Fatalf("found %d fake operations in %v; the fakes moved: update fakeDirs", len(ops), fakeDirs)
+	}
+	for _, op := range ops {
+		if !named[op] {
+			t.Errorf("the fake %s answers for AWS, but no row of %s names `%s`: add the row whose source says what AWS answers, and a test that the fake answers so",
+				op, ledger.Path, op)
+		}
+	}
+}
