@@ -272,6 +272,12 @@ func TestLedgerNamesWhatExists(t *testing.T) {
 	for _, p := range r.check(l) {
 		t.Error(p)
 	}
+	// A row outside a table with the ledger's header would escape every check above.
+	rowLike := regexp.MustCompile(`(?m)^\| *[A-Z]+[0-9]+ *\|`)
+	if n := len(rowLike.FindAllString(l.Text, -1)); n != len(l.Rows) {
+		t.Errorf("%s has %d lines that look like rows but %d rows in tables headed | %s |: is a row cut off from its table by a blank line?",
+			ledger.Path, n, len(l.Rows), strings.Join(ledger.Header, " | "))
+	}
 }
 
 // TestCheckFindsBrokenRows proves the check above can fail: a row naming what does not
@@ -411,8 +417,62 @@ func TestLedgerCoversEveryOperation(t *testing.T) {
 	}
 }
 
-// fakeDirs hold the fakes that stand in for AWS.
+// fakeDirs hold the in-memory fakes that stand in for AWS: their SDK-shaped methods.
 var fakeDirs = []string{"internal/testkit/fakeaws"}
+
+// wireFakes hold fakes that serve the wire protocol: each lists its operations in a map
+// variable from operation name to handler method, whose file and method a row names.
+var wireFakes = []struct{ dir, table string }{{"internal/testkit/codedeployfake", "operations"}}
+
+// wireOperations lists, for a wire fake, "file:Recv.method" of each handler in its table.
+func wireOperations(t *testing.T, root, dir, table string) []string {
+	t.Helper()
+	files := goFiles(t, root, dir)
+	declaredIn := map[string]string{} // Recv.method -> file
+	var handlers []string
+	for name, f := range files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil && len(d.Recv.List) == 1 {
+					declaredIn[recvName(d.Recv.List[0].Type)+"."+d.Name.Name] = name
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					vs, ok := spec.(*ast.ValueSpec)
+					if !ok || len(vs.Names) != 1 || vs.Names[0].Name != table || len(vs.Values) != 1 {
+						continue
+					}
+					lit, ok := vs.Values[0].(*ast.CompositeLit)
+					if !ok {
+						t.Fatalf("%s: %s is not a map literal", dir, table)
+					}
+					for _, e := range lit.Elts {
+						kv, ok := e.(*ast.KeyValueExpr)
+						sel, ok2 := kv.Value.(*ast.SelectorExpr)
+						if !ok || !ok2 {
+							t.Fatalf("%s: an entry of %s is not Operation: (*Type).method", dir, table)
+						}
+						x := sel.X
+						if p, ok := x.(*ast.ParenExpr); ok {
+							x = p.X
+						}
+						handlers = append(handlers, recvName(x)+"."+sel.Sel.Name)
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for _, h := range handlers {
+		file, ok := declaredIn[h]
+		if !ok {
+			t.Fatalf("%s: handler %s of %s is not declared in the package", dir, h, table)
+		}
+		out = append(out, file+":"+h)
+	}
+	return out
+}
 
 // TestLedgerNamesEveryFakeOperation fails when a fake serves an AWS operation that no row
 // names: every answer a fake gives must be one a row's source says AWS gives.
@@ -439,10 +499,17 @@ func TestLedgerNamesEveryFakeOperation(t *testing.T) {
 			}
 		}
 	}
-	slices.Sort(ops)
 	if len(ops) < 10 {
 		t.Fatalf("found %d fake operations in %v; the fakes moved: update fakeDirs", len(ops), fakeDirs)
 	}
+	for _, w := range wireFakes {
+		hs := wireOperations(t, root, w.dir, w.table)
+		if len(hs) == 0 {
+			t.Fatalf("%s lists no operations in %s; the fake moved: update wireFakes", w.dir, w.table)
+		}
+		ops = append(ops, hs...)
+	}
+	slices.Sort(ops)
 	for _, op := range ops {
 		if !named[op] {
 			t.Errorf("the fake %s answers for AWS, but no row of %s names `%s`: add the row whose source says what AWS answers, and a test that the fake answers so",
