@@ -196,14 +196,25 @@ func (r *repo) resolve(ref ledger.Ref) string {
 		if !strings.HasSuffix(ref.Path, ".go") {
 			return ref.Span + ": only Go files and the Makefile have symbols"
 		}
-		d, err := r.declared(ref.Path)
+		// The symbol may have moved to another file of the package: the row still holds.
+		dir := filepath.Dir(ref.Path)
+		entries, err := os.ReadDir(filepath.Join(r.root, dir))
 		if err != nil {
 			return err.Error()
 		}
-		if !d[ref.Symbol] {
-			return ref.Path + " declares no " + ref.Symbol
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") != strings.HasSuffix(ref.Path, "_test.go") {
+				continue
+			}
+			d, err := r.declared(filepath.ToSlash(filepath.Join(dir, e.Name())))
+			if err != nil {
+				return err.Error()
+			}
+			if d[ref.Symbol] {
+				return ""
+			}
 		}
-		return ""
+		return "no " + ref.Symbol + " is declared in " + ref.Path + " or its package"
 	}
 	return "unknown reference kind " + ref.Kind
 }
@@ -291,7 +302,7 @@ func TestCheckFindsBrokenRows(t *testing.T) {
 		{"missing test", "| X1 | b | s | `internal/hook/hook.go` | `TestNoSuchTestAnywhere` |", "no test function TestNoSuchTestAnywhere"},
 		{"missing subtest", "| X1 | b | s | `internal/hook/hook.go` | `TestHook/no such subtest` |", `no subtest "no such subtest"`},
 		{"missing file", "| X1 | b | s | `internal/hook/nosuch.go` | `TestLedgerNamesWhatExists` |", "internal/hook/nosuch.go does not exist"},
-		{"missing symbol", "| X1 | b | s | `internal/hook/hook.go:Handler.NoSuchMethod` | `TestLedgerNamesWhatExists` |", "declares no Handler.NoSuchMethod"},
+		{"missing symbol", "| X1 | b | s | `internal/hook/hook.go:Handler.NoSuchMethod` | `TestLedgerNamesWhatExists` |", "no Handler.NoSuchMethod is declared in internal/hook/hook.go or its package"},
 		{"missing check", "| X1 | b | s | `internal/hook/hook.go` | Unproven: `aws-check:no_such_check` |", "has no check no_such_check"},
 		{"missing target", "| X1 | b | s | `Makefile:no-such-target` | Unproven |", "Makefile has no target no-such-target"},
 		{"no test, not unproven", "| X1 | b | s | `internal/hook/hook.go` | the fake |", "names no test"},
@@ -310,8 +321,9 @@ func TestCheckFindsBrokenRows(t *testing.T) {
 			}
 		})
 	}
-	// And a good row passes.
-	l, err := ledger.Parse(head + "| X1 | b | s | `internal/hook/hook.go:Handler.Handle` | `TestLedgerNamesWhatExists` |\n")
+	// And a good row passes, also one naming a symbol that moved to another file of the
+	// package (Env.listVersions is in release.go).
+	l, err := ledger.Parse(head + "| X1 | b | s | `internal/hook/hook.go:Handler.Handle`, `internal/release/publish.go:Env.listVersions` | `TestLedgerNamesWhatExists` |\n")
 	if err != nil {
 		t.Fatal(err)
 	}
