@@ -206,7 +206,9 @@ check_getdeployment_content_absent() {
 		verdict getdeployment_content_absent C4 inconclusive "$id"
 		return
 	fi
-	# How many of the revision's sha256 and content fields are set, e.g. "1	0".
+	# How many of the revision's sha256 and content fields are set, e.g. "1	0". The backquotes
+	# are JMESPath literals, not shell expansions.
+	# shellcheck disable=SC2016
 	if ! counts=$(awscli deploy get-deployment --deployment-id "$id" --output text --query \
 		'deploymentInfo.revision.[length([appSpecContent.sha256, string.sha256][?@ != `null`]), length([appSpecContent.content, string.content][?@ != `null`])]' 2>&1); then
 		verdict getdeployment_content_absent C4 inconclusive "get-deployment $id failed: $counts"
@@ -247,6 +249,7 @@ check_application_revision_appspec() {
 		;;
 	esac
 	# One call: whether each field is set, then the content (which may span lines).
+	# shellcheck disable=SC2016
 	if ! out=$(awscli deploy get-application-revision --application-name "$APPLICATION" --revision "$rev" --output text \
 		--query '[revision.string.content != `null`, revision.appSpecContent.content != `null`, revision.string.content || revision.appSpecContent.content]' 2>&1); then
 		verdict application_revision_appspec C5 inconclusive "get-application-revision failed: $out"
@@ -276,6 +279,11 @@ check_application_revision_appspec() {
 }
 
 for c in "${CHECKS[@]}"; do
-	"check_$c"
+	case "$c" in
+	invocations_executed_version) check_invocations_executed_version ;;
+	throttles_executed_version) check_throttles_executed_version ;;
+	getdeployment_content_absent) check_getdeployment_content_absent ;;
+	application_revision_appspec) check_application_revision_appspec ;;
+	esac
 done
 exit "$CONTRADICTED"

@@ -224,3 +224,16 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 		}
 	}
 }
+
+// TestAWSCheckShellcheck lints the script with shellcheck, all severities, where it is
+// installed (it is not among the tools CI provides).
+func TestAWSCheckShellcheck(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Skip("shellcheck is not in PATH")
+	}
+	out, err := exec.Command(sc, "--severity=info", filepath.Join(repoRoot(t), "scripts", "aws-check.sh")).CombinedOutput()
+	if err != nil {
+		t.Errorf("shellcheck scripts/aws-check.sh: %v\n%s", err, out)
+	}
+}
