@@ -267,8 +267,10 @@ check_application_revision_appspec() {
 	if [[ "$in_string" == True && "$in_appspec" == True ]]; then fields="in revision.string.content and revision.appSpecContent.content"; fi
 	format=YAML
 	if [[ "$(printf '%s' "$content" | tr -d '[:space:]' | cut -c1)" == "{" ]]; then format=JSON; fi
+	# The User Guide writes the keys in lower case (name, currentversion), CloudFormation's
+	# AppSpec may not: the hook reads them either way, and so does this check.
 	for f in AWS::Lambda::Function Name Alias CurrentVersion TargetVersion; do
-		grep -q "$f" <<<"$content" || problems+=("no $f")
+		grep -qi "$f" <<<"$content" || problems+=("no $f")
 	done
 	grep -Eq '"?version"?[[:space:]]*:[[:space:]]*"?0\.0' <<<"$content" || problems+=("no version 0.0")
 	if [[ ${#problems[@]} -gt 0 ]]; then
