@@ -156,7 +156,8 @@ func checkFunction(t *testing.T, env string, fn config.Function) {
 	switch {
 	case d.Type == config.DeploymentCustom:
 		c := d.Custom
-		if c == nil || c.Percent < 1 || c.Percent > 99 || c.Linear && c.Percent > 50 || c.IntervalMinutes < 1 || c.IntervalMinutes > 2880 {
+		if c == nil || c.Percent < 1 || c.Percent > 99 || c.Linear && c.Percent > 50 || c.IntervalMinutes < 1 || c.IntervalMinutes > 2880 ||
+			c.Linear && ((100+c.Percent-1)/c.Percent-1)*c.IntervalMinutes > 48*60 {
 			fail("custom shift %+v", c)
 		}
 	case d.Custom != nil:
@@ -164,11 +165,10 @@ func checkFunction(t *testing.T, env string, fn config.Function) {
 	case d.Type != config.DeploymentNone && config.CodeDeployConfigName(d.Type) == "":
 		fail("deployment type %q", d.Type)
 	}
+	// The thresholds make one rollback alarm together; each extra alarm is one more.
 	n := len(d.Alarms.Extra)
-	for _, x := range []*float64{d.Alarms.ErrorRatePercent, d.Alarms.P99DurationMs} {
-		if x != nil {
-			n++
-		}
+	if d.Alarms.ErrorRatePercent != nil || d.Alarms.P99DurationMs != nil {
+		n++
 	}
 	if n > 10 || d.AutoRollback.OnAlarm && n == 0 {
 		fail("%d alarms, on_alarm %v", n, d.AutoRollback.OnAlarm)

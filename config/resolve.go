@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 // envSpec is one env as written.
@@ -197,7 +198,6 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 	}
 
 	if s.environment.st == set {
-		size := 0
 		for k, v := range s.environment.v {
 			if v.st != set {
 				continue
@@ -206,11 +206,9 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 				fn.Environment = map[string]string{}
 			}
 			fn.Environment[k] = v.v
-			size += len(k) + len(v.v)
 		}
-		if size > maxEnvironmentBytes {
-			p.add(sub("environment"), "got %d bytes of names and values; want at most %d: Lambda's limit for all of a function's variables",
-				size, maxEnvironmentBytes)
+		if size := lambdarules.EnvironmentBytes(fn.Environment); size > lambdarules.MaxEnvironmentBytes {
+			p.add(sub("environment"), "got %d bytes of names and values; want %s", size, lambdarules.EnvironmentSize.Allowed)
 		}
 	}
 
@@ -312,9 +310,9 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 				h.f.raw, origin(h.f.path, here), e.account.v, e.region.v)
 		}
 	}
-	if alarmsKnown && nAlarms > maxAlarms {
-		p.add(sub("deployment", "alarms"), "got %d alarms (thresholds and extra); want at most %d: CodeDeploy's limit per deployment group",
-			nAlarms, maxAlarms)
+	if alarmsKnown && nAlarms > lambdarules.MaxAlarms {
+		p.add(sub("deployment", "alarms"), "got %d alarms (the rollback alarm its thresholds make, and extra); want %s",
+			nAlarms, lambdarules.Alarms.Allowed)
 	}
 	if ds.alarms.st == set && ds.alarms.v.p99.st == set && s.timeoutS.st != invalid {
 		p99 := ds.alarms.v.p99
@@ -564,12 +562,12 @@ func (p *parser) pipeline(o object, envs []*envSpec, envsOK bool) *Pipeline {
 	return pl
 }
 
+// count is the alarms the deployment group watches: the thresholds make one rollback
+// alarm together, and each extra alarm is one more.
 func (a Alarms) count() int {
 	n := len(a.Extra)
-	for _, t := range []*float64{a.ErrorRatePercent, a.P99DurationMs} {
-		if t != nil {
-			n++
-		}
+	if a.ErrorRatePercent != nil || a.P99DurationMs != nil {
+		n++
 	}
 	return n
 }

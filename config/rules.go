@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 // The rules below are mirrored in config.schema.json; schema_test.go keeps the two in
@@ -20,12 +21,12 @@ var (
 	functionKeyRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)
 	accountRe     = regexp.MustCompile(`^[0-9]{12}$`)
 	regionRe      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
-	lambdaNameRe  = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	lambdaNameRe  = regexp.MustCompile(lambdarules.FunctionNamePattern)
 	hookRe        = contract.HookFunctionRe
-	digestRe      = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	digestRe      = regexp.MustCompile(lambdarules.DigestPattern)
 	tagRe         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
-	envVarRe      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`) // Lambda API Reference, Environment: key pattern [a-zA-Z]([a-zA-Z0-9_])+
-	versionRe     = regexp.MustCompile(`^[1-9][0-9]{0,14}$`)
+	envVarRe      = regexp.MustCompile(lambdarules.EnvVarNamePattern)
+	versionRe     = regexp.MustCompile(lambdarules.VersionPattern)
 	branchRe      = regexp.MustCompile(`^[a-zA-Z0-9._/-]{1,255}$`)
 	githubRepoRe  = regexp.MustCompile(`^[a-zA-Z0-9_.-]+/[a-zA-Z0-9_.-]+$`)
 	connectionRe  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}:[0-9]{12}:connection/[a-zA-Z0-9-]+$`)
@@ -35,24 +36,6 @@ var (
 
 // repoName is ECR's repository name grammar.
 const repoName = `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`
-
-// Lambda refuses these environment variable names (the runtime sets them).
-var reservedEnvVars = []string{
-	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
-	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
-	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-	"AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-	"LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
-}
-
-// maxEnvironmentBytes is Lambda's limit on the total size of a function's variables.
-const maxEnvironmentBytes = 4096
-
-// maxMinInvocations bounds min_invocations to something a minute of Lambda traffic reaches.
-const maxMinInvocations = 1000000
-
-// maxAlarms is CodeDeploy's limit of alarms per deployment group.
-const maxAlarms = 10
 
 // predefinedTypes are CodeDeploy's predefined Lambda deployment configs, without the
 // "CodeDeployDefault.Lambda" prefix.
@@ -118,10 +101,6 @@ func validRepository(s string) bool {
 	return len(s) >= 2 && len(s) <= 256 && repoNameRe.MatchString(s)
 }
 
-func validEnvVar(s string) bool {
-	return envVarRe.MatchString(s) && !slices.Contains(reservedEnvVars, s)
-}
-
 func maxLen(n int) func(string) bool {
 	return func(s string) bool { return utf8.RuneCountInString(s) <= n }
 }
@@ -131,45 +110,50 @@ func oneOf(allowed ...string) func(string) bool {
 }
 
 // Messages naming what is allowed; each is used by Go and described the same way in the
-// schema.
+// schema. Those of Lambda's and CodeDeploy's rules are lambdarules', shared with the
+// construct.
+var (
+	wantMemory         = lambdarules.MemoryMB.Allowed
+	wantTimeout        = lambdarules.TimeoutS.Allowed
+	wantDescription    = lambdarules.Description.Allowed
+	wantEnvVar         = lambdarules.EnvVarName.Allowed
+	wantDigest         = lambdarules.ImageDigest.Allowed
+	wantFunctionName   = lambdarules.FunctionName.Allowed
+	wantWeight         = lambdarules.Weight.Allowed
+	wantErrorRate      = lambdarules.ErrorRatePercent.Allowed
+	wantMinInvocations = lambdarules.MinInvocations.Allowed
+	wantP99            = lambdarules.P99DurationMs.Allowed
+)
+
 const (
-	wantProject        = `a name of lowercase letters, digits and hyphens, starting with a letter, at most 32 characters, such as "golive-demo"`
-	wantEnvName        = `an env name of 1 to 16 lowercase letters and digits, such as "prd"`
-	wantFunctionKey    = `a function key of letters, digits, "_" and "-", starting with a letter, at most 64 characters, such as "worker"`
-	wantAccount        = `a 12-digit AWS account ID written as a string, such as "111111111111"`
-	wantRegion         = `an AWS region such as "us-east-1", "ap-southeast-2", "us-gov-west-1" or "cn-north-1"`
-	wantEntry          = `a clean relative path to a Go main package, such as "functions/worker" (slashes only; no "..", "." or leading "/")`
-	wantRepository     = `an ECR repository name such as "golive/worker", or a repository URI such as "111111111111.dkr.ecr.us-east-1.amazonaws.com/golive/worker"`
-	wantDigest         = `an image digest: "sha256:" and 64 lowercase hex digits`
-	wantTag            = `an image tag of up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"`
-	wantFunctionName   = `a Lambda function name of 1 to 64 letters, digits, "_" and "-"`
-	wantArchitecture   = `"arm64" or "x86_64"`
-	wantMemory         = `an integer from 128 to 10240 (MB)`
-	wantTimeout        = `an integer from 1 to 900 (seconds)`
-	wantDescription    = `a string of at most 256 characters`
-	wantEnvVar         = `a variable name of at least 2 letters, digits and "_", starting with a letter, and not one Lambda reserves (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, ...)`
-	wantEnvValue       = `a string (quote numbers and booleans, e.g. "8080"), or null to remove a shared variable`
-	wantProvisioned    = `a non-negative integer`
-	wantLiveVersion    = `null or a positive integer version such as "7"`
-	wantRollout        = `"canary" or "direct"`
-	wantAdditional     = `an object with at most one entry {"<version>": <weight>}, such as {"6": 0.1}, or {} for none`
-	wantVersionKey     = `a positive integer version such as "6"`
-	wantWeight         = `a number greater than 0 and less than 1`
-	wantCanaryPct      = `an integer from 1 to 99 (percent of traffic shifted first)`
-	wantLinearPct      = `an integer from 1 to 50 (percent of traffic shifted per step; above 50 a linear shift is a two-step canary: use canary_percent)`
-	wantInterval       = `an integer from 1 to 2880 (minutes)`
-	wantErrorRate      = `a number greater than 0 and at most 100 (percent of invocations)`
-	wantMinInvocations = `an integer from 0 to 1000000: the requests of the new version a minute (and over a bake) before any threshold may judge it; 0 turns the guard off`
-	wantSmokeEvents    = `a non-empty array of JSON events, such as [{"ping": true}], each invoked on the new version before any traffic shifts`
-	wantSmokeTimeout   = `an integer from 1 to 840 (seconds for all events together; the hook runs in one Lambda invocation)`
-	wantBakeMinutes    = `an integer from 1 to 14 (minutes to wait after the shift before judging; the hook runs in one Lambda invocation of at most 15 minutes)`
-	wantP99            = `a number greater than 0 (milliseconds)`
-	wantAlarmName      = `a CloudWatch alarm name of 1 to 255 characters`
-	wantHook           = `a Lambda function name of 1 to 64 letters, digits, "_" and "-", or its unqualified ARN, such as "orders-smoke" or "arn:aws:lambda:us-east-1:111111111111:function:orders-smoke"`
-	wantBool           = `true or false`
-	wantConnection     = `a CodeConnections ARN such as "arn:aws:codeconnections:us-east-1:111111111111:connection/0123abcd-..." (or arn:aws:codestar-connections:...)`
-	wantGitHubRepo     = `"owner/repo"`
-	wantBranch         = `a branch name of letters, digits, ".", "_", "/" and "-"`
+	wantProject      = `a name of lowercase letters, digits and hyphens, starting with a letter, at most 32 characters, such as "golive-demo"`
+	wantEnvName      = `an env name of 1 to 16 lowercase letters and digits, such as "prd"`
+	wantFunctionKey  = `a function key of letters, digits, "_" and "-", starting with a letter, at most 64 characters, such as "worker"`
+	wantAccount      = `a 12-digit AWS account ID written as a string, such as "111111111111"`
+	wantRegion       = `an AWS region such as "us-east-1", "ap-southeast-2", "us-gov-west-1" or "cn-north-1"`
+	wantEntry        = `a clean relative path to a Go main package, such as "functions/worker" (slashes only; no "..", "." or leading "/")`
+	wantRepository   = `an ECR repository name such as "golive/worker", or a repository URI such as "111111111111.dkr.ecr.us-east-1.amazonaws.com/golive/worker"`
+	wantTag          = `an image tag of up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"`
+	wantArchitecture = `"arm64" or "x86_64"`
+
+	wantEnvValue     = `a string (quote numbers and booleans, e.g. "8080"), or null to remove a shared variable`
+	wantProvisioned  = `a non-negative integer`
+	wantLiveVersion  = `null or a positive integer version such as "7"`
+	wantRollout      = `"canary" or "direct"`
+	wantAdditional   = `an object with at most one entry {"<version>": <weight>}, such as {"6": 0.1}, or {} for none`
+	wantVersionKey   = `a positive integer version such as "6"`
+	wantCanaryPct    = `an integer from 1 to 99 (percent of traffic shifted first)`
+	wantLinearPct    = `an integer from 1 to 50 (percent of traffic shifted per step; above 50 a linear shift is a two-step canary: use canary_percent)`
+	wantInterval     = `an integer from 1 to 2880 (minutes), with the whole shift within 48 hours`
+	wantSmokeEvents  = `a non-empty array of JSON events, such as [{"ping": true}], each invoked on the new version before any traffic shifts`
+	wantSmokeTimeout = `an integer from 1 to 840 (seconds for all events together; the hook runs in one Lambda invocation)`
+	wantBakeMinutes  = `an integer from 1 to 14 (minutes to wait after the shift before judging; the hook runs in one Lambda invocation of at most 15 minutes)`
+	wantAlarmName    = `a CloudWatch alarm name of 1 to 255 characters`
+	wantHook         = `a Lambda function name of 1 to 64 letters, digits, "_" and "-", or its unqualified ARN, such as "orders-smoke" or "arn:aws:lambda:us-east-1:111111111111:function:orders-smoke"`
+	wantBool         = `true or false`
+	wantConnection   = `a CodeConnections ARN such as "arn:aws:codeconnections:us-east-1:111111111111:connection/0123abcd-..." (or arn:aws:codestar-connections:...)`
+	wantGitHubRepo   = `"owner/repo"`
+	wantBranch       = `a branch name of letters, digits, ".", "_", "/" and "-"`
 )
 
 // CheckRegion refuses a region name that envs.*.region would refuse, with the same words, so

@@ -50,6 +50,7 @@ type rule struct {
 // Reasons a rule is checked by Go only.
 const (
 	crossField = "depends on another field after merging the env's overrides"
+	shiftRule  = "multiplies one field by a function of another"
 	crossEnv   = "compares envs or functions with each other"
 	sizeRule   = "counts bytes or characters across fields"
 	jsonRule   = "JSON Schema sees decoded values, never duplicate keys"
@@ -136,6 +137,10 @@ var rules = []rule{
 		path: "lambda_functions.worker.deployment.type.interval_minutes", got: "got 2881;", want: "from 1 to 2880"},
 	{name: "custom interval fraction", json: doc(`"deployment": {"type": {"linear_percent": 10, "interval_minutes": 1.5}}`, ""),
 		path: "lambda_functions.worker.deployment.type.interval_minutes", got: "got 1.5;", want: "an integer"},
+	{name: "custom linear over 48 hours", json: doc(`"deployment": {"type": {"linear_percent": 10, "interval_minutes": 321}}`, ""),
+		path: "lambda_functions.worker.deployment.type", got: "got a linear shift of 2889 minutes (10 steps of 10% every 321 minutes)", want: "at most 2880 minutes (48 hours)", goOnly: shiftRule},
+	{name: "custom linear 1% over 48 hours", json: doc(`"deployment": {"type": {"linear_percent": 1, "interval_minutes": 30}}`, ""),
+		path: "lambda_functions.worker.deployment.type", got: "got a linear shift of 2970 minutes", want: "ceil(100/percent) - 1) x interval", goOnly: shiftRule},
 	{name: "custom canary and linear", json: doc(`"deployment": {"type": {"canary_percent": 10, "linear_percent": 10, "interval_minutes": 5}}`, ""),
 		path: "lambda_functions.worker.deployment.type", got: `"canary_percent":10`, want: "not both"},
 	{name: "custom missing interval", json: doc(`"deployment": {"type": {"canary_percent": 10}}`, ""),
@@ -179,7 +184,7 @@ var rules = []rule{
 		path: "lambda_functions.worker.deployment.alarms.extra", got: `"a"`, want: "an array of names"},
 	{name: "extra 11", json: doc(`"deployment": {"alarms": {"extra": ["a1","a2","a3","a4","a5","a6","a7","a8","a9","a10","a11"]}}`, ""),
 		path: "lambda_functions.worker.deployment.alarms.extra", got: "got 11 items", want: "at most 10"},
-	{name: "alarms over 10", json: doc(`"deployment": {"alarms": {"error_rate_percent": 1, "p99_duration_ms": 100, "extra": ["a1","a2","a3","a4","a5","a6","a7","a8","a9"]}}`, ""),
+	{name: "alarms over 10", json: doc(`"deployment": {"alarms": {"error_rate_percent": 1, "p99_duration_ms": 100, "extra": ["a1","a2","a3","a4","a5","a6","a7","a8","a9","a10"]}}`, ""),
 		path: "envs.prd.lambda_functions.worker.deployment.alarms", got: "got 11 alarms", want: "at most 10", goOnly: crossField},
 
 	// hooks, auto_rollback, the removed rollback_type

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 // Field names, in the order error messages list them.
@@ -101,9 +102,9 @@ func (p *parser) fnSpec(path string, v *value, name string, shared bool) (*fnSpe
 		image:        p.image(o),
 		functionName: p.str(o, "function_name", true, lambdaNameRe.MatchString, wantFunctionName),
 		architecture: p.str(o, "architecture", true, oneOf("arm64", "x86_64"), wantArchitecture),
-		memoryMB:     p.integer(o, "memory_mb", true, 128, 10240, wantMemory),
-		timeoutS:     p.integer(o, "timeout_s", true, 1, 900, wantTimeout),
-		description:  p.str(o, "description", true, maxLen(256), wantDescription),
+		memoryMB:     p.integer(o, "memory_mb", true, lambdarules.MinMemoryMB, lambdarules.MaxMemoryMB, wantMemory),
+		timeoutS:     p.integer(o, "timeout_s", true, 1, lambdarules.MaxTimeoutS, wantTimeout),
+		description:  p.str(o, "description", true, maxLen(lambdarules.MaxDescription), wantDescription),
 		environment:  p.environment(o),
 		provisioned:  p.integer(o, "provisioned_concurrency", true, 0, math.MaxInt64, wantProvisioned),
 		deployment:   p.deployment(o),
@@ -156,7 +157,7 @@ func (p *parser) environment(o object) field[envVars] {
 	for _, m := range v.obj {
 		at := join(f.path, m.key)
 		switch {
-		case !validEnvVar(m.key):
+		case !lambdarules.ValidEnvVarName(m.key):
 			p.add(at, "got %s as a variable name; want %s", quote(m.key), wantEnvVar)
 		case m.val.kind == kindString:
 			vars[m.key] = field[string]{st: set, v: m.val.s, path: at, raw: m.val}
@@ -317,19 +318,27 @@ func (p *parser) customShift(path string, v *value) (*CustomShift, bool) {
 	shift := &CustomShift{Linear: linear}
 	ok := canary || linear
 	if canary {
-		pct := p.integer(o, "canary_percent", false, 1, 99, wantCanaryPct)
+		pct := p.integer(o, "canary_percent", false, 1, lambdarules.MaxCanaryPercent, wantCanaryPct)
 		shift.Percent = int(pct.v)
 		ok = ok && pct.st == set
 	}
 	if linear {
-		pct := p.integer(o, "linear_percent", false, 1, 50, wantLinearPct)
+		pct := p.integer(o, "linear_percent", false, 1, lambdarules.MaxLinearPercent, wantLinearPct)
 		shift.Percent = int(pct.v)
 		ok = ok && pct.st == set
 	}
 	ok = p.required(o, "interval_minutes", wantInterval) && ok
-	iv := p.integer(o, "interval_minutes", false, 1, 2880, wantInterval)
+	iv := p.integer(o, "interval_minutes", false, 1, lambdarules.MaxShiftMinutes, wantInterval)
 	shift.IntervalMinutes = int(iv.v)
 	ok = ok && iv.st == set
+	if ok {
+		// Each field is in range; the shift as a whole must still end within CodeDeploy's
+		// 48 hours.
+		if err := lambdarules.CheckShift(shift.Linear, shift.Percent, shift.IntervalMinutes); err != nil {
+			p.add(path, "%s", err)
+			return shift, false
+		}
+	}
 	return shift, ok
 }
 
@@ -347,8 +356,8 @@ func (p *parser) alarms(o object) field[*alarmsSpec] {
 		errorRate:      p.number(ao, "error_rate_percent", true, func(x float64) bool { return x > 0 && x <= 100 }, wantErrorRate),
 		relative:       p.boolean(ao, "error_rate_relative", true),
 		p99:            p.number(ao, "p99_duration_ms", true, func(x float64) bool { return x > 0 }, wantP99),
-		minInvocations: p.integer(ao, "min_invocations", true, 0, maxMinInvocations, wantMinInvocations),
-		extra: p.stringList(ao, "extra", true, "an array of names of existing CloudWatch alarms", wantAlarmName, maxAlarms,
+		minInvocations: p.integer(ao, "min_invocations", true, 0, lambdarules.MaxMinInvocations, wantMinInvocations),
+		extra: p.stringList(ao, "extra", true, "an array of names of existing CloudWatch alarms", wantAlarmName, lambdarules.MaxAlarms,
 			func(s string) bool { return s != "" && utf8.RuneCountInString(s) <= 255 }),
 	}
 	if v, path := ao.get("throttles"); v != nil {

@@ -329,14 +329,14 @@ func TestRefusals(t *testing.T) {
 		{"name in both", p(func(p *versionedfunction.Props) {
 			p.FunctionOptions = &awslambda.FunctionOptions{FunctionName: jsii.String("g")}
 		}), "FunctionName and FunctionOptions.FunctionName: both set"},
-		{"no name", p(func(p *versionedfunction.Props) { p.FunctionName = "" }), `FunctionName: got ""; want 1 to 64 letters`},
+		{"no name", p(func(p *versionedfunction.Props) { p.FunctionName = "" }), `FunctionName: got ""; want a Lambda function name of 1 to 64 letters`},
 		{"environment key", p(func(p *versionedfunction.Props) { p.Environment = map[string]string{"1-BAD": "x"} }),
-			`Environment: key "1-BAD"; want a letter, then at least one more letter, digit or underscore (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)`},
+			`Environment: key "1-BAD"; want a variable name of at least 2 letters, digits and "_", starting with a letter, and not one Lambda reserves`},
 		{"options environment key", p(func(p *versionedfunction.Props) {
 			p.FunctionOptions = &awslambda.FunctionOptions{Environment: &map[string]*string{"A-B": jsii.String("x")}}
-		}), `FunctionOptions.Environment: key "A-B"; want a letter`},
+		}), `FunctionOptions.Environment: key "A-B"; want a variable name`},
 		{"error rate above 100", p(func(p *versionedfunction.Props) { pinned(p); p.Deployment.Alarms.ErrorRatePercent = ptr(150) }),
-			"Deployment.Alarms.ErrorRatePercent: got 150; want a percentage above 0 and at most 100"},
+			"Deployment.Alarms.ErrorRatePercent: got 150; want a number greater than 0 and at most 100"},
 		{"p99 above the timeout", p(func(p *versionedfunction.Props) { pinned(p); p.Deployment.Alarms.P99DurationMs = ptr(5000) }),
 			"Deployment.Alarms.P99DurationMs: got 5000, above the function's timeout of 3000 ms; want at most the timeout"},
 		{"p99 above the options timeout", p(func(p *versionedfunction.Props) {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 type Deployment struct {
@@ -283,8 +284,16 @@ func validateDeployment(d *Deployment) []string {
 			add("Deployment.Alarms.%s: got %g; want a positive threshold", t.field, *t.v)
 		}
 	}
-	if r := d.Alarms.ErrorRatePercent; r != nil && *r > 100 {
-		add("Deployment.Alarms.ErrorRatePercent: got %g; want a percentage above 0 and at most 100", *r)
+	if r := d.Alarms.ErrorRatePercent; r != nil && *r > 0 && !lambdarules.ValidErrorRate(*r) {
+		add("Deployment.Alarms.ErrorRatePercent: got %g; want %s", *r, lambdarules.ErrorRatePercent.Allowed)
+	}
+	// The thresholds make one rollback alarm; each extra alarm is one more.
+	n := len(d.ExtraAlarmNames)
+	if d.Alarms.any() {
+		n++
+	}
+	if n > lambdarules.MaxAlarms {
+		add("Deployment.ExtraAlarmNames: got %d alarms with the rollback alarm; want %s", n, lambdarules.Alarms.Allowed)
 	}
 	for i, name := range d.ExtraAlarmNames {
 		if strings.TrimSpace(name) == "" {
@@ -294,8 +303,8 @@ func validateDeployment(d *Deployment) []string {
 	if d.Alarms.ErrorRateRelative && d.Alarms.ErrorRatePercent == nil {
 		add("Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent; want ErrorRatePercent, the margin the new version's error rate may exceed the old one's by")
 	}
-	if m := d.Alarms.MinInvocations; m != nil && (*m < 0 || *m != float64(int(*m))) {
-		add("Deployment.Alarms.MinInvocations: got %g; want a whole number of at least 0 (default %d)", *m, contract.DefaultMinInvocations)
+	if m := d.Alarms.MinInvocations; m != nil && !lambdarules.ValidMinInvocations(*m) {
+		add("Deployment.Alarms.MinInvocations: got %g; want %s (default %d)", *m, lambdarules.MinInvocations.Allowed, contract.DefaultMinInvocations)
 	}
 	return problems
 }

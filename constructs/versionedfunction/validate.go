@@ -3,23 +3,17 @@ package versionedfunction
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
-
-var (
-	versionRE      = regexp.MustCompile(`^[1-9][0-9]*$`)
-	digestRE       = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-)
-
-var envKeyRE = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9_])+$`)
 
 // facts are what New reads of the function before validating: the physical name (from
 // Props, FunctionOptions or a Function of one's own), the architecture and, when an alarm
@@ -132,8 +126,8 @@ func validate(p *Props, f facts) []string {
 		if p.FunctionName != "" && f.name != "" && p.FunctionName != f.name {
 			add("FunctionName: got %q, but Function's FunctionName is %q; leave it empty or set the same name", p.FunctionName, f.name)
 		}
-	} else if !f.nameIsToken && !functionNameRE.MatchString(f.name) {
-		add("FunctionName: got %q; want 1 to 64 letters, digits, hyphens or underscores", f.name)
+	} else if !f.nameIsToken && !lambdarules.ValidFunctionName(f.name) {
+		add("FunctionName: got %q; want %s", f.name, lambdarules.FunctionName.Allowed)
 	}
 	if fo := p.FunctionOptions; fo != nil {
 		for _, o := range []struct {
@@ -152,18 +146,21 @@ func validate(p *Props, f facts) []string {
 			}
 		}
 		if fo.Environment != nil {
-			for k := range *fo.Environment {
-				if !envKeyRE.MatchString(k) && !isToken(k) {
-					add("FunctionOptions.Environment: key %q; want a letter, then at least one more letter, digit or underscore (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
+			// A token counts for nothing: its size is unknown until deploy.
+			vars := map[string]string{}
+			for k, v := range *fo.Environment {
+				if isToken(k) {
+					continue
+				}
+				vars[k] = ""
+				if v != nil && !isToken(*v) {
+					vars[k] = *v
 				}
 			}
+			problems = append(problems, validateEnvironment("FunctionOptions.Environment", vars)...)
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(p.Environment)) {
-		if !envKeyRE.MatchString(k) {
-			add("Environment: key %q; want a letter, then at least one more letter, digit or underscore (Lambda's pattern [a-zA-Z]([a-zA-Z0-9_])+)", k)
-		}
-	}
+	problems = append(problems, validateEnvironment("Environment", p.Environment)...)
 	if p.Build != nil {
 		if p.Entry == "" {
 			add("Build: set without Entry; it adjusts the Go build of an Entry function only")
@@ -186,20 +183,23 @@ func validate(p *Props, f facts) []string {
 		add("Image: both Digest and Tag are set (%q, %q); set exactly one", p.Image.Digest, p.Image.Tag)
 	case p.Image != nil && p.Image.Tag != "" && p.LiveVersion != "":
 		add("Image.Tag: got %q with LiveVersion %q; a pinned function takes its image by digest, so the promoted bytes are the tested ones", p.Image.Tag, p.LiveVersion)
-	case p.Image != nil && p.Image.Tag == "" && !digestRE.MatchString(p.Image.Digest):
-		add("Image.Digest: got %q; want \"sha256:\" and 64 lowercase hex digits", p.Image.Digest)
+	case p.Image != nil && p.Image.Tag == "" && !lambdarules.ValidDigest(p.Image.Digest):
+		add("Image.Digest: got %q; want %s", p.Image.Digest, lambdarules.ImageDigest.Allowed)
 	}
 	if p.Architecture != "" && p.Architecture != Arm64 && p.Architecture != X86_64 {
 		add("Architecture: got %q; want %q or %q", p.Architecture, Arm64, X86_64)
 	}
-	if p.MemoryMB != 0 && (p.MemoryMB < 128 || p.MemoryMB > 10240) {
-		add("MemoryMB: got %d; want 128 to 10240", p.MemoryMB)
+	if p.MemoryMB != 0 && (p.MemoryMB < lambdarules.MinMemoryMB || p.MemoryMB > lambdarules.MaxMemoryMB) {
+		add("MemoryMB: got %d; want %s", p.MemoryMB, lambdarules.MemoryMB.Allowed)
 	}
-	if s := p.Timeout.Seconds(); p.Timeout != 0 && (s < 1 || s > 900 || s != float64(int(s))) {
-		add("Timeout: got %s; want whole seconds from 1s to 900s", p.Timeout)
+	if s := p.Timeout.Seconds(); p.Timeout != 0 && (s < 1 || s > lambdarules.MaxTimeoutS || s != float64(int(s))) {
+		add("Timeout: got %s; want whole seconds: %s", p.Timeout, lambdarules.TimeoutS.Allowed)
 	}
-	if p.LiveVersion != "" && !versionRE.MatchString(p.LiveVersion) && !isToken(p.LiveVersion) {
-		add("LiveVersion: got %q; want \"\" ($LATEST) or a positive integer version such as \"7\"", p.LiveVersion)
+	if n := utf8.RuneCountInString(p.Description); n > lambdarules.MaxDescription {
+		add("Description: got %d characters; want %s", n, lambdarules.Description.Allowed)
+	}
+	if p.LiveVersion != "" && !lambdarules.ValidVersion(p.LiveVersion) && !isToken(p.LiveVersion) {
+		add("LiveVersion: got %q; want \"\" ($LATEST) or %s", p.LiveVersion, lambdarules.Version.Allowed)
 	}
 	switch p.Rollout {
 	case "", RolloutDirect:
@@ -217,13 +217,13 @@ func validate(p *Props, f facts) []string {
 		switch {
 		case p.LiveVersion == "":
 			add("Additional: set while LIVE follows $LATEST; a weighted version needs a pinned LiveVersion")
-		case !versionRE.MatchString(w.Version) && !isToken(w.Version):
-			add("Additional.Version: got %q; want a positive integer version such as \"6\"", w.Version)
+		case !lambdarules.ValidVersion(w.Version) && !isToken(w.Version):
+			add("Additional.Version: got %q; want %s", w.Version, lambdarules.Version.Allowed)
 		case w.Version == p.LiveVersion:
 			add("Additional.Version: got %q, the LiveVersion itself; want another version", w.Version)
 		}
-		if !(w.Weight > 0 && w.Weight < 1) {
-			add("Additional.Weight: got %g; want more than 0 and less than 1", w.Weight)
+		if !lambdarules.ValidWeight(w.Weight) {
+			add("Additional.Weight: got %g; want %s", w.Weight, lambdarules.Weight.Allowed)
 		}
 		if p.Deployment != nil && p.LiveVersion != "" {
 			add("Additional: set together with Deployment; an alias left split makes CodeDeploy deployments fail, so drop Deployment (deployment type None)")
@@ -236,7 +236,62 @@ func validate(p *Props, f facts) []string {
 		add("ProvisionedConcurrency: got %d; want 0, or a positive count with a pinned LiveVersion (Lambda refuses it on $LATEST)", p.ProvisionedConcurrency)
 	}
 	problems = append(problems, validateDeployment(p.Deployment)...)
+	problems = append(problems, validateShift(p.Deployment)...)
 	return problems
+}
+
+// validateEnvironment checks a function's variables against Lambda's rules: each name, and
+// all names and values together.
+func validateEnvironment(field string, vars map[string]string) []string {
+	var problems []string
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		if !lambdarules.ValidEnvVarName(k) {
+			problems = append(problems, fmt.Sprintf("%s: key %q; want %s", field, k, lambdarules.EnvVarName.Allowed))
+		}
+	}
+	if size := lambdarules.EnvironmentBytes(vars); size > lambdarules.MaxEnvironmentBytes {
+		problems = append(problems, fmt.Sprintf("%s: got %d bytes of names and values; want %s", field, size, lambdarules.EnvironmentSize.Allowed))
+	}
+	return problems
+}
+
+// validateShift checks a custom traffic shift declared in this app (awscodedeploy's
+// NewLambdaDeploymentConfig) against CodeDeploy's rules. A predefined config is within them,
+// and one imported by name cannot be read at synth.
+func validateShift(d *Deployment) []string {
+	if d == nil || d.Config == nil {
+		return nil
+	}
+	// A predefined config is no construct (CDK refuses its Node()).
+	c, ok := d.Config.(constructs.IConstruct)
+	if !ok || !*constructs.Construct_IsConstruct(d.Config) {
+		return nil
+	}
+	cfn, ok := c.Node().DefaultChild().(awscodedeploy.CfnDeploymentConfig)
+	if !ok {
+		return nil
+	}
+	// Resolved, the routing is the template's JSON; a value left a token (a parameter) is
+	// not a number and skips the check.
+	routing, _ := awscdk.Stack_Of(c).Resolve(cfn.TrafficRoutingConfig()).(map[string]any)
+	for _, r := range []struct {
+		key, percent, interval string
+		linear                 bool
+	}{
+		{"timeBasedCanary", "canaryPercentage", "canaryInterval", false},
+		{"timeBasedLinear", "linearPercentage", "linearInterval", true},
+	} {
+		shift, _ := routing[r.key].(map[string]any)
+		pct, okP := shift[r.percent].(float64)
+		interval, okI := shift[r.interval].(float64)
+		if !okP || !okI {
+			continue
+		}
+		if err := lambdarules.CheckShift(r.linear, int(pct), int(interval)); err != nil {
+			return []string{fmt.Sprintf("Deployment.Config: %s: %s", *c.Node().Path(), err)}
+		}
+	}
+	return nil
 }
 
 func joinProblems(problems []string) string {

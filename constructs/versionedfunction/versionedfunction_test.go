@@ -392,19 +392,19 @@ func TestInvalidProps(t *testing.T) {
 		props *versionedfunction.Props
 		want  string
 	}{
-		{"function name", base(func(p *versionedfunction.Props) { p.FunctionName = "bad name" }), `FunctionName: got "bad name"; want 1 to 64 letters`},
+		{"function name", base(func(p *versionedfunction.Props) { p.FunctionName = "bad name" }), `FunctionName: got "bad name"; want a Lambda function name of 1 to 64 letters`},
 		{"no code", base(func(p *versionedfunction.Props) { p.Entry = "" }), "Entry, Image or Function: none is set"},
 		{"both codes", base(func(p *versionedfunction.Props) {
 			p.Image = &versionedfunction.Image{Repository: "r", Digest: "sha256:x"}
 		}), "Entry and Image: both set; set exactly one of Entry, Image and Function"},
 		{"image digest", base(func(p *versionedfunction.Props) {
 			p.Entry, p.Image = "", &versionedfunction.Image{Repository: "r", Digest: "latest"}
-		}), `Image.Digest: got "latest"; want "sha256:"`},
+		}), `Image.Digest: got "latest"; want an image digest: "sha256:"`},
 		{"image tag when pinned", base(func(p *versionedfunction.Props) {
 			p.Entry, p.LiveVersion, p.Image = "", "3", &versionedfunction.Image{Repository: "r", Tag: "latest"}
 		}), `Image.Tag: got "latest" with LiveVersion "3"; a pinned function takes its image by digest`},
 		{"architecture", base(func(p *versionedfunction.Props) { p.Architecture = "riscv" }), `Architecture: got "riscv"; want "arm64" or "x86_64"`},
-		{"memory", base(func(p *versionedfunction.Props) { p.MemoryMB = 64 }), "MemoryMB: got 64; want 128 to 10240"},
+		{"memory", base(func(p *versionedfunction.Props) { p.MemoryMB = 64 }), "MemoryMB: got 64; want an integer from 128 to 10240"},
 		{"timeout", base(func(p *versionedfunction.Props) { p.Timeout = 1500 * time.Millisecond }), "Timeout: got 1.5s; want whole seconds"},
 		{"live version", base(func(p *versionedfunction.Props) { p.LiveVersion = "$LATEST" }), `LiveVersion: got "$LATEST"; want "" ($LATEST) or a positive integer`},
 		{"rollout value", base(func(p *versionedfunction.Props) { p.LiveVersion, p.Rollout = "2", "fast" }), `Rollout: got "fast"; want "canary" or "direct"`},
@@ -418,7 +418,7 @@ func TestInvalidProps(t *testing.T) {
 		}), `Additional.Version: got "2", the LiveVersion itself`},
 		{"weight range", base(func(p *versionedfunction.Props) {
 			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 1}
-		}), "Additional.Weight: got 1; want more than 0 and less than 1"},
+		}), "Additional.Weight: got 1; want a number greater than 0 and less than 1"},
 		{"weight with codedeploy", base(func(p *versionedfunction.Props) {
 			p.LiveVersion, p.Additional, p.Deployment = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, canary()
 		}), "an alias left split makes CodeDeploy deployments fail"},
@@ -462,7 +462,7 @@ func TestInvalidProps(t *testing.T) {
 			d.Bake, d.Alarms = &versionedfunction.Bake{Minutes: 5}, versionedfunction.Alarms{}
 		}), "Deployment.Bake: set without Alarms.ErrorRatePercent or Alarms.P99DurationMs"},
 		{"min invocations", deploy(func(d *versionedfunction.Deployment) { d.Alarms.MinInvocations = ptr(2.5) }),
-			"Deployment.Alarms.MinInvocations: got 2.5; want a whole number of at least 0"},
+			"Deployment.Alarms.MinInvocations: got 2.5; want an integer from 0 to 1000000"},
 		{"relative without error rate", deploy(func(d *versionedfunction.Deployment) {
 			d.Alarms = versionedfunction.Alarms{P99DurationMs: ptr(100), ErrorRateRelative: true}
 		}), "Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent"},

@@ -1,0 +1,89 @@
+package versionedfunction
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/golive-dev/golive/internal/testkit/rulecases"
+)
+
+// TestLambdaRules runs the cases config's tests run too (rulecases) through the construct's
+// validation: Props must be accepted and refused exactly as config.json is, since both
+// check Lambda's and CodeDeploy's rules against internal/lambdarules. It calls what New
+// calls before declaring anything (readFacts, validate), so no Go build runs.
+func TestLambdaRules(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Rules"), nil)
+	check := func(f rulecases.Function, id string) []string {
+		p := caseProps(stack, f, id)
+		facts, problems := readFacts(p)
+		return append(problems, validate(p, facts)...)
+	}
+	if problems := check(rulecases.Base(), "Base"); len(problems) > 0 {
+		t.Fatalf("the base case is refused: %s", strings.Join(problems, "; "))
+	}
+	for i, c := range rulecases.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			problems := check(c.Function, fmt.Sprint("Case", i))
+			switch {
+			case c.Refused && len(problems) == 0:
+				t.Errorf("the construct accepts the case; rule %s refuses it: %+v", c.Rule, c.Function)
+			case !c.Refused && len(problems) > 0:
+				t.Errorf("the construct refuses the case; rule %s accepts it: %s", c.Rule, strings.Join(problems, "; "))
+			}
+		})
+	}
+}
+
+// caseProps writes f as Props; a custom shift becomes a LambdaDeploymentConfig in stack.
+func caseProps(stack awscdk.Stack, f rulecases.Function, id string) *Props {
+	p := &Props{
+		FunctionName: f.FunctionName, Entry: "functions/worker", LiveVersion: f.LiveVersion,
+		Rollout: Rollout(f.Rollout), MemoryMB: f.MemoryMB, Timeout: time.Duration(f.TimeoutS) * time.Second,
+		Description: f.Description, Environment: f.Environment, ProvisionedConcurrency: f.Provisioned,
+	}
+	if f.ImageDigest != "" || f.ImageTag != "" {
+		p.Entry = ""
+		p.Image = &Image{Repository: "golive/worker", Digest: f.ImageDigest, Tag: f.ImageTag}
+	}
+	if a := f.Additional; a != nil {
+		p.Additional = &WeightedVersion{Version: a.Version, Weight: a.Weight}
+	}
+	d := f.Deployment
+	if d == nil {
+		return p
+	}
+	dep := &Deployment{
+		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
+		Alarms: Alarms{ErrorRatePercent: d.ErrorRatePercent, P99DurationMs: d.P99DurationMs,
+			ErrorRateRelative: d.ErrorRateRelative, MinInvocations: d.MinInvocations},
+		PreTrafficHook: d.PreTrafficHook, PostTrafficHook: d.PostTrafficHook,
+	}
+	if s := d.Shift; s != nil {
+		routing := awscodedeploy.TrafficRouting_TimeBasedCanary(&awscodedeploy.TimeBasedCanaryTrafficRoutingProps{
+			Interval: awscdk.Duration_Minutes(jsii.Number(s.IntervalMinutes)), Percentage: jsii.Number(s.Percent)})
+		if s.Linear {
+			routing = awscodedeploy.TrafficRouting_TimeBasedLinear(&awscodedeploy.TimeBasedLinearTrafficRoutingProps{
+				Interval: awscdk.Duration_Minutes(jsii.Number(s.IntervalMinutes)), Percentage: jsii.Number(s.Percent)})
+		}
+		dep.Config = awscodedeploy.NewLambdaDeploymentConfig(stack, jsii.String("Shift"+id),
+			&awscodedeploy.LambdaDeploymentConfigProps{TrafficRouting: routing})
+	}
+	for i := range d.ExtraAlarms {
+		dep.ExtraAlarmNames = append(dep.ExtraAlarmNames, fmt.Sprintf("extra-%d", i+1))
+	}
+	if d.Smoke {
+		dep.Smoke = &Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping": true}`)}}
+	}
+	if d.BakeMinutes != 0 {
+		dep.Bake = &Bake{Minutes: d.BakeMinutes}
+	}
+	p.Deployment = dep
+	return p
+}
