@@ -521,3 +521,18 @@ func TestWrongTypesAreErrors(t *testing.T) {
 		}
 	}
 }
+
+// A config path that never ends is refused at config.MaxFileBytes, naming the file and the
+// limit, instead of being read into memory.
+func TestLoadRefusesAnEndlessFile(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(big, []byte(strings.Repeat(" ", config.MaxFileBytes+1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/zero", big} {
+		_, err := config.Load(path)
+		if err == nil || err.Error() != path+": more than 1048576 bytes (1 MiB), the most golive reads from it" {
+			t.Errorf("Load(%s) error = %v; want the file and the limit named", path, err)
+		}
+	}
+}

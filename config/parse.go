@@ -1,20 +1,28 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/golive-dev/golive/internal/readlimit"
 )
 
-// Load reads and parses the config file at path. Errors name the file: syntax errors as
-// file:line:column, validation errors one per line as file: json.path: message.
+// MaxFileBytes is the largest config file golive reads: far above any real config (a
+// function with every setting takes about 2 KB, and a stack holds at most 200), and small
+// enough that a path such as /dev/zero fails at once instead of filling memory.
+const MaxFileBytes = 1 << 20
+
+// Load reads and parses the config file at path, at most MaxFileBytes. Errors name the
+// file: syntax errors as file:line:column, validation errors one per line as file:
+// json.path: message.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readlimit.File(context.Background(), path, MaxFileBytes)
 	if err != nil {
-		return nil, err // *fs.PathError already names the file
+		return nil, err // *fs.PathError and *readlimit.TooLargeError name the file
 	}
 	c, err := Parse(data)
 	if err != nil {

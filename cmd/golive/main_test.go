@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive-dev/golive/internal/cli"
 	"github.com/golive-dev/golive/internal/testkit/faults"
 )
 
@@ -109,4 +110,122 @@ func TestSignalsInterrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Input that cannot hurt: a config or event file that never ends is refused at its limit, and
+// a config path whose open(2) blocks (a FIFO without a writer) still yields to a signal.
+func TestUnboundedInput(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"project": "demo", "lambda_functions": {"worker": {"entry": "functions/worker"}},
+  "envs": {"prd": {"account": "123456789012", "region": "us-east-1"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// Unblock any open left waiting, so no test binary outlives the test.
+		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+	})
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		signal syscall.Signal // sent once the command had time to block; 0 for none
+		code   int
+		says   string
+	}{
+		{"config /dev/zero", []string{"status", "--env", "prd", "--config", "/dev/zero"}, 0, 1,
+			"golive: read config: /dev/zero: more than 1048576 bytes (1 MiB), the most golive reads from it\n"},
+		{"smoke /dev/zero", []string{"publish", "--env", "prd", "--config", cfg, "--smoke", "/dev/zero"}, 0, 1,
+			"golive: --smoke: /dev/zero: more than 6291456 bytes (6 MiB), the most golive reads from it\n"},
+		{"config FIFO, SIGTERM", []string{"status", "--env", "prd", "--config", fifo}, syscall.SIGTERM, 143,
+			"golive: interrupted by SIGTERM\n"},
+		{"config FIFO, SIGINT", []string{"status", "--env", "prd", "--config", fifo}, syscall.SIGINT, 130,
+			"golive: interrupted by SIGINT\n"},
+		{"smoke FIFO, SIGTERM", []string{"publish", "--env", "prd", "--config", cfg, "--smoke", fifo}, syscall.SIGTERM, 143,
+			"golive: interrupted by SIGTERM\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], tt.args...)
+			cmd.Env = append(os.Environ(), "GOLIVE_TEST_MAIN=1")
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			if tt.signal != 0 {
+				select {
+				case err := <-done:
+					t.Fatalf("golive exited (%v) before the signal; stderr %q", err, errb.String())
+				case <-time.After(500 * time.Millisecond):
+				}
+				if err := cmd.Process.Signal(tt.signal); err != nil {
+					t.Fatal(err)
+				}
+			}
+			select {
+			case err := <-done:
+				code, err := exitCode(err)
+				if err != nil || code != tt.code || !strings.HasSuffix(errb.String(), tt.says) {
+					t.Errorf("exit %d (%v), stderr %q; want %d and %q", code, err, errb.String(), tt.code, tt.says)
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("golive still runs 10 s on; stderr %q", errb.String())
+			}
+		})
+	}
+}
+
+// The first signal cancels the command; the second exits at once with its own code, whatever
+// the command is doing.
+func TestSecondSignalExits(t *testing.T) {
+	for _, tt := range []struct {
+		first, second syscall.Signal
+		code          int
+	}{
+		{syscall.SIGINT, syscall.SIGTERM, 143},
+		{syscall.SIGTERM, syscall.SIGINT, 130},
+		{syscall.SIGINT, syscall.SIGINT, 130},
+	} {
+		sigs := make(chan os.Signal, 2)
+		var cause error
+		cancel := func(err error) { cause = err }
+		exited := make(chan int, 1)
+		var errb bytes.Buffer
+		go watch(sigs, cancel, &errb, func(code int) { exited <- code })
+		sigs <- tt.first
+		select {
+		case code := <-exited:
+			t.Fatalf("%s: exit %d after one signal; want the command cancelled only", tt.first, code)
+		case <-time.After(50 * time.Millisecond):
+		}
+		var in cli.Interrupt
+		if !errors.As(cause, &in) || in.Signal != tt.first {
+			t.Errorf("%s: cancel cause %v; want cli.Interrupt{%s}", tt.first, cause, tt.first)
+		}
+		sigs <- tt.second
+		select {
+		case code := <-exited:
+			if code != tt.code || !strings.Contains(errb.String(), "interrupted by "+unix(tt.second)+" again") {
+				t.Errorf("%s, %s: exit %d, stderr %q; want %d and the second signal named", tt.first, tt.second, code, errb.String(), tt.code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s, %s: no exit after the second signal", tt.first, tt.second)
+		}
+	}
+}
+
+func unix(s syscall.Signal) string {
+	if s == syscall.SIGINT {
+		return "SIGINT"
+	}
+	return "SIGTERM"
 }

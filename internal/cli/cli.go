@@ -22,6 +22,7 @@ import (
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/awsclient"
+	"github.com/golive-dev/golive/internal/readlimit"
 	"github.com/golive-dev/golive/internal/release"
 )
 
@@ -262,7 +263,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	if t.stack != "" {
 		return g.openStack(ctx, t)
 	}
-	raw, err := os.ReadFile(g.configPath)
+	raw, err := readlimit.File(ctx, g.configPath, config.MaxFileBytes)
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("read config: %w", err)}
 	}

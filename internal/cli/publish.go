@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/pinfile"
+	"github.com/golive-dev/golive/internal/readlimit"
 	"github.com/golive-dev/golive/internal/release"
 )
 
@@ -71,10 +71,16 @@ then 'git rev-parse HEAD' when golive runs in a git work tree. status and histor
 	return cmd
 }
 
+// maxSmokeEventBytes is Lambda's limit on a synchronous invocation's request payload: 6 MB
+// (Lambda Developer Guide, Lambda quotas, "Invocation payload (request and response)"), which
+// Lambda's RequestEntityTooLargeException states as 6291456 bytes. A larger --smoke file could
+// never be invoked, so it is refused unread.
+const maxSmokeEventBytes = 6 << 20
+
 func (o *publishOptions) run(ctx context.Context, g *globals) error {
 	var payload []byte
 	if o.smoke != "" {
-		b, err := os.ReadFile(o.smoke)
+		b, err := readlimit.File(ctx, o.smoke, maxSmokeEventBytes)
 		if err != nil {
 			return failure{err: fmt.Errorf("--smoke: %w", err)}
 		}

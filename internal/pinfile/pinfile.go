@@ -29,6 +29,7 @@ import (
 	"github.com/tidwall/sjson"
 
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/readlimit"
 )
 
 // Rollout says what to do with a function's "rollout" key.
@@ -300,7 +301,7 @@ func Write(ctx context.Context, path string, original []byte, pins ...Pin) (err 
 	}
 	defer lock.Unlock()
 	removeStaleTemps(path)
-	current, err := os.ReadFile(path)
+	current, err := readlimit.File(ctx, path, config.MaxFileBytes)
 	if err != nil {
 		return err
 	}
