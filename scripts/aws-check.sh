@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # aws-check: check on a real AWS account the rows of docs/aws-behaviour.md that no test can
 # reproduce. Read-only: it calls only cloudwatch list-metrics, deploy get-deployment-group,
-# deploy get-deployment and deploy get-application-revision, with the AWS CLI and the usual
-# credential chain. Each check prints one line: agrees, contradicts (the ledger row is wrong)
+# deploy get-deployment, deploy get-application-revision, lambda get-function-configuration
+# and iam simulate-principal-policy, with the AWS CLI and the usual credential chain. Each check prints one line: agrees, contradicts (the ledger row is wrong)
 # or inconclusive (why). Exit 1 when a check contradicts its row, 2 on a usage error, else 0.
 set -uo pipefail
 
-readonly ALL_CHECKS="invocations_executed_version throttles_executed_version getdeployment_content_absent application_revision_appspec"
+readonly ALL_CHECKS="invocations_executed_version throttles_executed_version getdeployment_content_absent application_revision_appspec smoke_hook_denies_latest"
 
 usage() {
 	cat <<'EOF'
@@ -19,6 +19,7 @@ Read-only checks of the AWS behaviours docs/aws-behaviour.md lists as unproven.
   --application NAME       the CodeDeploy application for the deployment checks
   --deployment-group NAME  its deployment group (default: the function's name)
   --deployment-id ID       the deployment to read (default: the group's last attempted one)
+  --smoke-role-arn ARN     the shipped smoke hook's role, for smoke_hook_denies_latest
   --check NAME             run only this check (repeatable); default: every check the
                            flags above allow
   --region R, --profile P, --endpoint-url URL
@@ -30,6 +31,7 @@ checks:
   throttles_executed_version    W2  Throttles by ExecutedVersion (golive assumes there are none)
   getdeployment_content_absent  C4  GetDeployment carries the AppSpec's sha256, never its content
   application_revision_appspec  C5  GetApplicationRevision carries the AppSpec golive parses
+  smoke_hook_denies_latest      L18 the smoke hook's role may invoke NAME:N, never NAME:$LATEST
 EOF
 }
 
@@ -44,6 +46,7 @@ ALIAS="LIVE"
 APPLICATION=""
 GROUP=""
 DEPLOYMENT=""
+SMOKE_ROLE=""
 CHECKS=()
 AWS_ARGS=()
 
@@ -61,7 +64,7 @@ while [[ $# -gt 0 ]]; do
 		usage
 		exit 0
 		;;
-	--function | --alias | --application | --deployment-group | --deployment-id | --check | --region | --profile | --endpoint-url)
+	--function | --alias | --application | --deployment-group | --deployment-id | --smoke-role-arn | --check | --region | --profile | --endpoint-url)
 		v=$(value "$@") || exit 2
 		case "$1" in
 		--function) FUNCTION=$v ;;
@@ -69,6 +72,7 @@ while [[ $# -gt 0 ]]; do
 		--application) APPLICATION=$v ;;
 		--deployment-group) GROUP=$v ;;
 		--deployment-id) DEPLOYMENT=$v ;;
+		--smoke-role-arn) SMOKE_ROLE=$v ;;
 		--check) CHECKS+=("$v") ;;
 		*) AWS_ARGS+=("$1" "$v") ;;
 		esac
@@ -88,6 +92,9 @@ fi
 if [[ -n "$DEPLOYMENT" && ! "$DEPLOYMENT" =~ ^[A-Za-z0-9-]{1,64}$ ]]; then
 	usage_error "--deployment-id \"$DEPLOYMENT\": want a CodeDeploy deployment id such as d-ABCDEF123"
 fi
+if [[ -n "$SMOKE_ROLE" && ! "$SMOKE_ROLE" =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$ ]]; then
+	usage_error "--smoke-role-arn \"$SMOKE_ROLE\": want an IAM role ARN such as arn:aws:iam::123456789012:role/NAME"
+fi
 if [[ -z "$GROUP" ]]; then
 	GROUP="$FUNCTION"
 fi
@@ -97,6 +104,13 @@ needs() {
 	case "$1" in
 	invocations_executed_version | throttles_executed_version)
 		if [[ -z "$FUNCTION" ]]; then echo "--function"; fi
+		;;
+	smoke_hook_denies_latest)
+		if [[ -z "$FUNCTION" ]]; then
+			echo "--function"
+		elif [[ -z "$SMOKE_ROLE" ]]; then
+			echo "--smoke-role-arn"
+		fi
 		;;
 	getdeployment_content_absent | application_revision_appspec)
 		if [[ -z "$APPLICATION" ]]; then
@@ -113,7 +127,7 @@ if [[ ${#CHECKS[@]} -eq 0 ]]; then
 		if [[ -z "$(needs "$c")" ]]; then CHECKS+=("$c"); fi
 	done
 	if [[ ${#CHECKS[@]} -eq 0 ]]; then
-		usage_error "nothing to check: give --function for the metric checks, --application (and --function, --deployment-group or --deployment-id) for the deployment checks"
+		usage_error "nothing to check: give --function for the metric checks, --application (and --function, --deployment-group or --deployment-id) for the deployment checks, --function and --smoke-role-arn for the smoke hook's role"
 	fi
 else
 	for c in "${CHECKS[@]}"; do
@@ -280,12 +294,38 @@ check_application_revision_appspec() {
 	fi
 }
 
+check_smoke_hook_denies_latest() {
+	local arn out latest bare version
+	if ! arn=$(awscli lambda get-function-configuration --function-name "$FUNCTION" --query FunctionArn --output text 2>&1); then
+		verdict smoke_hook_denies_latest L18 inconclusive "get-function-configuration failed: $arn"
+		return
+	fi
+	# IAM's own evaluation of the role's policies, the same as for a real call (read-only).
+	if ! out=$(awscli iam simulate-principal-policy --policy-source-arn "$SMOKE_ROLE" --action-names lambda:InvokeFunction \
+		--resource-arns "$arn:\$LATEST" "$arn" "$arn:1" --output text \
+		--query 'EvaluationResults[].[EvalResourceName, EvalDecision]' 2>&1); then
+		verdict smoke_hook_denies_latest L18 inconclusive "simulate-principal-policy failed: $out"
+		return
+	fi
+	latest=$(awk -v r="$arn:\$LATEST" '$1 == r {print $2}' <<<"$out")
+	bare=$(awk -v r="$arn" '$1 == r {print $2}' <<<"$out")
+	version=$(awk -v r="$arn:1" '$1 == r {print $2}' <<<"$out")
+	if [[ "$version" != allowed ]]; then
+		verdict smoke_hook_denies_latest L18 inconclusive "the role may not invoke $FUNCTION:1 ($version): is it the smoke hook of this function's stack?"
+	elif [[ "$latest" == allowed || "$bare" == allowed ]]; then
+		verdict smoke_hook_denies_latest L18 contradicts "the role may invoke $FUNCTION:\$LATEST ($latest) or $FUNCTION unqualified ($bare)"
+	else
+		verdict smoke_hook_denies_latest L18 agrees "the role may invoke $FUNCTION:1, not $FUNCTION:\$LATEST ($latest) nor $FUNCTION unqualified ($bare)"
+	fi
+}
+
 for c in "${CHECKS[@]}"; do
 	case "$c" in
 	invocations_executed_version) check_invocations_executed_version ;;
 	throttles_executed_version) check_throttles_executed_version ;;
 	getdeployment_content_absent) check_getdeployment_content_absent ;;
 	application_revision_appspec) check_application_revision_appspec ;;
+	smoke_hook_denies_latest) check_smoke_hook_denies_latest ;;
 	esac
 done
 exit "$CONTRADICTED"

@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -92,6 +93,8 @@ func TestAWSCheckUsage(t *testing.T) {
 		{"check without its flag", []string{"--function", "f", "--check", "getdeployment_content_absent"}, "--check getdeployment_content_absent needs --application"},
 		{"metric check without function", []string{"--application", "a", "--deployment-id", "d-1", "--check", "throttles_executed_version"}, "--check throttles_executed_version needs --function"},
 		{"region without value", []string{"--function", "f", "--region"}, "--region needs a value"},
+		{"bad smoke role", []string{"--function", "f", "--smoke-role-arn", "smoke-role"}, `--smoke-role-arn "smoke-role": want an IAM role ARN`},
+		{"smoke check without its role", []string{"--function", "f", "--check", "smoke_hook_denies_latest"}, "--check smoke_hook_denies_latest needs --smoke-role-arn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCheck(t, path, nil, tc.args...)
@@ -110,7 +113,8 @@ func TestAWSCheckUsage(t *testing.T) {
 }
 
 // readOnly are the only AWS CLI operations aws-check may call.
-var readOnly = map[string]bool{"list-metrics": true, "get-deployment-group": true, "get-deployment": true, "get-application-revision": true}
+var readOnly = map[string]bool{"list-metrics": true, "get-deployment-group": true, "get-deployment": true, "get-application-revision": true,
+	"get-function-configuration": true, "simulate-principal-policy": true}
 
 // TestAWSCheckAgainstMoto runs every check against moto_server, which supports all but
 // GetApplicationRevision, and which answers GetDeployment with the AppSpec's content, as
@@ -164,6 +168,26 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 	id := setup("deploy", "create-deployment", "--application-name", "app", "--deployment-group-name", "fa", "--query", "deploymentId",
 		"--revision", `{"revisionType":"AppSpecContent","appSpecContent":{"content":"{\"version\":\"0.0\"}","sha256":"0123abcd"}}`)
 
+	// A function for the smoke hook's check: moto wants its role to exist, and a zip.
+	zipPath := filepath.Join(t.TempDir(), "fn.zip")
+	zf, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	if w, err := zw.Create("bootstrap"); err != nil {
+		t.Fatal(err)
+	} else if _, err := w.Write([]byte("#!/bin/sh\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(zw.Close(), zf.Close()); err != nil {
+		t.Fatal(err)
+	}
+	role := setup("iam", "create-role", "--role-name", "fa", "--query", "Role.Arn",
+		"--assume-role-policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	setup("lambda", "create-function", "--function-name", "fa", "--runtime", "provided.al2023", "--handler", "bootstrap",
+		"--role", role, "--zip-file", "fileb://"+zipPath)
+
 	path, log := awsShim(t, real)
 	for _, tc := range []struct {
 		name string
@@ -171,13 +195,15 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"every check", []string{"--function", "fa", "--application", "app", "--deployment-id", id}, 1, []string{
+		{"every check", []string{"--function", "fa", "--application", "app", "--deployment-id", id, "--smoke-role-arn", role}, 1, []string{
 			"invocations_executed_version (W1): agrees: 1 Invocations metric(s) of fa:LIVE carry ExecutedVersion",
 			"throttles_executed_version (W2): agrees: fa was throttled (1 Throttles metric(s)), none by ExecutedVersion",
 			// moto answers the content that GetDeployment never returns on AWS.
 			"getdeployment_content_absent (C4): contradicts: GetDeployment of " + id + " returned the AppSpec's content",
 			// moto has no GetApplicationRevision.
 			"application_revision_appspec (C5): inconclusive: get-application-revision failed",
+			// moto has no SimulatePrincipalPolicy.
+			"smoke_hook_denies_latest (L18): inconclusive: simulate-principal-policy failed",
 		}},
 		{"metrics that contradict the ledger", []string{"--function", "fb"}, 1, []string{
 			"invocations_executed_version (W1): contradicts: fb:LIVE has Invocations, but none with ExecutedVersion",
@@ -214,7 +240,7 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 		f := strings.Fields(c)
 		op := ""
 		for i, w := range f {
-			if (w == "cloudwatch" || w == "deploy") && i+1 < len(f) {
+			if (w == "cloudwatch" || w == "deploy" || w == "lambda" || w == "iam") && i+1 < len(f) {
 				op = f[i+1]
 				break
 			}
