@@ -155,6 +155,13 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 			ResourceName: jsii.String(*app.ApplicationName() + "/" + v.functionName),
 			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		})
+		// The application's ARN, arn:PARTITION:codedeploy:REGION:ACCOUNT:application:NAME,
+		// on which the hook reads the deployment's AppSpec (GetApplicationRevision).
+		appArn := awscdk.Stack_Of(v.Construct).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("codedeploy"), Resource: jsii.String("application"),
+			ResourceName: app.ApplicationName(), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+		grants := hookGrants{group: *groupArn, application: *appArn, applicationName: *app.ApplicationName()}
 		// The settings name no version: the hook reads the target from the deployment, so a
 		// release changes nothing of the hooks.
 		if s := d.Smoke; s != nil {
@@ -164,14 +171,14 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 			}
 			smoke := contract.HookTarget{Group: v.functionName, Function: v.functionName,
 				Smoke: &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout}}
-			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, *groupArn)
+			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, grants)
 		}
 		if b := d.Bake; b != nil {
 			bake := contract.HookTarget{Group: v.functionName, Function: v.functionName, Bake: &contract.Bake{
 				Minutes: b.Minutes, ErrorRatePercent: d.Alarms.ErrorRatePercent, P99DurationMs: d.Alarms.P99DurationMs,
 				MinInvocations: d.Alarms.minInvocations(),
 			}}
-			gp.PostHook = hooks.add(v, contract.HookPhaseBake, bake, *groupArn)
+			gp.PostHook = hooks.add(v, contract.HookPhaseBake, bake, grants)
 		}
 	}
 	v.DeploymentGroup = awscodedeploy.NewLambdaDeploymentGroup(v.Construct, jsii.String("Deployment"), gp)

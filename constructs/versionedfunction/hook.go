@@ -26,7 +26,7 @@ import (
 // One set per stack rather than a hook per function: a hook costs three resources
 // (function, role, policy), which per function would cut the pinned functions a stack
 // holds within CloudFormation's 500 resources from 98 to about 60. The shared hook finds
-// each deployment's function and target version in CodeDeploy (GetDeployment's AppSpec)
+// each deployment's function and target version in CodeDeploy (the deployment's AppSpec)
 // and the function's settings in its environment, by deployment group, each distinct
 // setting once and the groups' common name prefix once: Lambda's 4 KB environment limit
 // bounds them (98 functions of 40-character names sharing one setting fit; about 27
@@ -37,8 +37,9 @@ import (
 // Least privilege: the smoke function may invoke only the versions (function:NAME:*,
 // never $LATEST) of the functions it tests; both may read and report only on their
 // deployment groups (LambdaDeploymentGroup grants PutLifecycleEventHookExecutionStatus to
-// a hook it is given, and this adds GetDeployment on the same group ARN); the bake reads
-// metrics, which GetMetricData only allows on "*".
+// a hook it is given, and this adds GetDeployment on the same group ARN) and read the
+// AppSpecs of their application (GetApplicationRevision on the application's ARN); the
+// bake reads metrics, which GetMetricData only allows on "*".
 type Hooks struct {
 	scope constructs.Construct
 	mu    sync.Mutex
@@ -48,6 +49,20 @@ type Hooks struct {
 type hookFunction struct {
 	fn       awslambda.Function
 	settings contract.HookSettings
+	// applications whose revisions the role may read already, by name: the groups of a
+	// stack share one application, which one statement covers.
+	applications map[string]bool
+}
+
+// hookGrants are the ARNs a hook's role names for one deployment group.
+type hookGrants struct {
+	// group is the deployment group's ARN (deploymentgroup:APP/GROUP).
+	group string
+	// application is its CodeDeploy application's ARN (application:APP).
+	application string
+	// applicationName identifies the application across groups (each FormatArn is a token
+	// of its own).
+	applicationName string
 }
 
 // NewHooks declares nothing until a deployment group uses a hook; the functions are
@@ -167,7 +182,7 @@ func (h *Hooks) function(phase string) *hookFunction {
 		Description: jsii.String(desc),
 		Environment: &map[string]*string{contract.HookPhaseEnv: jsii.String(phase)},
 	})
-	f := &hookFunction{fn: fn}
+	f := &hookFunction{fn: fn, applications: map[string]bool{}}
 	if phase == contract.HookPhaseBake {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("cloudwatch:GetMetricData"),
@@ -180,7 +195,7 @@ func (h *Hooks) function(phase string) *hookFunction {
 
 // add gives the phase's hook the settings of one deployment group and the rights they
 // need, and returns the function to hand to the group.
-func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, groupArn string) awslambda.IFunction {
+func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, arns hookGrants) awslambda.IFunction {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.function(phase)
@@ -200,8 +215,19 @@ func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, g
 		// GetDeployment's resource type is the deployment group (Service Authorization
 		// Reference, "Actions defined by AWS CodeDeploy").
 		Actions:   jsii.Strings("codedeploy:GetDeployment"),
-		Resources: jsii.Strings(groupArn),
+		Resources: jsii.Strings(arns.group),
 	}))
+	if !f.applications[arns.applicationName] {
+		f.applications[arns.applicationName] = true
+		// GetDeployment never returns the AppSpec, only its sha256 (the SDK's doc comment
+		// of GetDeployment); GetApplicationRevision does, and its resource type is the
+		// application (Service Authorization Reference, "Actions defined by AWS
+		// CodeDeploy"), never "*".
+		f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("codedeploy:GetApplicationRevision"),
+			Resources: jsii.Strings(arns.application),
+		}))
+	}
 	if phase == contract.HookPhaseSmoke {
 		arn := *v.Function.FunctionArn()
 		f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -177,7 +177,10 @@ func TestShippedHooks(t *testing.T) {
 	report := func(fn string) string {
 		return `^Allow codedeploy:PutLifecycleEventHookExecutionStatus .*":deploymentgroup:",\{"Ref":"CodeDeployApplication[0-9A-F]+"\},"/",\{"Ref":"` + fn + `Deployment[0-9A-F]+"\}\]\]\}$`
 	}
-	common := []string{group("orders"), group("billing"), report("Fn0"), report("Fn1")}
+	// GetApplicationRevision on the stack's CodeDeploy application itself, once for both
+	// groups: its resource type is application, and GetDeployment carries no AppSpec.
+	revision := `^Allow codedeploy:GetApplicationRevision \{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":codedeploy:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":application:",\{"Ref":"CodeDeployApplication[0-9A-F]+"\}\]\]\}$`
+	common := []string{group("orders"), group("billing"), revision, report("Fn0"), report("Fn1")}
 	check := func(role string, want []string) {
 		t.Helper()
 		var lines []string
@@ -208,6 +211,25 @@ func TestShippedHooks(t *testing.T) {
 	}
 	check("CodeDeploySmokeHookServiceRole", append(common, invoke("Fn0"), invoke("Fn1"), deny("Fn0"), deny("Fn1")))
 	check("CodeDeployBakeHookServiceRole", append(common, `^Allow cloudwatch:GetMetricData "\*"$`))
+
+	// AND together they grant exactly the calls the hook makes (contract.HookPermissions,
+	// which internal/hook checks against its interfaces)
+	var granted, want []string
+	for _, role := range []string{"CodeDeploySmokeHookServiceRole", "CodeDeployBakeHookServiceRole"} {
+		for _, s := range policyOf(t, tpl, role) {
+			if s.effect == "Allow" && !slices.Contains(granted, s.action) {
+				granted = append(granted, s.action)
+			}
+		}
+	}
+	for _, p := range contract.HookPermissions() {
+		want = append(want, p.IAMAction())
+	}
+	slices.Sort(granted)
+	slices.Sort(want)
+	if !slices.Equal(granted, want) {
+		t.Errorf("the hooks' roles grant %v; the hook calls %v", granted, want)
+	}
 
 	// AND CodeDeploy's service role may invoke both hooks
 	var cd []string

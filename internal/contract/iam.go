@@ -105,3 +105,32 @@ func CLIPolicy(resources func(Scope) []string) []Statement {
 	}
 	return out
 }
+
+// The resources the shipped traffic hook's permissions name, per action (Service
+// Authorization Reference, "Actions defined by AWS CodeDeploy" and "... AWS Lambda", the
+// Resource types column).
+const (
+	// ScopeDeploymentGroup is the one deployment group a hook serves
+	// (deploymentgroup:APP/GROUP): GetDeployment and PutLifecycleEventHookExecutionStatus
+	// authorize on it.
+	ScopeDeploymentGroup Scope = "deployment-group"
+	// ScopeApplication is the group's CodeDeploy application (application:APP):
+	// GetApplicationRevision's resource type is application.
+	ScopeApplication Scope = "application"
+)
+
+// hookPermissions is the one list of the shipped hook's AWS calls. internal/hook tests that
+// its SDK interfaces declare exactly these operations; the construct's template test that
+// the hooks' roles grant exactly these actions, each on its scope.
+var hookPermissions = []Permission{
+	{"codedeploy", "GetDeployment", "GetDeployment", ScopeDeploymentGroup},
+	{"codedeploy", "GetApplicationRevision", "GetApplicationRevision", ScopeApplication},
+	{"codedeploy", "PutLifecycleEventHookExecutionStatus", "PutLifecycleEventHookExecutionStatus", ScopeDeploymentGroup},
+	// The smoke test invokes the released version (function:NAME:*, $LATEST denied).
+	{"lambda", "Invoke", "InvokeFunction", ScopeVersions},
+	// The bake reads metrics; GetMetricData has no resource type.
+	{"cloudwatch", "GetMetricData", "GetMetricData", ScopeAccount},
+}
+
+// HookPermissions lists every AWS operation the shipped traffic hook calls.
+func HookPermissions() []Permission { return slices.Clone(hookPermissions) }

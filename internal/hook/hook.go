@@ -36,8 +36,10 @@ type Lambda interface {
 	Invoke(ctx context.Context, params *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 }
 
-// CodeDeploy are the calls every run makes: read the deployment, report the verdict.
+// CodeDeploy are the calls every run makes: read the deployment and its AppSpec, report
+// the verdict.
 type CodeDeploy interface {
+	GetApplicationRevision(ctx context.Context, params *codedeploy.GetApplicationRevisionInput, optFns ...func(*codedeploy.Options)) (*codedeploy.GetApplicationRevisionOutput, error)
 	GetDeployment(ctx context.Context, params *codedeploy.GetDeploymentInput, optFns ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentOutput, error)
 	PutLifecycleEventHookExecutionStatus(ctx context.Context, params *codedeploy.PutLifecycleEventHookExecutionStatusInput, optFns ...func(*codedeploy.Options)) (*codedeploy.PutLifecycleEventHookExecutionStatusOutput, error)
 }
@@ -185,10 +187,11 @@ func (h *Handler) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// release is what GetDeployment says is being released.
+// release is what CodeDeploy says is being released.
 type release struct {
-	group, function, alias, target string
-	created                        time.Time
+	application, group               string
+	function, alias, current, target string
+	created                          time.Time
 }
 
 func (h *Handler) check(ctx context.Context, ev Event, log *slog.Logger) error {
@@ -205,7 +208,7 @@ func (h *Handler) check(ctx context.Context, ev Event, log *slog.Logger) error {
 	if rel.function != t.Function || rel.alias != contract.Alias {
 		return fmt.Errorf("deployment %s shifts %s:%s, but group %s is configured for %s:%s", ev.DeploymentID, rel.function, rel.alias, rel.group, t.Function, contract.Alias)
 	}
-	log.Info("judging", "function", rel.function, "version", rel.target, "group", rel.group)
+	log.Info("judging", "function", rel.function, "version", rel.target, "current", rel.current, "group", rel.group)
 	switch h.Phase {
 	case contract.HookPhaseSmoke:
 		if t.Smoke == nil {
@@ -231,92 +234,59 @@ func keys[M ~map[string]V, V any](m M) func(func(string) bool) {
 	}
 }
 
+// release reads the deployment, then its AppSpec. GetDeployment never carries the AppSpec:
+// "The content property of the appSpecContent object in the returned revision is always
+// null. Use GetApplicationRevision and the sha256 property of the returned appSpecContent
+// object to get the content of the deployment's AppSpec file." (the SDK's doc comment of
+// codedeploy.Client.GetDeployment). So the revision GetDeployment names goes back, as is,
+// to GetApplicationRevision with the deployment's application.
 func (h *Handler) release(ctx context.Context, id string) (release, error) {
 	out, err := h.CodeDeploy.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
 	if err != nil {
 		return release{}, fmt.Errorf("read deployment %s: %w", id, err)
 	}
 	info := out.DeploymentInfo
-	if info == nil || info.Revision == nil || info.Revision.AppSpecContent == nil || info.Revision.AppSpecContent.Content == nil {
-		return release{}, fmt.Errorf("deployment %s has no AppSpec content; want a Lambda deployment started by CloudFormation", id)
+	if info == nil || aws.ToString(info.ApplicationName) == "" || info.Revision == nil {
+		return release{}, fmt.Errorf("deployment %s names no application or revision; want a Lambda deployment started by CloudFormation", id)
 	}
-	spec, err := parseAppSpec(*info.Revision.AppSpecContent.Content)
+	app := aws.ToString(info.ApplicationName)
+	rev, err := h.CodeDeploy.GetApplicationRevision(ctx, &codedeploy.GetApplicationRevisionInput{ApplicationName: info.ApplicationName, Revision: info.Revision})
+	if err != nil {
+		return release{}, fmt.Errorf("read the AppSpec of deployment %s from application %s: %w", id, app, err)
+	}
+	content, ok := appSpecContent(rev.Revision)
+	if !ok {
+		return release{}, fmt.Errorf("the revision of deployment %s in application %s carries no AppSpec (neither revision.string.content nor revision.appSpecContent.content); want a Lambda deployment started by CloudFormation", id, app)
+	}
+	spec, err := parseAppSpec(content)
 	if err != nil {
 		return release{}, fmt.Errorf("deployment %s: %w", id, err)
 	}
-	rel := release{group: aws.ToString(info.DeploymentGroupName), function: spec.Name, alias: spec.Alias, target: spec.TargetVersion}
+	rel := release{application: app, group: aws.ToString(info.DeploymentGroupName),
+		function: spec.Function, alias: spec.Alias, current: spec.CurrentVersion, target: spec.TargetVersion}
 	if info.CreateTime != nil {
 		rel.created = *info.CreateTime
 	}
 	return rel, nil
 }
 
-// appSpec is the one resource of a Lambda deployment's AppSpec: {"version": 0.0,
-// "Resources": [{"<id>": {"Type": "AWS::Lambda::Function", "Properties": {"Name",
-// "Alias", "CurrentVersion", "TargetVersion"}}}]} (CodeDeploy User Guide, "AppSpec
-// 'resources' section (AWS Lambda deployments only)"). GetDeployment returns it as
-// "YAML-formatted or JSON-formatted" content (CodeDeploy API Reference, AppSpecContent);
-// which of the two CloudFormation writes is not documented, so both are read.
-type appSpec struct {
-	Name, Alias, TargetVersion string
-}
-
-func parseAppSpec(content string) (appSpec, error) {
-	var doc struct {
-		Resources []map[string]struct {
-			Type       string
-			Properties struct {
-				Name, Alias   string
-				TargetVersion json.RawMessage
-			}
-		}
+// appSpecContent is the AppSpec GetApplicationRevision returned: revision.string.content,
+// where CodeDeploy serves a Lambda deployment's inline AppSpec (a hook in production reads
+// it there: seek-oss/aws-codedeploy-hooks, packages/infra/src/handlers/process/lambda/
+// lambda.ts), else revision.appSpecContent.content, the member the SDK names as String's
+// successor ("RawString and String revision type are deprecated, use AppSpecContent type
+// instead", types.RevisionLocation); the API Reference's response syntax has both.
+func appSpecContent(r *cdtypes.RevisionLocation) (string, bool) {
+	if r == nil {
+		return "", false
 	}
-	if err := json.Unmarshal([]byte(content), &doc); err != nil {
-		// An AppSpec may also be YAML (CodeDeploy User Guide, "CodeDeploy AppSpec file
-		// reference"); a Lambda one is flat enough to read line by line.
-		if spec, ok := parseYAMLAppSpec(content); ok {
-			return spec, nil
-		}
-		return appSpec{}, fmt.Errorf("read AppSpec: %w", err)
+	if r.String_ != nil && aws.ToString(r.String_.Content) != "" {
+		return *r.String_.Content, true
 	}
-	for _, r := range doc.Resources {
-		for _, res := range r {
-			if res.Type != "AWS::Lambda::Function" {
-				continue
-			}
-			v := strings.Trim(string(res.Properties.TargetVersion), `"`)
-			if res.Properties.Name == "" || v == "" {
-				return appSpec{}, errors.New("AppSpec names no function or target version")
-			}
-			return appSpec{Name: res.Properties.Name, Alias: res.Properties.Alias, TargetVersion: v}, nil
-		}
+	if r.AppSpecContent != nil && aws.ToString(r.AppSpecContent.Content) != "" {
+		return *r.AppSpecContent.Content, true
 	}
-	return appSpec{}, errors.New("AppSpec has no AWS::Lambda::Function resource")
-}
-
-// parseYAMLAppSpec reads Name, Alias and TargetVersion from a YAML AppSpec of one
-// AWS::Lambda::Function resource.
-func parseYAMLAppSpec(content string) (appSpec, bool) {
-	var spec appSpec
-	lambdaResource := false
-	for _, line := range strings.Split(content, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok {
-			continue
-		}
-		v = strings.Trim(strings.TrimSpace(v), `"'`)
-		switch strings.TrimSpace(k) {
-		case "Type":
-			lambdaResource = lambdaResource || v == "AWS::Lambda::Function"
-		case "Name":
-			spec.Name = v
-		case "Alias":
-			spec.Alias = v
-		case "TargetVersion":
-			spec.TargetVersion = v
-		}
-	}
-	return spec, lambdaResource && spec.Name != "" && spec.TargetVersion != ""
+	return "", false
 }
 
 // smoke invokes the target version itself (Qualifier), never the alias, which still

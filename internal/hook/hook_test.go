@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,52 +21,39 @@ import (
 
 	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/hook"
+	"github.com/golive-dev/golive/internal/testkit/codedeployfake"
 )
 
 const (
-	group    = "demo-prd-worker"
-	function = "demo-prd-worker"
+	application = "demo-prd"
+	group       = "demo-prd-worker"
+	function    = "demo-prd-worker"
 )
 
 var created = time.Date(2026, 12, 1, 10, 0, 30, 0, time.UTC)
 
-// fakeCodeDeploy serves one deployment and records every status report.
-type fakeCodeDeploy struct {
-	mu      sync.Mutex
-	appSpec string
-	group   string
-	getErr  error
-	putErr  error
-	reports []cdtypes.LifecycleEventStatus
+// codeDeploy serves one deployment of spec to group, with one hook execution waiting for
+// its report, over CodeDeploy's wire protocol; the hook drives it with the real SDK client.
+// The fake never returns the AppSpec from GetDeployment, as CodeDeploy never does.
+func codeDeploy(t *testing.T, spec string) (*codedeployfake.Server, hook.Event) {
+	t.Helper()
+	s := codedeployfake.Start()
+	t.Cleanup(s.Close)
+	id := s.AddDeployment(codedeployfake.Deployment{
+		ApplicationName: application, DeploymentGroupName: group, Creator: "CloudFormation",
+		CreateTime: created, AppSpec: spec,
+	})
+	exec := s.AddHookExecution(id, "BeforeAllowTraffic")
+	return s, hook.Event{DeploymentID: id, LifecycleEventHookExecutionID: exec}
 }
 
-func (f *fakeCodeDeploy) GetDeployment(ctx context.Context, in *codedeploy.GetDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentOutput, error) {
-	if f.getErr != nil {
-		return nil, f.getErr
+// statuses are the reports CodeDeploy accepted.
+func statuses(s *codedeployfake.Server) []string {
+	var out []string
+	for _, r := range s.Reports() {
+		out = append(out, r.Status)
 	}
-	return &codedeploy.GetDeploymentOutput{DeploymentInfo: &cdtypes.DeploymentInfo{
-		DeploymentId:        in.DeploymentId,
-		DeploymentGroupName: aws.String(f.group),
-		CreateTime:          aws.Time(created),
-		Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeAppSpecContent,
-			AppSpecContent: &cdtypes.AppSpecContent{Content: aws.String(f.appSpec)}},
-	}}, nil
-}
-
-func (f *fakeCodeDeploy) PutLifecycleEventHookExecutionStatus(ctx context.Context, in *codedeploy.PutLifecycleEventHookExecutionStatusInput, _ ...func(*codedeploy.Options)) (*codedeploy.PutLifecycleEventHookExecutionStatusOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if aws.ToString(in.DeploymentId) != "d-1" || aws.ToString(in.LifecycleEventHookExecutionId) != "exec-1" {
-		return nil, errors.New("report for the wrong deployment or execution")
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f.reports = append(f.reports, in.Status)
-	if f.putErr != nil {
-		return nil, f.putErr
-	}
-	return &codedeploy.PutLifecycleEventHookExecutionStatusOutput{}, nil
+	return out
 }
 
 // fakeLambda is called from the handler's check goroutine, which may outlive Handle
@@ -131,72 +119,104 @@ func TestHook(t *testing.T) {
 		invoke     func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error)
 		metrics    map[string][]float64
 		panicCW    bool
-		getErr     error
+		revType    string        // the member GetApplicationRevision answers in ("": string)
+		getErr     bool          // GetDeployment answers AccessDeniedException
 		deadline   time.Duration // 0: none
-		wantStatus cdtypes.LifecycleEventStatus
+		wantStatus string
 		wantReason string
 		wantCalls  int
 	}{
 		{name: "smoke passes", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{"ok":true}`),
-			wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed", wantCalls: 2},
+			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
 		{name: "smoke expect matches", phase: contract.HookPhaseSmoke,
 			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
-			invoke: ok(`{"status":{"code":200,"msg":"fine"},"x":1}`), wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed", wantCalls: 2},
+			invoke: ok(`{"status":{"code":200,"msg":"fine"},"x":1}`), wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
 		{name: "smoke expect differs", phase: contract.HookPhaseSmoke,
 			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
-			invoke: ok(`{"status":{"code":500}}`), wantStatus: cdtypes.LifecycleEventStatusFailed,
+			invoke: ok(`{"status":{"code":500}}`), wantStatus: "Failed",
 			wantReason: `smoke event 1: demo-prd-worker:8 answered {\"status\":{\"code\":500}}; want a response containing {\"status\":{\"code\":200}}`, wantCalls: 1},
 		{name: "function error", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
 			invoke: func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				return &lambda.InvokeOutput{StatusCode: 200, FunctionError: aws.String("Unhandled"), Payload: []byte(`{"errorMessage":"nil map"}`)}, nil
 			},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: `smoke event 1: demo-prd-worker:8 returned a function error (Unhandled): {\"errorMessage\":\"nil map\"}`, wantCalls: 1},
+			wantStatus: "Failed", wantReason: `smoke event 1: demo-prd-worker:8 returned a function error (Unhandled): {\"errorMessage\":\"nil map\"}`, wantCalls: 1},
 		{name: "invoke error", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
 			invoke: func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				return nil, errors.New("AccessDeniedException")
 			},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "smoke event 1: invoke demo-prd-worker:8: AccessDeniedException", wantCalls: 1},
+			wantStatus: "Failed", wantReason: "smoke event 1: invoke demo-prd-worker:8: AccessDeniedException", wantCalls: 1},
 		{name: "own deadline", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, deadline: 300 * time.Millisecond,
 			invoke: func(ctx context.Context, _ *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				time.Sleep(5 * time.Second) // a call that ignores its context
 				return nil, ctx.Err()
 			},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "out of time: the hook stops 200ms before its Lambda timeout", wantCalls: 1},
+			wantStatus: "Failed", wantReason: "out of time: the hook stops 200ms before its Lambda timeout", wantCalls: 1},
 		{name: "smoke timeout_s", phase: contract.HookPhaseSmoke,
 			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 1}},
 			invoke: func(ctx context.Context, _ *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				<-ctx.Done()
 				return nil, ctx.Err()
 			},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "smoke test took longer than its 1s (timeout_s)", wantCalls: 1},
+			wantStatus: "Failed", wantReason: "smoke test took longer than its 1s (timeout_s)", wantCalls: 1},
 		{name: "another function in the group", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
 			appSpec: appSpec("someone-else", "8"), invoke: ok(`{}`),
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
+			wantStatus: "Failed", wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
 		{name: "YAML AppSpec", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    "version: 0.0\nResources:\n  - workerLive:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: \"demo-prd-worker\"\n        Alias: LIVE\n        CurrentVersion: 7\n        TargetVersion: 8\n",
-			wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed", wantCalls: 2},
+			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
 		{name: "AppSpec unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, appSpec: "{not an appspec",
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "deployment d-1: read AppSpec"},
-		{name: "deployment unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, getErr: errors.New("AccessDenied"),
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "read deployment d-1: AccessDenied"},
+			wantStatus: "Failed", wantReason: ": read AppSpec: invalid character"},
+		{name: "YAML AppSpec unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, appSpec: "version: [0.0\n",
+			wantStatus: "Failed", wantReason: ": read AppSpec as YAML: yaml: "},
+		{name: "deployment unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, getErr: true,
+			wantStatus: "Failed", wantReason: "AccessDeniedException"},
+		{name: "content in appSpecContent", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			revType: codedeployfake.RevisionAppSpecContent, wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
+		{name: "version as a string", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    strings.Replace(appSpec(function, "8"), `"version":0.0`, `"version":"0.0"`, 1),
+			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
+		{name: "version 1.0", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    strings.Replace(appSpec(function, "8"), `"version":0.0`, `"version":"1.0"`, 1),
+			wantStatus: "Failed", wantReason: `AppSpec version is \"1.0\"; want \"0.0\"`},
+		{name: "Name is the function's ARN", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    appSpec("arn:aws:lambda:us-east-1:123456789012:function:"+function, "8"),
+			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
+		{name: "Name is another function's ARN", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    appSpec("arn:aws:lambda:us-east-1:123456789012:function:someone-else", "8"),
+			wantStatus: "Failed", wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
+		{name: "Name is a qualified ARN", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    appSpec("arn:aws:lambda:us-east-1:123456789012:function:"+function+":LIVE", "8"),
+			wantStatus: "Failed", wantReason: `Resources[0].workerLive.Properties.Name: \"arn:aws:lambda:us-east-1:123456789012:function:demo-prd-worker:LIVE\" is a qualified ARN`},
+		{name: "keys as the User Guide's structure writes them", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    `{"version":"0.0","resources":[{"fn":{"type":"AWS::Lambda::Function","properties":{"name":"` + function + `","alias":"LIVE","currentversion":"7","targetversion":"8"}}}]}`,
+			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
+		{name: "target is no version", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    appSpec(function, "$LATEST"),
+			wantStatus: "Failed", wantReason: `Resources[0].workerLive.Properties.TargetVersion is \"$LATEST\"; want a positive integer`},
+		{name: "no CurrentVersion", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    strings.Replace(appSpec(function, "8"), `"CurrentVersion":"7",`, "", 1),
+			wantStatus: "Failed", wantReason: "Resources[0].workerLive.Properties has no CurrentVersion"},
+		{name: "two functions", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+			appSpec:    strings.Replace(appSpec(function, "8"), `}}}]`, `}},"other":{"Type":"AWS::Lambda::Function","Properties":{"Name":"x","Alias":"LIVE","CurrentVersion":"1","TargetVersion":"2"}}}]`, 1),
+			wantStatus: "Failed", wantReason: "AppSpec has 2 AWS::Lambda::Function resources"},
 		{name: "bake passes", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {600, 400}, "errors": {5}, "p99": {320}},
-			wantStatus: cdtypes.LifecycleEventStatusSucceeded, wantReason: "release passed"},
+			wantStatus: "Succeeded", wantReason: "release passed"},
 		{name: "bake error rate", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {100}, "errors": {2}, "p99": {320}},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "error rate 2.00% (2 errors of 100 invocations) above 1%"},
+			wantStatus: "Failed", wantReason: "error rate 2.00% (2 errors of 100 invocations) above 1%"},
 		{name: "bake p99", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {100}, "p99": {750}},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "p99 duration 750 ms above 500 ms"},
+			wantStatus: "Failed", wantReason: "p99 duration 750 ms above 500 ms"},
 		{name: "too few requests", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {9}, "errors": {9}},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "too few requests to judge demo-prd-worker:8: 9 invocations from 2026-12-01T10:00:00Z to 2026-12-01T10:03:50Z; want at least 10 (min_invocations)"},
+			wantStatus: "Failed", wantReason: "too few requests to judge demo-prd-worker:8: 9 invocations from 2026-12-01T10:00:00Z to 2026-12-01T10:03:50Z; want at least 10 (min_invocations)"},
 		{name: "no requests", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "too few requests to judge demo-prd-worker:8: 0 invocations"},
+			wantStatus: "Failed", wantReason: "too few requests to judge demo-prd-worker:8: 0 invocations"},
 		{name: "panic in the check", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake}, panicCW: true,
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "hook failed unexpectedly: boom"},
+			wantStatus: "Failed", wantReason: "hook failed unexpectedly: boom"},
 		{name: "bake phase without bake settings", phase: contract.HookPhaseBake, target: contract.HookTarget{Smoke: smoke},
-			wantStatus: cdtypes.LifecycleEventStatusFailed, wantReason: "group demo-prd-worker has no bake configured"},
+			wantStatus: "Failed", wantReason: "group demo-prd-worker has no bake configured"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,14 +225,20 @@ func TestHook(t *testing.T) {
 			if spec == "" {
 				spec = appSpec(function, "8")
 			}
-			cd := &fakeCodeDeploy{appSpec: spec, group: group, getErr: tt.getErr}
+			cd, ev := codeDeploy(t, spec)
+			if tt.revType != "" {
+				cd.SetRevisionType(application, codedeployfake.Sha256(spec), tt.revType)
+			}
+			if tt.getErr {
+				cd.Fail("GetDeployment", codedeployfake.AccessDenied())
+			}
 			lm := &fakeLambda{invoke: tt.invoke}
 			cw := &fakeCloudWatch{values: tt.metrics, panic: tt.panicCW}
 			var logs strings.Builder
 			var slept time.Duration
 			h := &hook.Handler{
 				Phase: tt.phase, Targets: map[string]contract.HookTarget{group: tt.target},
-				Lambda: lm, CodeDeploy: cd, CloudWatch: cw,
+				Lambda: lm, CodeDeploy: cd.Client(), CloudWatch: cw,
 				Margin: 200 * time.Millisecond,
 				Log:    slog.New(slog.NewTextHandler(&logs, nil)),
 				Now:    func() time.Time { return created.Add(3*time.Minute + 20*time.Second) },
@@ -225,14 +251,14 @@ func TestHook(t *testing.T) {
 				defer cancel()
 			}
 			start := time.Now()
-			if err := h.Handle(ctx, hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"}); err != nil {
+			if err := h.Handle(ctx, ev); err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
 			if tt.deadline > 0 && time.Since(start) > tt.deadline {
 				t.Errorf("reported after %s, past the Lambda deadline %s", time.Since(start), tt.deadline)
 			}
-			if len(cd.reports) != 1 || cd.reports[0] != tt.wantStatus {
-				t.Errorf("reports = %v, want exactly one %s", cd.reports, tt.wantStatus)
+			if got := statuses(cd); len(got) != 1 || got[0] != tt.wantStatus {
+				t.Errorf("reports = %v, want exactly one %s", got, tt.wantStatus)
 			}
 			if !strings.Contains(logs.String(), tt.wantReason) {
 				t.Errorf("log does not say %q:\n%s", tt.wantReason, logs.String())
@@ -271,14 +297,14 @@ func TestHook(t *testing.T) {
 }
 
 func TestHookReportsSetupErrors(t *testing.T) {
-	cd := &fakeCodeDeploy{appSpec: appSpec(function, "8"), group: group}
-	h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd, SetupErr: errors.New("GOLIVE_HOOK_X: bad JSON"),
+	cd, ev := codeDeploy(t, appSpec(function, "8"))
+	h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd.Client(), SetupErr: errors.New("GOLIVE_HOOK_X: bad JSON"),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := h.Handle(context.Background(), hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"}); err != nil {
+	if err := h.Handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	if len(cd.reports) != 1 || cd.reports[0] != cdtypes.LifecycleEventStatusFailed {
-		t.Errorf("reports = %v, want one Failed", cd.reports)
+	if got := statuses(cd); len(got) != 1 || got[0] != "Failed" {
+		t.Errorf("reports = %v, want one Failed", got)
 	}
 }
 
@@ -295,16 +321,16 @@ func TestBakeWindowFollowsCloudWatchRetention(t *testing.T) {
 		{70*24*time.Hour + 3*time.Minute, "2026-12-01T10:00:00Z", 3600},
 	} {
 		t.Run(tt.age.String(), func(t *testing.T) {
-			cd := &fakeCodeDeploy{appSpec: appSpec(function, "8"), group: group}
+			cd, ev := codeDeploy(t, appSpec(function, "8"))
 			cw := &fakeCloudWatch{values: map[string][]float64{"invocations": {100}}}
 			h := &hook.Handler{
 				Phase:      contract.HookPhaseBake,
 				Targets:    map[string]contract.HookTarget{group: {Group: group, Function: function, Bake: &contract.Bake{Minutes: 3, ErrorRatePercent: f(1), MinInvocations: 10}}},
-				CodeDeploy: cd, CloudWatch: cw, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+				CodeDeploy: cd.Client(), CloudWatch: cw, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 				Now:   func() time.Time { return created.Add(tt.age) },
 				Sleep: func(context.Context, time.Duration) error { return nil },
 			}
-			if err := h.Handle(context.Background(), hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"}); err != nil {
+			if err := h.Handle(context.Background(), ev); err != nil {
 				t.Fatal(err)
 			}
 			if cw.in == nil {
@@ -327,23 +353,37 @@ func TestBakeWindowFollowsCloudWatchRetention(t *testing.T) {
 // that Lambda's retry reports again.
 func TestHookReportErrors(t *testing.T) {
 	for _, tt := range []struct {
-		name    string
-		putErr  error
-		wantErr bool
+		name        string
+		before      func(cd *codedeployfake.Server, ev hook.Event)
+		wantErr     string
+		wantReports []string
 	}{
-		{"verdict already stands", &cdtypes.LifecycleEventAlreadyCompletedException{Message: aws.String("already completed")}, false},
-		{"report failed", errors.New("ThrottlingException"), true},
+		{"verdict already stands", func(cd *codedeployfake.Server, ev hook.Event) {
+			// An earlier attempt's report landed.
+			if _, err := cd.Client().PutLifecycleEventHookExecutionStatus(context.Background(), &codedeploy.PutLifecycleEventHookExecutionStatusInput{
+				DeploymentId: aws.String(ev.DeploymentID), LifecycleEventHookExecutionId: aws.String(ev.LifecycleEventHookExecutionID), Status: cdtypes.LifecycleEventStatusFailed,
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, "", []string{"Failed"}},
+		{"report refused", func(cd *codedeployfake.Server, _ hook.Event) {
+			cd.Fail("PutLifecycleEventHookExecutionStatus", codedeployfake.AccessDenied())
+		}, "hook: report Failed: operation error CodeDeploy: PutLifecycleEventHookExecutionStatus", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cd := &fakeCodeDeploy{appSpec: appSpec(function, "8"), group: group, putErr: tt.putErr}
-			h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd, SetupErr: errors.New("broken"),
+			cd, ev := codeDeploy(t, appSpec(function, "8"))
+			tt.before(cd, ev)
+			h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd.Client(), SetupErr: errors.New("broken"),
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			err := h.Handle(context.Background(), hook.Event{DeploymentID: "d-1", LifecycleEventHookExecutionID: "exec-1"})
-			if (err != nil) != tt.wantErr {
-				t.Errorf("Handle: %v, want an error: %v", err, tt.wantErr)
+			err := h.Handle(context.Background(), ev)
+			if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Handle: %v, want error %q", err, tt.wantErr)
 			}
-			if len(cd.reports) != 1 {
-				t.Errorf("reports = %v, want exactly one attempt", cd.reports)
+			if got := statuses(cd); !slices.Equal(got, tt.wantReports) {
+				t.Errorf("reports = %v, want %v", got, tt.wantReports)
+			}
+			if n := cd.CallsTo("PutLifecycleEventHookExecutionStatus"); n != 1+len(tt.wantReports) {
+				t.Errorf("%d reports sent, want the hook's one attempt", n-len(tt.wantReports))
 			}
 		})
 	}

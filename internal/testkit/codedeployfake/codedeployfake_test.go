@@ -243,3 +243,19 @@ func TestWire(t *testing.T) {
 		t.Errorf("error = %v; want DeploymentDoesNotExistException naming d-X", err)
 	}
 }
+
+func TestFailAnswersTheInjectedErrorOnce(t *testing.T) {
+	s, c, id := start(t)
+	s.Fail("GetDeployment", codedeployfake.AccessDenied())
+	get := func() error {
+		_, err := c.GetDeployment(context.Background(), &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		return err
+	}
+	var apiErr smithy.APIError
+	if err := get(); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" {
+		t.Errorf("first call: %v; want AccessDeniedException", err)
+	}
+	if err := get(); err != nil {
+		t.Errorf("second call: %v; want the deployment", err)
+	}
+}

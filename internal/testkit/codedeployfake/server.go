@@ -38,12 +38,13 @@ type Server struct {
 	deployments  map[string]*Deployment
 	reports      []LifecycleReport
 	calls        []Call
+	faults       map[string][]*APIError
 	seq          int
 }
 
 // Start starts a fake on a free loopback port. Close it when done.
 func Start() *Server {
-	s := &Server{applications: map[string]*Application{}, deployments: map[string]*Deployment{}}
+	s := &Server{applications: map[string]*Application{}, deployments: map[string]*Deployment{}, faults: map[string][]*APIError{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL
 	return s

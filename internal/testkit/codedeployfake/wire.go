@@ -40,7 +40,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		body, err = io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if err == nil {
 			s.mu.Lock()
-			out, err = op(s, r.Context(), body)
+			if f := s.faults[name]; len(f) > 0 {
+				s.faults[name], err = f[1:], f[0]
+			} else {
+				out, err = op(s, r.Context(), body)
+			}
 			s.mu.Unlock()
 		}
 	}
