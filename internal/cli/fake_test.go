@@ -52,6 +52,7 @@ func TestRollbackStopsDeploymentInFlight(t *testing.T) {
 	l.Publish("p-prd-worker")
 	fn.SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
 	s.Set("p-prd", "LiveVersionWorker", "2")
+	s.SetStatus("p-prd", cftypes.StackStatusUpdateInProgress)
 	d.Start("p-prd", "p-prd-worker", "d-INFLIGHT")
 	path := fakeConfig(t, `{ "live_version": "3" }`)
 	before, _ := os.ReadFile(path)
@@ -74,6 +75,62 @@ func TestRollbackStopsDeploymentInFlight(t *testing.T) {
 	}
 	if l.Calls("UpdateAlias") != 0 {
 		t.Error("golive moved the alias; CodeDeploy restores it")
+	}
+
+	// Run again: the deployment in flight is now CodeDeploy's rollback of d-INFLIGHT, which
+	// golive must leave alone.
+	app, out, errb = fakeApp(t, l, s, d)
+	code = app.Run(context.Background(), []string{"rollback", "--env", "prd", "--function", "worker", "--config", path})
+	if want := "CodeDeploy is already rolling p-prd-worker back: deployment d-INFLIGHT-rollback (created by codeDeployRollback, rolling back d-INFLIGHT)"; code != 1 ||
+		!strings.Contains(errb.String(), want) {
+		t.Errorf("second rollback: exit %d, stderr %s; want exit 1 and %q", code, errb, want)
+	}
+	if _, stopped := d.Stopped["d-INFLIGHT-rollback"]; stopped {
+		t.Error("golive stopped CodeDeploy's rollback deployment")
+	}
+}
+
+// Stopping one function's deployment fails the stack update, which CloudFormation rolls back
+// as a whole: rollback says which other functions go back with it, and refuses to stop a
+// deployment when no stack update is in progress.
+func TestRollbackNamesTheWholeUpdate(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	for _, n := range []string{"p-prd-worker", "p-prd-api"} {
+		fn := l.AddFunction(n)
+		l.Publish(n)
+		fn.UpdateCode()
+		l.Publish(n)
+		fn.SetAlias("LIVE", "1", map[string]float64{"2": 0.1})
+		d.Start("p-prd", n, "d-"+n)
+	}
+	s.Set("p-prd", "LiveVersionWorker", "1")
+	s.Set("p-prd", "LiveVersionApi", "1")
+	path := filepath.Join(t.TempDir(), "config.json")
+	src := strings.NewReplacer("PROJECT", "p", `"worker": {`, `"api": { "entry": "functions/api", "deployment": { "type": "Canary10Percent5Minutes" } }, "worker": {`,
+		`"lambda_functions": { "worker": WORKER }`, `"lambda_functions": { "worker": { "live_version": "2" }, "api": { "live_version": "2" } }`).Replace(oneFunction)
+	writeFile(t, path, src)
+
+	s.SetStatus("p-prd", cftypes.StackStatusUpdateComplete)
+	app, _, errb := fakeApp(t, l, s, d)
+	code := app.Run(context.Background(), []string{"rollback", "--env", "prd", "--function", "worker", "--config", path})
+	if code != 1 || !strings.Contains(errb.String(), "but stack p-prd is UPDATE_COMPLETE, not UPDATE_IN_PROGRESS") || len(d.Stopped) != 0 {
+		t.Errorf("rollback without an update in progress: exit %d, stopped %v, stderr %s", code, d.Stopped, errb)
+	}
+
+	s.SetStatus("p-prd", cftypes.StackStatusUpdateInProgress)
+	app, out, errb := fakeApp(t, l, s, d)
+	code = app.Run(context.Background(), []string{"rollback", "--env", "prd", "--function", "worker", "--config", path})
+	if code != 0 || !d.Stopped["d-p-prd-worker"] {
+		t.Fatalf("exit %d, stopped %v: %s", code, d.Stopped, errb)
+	}
+	if _, stopped := d.Stopped["d-p-prd-api"]; stopped {
+		t.Error("the sibling's deployment was stopped by golive; CloudFormation rolls it back")
+	}
+	if want := "api: rolled back with it, by the same stack update (CodeDeploy deployment d-p-prd-api in flight)"; !strings.Contains(out.String(), want) {
+		t.Errorf("stdout = %s; want %q", out, want)
+	}
+	if want := "CloudFormation rolls back the whole stack update, so api also return to the versions the stack recorded; config.json still pins"; !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr = %s; want %q", errb, want)
 	}
 }
 
@@ -147,7 +204,8 @@ func TestStackRollbackStopsDeploymentInFlight(t *testing.T) {
 	l.Publish("shop-worker")
 	fn.SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
 	s.Set("shop", "LiveVersionWorker", "shop-worker:2") // outputs change when the update completes
-	s.Resources = map[string][]cftypes.StackResource{"shop": {
+	s.SetStatus("shop", cftypes.StackStatusUpdateInProgress)
+	s.Resources = map[string][]cftypes.StackResourceSummary{"shop": {
 		{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("shop-App")},
 	}}
 	d.Start("shop-App", "shop-worker", "d-INFLIGHT")

@@ -71,6 +71,9 @@ func publishTable(w io.Writer, r *release.PublishReport) {
 }
 
 func statusTable(w io.Writer, r *release.StatusReport) {
+	if r.StackNote != "" {
+		fmt.Fprintf(w, "%s\n", r.StackNote)
+	}
 	fmt.Fprintln(w, "FUNCTION\tCONFIG\tSTACK\tALIAS\tCOMMIT\tNEWEST\tDRIFT")
 	for _, f := range r.Functions {
 		cfg := f.Config.LiveVersion
@@ -124,6 +127,10 @@ func weights(m map[string]float64) string {
 
 func verifyTable(w io.Writer, r *release.VerifyReport) {
 	for _, p := range r.Problems {
+		if p.Function == "" {
+			fmt.Fprintf(w, "%s: %s\n", r.Env, p.Message)
+			continue
+		}
 		fmt.Fprintf(w, "%s/%s: %s\n", r.Env, p.Function, p.Message)
 	}
 	if r.OK {
@@ -136,6 +143,9 @@ func rollbackTable(w io.Writer, p *release.RollbackPlan) {
 	case release.ModeStopDeployment:
 		fmt.Fprintf(w, "%s: stopped CodeDeploy deployment %s with auto-rollback; CodeDeploy returns %s to %s and CloudFormation rolls the stack back\n",
 			p.Function, strings.Join(p.Deployments, ", "), release.Alias, p.To)
+		for _, s := range p.RolledBackWith {
+			fmt.Fprintf(w, "%s: rolled back with it, by the same stack update (%s)\n", s.Function, s.Reason)
+		}
 	default:
 		fmt.Fprintf(w, "%s: %s moved from %s to %s\n", p.Function, release.Alias, p.From, p.To)
 	}

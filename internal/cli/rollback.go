@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -64,6 +65,7 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return g.awsFailure(err)
 	}
+	defer o.warn(g, plan, s.raw != nil)
 	if s.raw == nil {
 		// --stack: no config.json to keep in step; the app's code holds the version.
 		if err := s.rel.Rollback(ctx, plan); err != nil {
@@ -102,6 +104,29 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 			plan.To, werr, s.env.Name, plan.Function, describePin(plan.Config))}
 	}
 	return nil
+}
+
+// warn says on stderr, after the result, what the rollback means beyond the function: the
+// stack's state, and the other functions CloudFormation rolls back with it, whose pins
+// config.json (or the app) still holds.
+func (o *rollbackOptions) warn(g *globals, plan *release.RollbackPlan, withConfig bool) {
+	if plan.Warning != "" {
+		fmt.Fprintf(g.app.Stderr, "golive: %s\n", plan.Warning)
+	}
+	if len(plan.RolledBackWith) == 0 {
+		return
+	}
+	var names []string
+	for _, s := range plan.RolledBackWith {
+		names = append(names, s.Function)
+	}
+	where := "your app"
+	if withConfig {
+		where = "config.json"
+	}
+	fmt.Fprintf(g.app.Stderr, "golive: CloudFormation rolls back the whole stack update, so %s also return to the versions the stack recorded; "+
+		"%s still pins what this update released for them: set those back too, or the next deploy releases them again\n",
+		strings.Join(names, ", "), where)
 }
 
 func describePin(c release.ConfigPin) string {

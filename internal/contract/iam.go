@@ -21,8 +21,8 @@ const (
 	// ScopeStack is the environment's CloudFormation stack (stack/NAME/*, the id is generated).
 	ScopeStack Scope = "stack"
 	// ScopeDeploymentGroups is every deployment group of the environment's CodeDeploy
-	// application (deploymentgroup:APP/*). ListDeployments and StopDeployment authorize on
-	// the deployment group ("CodeDeploy permissions reference"); golive asks for the
+	// application (deploymentgroup:APP/*). ListDeployments, GetDeployment and StopDeployment
+	// authorize on the deployment group ("CodeDeploy permissions reference"); golive asks for the
 	// deployments of every function, with CodeDeploy or not, so the grant covers groups
 	// that do not exist (yet), and CodeDeploy then answers that they do not.
 	ScopeDeploymentGroups Scope = "deployment-groups"
@@ -72,8 +72,9 @@ var cliPermissions = []Permission{
 	{"lambda", "DeleteFunction", "DeleteFunction", ScopeVersions},
 	{"lambda", "GetAccountSettings", "GetAccountSettings", ScopeAccount},
 	{"cloudformation", "DescribeStacks", "DescribeStacks", ScopeStack},
-	{"cloudformation", "DescribeStackResources", "DescribeStackResources", ScopeStack},
+	{"cloudformation", "ListStackResources", "ListStackResources", ScopeStack},
 	{"codedeploy", "ListDeployments", "ListDeployments", ScopeDeploymentGroups},
+	{"codedeploy", "GetDeployment", "GetDeployment", ScopeDeploymentGroups},
 	{"codedeploy", "StopDeployment", "StopDeployment", ScopeDeploymentGroups},
 }
 

@@ -145,6 +145,11 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 		if st, err = e.readStack(ctx); err != nil {
 			return nil, err
 		}
+		// The pin's rollout is decided from the stack's outputs, which an update in progress
+		// is about to change, and a stack whose rollback failed takes no deploy of the pin.
+		if why := st.refusal(e.StackName()); why != "" {
+			return nil, fmt.Errorf("--pin: %s; nothing published", why)
+		}
 	}
 	rep := &PublishReport{Env: e.Env.Name, Functions: make([]PublishResult, len(fns))}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -52,16 +53,17 @@ type LambdaAPI interface {
 	GetAccountSettings(ctx context.Context, params *lambda.GetAccountSettingsInput, optFns ...func(*lambda.Options)) (*lambda.GetAccountSettingsOutput, error)
 }
 
-// StackAPI reads the version each function's stack last deployed; *cloudformation.Client
-// implements it.
+// StackAPI reads the version each function's stack last deployed, the stack's status and its
+// resources; *cloudformation.Client implements it.
 type StackAPI interface {
 	DescribeStacks(ctx context.Context, params *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
-	DescribeStackResources(ctx context.Context, params *cloudformation.DescribeStackResourcesInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error)
+	ListStackResources(ctx context.Context, params *cloudformation.ListStackResourcesInput, optFns ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error)
 }
 
-// DeployAPI finds and stops CodeDeploy deployments; *codedeploy.Client implements it.
+// DeployAPI finds, reads and stops CodeDeploy deployments; *codedeploy.Client implements it.
 type DeployAPI interface {
 	ListDeployments(ctx context.Context, params *codedeploy.ListDeploymentsInput, optFns ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentsOutput, error)
+	GetDeployment(ctx context.Context, params *codedeploy.GetDeploymentInput, optFns ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentOutput, error)
 	StopDeployment(ctx context.Context, params *codedeploy.StopDeploymentInput, optFns ...func(*codedeploy.Options)) (*codedeploy.StopDeploymentOutput, error)
 }
 
@@ -221,10 +223,12 @@ func forEach(n, workers int, f func(i int)) {
 	wg.Wait()
 }
 
-// stack is what the environment's stack last deployed.
+// stack is what the environment's stack last deployed, and what CloudFormation is doing
+// with it now.
 type stack struct {
 	found   bool
 	outputs map[string]string
+	status  cftypes.StackStatus
 }
 
 // deployed returns the version the stack last deployed for fn ("7" or "$LATEST"), or "" when
@@ -262,7 +266,7 @@ func (e *Env) readStack(ctx context.Context) (stack, error) {
 		if err := e.checkAccount(aws.ToString(st.StackId)); err != nil {
 			return stack{}, err
 		}
-		s.found = true
+		s.found, s.status = true, st.StackStatus
 		for _, o := range st.Outputs {
 			s.outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 		}

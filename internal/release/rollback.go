@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -37,6 +39,12 @@ type RollbackPlan struct {
 	To   string `json:"to_version"`
 	// Deployments are the stopped deployments (ModeStopDeployment).
 	Deployments []string `json:"deployments_stopped,omitempty"`
+	// RolledBackWith are the other functions of the stack whose LIVE the same stack update
+	// moves, which CloudFormation rolls back too (ModeStopDeployment).
+	RolledBackWith []Sibling `json:"rolled_back_with,omitempty"`
+	// Warning is what the user must know about the stack before the next deploy (its
+	// status), "" when nothing.
+	Warning string `json:"warning,omitempty"`
 	// Config is what config.json records afterwards.
 	Config ConfigPin `json:"config"`
 	// ConfigUpdated is set by the CLI once config.json was written.
@@ -46,6 +54,14 @@ type RollbackPlan struct {
 	Pin            pinfile.Pin `json:"-"`
 	aliasRevision  string
 	clearedWeights bool
+}
+
+// Sibling is another function of the same stack update.
+type Sibling struct {
+	Function     string `json:"function"`
+	FunctionName string `json:"function_name"`
+	// Reason says how the update moves its LIVE.
+	Reason string `json:"reason"`
 }
 
 // CheckRollbackTarget refuses a rollback target that is not a version number ("" is the
@@ -67,8 +83,34 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) > 0 {
-		return e.planStop(ctx, fn, to, ids, p)
+	stop, rollbacks, err := e.readDeployments(ctx, fn, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(stop) > 0 {
+		return e.planStop(ctx, fn, to, stop, p)
+	}
+	if len(rollbacks) > 0 {
+		// Stopping a rollback deployment leaves traffic where it is, on the version being
+		// rolled back from, and moving the alias now races CodeDeploy's own move.
+		r := rollbacks[0]
+		return nil, fmt.Errorf("%w: CodeDeploy is already rolling %s back: deployment %s (created by %s%s) returns %s to the last good version; "+
+			"golive never stops a rollback deployment, which could leave traffic on the bad version: wait for it to finish (golive status), then rerun if needed",
+			ErrInFlight, fn.FunctionName, r.id, r.creator, r.triggered(), Alias)
+	}
+
+	st, err := e.readStack(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if inProgress(st.status) {
+		// CloudFormation may move LIVE itself in this update, or roll it back: an alias
+		// moved now would be moved again, or fail the update's CodeDeploy deployment.
+		return nil, fmt.Errorf("%s; golive moves %s of %s only when no stack operation is in progress (no CodeDeploy deployment of it is in flight to stop)",
+			stackMeaning(e.StackName(), st.status), Alias, fn.FunctionName)
+	}
+	if st.status == cftypes.StackStatusUpdateRollbackFailed {
+		p.Warning = stackMeaning(e.StackName(), st.status) + "; the direct rollout recorded in config re-records the rolled-back version once the stack takes updates again"
 	}
 
 	a, err := e.getAlias(ctx, fn.FunctionName)
@@ -112,12 +154,74 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 	return p, nil
 }
 
+// deployment is an unfinished CodeDeploy deployment as GetDeployment describes it.
+type deployment struct {
+	id      string
+	creator cdtypes.DeploymentCreator
+	// triggeredBy is the deployment a rollback deployment rolls back.
+	triggeredBy string
+}
+
+func (d deployment) triggered() string {
+	if d.triggeredBy == "" {
+		return ""
+	}
+	return ", rolling back " + d.triggeredBy
+}
+
+// isRollback tells CodeDeploy's rollback deployments: CodeDeploy rolls back by redeploying the
+// last good revision "as a new deployment" with its own id (CodeDeploy User Guide, "Redeploy
+// and roll back a deployment with CodeDeploy"), whose creator is codeDeployRollback ("A
+// rollback process created the deployment", DeploymentInfo.Creator's SDK doc comment) or,
+// when CloudFormation rolls an update back, CloudFormationRollback (the SDK's
+// DeploymentCreator values).
+func isRollback(c cdtypes.DeploymentCreator) bool {
+	return c == cdtypes.DeploymentCreatorCodeDeployRollback || c == cdtypes.DeploymentCreatorCloudFormationRollback
+}
+
+// readDeployments reads each unfinished deployment of fn and sorts them into those a rollback
+// may stop and CodeDeploy's own rollbacks, which it never stops.
+func (e *Env) readDeployments(ctx context.Context, fn config.Function, ids []string) (stop []string, rollbacks []deployment, err error) {
+	for _, id := range ids {
+		out, err := e.Deploys.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		if err != nil {
+			return nil, nil, fmt.Errorf("read deployment %s of %s before stopping anything: %w", id, fn.FunctionName, err)
+		}
+		d := deployment{id: id}
+		if info := out.DeploymentInfo; info != nil {
+			d.creator = info.Creator
+			if info.RollbackInfo != nil {
+				d.triggeredBy = aws.ToString(info.RollbackInfo.RollbackTriggeringDeploymentId)
+			}
+		}
+		if isRollback(d.creator) {
+			rollbacks = append(rollbacks, d)
+		} else {
+			stop = append(stop, id)
+		}
+	}
+	return stop, rollbacks, nil
+}
+
 // planStop rolls back an unfinished deployment: CodeDeploy restores the alias to the version
-// the stack recorded before this deploy, and config is set back to it.
+// the stack recorded before this deploy, and config is set back to it. Stopping it fails the
+// stack update, which CloudFormation then rolls back as a whole: only a deployment of an
+// update in progress is stopped, and the plan names the other functions that update moves.
 func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids []string, p *RollbackPlan) (*RollbackPlan, error) {
 	st, err := e.readStack(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if st.status != cftypes.StackStatusUpdateInProgress {
+		why := fmt.Sprintf("stack %s is %s", e.StackName(), orNone(string(st.status)))
+		if m := stackMeaning(e.StackName(), st.status); m != "" {
+			why = m
+		} else if !st.found {
+			why = fmt.Sprintf("stack %s does not exist", e.StackName())
+		}
+		return nil, fmt.Errorf("CodeDeploy deployment %s of %s is in flight, but %s, not UPDATE_IN_PROGRESS: it is not the stack update's deployment, "+
+			"and stopping it would not roll the stack back; nothing stopped (stop it in the CodeDeploy console if you mean to)",
+			ids[0], fn.FunctionName, why)
 	}
 	// The stack's outputs change only when its update completes, so during the deployment they
 	// still hold the version being shifted away from.
@@ -131,6 +235,7 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 			ids[0], fn.FunctionName, Alias, old, to, to)
 	}
 	p.Mode, p.From, p.To, p.Deployments = ModeStopDeployment, orLatest(fn.LiveVersion), old, ids
+	p.RolledBackWith = e.siblings(ctx, fn, st)
 	version := old
 	if old == Latest {
 		version = ""
@@ -141,6 +246,43 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 		p.Config.Additional = map[string]float64{}
 	}
 	return p, nil
+}
+
+// siblings are the other functions whose LIVE the stack update in progress moves: those with
+// a deployment in flight, and those whose config pin differs from what the stack recorded
+// (the update being deployed moves them). CloudFormation rolls the whole update back, so
+// stopping one function's deployment returns them too.
+func (e *Env) siblings(ctx context.Context, fn config.Function, st stack) []Sibling {
+	var others []config.Function
+	for _, f := range e.Env.Functions {
+		if f.Name != fn.Name {
+			others = append(others, f)
+		}
+	}
+	found := make([]*Sibling, len(others))
+	forEach(len(others), e.workers(), func(i int) {
+		f := others[i]
+		s := &Sibling{Function: f.Name, FunctionName: f.FunctionName}
+		ids, err := e.inFlight(ctx, f)
+		switch {
+		case err != nil:
+			s.Reason = "unknown: " + e.errorText(ctx, err)
+		case len(ids) > 0:
+			s.Reason = fmt.Sprintf("CodeDeploy deployment %s in flight", strings.Join(ids, ", "))
+		case st.deployed(f) != "" && st.deployed(f) != orLatest(f.LiveVersion):
+			s.Reason = fmt.Sprintf("this update moves %s from %s to %s", Alias, st.deployed(f), orLatest(f.LiveVersion))
+		default:
+			return
+		}
+		found[i] = s
+	})
+	var sib []Sibling
+	for _, s := range found {
+		if s != nil {
+			sib = append(sib, *s)
+		}
+	}
+	return sib
 }
 
 // Rollback carries out a plan: it stops the deployments, or moves the alias (guarded by the

@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/internal/pinfile"
@@ -137,6 +139,7 @@ func TestRollbackDeploymentInFlight(t *testing.T) {
 		f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
 		f.published(name, 3).SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
 		f.deployed(f.fn(t, "worker"), "2") // outputs change only when the stack update completes
+		f.stacks.SetStatus("p-prd", cftypes.StackStatusUpdateInProgress)
 		f.deploys.Start("p-prd", name, "d-ABC")
 		return f
 	}
@@ -262,5 +265,157 @@ func TestRollbackLostAnswer(t *testing.T) {
 	}
 	if v := f.lambda.Function(name).Aliases["LIVE"].FunctionVersion; aws.ToString(v) != "3" {
 		t.Errorf("LIVE on %s; want 3, left as someone put it", aws.ToString(v))
+	}
+}
+
+// CodeDeploy rolls back with a deployment of its own (creator codeDeployRollback, or
+// CloudFormationRollback when CloudFormation rolls the update back). Stopping it could leave
+// traffic on the bad version: rollback reads every deployment in flight and never stops one
+// of those, nor moves the alias under it.
+func TestRollbackNeverStopsARollback(t *testing.T) {
+	const name = "p-prd-worker"
+	setup := func(t *testing.T) *fixture {
+		f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
+		f.published(name, 3).SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
+		f.deployed(f.fn(t, "worker"), "2")
+		f.stacks.SetStatus("p-prd", cftypes.StackStatusUpdateInProgress)
+		return f
+	}
+	for _, creator := range []cdtypes.DeploymentCreator{cdtypes.DeploymentCreatorCodeDeployRollback, cdtypes.DeploymentCreatorCloudFormationRollback} {
+		t.Run(string(creator), func(t *testing.T) {
+			f := setup(t)
+			f.deploys.StartBy("p-prd", name, "d-RB", creator, "d-ABC")
+			_, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+			want := "CodeDeploy is already rolling p-prd-worker back: deployment d-RB (created by " + string(creator) + ", rolling back d-ABC)"
+			if !errors.Is(err, release.ErrInFlight) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "golive never stops a rollback deployment") {
+				t.Fatalf("error = %v; want ErrInFlight saying %q", err, want)
+			}
+			if len(f.deploys.Stopped) != 0 || f.lambda.Calls("UpdateAlias") != 0 {
+				t.Errorf("stopped %v, UpdateAlias %d times; want nothing touched", f.deploys.Stopped, f.lambda.Calls("UpdateAlias"))
+			}
+		})
+	}
+
+	// The second run of rollback finds the rollback deployment the first one's stop started.
+	t.Run("rerun after a stop", func(t *testing.T) {
+		f := setup(t)
+		f.deploys.Start("p-prd", name, "d-ABC")
+		plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.env.Rollback(context.Background(), plan); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+		if !errors.Is(err, release.ErrInFlight) || !strings.Contains(err.Error(), "deployment d-ABC-rollback (created by codeDeployRollback, rolling back d-ABC)") {
+			t.Fatalf("rerun: %v; want the rollback deployment left alone", err)
+		}
+		if _, stopped := f.deploys.Stopped["d-ABC-rollback"]; stopped || f.lambda.Calls("UpdateAlias") != 0 {
+			t.Errorf("stopped %v; the rollback deployment must run on", f.deploys.Stopped)
+		}
+	})
+
+	// Beside a rollback, the deployment that is not one is the one stopped.
+	t.Run("only the deployment that is not a rollback", func(t *testing.T) {
+		f := setup(t)
+		f.deploys.StartBy("p-prd", name, "d-OLD-rollback", cdtypes.DeploymentCreatorCodeDeployRollback, "d-OLD")
+		f.deploys.Start("p-prd", name, "d-NEW")
+		plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan.Mode != release.ModeStopDeployment || len(plan.Deployments) != 1 || plan.Deployments[0] != "d-NEW" {
+			t.Fatalf("plan = %+v; want d-NEW stopped only", plan)
+		}
+	})
+}
+
+// Stopping a deployment fails the stack update, which CloudFormation rolls back as a whole:
+// rollback stops one only while the stack is UPDATE_IN_PROGRESS, moves LIVE itself only when
+// nothing is in progress, and says what UPDATE_ROLLBACK_FAILED means.
+func TestRollbackStackStatus(t *testing.T) {
+	const name = "p-prd-worker"
+	tests := []struct {
+		name     string
+		status   cftypes.StackStatus
+		inFlight bool
+		errHas   string // "" when the plan is made
+		warning  string
+	}{
+		{name: "stop during an update", status: cftypes.StackStatusUpdateInProgress, inFlight: true},
+		{name: "a deployment of no stack update", status: cftypes.StackStatusUpdateComplete, inFlight: true,
+			errHas: "CodeDeploy deployment d-ABC of p-prd-worker is in flight, but stack p-prd is UPDATE_COMPLETE, not UPDATE_IN_PROGRESS: it is not the stack update's deployment"},
+		{name: "CloudFormation already rolls back", status: cftypes.StackStatusUpdateRollbackInProgress, inFlight: true,
+			errHas: "stack p-prd is UPDATE_ROLLBACK_IN_PROGRESS: CloudFormation is rolling back a failed update"},
+		{name: "no deployment but an update in progress", status: cftypes.StackStatusUpdateInProgress,
+			errHas: "stack p-prd is UPDATE_IN_PROGRESS: CloudFormation is deploying it"},
+		{name: "alias move while the cleanup runs", status: cftypes.StackStatusUpdateCompleteCleanupInProgress,
+			errHas: "stack p-prd is UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: CloudFormation is changing it"},
+		{name: "alias move after a failed rollback", status: cftypes.StackStatusUpdateRollbackFailed,
+			warning: "stack p-prd is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back a failed update"},
+		{name: "alias move on a settled stack", status: cftypes.StackStatusUpdateRollbackComplete},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
+			f.published(name, 3).SetAlias("LIVE", "3", nil)
+			f.deployed(f.fn(t, "worker"), "2")
+			f.stacks.SetStatus("p-prd", tt.status)
+			f.deploys.InFlight["p-prd/"+name] = nil
+			if tt.inFlight {
+				f.lambda.Function(name).SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
+				f.deploys.Start("p-prd", name, "d-ABC")
+			}
+			plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+			if tt.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+					t.Fatalf("error = %v; want %q", err, tt.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantMode := release.ModeAlias
+			if tt.inFlight {
+				wantMode = release.ModeStopDeployment
+			}
+			if plan.Mode != wantMode || plan.To != "2" || !strings.Contains(plan.Warning, tt.warning) || (tt.warning == "") != (plan.Warning == "") {
+				t.Errorf("plan = %+v; want %s to 2, warning %q", plan, wantMode, tt.warning)
+			}
+		})
+	}
+}
+
+// CloudFormation rolls the whole stack update back: the plan names the other functions whose
+// LIVE that update moves, by a deployment in flight or by a pin the stack has not recorded.
+func TestRollbackNamesSiblings(t *testing.T) {
+	f := newFixture(t, `"worker": {"live_version": "3"}, "api": {"live_version": "5"}, "cron": {"live_version": "8"}, "quiet": {"live_version": "2"}`,
+		"worker", "api", "cron", "quiet")
+	for fn, at := range map[string]string{"worker": "2", "api": "4", "cron": "7", "quiet": "2"} {
+		f.published("p-prd-"+fn, 8).SetAlias("LIVE", at, nil)
+		f.deployed(f.fn(t, fn), at)
+		f.deploys.InFlight["p-prd/p-prd-"+fn] = nil
+	}
+	f.stacks.SetStatus("p-prd", cftypes.StackStatusUpdateInProgress)
+	f.deploys.Start("p-prd", "p-prd-worker", "d-W")
+	f.deploys.Start("p-prd", "p-prd-api", "d-A")
+
+	plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []release.Sibling{
+		{Function: "api", FunctionName: "p-prd-api", Reason: "CodeDeploy deployment d-A in flight"},
+		{Function: "cron", FunctionName: "p-prd-cron", Reason: "this update moves LIVE from 7 to 8"},
+	}
+	if len(plan.RolledBackWith) != len(want) {
+		t.Fatalf("rolled back with %+v; want %+v", plan.RolledBackWith, want)
+	}
+	for i := range want {
+		if plan.RolledBackWith[i] != want[i] {
+			t.Errorf("rolled back with %+v; want %+v", plan.RolledBackWith, want)
+		}
 	}
 }

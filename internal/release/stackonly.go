@@ -30,14 +30,21 @@ func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.
 	st := out.Stacks[0]
 	env := &config.Env{Name: stack, Account: arnAccount(aws.ToString(st.StackId)), Region: region}
 
-	res, err := api.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stack)})
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("read the resources of stack %s: %w", stack, err)
-	}
+	// Every page: DescribeStackResources returns "Only the first 100 resources" (its SDK doc
+	// comment), and at 5 resources a function the application of a stack of about 20
+	// functions lies past them. Without it golive would see no deployment in flight, and
+	// rollback would move LIVE mid-canary, prune delete during a release.
 	var apps []string
-	for _, r := range res.StackResources {
-		if aws.ToString(r.ResourceType) == "AWS::CodeDeploy::Application" && aws.ToString(r.PhysicalResourceId) != "" {
-			apps = append(apps, aws.ToString(r.PhysicalResourceId))
+	pages := cloudformation.NewListStackResourcesPaginator(api, &cloudformation.ListStackResourcesInput{StackName: aws.String(stack)})
+	for pages.HasMorePages() {
+		res, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("read the resources of stack %s: %w", stack, err)
+		}
+		for _, r := range res.StackResourceSummaries {
+			if aws.ToString(r.ResourceType) == "AWS::CodeDeploy::Application" && aws.ToString(r.PhysicalResourceId) != "" {
+				apps = append(apps, aws.ToString(r.PhysicalResourceId))
+			}
 		}
 	}
 	if len(apps) > 1 {

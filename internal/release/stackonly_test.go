@@ -3,6 +3,7 @@ package release_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestStackEnv(t *testing.T) {
 	s.Set("shop", "LiveVersionCron", "shop-cron:$LATEST")
 	s.Set("shop", "LiveVersionBroken", "no-colon")
 	s.Set("shop", "BucketName", "shop-bucket")
-	s.Resources = map[string][]cftypes.StackResource{"shop": {
+	s.Resources = map[string][]cftypes.StackResourceSummary{"shop": {
 		{ResourceType: aws.String("AWS::Lambda::Function"), PhysicalResourceId: aws.String("shop-orders")},
 		{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("shop-App-1A2B")},
 	}}
@@ -69,5 +70,31 @@ func TestStackEnv(t *testing.T) {
 	s.Set("bare", "BucketName", "b")
 	if _, _, _, err := release.StackEnv(context.Background(), s, "bare", "eu-west-1"); err == nil || !strings.Contains(err.Error(), "does it use the versionedfunction construct?") {
 		t.Errorf("a stack without the construct: %v", err)
+	}
+}
+
+// A stack of 30 functions has about 150 resources, and CloudFormation pages them:
+// DescribeStackResources returns only the first 100 (its SDK doc comment), so the CodeDeploy
+// application past them went unseen, and golive saw no deployment in flight. Every page of
+// ListStackResources is read.
+func TestStackEnvReadsEveryPage(t *testing.T) {
+	s := fakeaws.NewStacks()
+	s.Set("big", "LiveVersionWorker", "big-worker:3")
+	var res []cftypes.StackResourceSummary
+	for i := range 150 {
+		res = append(res, cftypes.StackResourceSummary{ResourceType: aws.String("AWS::Lambda::Function"), PhysicalResourceId: aws.String(fmt.Sprintf("big-fn-%d", i))})
+	}
+	res[120] = cftypes.StackResourceSummary{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("big-App-9Z")}
+	s.Resources = map[string][]cftypes.StackResourceSummary{"big": res}
+
+	_, env, app, err := release.StackEnv(context.Background(), s, "big", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app != "big-App-9Z" || len(env.Functions) != 1 || !env.Functions[0].UsesCodeDeploy() {
+		t.Errorf("application %q, functions %+v; want big-App-9Z from the second page", app, env.Functions)
+	}
+	if n := s.Calls("ListStackResources"); n != 2 {
+		t.Errorf("ListStackResources called %d times; want 2 pages", n)
 	}
 }

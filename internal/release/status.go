@@ -20,8 +20,15 @@ type StatusReport struct {
 	Env   string `json:"env"`
 	Stack string `json:"stack"`
 	// StackFound is false before the environment's first deploy.
-	StackFound bool             `json:"stack_found"`
-	Functions  []FunctionStatus `json:"functions"`
+	StackFound bool `json:"stack_found"`
+	// StackStatus is CloudFormation's status of the stack, absent when it does not exist.
+	StackStatus string `json:"stack_status,omitempty"`
+	// StackNote says what that status means for a release (an update in progress, a failed
+	// rollback), absent when nothing.
+	StackNote string           `json:"stack_note,omitempty"`
+	Functions []FunctionStatus `json:"functions"`
+
+	stack stack
 }
 
 // FunctionStatus compares, for one function, the three places a live version is written down.
@@ -74,7 +81,8 @@ func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport,
 	if err != nil {
 		return nil, err
 	}
-	rep := &StatusReport{Env: e.Env.Name, Stack: e.StackName(), StackFound: st.found, Functions: make([]FunctionStatus, len(fns))}
+	rep := &StatusReport{Env: e.Env.Name, Stack: e.StackName(), StackFound: st.found, StackStatus: string(st.status),
+		StackNote: stackMeaning(e.StackName(), st.status), Functions: make([]FunctionStatus, len(fns)), stack: st}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	forEach(len(fns), e.workers(), func(i int) {
@@ -200,6 +208,7 @@ type VerifyReport struct {
 
 // Problem is one reason not to deploy.
 type Problem struct {
+	// Function is "" for a problem of the whole stack.
 	Function string `json:"function"`
 	Message  string `json:"problem"`
 }
@@ -212,6 +221,11 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 		return nil, err
 	}
 	rep := &VerifyReport{Env: e.Env.Name, Problems: []Problem{}}
+	if why := st.stack.refusal(e.StackName()); why != "" {
+		// A stack-wide problem: the deploy would fail (CloudFormation takes no update while
+		// one is in progress or its rollback failed) or act on outputs about to change.
+		rep.Problems = append(rep.Problems, Problem{Message: why})
+	}
 	for i, s := range st.Functions {
 		for _, p := range problems(fns[i], s, e.AllowRename) {
 			rep.Problems = append(rep.Problems, Problem{Function: s.Function, Message: p})

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -509,7 +510,7 @@ func (l *Lambda) GetAccountSettings(_ context.Context, _ *lambda.GetAccountSetti
 	}, nil
 }
 
-// Stacks is a fake CloudFormation holding stacks' outputs.
+// Stacks is a fake CloudFormation holding stacks' outputs, status and resources.
 type Stacks struct {
 	// Account is the account the stacks live in; "" means DefaultAccount.
 	Account string
@@ -517,12 +518,20 @@ type Stacks struct {
 	mu sync.Mutex
 	// Outputs maps stack name to output key to value.
 	Outputs map[string]map[string]string
+	// Status maps stack name to its status; a stack without one is UPDATE_COMPLETE.
+	Status map[string]cftypes.StackStatus
 	// Resources maps stack name to its resources' types and physical ids.
-	Resources map[string][]cftypes.StackResource
+	Resources map[string][]cftypes.StackResourceSummary
+	// PageSize is how many resources ListStackResources returns per page; 0 means 100.
+	PageSize int
+
+	calls map[string]int
 }
 
 // NewStacks returns a fake without stacks.
-func NewStacks() *Stacks { return &Stacks{Outputs: map[string]map[string]string{}} }
+func NewStacks() *Stacks {
+	return &Stacks{Outputs: map[string]map[string]string{}, Status: map[string]cftypes.StackStatus{}, calls: map[string]int{}}
+}
 
 // Set records a stack output.
 func (s *Stacks) Set(stack, key, value string) {
@@ -534,37 +543,80 @@ func (s *Stacks) Set(stack, key, value string) {
 	s.Outputs[stack][key] = value
 }
 
-// DescribeStacks implements the SDK method.
+// SetStatus sets a stack's status, e.g. UPDATE_IN_PROGRESS while CodeDeploy shifts traffic.
+func (s *Stacks) SetStatus(stack string, status cftypes.StackStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Status[stack] = status
+}
+
+// Calls returns how many times op was called.
+func (s *Stacks) Calls(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+// DescribeStacks implements the SDK method: "If the stack doesn't exist, a ValidationError
+// is returned" (its SDK doc comment); the message is the one AWS sends.
 func (s *Stacks) DescribeStacks(_ context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.calls["DescribeStacks"]++
 	name := aws.ToString(in.StackName)
 	outs, ok := s.Outputs[name]
 	if !ok {
 		return nil, apiError("ValidationError", "Stack with id %s does not exist", name)
 	}
+	status := s.Status[name]
+	if status == "" {
+		status = cftypes.StackStatusUpdateComplete
+	}
 	st := cftypes.Stack{StackName: aws.String(name), StackId: arn("cloudformation", s.Account, "stack/"+name+"/0123abcd"),
-		StackStatus: cftypes.StackStatusUpdateComplete}
+		StackStatus: status}
 	for k, v := range outs {
 		st.Outputs = append(st.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{st}}, nil
 }
 
-// DescribeStackResources implements the SDK method.
-func (s *Stacks) DescribeStackResources(_ context.Context, in *cloudformation.DescribeStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
+// ListStackResources implements the SDK method, which "Returns descriptions of all resources
+// of the specified stack" a page at a time: its doc comment promises only a NextToken "If
+// the output exceeds 1 MB", so a caller must follow NextToken whatever the page size. The
+// fake pages every PageSize resources, so a caller that reads one page misses the rest.
+// DescribeStackResources, whose doc comment says "Only the first 100 resources will be
+// returned", is not faked: golive must not call it.
+func (s *Stacks) ListStackResources(_ context.Context, in *cloudformation.ListStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.calls["ListStackResources"]++
 	name := aws.ToString(in.StackName)
 	if _, ok := s.Outputs[name]; !ok {
 		return nil, apiError("ValidationError", "Stack with id %s does not exist", name)
 	}
-	// "Only the first 100 resources will be returned" (DescribeStackResources' doc comment).
-	res := s.Resources[name]
-	return &cloudformation.DescribeStackResourcesOutput{StackResources: res[:min(len(res), 100)]}, nil
+	all := s.Resources[name]
+	size := s.PageSize
+	if size <= 0 {
+		size = 100
+	}
+	start := 0
+	if t := aws.ToString(in.NextToken); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 || n > len(all) {
+			return nil, apiError("ValidationError", "Invalid NextToken")
+		}
+		start = n
+	}
+	end := min(start+size, len(all))
+	out := &cloudformation.ListStackResourcesOutput{StackResourceSummaries: slices.Clone(all[start:end])}
+	if end < len(all) {
+		out.NextToken = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
 }
 
-// Deploys is a fake CodeDeploy: deployments stay in flight until stopped.
+// Deploys is a fake CodeDeploy: deployments stay in flight until stopped, and a stop with
+// auto-rollback starts a rollback deployment, as CodeDeploy does.
 type Deploys struct {
 	mu sync.Mutex
 	// InFlight maps application/group to the ids of unfinished deployments.
@@ -578,18 +630,41 @@ type Deploys struct {
 	// stoppedIn is the application/group of each stopped deployment, which ListDeployments
 	// lists under the status Stopped.
 	stoppedIn map[string]string
+	// info is what GetDeployment answers for each deployment.
+	info map[string]cdtypes.DeploymentInfo
 }
 
 // NewDeploys returns a fake without deployments.
 func NewDeploys() *Deploys {
-	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}, Finished: map[string]bool{}, stoppedIn: map[string]string{}}
+	return &Deploys{InFlight: map[string][]string{}, Stopped: map[string]bool{}, Finished: map[string]bool{}, stoppedIn: map[string]string{},
+		info: map[string]cdtypes.DeploymentInfo{}}
 }
 
-// Start adds an unfinished deployment.
+// Start adds an unfinished deployment, created by CloudFormation as the alias's
+// CodeDeployLambdaAliasUpdate policy does.
 func (d *Deploys) Start(app, group, id string) {
+	d.StartBy(app, group, id, cdtypes.DeploymentCreatorCloudFormation, "")
+}
+
+// StartBy adds an unfinished deployment made by creator; a rollback (creator
+// codeDeployRollback or CloudFormationRollback) names the deployment that triggered it.
+func (d *Deploys) StartBy(app, group, id string, creator cdtypes.DeploymentCreator, triggeredBy string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.InFlight[app+"/"+group] = append(d.InFlight[app+"/"+group], id)
+	d.start(app+"/"+group, id, creator, triggeredBy)
+}
+
+func (d *Deploys) start(key, id string, creator cdtypes.DeploymentCreator, triggeredBy string) {
+	app, group, _ := strings.Cut(key, "/")
+	d.InFlight[key] = append(d.InFlight[key], id)
+	info := cdtypes.DeploymentInfo{
+		ApplicationName: aws.String(app), DeploymentGroupName: aws.String(group), DeploymentId: aws.String(id),
+		ComputePlatform: cdtypes.ComputePlatformLambda, Creator: creator, Status: cdtypes.DeploymentStatusInProgress,
+	}
+	if triggeredBy != "" {
+		info.RollbackInfo = &cdtypes.RollbackInfo{RollbackTriggeringDeploymentId: aws.String(triggeredBy)}
+	}
+	d.info[id] = info
 }
 
 // ListDeployments implements the SDK method for one application and group.
@@ -616,7 +691,28 @@ func (d *Deploys) ListDeployments(_ context.Context, in *codedeploy.ListDeployme
 	return &codedeploy.ListDeploymentsOutput{Deployments: ids}, nil
 }
 
-// StopDeployment implements the SDK method.
+// GetDeployment implements the SDK method: the deployment's application, group, status,
+// creator and rollback information. Its doc comment says "The content property of the
+// appSpecContent object in the returned revision is always null": the fake returns no
+// revision at all, so nothing can read an AppSpec from it. An unknown id is
+// DeploymentDoesNotExistException.
+func (d *Deploys) GetDeployment(_ context.Context, in *codedeploy.GetDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentOutput, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	info, ok := d.info[aws.ToString(in.DeploymentId)]
+	if !ok && d.Finished[aws.ToString(in.DeploymentId)] {
+		info, ok = cdtypes.DeploymentInfo{DeploymentId: in.DeploymentId, ComputePlatform: cdtypes.ComputePlatformLambda, Status: cdtypes.DeploymentStatusSucceeded}, true
+	}
+	if !ok {
+		return nil, &cdtypes.DeploymentDoesNotExistException{Message: aws.String("The deployment " + aws.ToString(in.DeploymentId) + " could not be found.")}
+	}
+	return &codedeploy.GetDeploymentOutput{DeploymentInfo: &info}, nil
+}
+
+// StopDeployment implements the SDK method. With AutoRollbackEnabled, CodeDeploy rolls back
+// by redeploying the last good revision "as a new deployment" with a new deployment id
+// (CodeDeploy User Guide, "Redeploy and roll back a deployment with CodeDeploy"): the fake
+// starts one, id "<id>-rollback", created by codeDeployRollback and in flight until stopped.
 func (d *Deploys) StopDeployment(_ context.Context, in *codedeploy.StopDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.StopDeploymentOutput, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -627,6 +723,13 @@ func (d *Deploys) StopDeployment(_ context.Context, in *codedeploy.StopDeploymen
 				d.InFlight[k] = append(ids[:i:i], ids[i+1:]...)
 				d.Stopped[id] = aws.ToBool(in.AutoRollbackEnabled)
 				d.stoppedIn[id] = k
+				if info, ok := d.info[id]; ok {
+					info.Status = cdtypes.DeploymentStatusStopped
+					d.info[id] = info
+				}
+				if aws.ToBool(in.AutoRollbackEnabled) {
+					d.start(k, id+"-rollback", cdtypes.DeploymentCreatorCodeDeployRollback, id)
+				}
 				return &codedeploy.StopDeploymentOutput{Status: cdtypes.StopStatusPending}, nil
 			}
 		}

@@ -204,20 +204,38 @@ func TestFakeLambdaAliasAndDelete(t *testing.T) {
 }
 
 // TestFakeCloudFormation: F1 (a missing stack is a ValidationError) and F2
-// (DescribeStackResources returns the first 100 resources only).
+// (ListStackResources returns every resource, a page at a time with NextToken, which the
+// SDK's paginator follows).
 func TestFakeCloudFormation(t *testing.T) {
 	s := fakeaws.NewStacks()
 	if _, err := s.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("none")}); code(err) != "ValidationError" {
 		t.Errorf("DescribeStacks of a missing stack: %v; want ValidationError", err)
 	}
-	s.Set("big", "LiveVersionA", "a:1")
-	s.Resources = map[string][]cftypes.StackResource{}
-	for i := range 130 {
-		s.Resources["big"] = append(s.Resources["big"], cftypes.StackResource{LogicalResourceId: aws.String(fmt.Sprint("R", i)), ResourceType: aws.String("AWS::Lambda::Function")})
+	if _, err := s.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("none")}); code(err) != "ValidationError" {
+		t.Errorf("ListStackResources of a missing stack: %v; want ValidationError", err)
 	}
-	out, err := s.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String("big")})
-	if err != nil || len(out.StackResources) != 100 {
-		t.Errorf("DescribeStackResources of 130 resources: %d, %v; want the first 100", len(out.StackResources), err)
+	s.Set("big", "LiveVersionA", "a:1")
+	s.Resources = map[string][]cftypes.StackResourceSummary{}
+	for i := range 130 {
+		s.Resources["big"] = append(s.Resources["big"], cftypes.StackResourceSummary{LogicalResourceId: aws.String(fmt.Sprint("R", i)), ResourceType: aws.String("AWS::Lambda::Function")})
+	}
+	first, err := s.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("big")})
+	if err != nil || len(first.StackResourceSummaries) != 100 || first.NextToken == nil {
+		t.Fatalf("first page of 130 resources: %v; want 100 and a NextToken", err)
+	}
+	var all []string
+	pages := cloudformation.NewListStackResourcesPaginator(s, &cloudformation.ListStackResourcesInput{StackName: aws.String("big")})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.StackResourceSummaries {
+			all = append(all, aws.ToString(r.LogicalResourceId))
+		}
+	}
+	if len(all) != 130 || all[129] != "R129" {
+		t.Errorf("every page: %d resources; want 130", len(all))
 	}
 }
 
@@ -255,5 +273,24 @@ func TestFakeCodeDeploy(t *testing.T) {
 	var none *cdtypes.DeploymentDoesNotExistException
 	if _, err := d.StopDeployment(ctx, &codedeploy.StopDeploymentInput{DeploymentId: aws.String("d-404")}); !errors.As(err, &none) {
 		t.Errorf("stop of an unknown deployment: %v; want DeploymentDoesNotExistException", err)
+	}
+
+	// C12: the stop with auto-rollback started CodeDeploy's rollback, a new deployment of its
+	// own, in flight, created by codeDeployRollback; GetDeployment names its creator and the
+	// deployment it rolls back, and never carries a revision (C4).
+	if ids, err := list(cdtypes.DeploymentStatusInProgress); err != nil || len(ids) != 1 || ids[0] != "d-1-rollback" {
+		t.Errorf("in flight after the stop: %v, %v; want the rollback deployment d-1-rollback", ids, err)
+	}
+	got, err := d.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String("d-1-rollback")})
+	if err != nil || got.DeploymentInfo.Creator != cdtypes.DeploymentCreatorCodeDeployRollback || got.DeploymentInfo.RollbackInfo == nil ||
+		aws.ToString(got.DeploymentInfo.RollbackInfo.RollbackTriggeringDeploymentId) != "d-1" || got.DeploymentInfo.Revision != nil {
+		t.Errorf("GetDeployment of the rollback: %+v, %v", got, err)
+	}
+	if got, err := d.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String("d-1")}); err != nil ||
+		got.DeploymentInfo.Status != cdtypes.DeploymentStatusStopped || got.DeploymentInfo.Creator != cdtypes.DeploymentCreatorCloudFormation {
+		t.Errorf("GetDeployment of the stopped deployment: %+v, %v", got, err)
+	}
+	if _, err := d.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String("d-404")}); !errors.As(err, &none) {
+		t.Errorf("GetDeployment of an unknown deployment: %v; want DeploymentDoesNotExistException", err)
 	}
 }
