@@ -11,10 +11,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -38,7 +40,7 @@ type Options struct {
 	// EndpointURL replaces every service's endpoint (a local emulator); empty uses AWS's.
 	// AWS_ENDPOINT_URL is honoured by the SDK itself when this is empty.
 	EndpointURL string
-	// SessionName names the assumed-role session (CloudTrail shows it).
+	// SessionName names the assumed-role session (CloudTrail shows it); see SessionName.
 	SessionName string
 	// CallTimeout bounds each call, its retries included; 0 means DefaultCallTimeout.
 	CallTimeout time.Duration
@@ -135,6 +137,37 @@ func (r refusedBudget) RetryDelay(attempt int, err error) (time.Duration, error)
 	}
 	return r.RetryerV2.RetryDelay(attempt, err)
 }
+
+// SessionName is the assumed-role session name for a run of golive on what (an environment,
+// a stack name or a stack ARN): "golive-" and what, in the characters STS accepts and within
+// its length. AssumeRole's RoleSessionName allows "upper- and lower-case alphanumeric
+// characters with no spaces ... underscores or any of the following characters: +=,.@-" (its
+// SDK doc comment), 2 to 64 of them (AWS STS API reference, AssumeRole); a stack name may be
+// 128 characters and an ARN carries ':' and '/', which STS refuses, failing every --role-arn
+// run. A stack ARN is named by its stack name; any other character becomes '-'.
+func SessionName(what string) string {
+	if a, err := arn.Parse(what); err == nil {
+		// arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
+		if parts := strings.Split(a.Resource, "/"); len(parts) >= 2 && parts[1] != "" {
+			what = parts[1]
+		}
+	}
+	name := []byte("golive-" + what)
+	for i, c := range name {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("_+=,.@-", c) >= 0:
+		default:
+			name[i] = '-'
+		}
+	}
+	if len(name) > maxSessionName {
+		name = name[:maxSessionName]
+	}
+	return string(name)
+}
+
+// maxSessionName is RoleSessionName's maximum length (AWS STS API reference, AssumeRole).
+const maxSessionName = 64
 
 // Clients are the service clients golive calls.
 type Clients struct {

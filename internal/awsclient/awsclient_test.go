@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -122,5 +123,26 @@ func TestRefusedConnectionFailsFast(t *testing.T) {
 	throttled := &smithy.GenericAPIError{Code: "TooManyRequestsException", Message: "Rate exceeded"}
 	if _, err := r.RetryDelay(awsclient.RefusedMaxAttempts, throttled); err != nil {
 		t.Errorf("throttle after %d attempts: %v; want another retry", awsclient.RefusedMaxAttempts, err)
+	}
+}
+
+// STS refuses a RoleSessionName outside 2 to 64 characters of [\w+=,.@-]: every --role-arn run
+// on a long stack name or a stack ARN failed before its first call.
+func TestSessionName(t *testing.T) {
+	valid := regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	long := strings.Repeat("s", 128) // CloudFormation's longest stack name
+	tests := []struct{ what, want string }{
+		{"prd", "golive-prd"},
+		{"shop-orders", "golive-shop-orders"},
+		{"arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-orders/9a8b7c6d-1234-11ee-be56-0242ac120002", "golive-shop-orders"},
+		{long, "golive-" + long[:57]},
+		{"a b:c/d", "golive-a-b-c-d"},
+		{"héllo", "golive-h--llo"},
+	}
+	for _, tt := range tests {
+		got := awsclient.SessionName(tt.what)
+		if got != tt.want || !valid.MatchString(got) {
+			t.Errorf("SessionName(%q) = %q; want %q, matching %s", tt.what, got, tt.want, valid)
+		}
 	}
 }

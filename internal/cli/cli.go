@@ -313,7 +313,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 func (g *globals) clients(ctx context.Context, region, what string) (Clients, error) {
 	opts := awsclient.Options{
 		Region: region, Profile: g.profile, RoleARN: g.roleARN, EndpointURL: g.endpointURL,
-		SessionName: "golive-" + what, CallTimeout: g.callTimeout,
+		SessionName: awsclient.SessionName(what), CallTimeout: g.callTimeout,
 	}
 	newClients := g.app.NewClients
 	if newClients == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -217,5 +218,24 @@ func TestStackRollbackStopsDeploymentInFlight(t *testing.T) {
 	}
 	if want := "CloudFormation rolls the stack back to 2; before the next deploy, set Worker's live version back to 2 in your app"; !strings.Contains(errb.String(), want) {
 		t.Errorf("stderr = %s; want %q", errb, want)
+	}
+}
+
+// --role-arn names the assumed-role session after the stack: a long stack name or a stack ARN
+// is cut down to what STS accepts (2 to 64 characters of [\w+=,.@-]).
+func TestRoleSessionNameFitsSTS(t *testing.T) {
+	valid := regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	long := strings.Repeat("shop", 30)
+	for _, stack := range []string{long, "arn:aws:cloudformation:us-east-1:123456789012:stack/shop/9a8b7c6d-1234-11ee-be56-0242ac120002"} {
+		var got string
+		var out, errb bytes.Buffer
+		app := &cli.App{Stdout: &out, Stderr: &errb, NewClients: func(_ context.Context, o awsclient.Options) (cli.Clients, error) {
+			got = o.SessionName
+			return cli.Clients{Lambda: fakeaws.NewLambda(), Stacks: fakeaws.NewStacks(), Deploys: fakeaws.NewDeploys()}, nil
+		}}
+		app.Run(context.Background(), []string{"status", "--stack", stack, "--region", "us-east-1", "--role-arn", "arn:aws:iam::123456789012:role/deployer"})
+		if !valid.MatchString(got) || !strings.HasPrefix(got, "golive-shop") {
+			t.Errorf("--stack %s: session name %q; want golive-shop… matching %s", stack, got, valid)
+		}
 	}
 }
