@@ -148,12 +148,18 @@ verdict() {
 	if [[ "$3" == contradicts ]]; then CONTRADICTED=1; fi
 }
 
-# count_metrics METRIC DIMENSION...: how many metrics of AWS/Lambda match the dimension filters.
+# count_metrics METRIC DIMENSION...: how many metrics of AWS/Lambda match the dimension
+# filters. The CLI reads every page; one word per metric counts them however it applies
+# --query to the pages.
 count_metrics() {
-	local metric=$1
+	local metric=$1 out
 	shift
-	awscli cloudwatch list-metrics --namespace AWS/Lambda --metric-name "$metric" --dimensions "$@" \
-		--query 'length(Metrics)' --output text 2>&1
+	if ! out=$(awscli cloudwatch list-metrics --namespace AWS/Lambda --metric-name "$metric" --dimensions "$@" \
+		--query 'Metrics[].MetricName' --output text 2>&1); then
+		printf '%s' "$out"
+		return 1
+	fi
+	wc -w <<<"$out" | tr -d ' '
 }
 
 check_invocations_executed_version() {
