@@ -100,10 +100,10 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 				return nil, err
 			}
 			if err := SameResources(gt, jt); err != nil {
-				return nil, fmt.Errorf("N=%d: %w", n, err)
+				return nil, fmt.Errorf("synth at N=%d: %w", n, err)
 			}
 			if len(gt) != len(Envs) {
-				return nil, fmt.Errorf("N=%d: %d stacks synthesized, want %d", n, len(gt), len(Envs))
+				return nil, fmt.Errorf("synth at N=%d: %d stacks synthesized, want %d", n, len(gt), len(Envs))
 			}
 			row.Templates = gt
 			os.RemoveAll(gOut)

@@ -80,7 +80,7 @@ func TestRollbackStopsDeploymentInFlight(t *testing.T) {
 
 	// Run again: the deployment in flight is now CodeDeploy's rollback of d-INFLIGHT, which
 	// golive must leave alone.
-	app, out, errb = fakeApp(t, l, s, d)
+	app, _, errb = fakeApp(t, l, s, d)
 	code = app.Run(context.Background(), []string{"rollback", "--env", "prd", "--function", "worker", "--config", path})
 	if want := "CodeDeploy is already rolling p-prd-worker back: deployment d-INFLIGHT-rollback (created by codeDeployRollback, rolling back d-INFLIGHT)"; code != 1 ||
 		!strings.Contains(errb.String(), want) {

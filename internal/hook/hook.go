@@ -280,7 +280,9 @@ func appSpecContent(r *cdtypes.RevisionLocation) (string, bool) {
 	if r == nil {
 		return "", false
 	}
+	//lint:ignore SA1019 CodeDeploy serves a CloudFormation deployment's AppSpec there (see above)
 	if r.String_ != nil && aws.ToString(r.String_.Content) != "" {
+		//lint:ignore SA1019 as above
 		return *r.String_.Content, true
 	}
 	if r.AppSpecContent != nil && aws.ToString(r.AppSpecContent.Content) != "" {
