@@ -36,7 +36,8 @@ func CLIStepRoleArn(cfg *config.Config, env string) string {
 // newCLIRole lets the pipeline's golive steps run golive against this environment:
 // pipeline shell steps cannot act in another account on their own (aws/aws-cdk#9625,
 // #18272). The role grants exactly the calls the CLI makes (contract.CLIPermissions), on
-// this environment's resources only.
+// this environment's resources only, except the actions that take no resource
+// (lambda:GetAccountSettings for prune, cloudwatch:GetMetricData for plan and verify), on *.
 //
 // It trusts the steps' CodeBuild role alone, not the pipeline account: any principal
 // there allowed to assume roles could otherwise move this environment's alias and delete

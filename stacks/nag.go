@@ -81,7 +81,7 @@ var bakeSuppression = &cdknag.NagPackSuppression{
 var cliRoleSuppression = &cdknag.NagPackSuppression{
 	Id: jsii.String("AwsSolutions-IAM5"),
 	Reason: jsii.String("golive publishes, reads and deletes versions of this environment's functions (function:NAME:*, one " +
-		"per function), reads the account's code storage (GetAccountSettings has no resource), reads this stack by name " +
+		"per function), reads the account's code storage and the alias's request metrics (GetAccountSettings and cloudwatch:GetMetricData have no resource type), reads this stack by name " +
 		"(stack/NAME/* covers its generated id) and lists and stops deployments in the deployment groups of this stack's CodeDeploy application"),
 	AppliesTo: &[]any{
 		regex(`^Resource::arn:` + anyPartition + `:lambda:[^:]+:[0-9]{12}:function:[A-Za-z0-9_-]+:\*$`),

@@ -241,7 +241,7 @@ func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
 			if s.Sid == "DeleteVersions" && !strings.HasSuffix(r, ":golive-demo-prd-worker:*") {
 				t.Errorf("DeleteVersions on %s, want only the worker's versions", r)
 			}
-			if r == "*" && s.Sid != "CodeStorage" {
+			if r == "*" && s.Sid != "AccountWide" {
 				t.Errorf("statement %s on every resource", s.Sid)
 			}
 		}

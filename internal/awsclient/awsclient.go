@@ -23,6 +23,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -174,6 +175,7 @@ type Clients struct {
 	Lambda         *lambda.Client
 	CloudFormation *cloudformation.Client
 	CodeDeploy     *codedeploy.Client
+	CloudWatch     *cloudwatch.Client
 	// Region is the region the clients were built for.
 	Region string
 }
@@ -228,6 +230,11 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		CodeDeploy: codedeploy.NewFromConfig(cfg, func(do *codedeploy.Options) {
 			if e := endpoint(o); e != nil {
 				do.BaseEndpoint = e
+			}
+		}),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, func(wo *cloudwatch.Options) {
+			if e := endpoint(o); e != nil {
+				wo.BaseEndpoint = e
 			}
 		}),
 		Region: cfg.Region,

@@ -38,6 +38,9 @@ type Clients struct {
 	Lambda  release.LambdaAPI
 	Stacks  release.StackAPI
 	Deploys release.DeployAPI
+	// Metrics reads the LIVE alias's requests (plan, verify); nil skips verify's release
+	// findings.
+	Metrics release.MetricsAPI
 	// Region is the region the clients call ("" when unknown, e.g. fakes).
 	Region string
 }
@@ -163,7 +166,7 @@ const DefaultCallTimeout = awsclient.DefaultCallTimeout
 func (a *App) root(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "golive",
-		Short: "Zero-downtime AWS Lambda releases: publish, status, verify, rollback and prune versions",
+		Short: "Zero-downtime AWS Lambda releases: publish, status, verify, plan, rollback and prune versions",
 		Long: `golive runs after 'cdk deploy'. It publishes immutable versions of $LATEST, shows how
 config/config.json, the deployed stack and the LIVE alias agree, gates deploys, rolls LIVE
 back and prunes old versions.
@@ -174,7 +177,7 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usagef("missing command: one of publish, status, verify, rollback, prune")
+			return usagef("missing command: one of publish, status, verify, plan, rollback, prune")
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if g.output != "table" && g.output != "json" {
@@ -217,7 +220,7 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 	f.IntVar(&g.workers, "concurrency", release.DefaultWorkers, "functions handled at once")
 	f.DurationVar(&g.callTimeout, "call-timeout", DefaultCallTimeout, "bound on each AWS call, retries included")
 
-	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), rollbackCmd(g), pruneCmd(g), versionCmd())
+	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), planCmd(g), rollbackCmd(g), pruneCmd(g), versionCmd())
 	return root
 }
 
@@ -300,6 +303,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 		Lambda:  c.Lambda,
 		Stacks:  c.Stacks,
 		Deploys: c.Deploys,
+		Metrics: c.Metrics,
 		Workers: g.workers,
 		Region:  c.Region,
 		Log:     g.log.With("env", env.Name),
@@ -357,7 +361,7 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	}
 	s.rel = &release.Env{
 		Config: cfg, Env: env, Stack: t.stack, Application: app,
-		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys,
+		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics,
 		Workers: g.workers, Region: c.Region, Log: g.log.With("stack", t.stack),
 	}
 	g.log.Debug("opened", "stack", t.stack, "application", app, "region", c.Region, "functions", len(s.fns))
@@ -370,7 +374,7 @@ func SDKClients(ctx context.Context, o awsclient.Options) (Clients, error) {
 	if err != nil {
 		return Clients{}, err
 	}
-	return Clients{Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Region: c.Region}, nil
+	return Clients{Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Metrics: c.CloudWatch, Region: c.Region}, nil
 }
 
 // awsFailure wraps an AWS error with a hint when the endpoint cannot be reached at all.

@@ -16,7 +16,8 @@ const (
 	// version ARN deletes that version, on the bare name the function with all its versions.
 	ScopeVersions Scope = "versions"
 	// ScopeAccount is "*", for actions that take no resource (GetAccountSettings; Service
-	// Authorization Reference, "Actions, resources, and condition keys for AWS Lambda").
+	// Authorization Reference, "Actions, resources, and condition keys for AWS Lambda";
+	// GetMetricData, "… for Amazon CloudWatch": no resource type, so "*").
 	ScopeAccount Scope = "account"
 	// ScopeStack is the environment's CloudFormation stack (stack/NAME/*, the id is generated).
 	ScopeStack Scope = "stack"
@@ -34,7 +35,7 @@ var scopes = []struct {
 }{
 	{ScopeFunctions, "ReadAndRelease"},
 	{ScopeVersions, "DeleteVersions"},
-	{ScopeAccount, "CodeStorage"},
+	{ScopeAccount, "AccountWide"},
 	{ScopeStack, "DeployedVersions"},
 	{ScopeDeploymentGroups, "Deployments"},
 }
@@ -71,6 +72,7 @@ var cliPermissions = []Permission{
 	{"lambda", "GetProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig", ScopeFunctions},
 	{"lambda", "DeleteFunction", "DeleteFunction", ScopeVersions},
 	{"lambda", "GetAccountSettings", "GetAccountSettings", ScopeAccount},
+	{"cloudwatch", "GetMetricData", "GetMetricData", ScopeAccount},
 	{"cloudformation", "DescribeStacks", "DescribeStacks", ScopeStack},
 	{"cloudformation", "ListStackResources", "ListStackResources", ScopeStack},
 	{"codedeploy", "ListDeployments", "ListDeployments", ScopeDeploymentGroups},

@@ -75,6 +75,11 @@ type Env struct {
 	Lambda  LambdaAPI
 	Stacks  StackAPI
 	Deploys DeployAPI
+	// Metrics reads the alias's request history for plan and verify; nil skips verify's
+	// release findings.
+	Metrics MetricsAPI
+	// TrafficWindow is how far back plan reads that history; 0 means DefaultTrafficWindow.
+	TrafficWindow time.Duration
 
 	// Workers bounds how many functions are handled at once; 0 means DefaultWorkers.
 	Workers int

@@ -247,6 +247,7 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 			rep.Problems = append(rep.Problems, Problem{Function: fns[i].Name, Message: p})
 		}
 	}
+	rep.Problems = append(rep.Problems, e.releaseProblems(ctx, fns, st)...)
 	rep.OK = len(rep.Problems) == 0
 	return rep, nil
 }
