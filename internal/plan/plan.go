@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 // Limits of AWS a release must fit in.
@@ -29,7 +30,7 @@ const (
 	// MaxShift is the longest time between the first and the last traffic shift of a
 	// Lambda deployment (CodeDeploy User Guide, "CodeDeploy quotas": "AWS Lambda deployment
 	// run in hours", 50 = 48 hours of shifting plus one hour for each of two hooks).
-	MaxShift = 48 * time.Hour
+	MaxShift = lambdarules.MaxShiftMinutes * time.Minute
 	// MaxDeployment is that quota itself: the longest a Lambda deployment can run.
 	MaxDeployment = 50 * time.Hour
 	// HookLimit is how long CodeDeploy waits for a lifecycle hook to report before the

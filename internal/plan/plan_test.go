@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/lambdarules"
 	"github.com/golive-dev/golive/internal/plan"
 )
 
@@ -63,6 +64,19 @@ func TestShifts(t *testing.T) {
 	}
 	if _, ok := plan.Predefined("Canary99Percent1Minute"); ok {
 		t.Error("an unknown type has a shift")
+	}
+}
+
+// TestShiftMinutesAgreeWithLambdaRules: config refuses a custom shift by lambdarules'
+// total, plan times it by its steps; both read CodeDeploy's linear shift alike.
+func TestShiftMinutesAgreeWithLambdaRules(t *testing.T) {
+	for _, c := range []struct{ percent, interval int }{{10, 1}, {10, 3}, {30, 5}, {33, 2}, {50, 7}, {1, 1}, {25, 60}} {
+		if got, want := plan.Linear(c.percent, c.interval).Minutes(), lambdarules.ShiftMinutes(true, c.percent, c.interval); got != want {
+			t.Errorf("linear %d%% every %d min: plan %d minutes, lambdarules %d", c.percent, c.interval, got, want)
+		}
+		if got, want := plan.Canary(c.percent, c.interval).Minutes(), lambdarules.ShiftMinutes(false, c.percent, c.interval); got != want {
+			t.Errorf("canary %d%% for %d min: plan %d minutes, lambdarules %d", c.percent, c.interval, got, want)
+		}
 	}
 }
 
