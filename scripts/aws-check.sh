@@ -6,7 +6,7 @@
 # or inconclusive (why). Exit 1 when a check contradicts its row, 2 on a usage error, else 0.
 set -uo pipefail
 
-readonly ALL_CHECKS="invocations_executed_version throttles_executed_version getdeployment_content_absent application_revision_appspec smoke_hook_denies_latest"
+readonly ALL_CHECKS="invocations_alias invocations_executed_version throttles_executed_version getdeployment_content_absent application_revision_appspec smoke_hook_denies_latest"
 
 usage() {
 	cat <<'EOF'
@@ -27,6 +27,7 @@ Read-only checks of the AWS behaviours docs/aws-behaviour.md lists as unproven.
   -h, --help               this text
 
 checks:
+  invocations_alias             W10 Invocations by FunctionName and Resource=NAME:ALIAS alone (what plan reads)
   invocations_executed_version  W1  Invocations by FunctionName, Resource=NAME:ALIAS, ExecutedVersion
   throttles_executed_version    W2  Throttles by ExecutedVersion (golive assumes there are none)
   getdeployment_content_absent  C4  GetDeployment carries the AppSpec's sha256, never its content
@@ -102,7 +103,7 @@ fi
 # needs CHECK: prints the flag the check misses, nothing when it can run.
 needs() {
 	case "$1" in
-	invocations_executed_version | throttles_executed_version)
+	invocations_alias | invocations_executed_version | throttles_executed_version)
 		if [[ -z "$FUNCTION" ]]; then echo "--function"; fi
 		;;
 	smoke_hook_denies_latest)
@@ -149,17 +150,34 @@ verdict() {
 }
 
 # count_metrics METRIC DIMENSION...: how many metrics of AWS/Lambda match the dimension
-# filters. The CLI reads every page; one word per metric counts them however it applies
-# --query to the pages.
+# filters (and have any other dimensions too). The CLI reads every page; one word per metric
+# counts them however it applies --query to the pages. COUNT_ONLY_DIMS=N counts only the
+# metrics with exactly N dimensions.
 count_metrics() {
-	local metric=$1 out
+	local metric=$1 out query='Metrics[].MetricName'
 	shift
+	if [[ -n "${COUNT_ONLY_DIMS:-}" ]]; then query="Metrics[?length(Dimensions) == \`$COUNT_ONLY_DIMS\`].MetricName"; fi
 	if ! out=$(awscli cloudwatch list-metrics --namespace AWS/Lambda --metric-name "$metric" --dimensions "$@" \
-		--query 'Metrics[].MetricName' --output text 2>&1); then
+		--query "$query" --output text 2>&1); then
 		printf '%s' "$out"
 		return 1
 	fi
 	wc -w <<<"$out" | tr -d ' '
+}
+
+check_invocations_alias() {
+	local n
+	if ! n=$(COUNT_ONLY_DIMS=2 count_metrics Invocations "Name=FunctionName,Value=$FUNCTION" "Name=Resource,Value=$FUNCTION:$ALIAS"); then
+		verdict invocations_alias W10 inconclusive "list-metrics failed: $n"
+	elif [[ "$n" -gt 0 ]]; then
+		verdict invocations_alias W10 agrees "$FUNCTION:$ALIAS has Invocations by FunctionName and Resource alone"
+	elif ! n=$(count_metrics Invocations "Name=FunctionName,Value=$FUNCTION" "Name=Resource,Value=$FUNCTION:$ALIAS"); then
+		verdict invocations_alias W10 inconclusive "list-metrics failed: $n"
+	elif [[ "$n" -gt 0 ]]; then
+		verdict invocations_alias W10 contradicts "$FUNCTION:$ALIAS has Invocations only with more dimensions: plan reads no traffic"
+	else
+		verdict invocations_alias W10 inconclusive "no Invocations through $FUNCTION:$ALIAS in the past two weeks; invoke the alias, wait 15 minutes, rerun"
+	fi
 }
 
 check_invocations_executed_version() {
@@ -327,6 +345,7 @@ check_smoke_hook_denies_latest() {
 
 for c in "${CHECKS[@]}"; do
 	case "$c" in
+	invocations_alias) check_invocations_alias ;;
 	invocations_executed_version) check_invocations_executed_version ;;
 	throttles_executed_version) check_throttles_executed_version ;;
 	getdeployment_content_absent) check_getdeployment_content_absent ;;

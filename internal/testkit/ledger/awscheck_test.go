@@ -89,7 +89,7 @@ func TestAWSCheckUsage(t *testing.T) {
 		{"function with a comma", []string{"--function", "f,Value=x"}, "want a Lambda function name"},
 		{"bad alias", []string{"--function", "f", "--alias", "a b"}, `--alias "a b": want an alias name`},
 		{"bad deployment id", []string{"--application", "a", "--deployment-id", "d-1;rm"}, "want a CodeDeploy deployment id"},
-		{"unknown check", []string{"--function", "f", "--check", "nope"}, `--check "nope": want one of: invocations_executed_version`},
+		{"unknown check", []string{"--function", "f", "--check", "nope"}, `--check "nope": want one of: invocations_alias invocations_executed_version`},
 		{"check without its flag", []string{"--function", "f", "--check", "getdeployment_content_absent"}, "--check getdeployment_content_absent needs --application"},
 		{"metric check without function", []string{"--application", "a", "--deployment-id", "d-1", "--check", "throttles_executed_version"}, "--check throttles_executed_version needs --function"},
 		{"region without value", []string{"--function", "f", "--region"}, "--region needs a value"},
@@ -159,6 +159,8 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 	// by ExecutedVersion, which the ledger says Lambda does not emit.
 	setup("cloudwatch", "put-metric-data", "--namespace", "AWS/Lambda", "--metric-data", `[
 		{"MetricName": "Invocations", "Value": 5, "Dimensions": [{"Name": "FunctionName", "Value": "fa"}, {"Name": "Resource", "Value": "fa:LIVE"}, {"Name": "ExecutedVersion", "Value": "3"}]},
+		{"MetricName": "Invocations", "Value": 5, "Dimensions": [{"Name": "FunctionName", "Value": "fa"}, {"Name": "Resource", "Value": "fa:LIVE"}]},
+		{"MetricName": "Invocations", "Value": 5, "Dimensions": [{"Name": "FunctionName", "Value": "fd"}, {"Name": "Resource", "Value": "fd:LIVE"}, {"Name": "ExecutedVersion", "Value": "1"}]},
 		{"MetricName": "Invocations", "Value": 5, "Dimensions": [{"Name": "FunctionName", "Value": "fb"}, {"Name": "Resource", "Value": "fb:LIVE"}]},
 		{"MetricName": "Throttles", "Value": 1, "Dimensions": [{"Name": "FunctionName", "Value": "fa"}]},
 		{"MetricName": "Throttles", "Value": 1, "Dimensions": [{"Name": "FunctionName", "Value": "fb"}, {"Name": "Resource", "Value": "fb:LIVE"}, {"Name": "ExecutedVersion", "Value": "2"}]}]`)
@@ -196,6 +198,7 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 		want []string
 	}{
 		{"every check", []string{"--function", "fa", "--application", "app", "--deployment-id", id, "--smoke-role-arn", role}, 1, []string{
+			"invocations_alias (W10): agrees: fa:LIVE has Invocations by FunctionName and Resource alone",
 			"invocations_executed_version (W1): agrees: 1 Invocations metric(s) of fa:LIVE carry ExecutedVersion",
 			"throttles_executed_version (W2): agrees: fa was throttled (1 Throttles metric(s)), none by ExecutedVersion",
 			// moto answers the content that GetDeployment never returns on AWS.
@@ -206,8 +209,12 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 			"smoke_hook_denies_latest (L18): inconclusive: simulate-principal-policy failed",
 		}},
 		{"metrics that contradict the ledger", []string{"--function", "fb"}, 1, []string{
+			"invocations_alias (W10): agrees: fb:LIVE has Invocations by FunctionName and Resource alone",
 			"invocations_executed_version (W1): contradicts: fb:LIVE has Invocations, but none with ExecutedVersion",
 			"throttles_executed_version (W2): contradicts: 1 Throttles metric(s) of fb carry ExecutedVersion",
+		}},
+		{"an alias with version series only", []string{"--function", "fd", "--check", "invocations_alias"}, 1, []string{
+			"invocations_alias (W10): contradicts: fd:LIVE has Invocations only with more dimensions",
 		}},
 		{"a function never throttled", []string{"--function", "fc", "--check", "throttles_executed_version"}, 0, []string{
 			"throttles_executed_version (W2): inconclusive: fc has no Throttles in the past two weeks",
