@@ -2,15 +2,84 @@ package hook
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"go.yaml.in/yaml/v3"
 )
+
+// release is what CodeDeploy says is being released.
+type release struct {
+	application, group               string
+	function, alias, current, target string
+	created                          time.Time
+}
+
+// release reads the deployment, then its AppSpec. GetDeployment never carries the AppSpec:
+// "The content property of the appSpecContent object in the returned revision is always
+// null. Use GetApplicationRevision and the sha256 property of the returned appSpecContent
+// object to get the content of the deployment's AppSpec file." (the SDK's doc comment of
+// codedeploy.Client.GetDeployment). So the revision GetDeployment names goes back, as is,
+// to GetApplicationRevision with the deployment's application.
+func (h *Handler) release(ctx context.Context, id string) (release, error) {
+	out, err := h.CodeDeploy.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+	if err != nil {
+		return release{}, fmt.Errorf("read deployment %s: %w", id, err)
+	}
+	info := out.DeploymentInfo
+	if info == nil || aws.ToString(info.ApplicationName) == "" || info.Revision == nil {
+		return release{}, fmt.Errorf("deployment %s names no application or revision; want a Lambda deployment started by CloudFormation", id)
+	}
+	app := aws.ToString(info.ApplicationName)
+	rev, err := h.CodeDeploy.GetApplicationRevision(ctx, &codedeploy.GetApplicationRevisionInput{ApplicationName: info.ApplicationName, Revision: info.Revision})
+	if err != nil {
+		return release{}, fmt.Errorf("read the AppSpec of deployment %s from application %s: %w", id, app, err)
+	}
+	content, ok := appSpecContent(rev.Revision)
+	if !ok {
+		return release{}, fmt.Errorf("the revision of deployment %s in application %s carries no AppSpec (neither revision.string.content nor revision.appSpecContent.content); want a Lambda deployment started by CloudFormation", id, app)
+	}
+	spec, err := parseAppSpec(content)
+	if err != nil {
+		return release{}, fmt.Errorf("deployment %s: %w", id, err)
+	}
+	rel := release{application: app, group: aws.ToString(info.DeploymentGroupName),
+		function: spec.Function, alias: spec.Alias, current: spec.CurrentVersion, target: spec.TargetVersion}
+	if info.CreateTime != nil {
+		rel.created = *info.CreateTime
+	}
+	return rel, nil
+}
+
+// appSpecContent is the AppSpec GetApplicationRevision returned: revision.string.content,
+// where CodeDeploy serves a Lambda deployment's inline AppSpec (a hook in production reads
+// it there: seek-oss/aws-codedeploy-hooks, packages/infra/src/handlers/process/lambda/
+// lambda.ts), else revision.appSpecContent.content, the member the SDK names as String's
+// successor ("RawString and String revision type are deprecated, use AppSpecContent type
+// instead", types.RevisionLocation); the API Reference's response syntax has both.
+func appSpecContent(r *cdtypes.RevisionLocation) (string, bool) {
+	if r == nil {
+		return "", false
+	}
+	//lint:ignore SA1019 CodeDeploy serves a CloudFormation deployment's AppSpec there (see above)
+	if r.String_ != nil && aws.ToString(r.String_.Content) != "" {
+		//lint:ignore SA1019 as above
+		return *r.String_.Content, true
+	}
+	if r.AppSpecContent != nil && aws.ToString(r.AppSpecContent.Content) != "" {
+		return *r.AppSpecContent.Content, true
+	}
+	return "", false
+}
 
 // appSpec is what the hook needs of a Lambda deployment's AppSpec (CodeDeploy User Guide,
 // "AppSpec 'resources' section for AWS Lambda deployments"): the function, its alias, the

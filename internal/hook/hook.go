@@ -5,25 +5,23 @@
 // before the hook's own Lambda timeout: a hook that never reports leaves the deployment
 // waiting for an hour before CodeDeploy fails it.
 //
-// It talks to AWS through three narrow interfaces holding the SDK's exact signatures, so
-// tests drive it over fakes; cmd/golive-hook wires the real clients.
+// It talks to AWS through three narrow interfaces holding the SDK's exact signatures;
+// cmd/golive-hook wires the real clients, and the tests drive the real CodeDeploy client
+// against internal/testkit/codedeployfake. One file per job: the handler (hook.go), what
+// is released and its AppSpec (appspec.go), the smoke test (smoke.go), the bake (bake.go).
 package hook
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -187,13 +185,6 @@ func (h *Handler) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// release is what CodeDeploy says is being released.
-type release struct {
-	application, group               string
-	function, alias, current, target string
-	created                          time.Time
-}
-
 func (h *Handler) check(ctx context.Context, ev Event, log *slog.Logger) error {
 	rel, err := h.release(ctx, ev.DeploymentID)
 	if err != nil {
@@ -234,212 +225,11 @@ func keys[M ~map[string]V, V any](m M) func(func(string) bool) {
 	}
 }
 
-// release reads the deployment, then its AppSpec. GetDeployment never carries the AppSpec:
-// "The content property of the appSpecContent object in the returned revision is always
-// null. Use GetApplicationRevision and the sha256 property of the returned appSpecContent
-// object to get the content of the deployment's AppSpec file." (the SDK's doc comment of
-// codedeploy.Client.GetDeployment). So the revision GetDeployment names goes back, as is,
-// to GetApplicationRevision with the deployment's application.
-func (h *Handler) release(ctx context.Context, id string) (release, error) {
-	out, err := h.CodeDeploy.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
-	if err != nil {
-		return release{}, fmt.Errorf("read deployment %s: %w", id, err)
-	}
-	info := out.DeploymentInfo
-	if info == nil || aws.ToString(info.ApplicationName) == "" || info.Revision == nil {
-		return release{}, fmt.Errorf("deployment %s names no application or revision; want a Lambda deployment started by CloudFormation", id)
-	}
-	app := aws.ToString(info.ApplicationName)
-	rev, err := h.CodeDeploy.GetApplicationRevision(ctx, &codedeploy.GetApplicationRevisionInput{ApplicationName: info.ApplicationName, Revision: info.Revision})
-	if err != nil {
-		return release{}, fmt.Errorf("read the AppSpec of deployment %s from application %s: %w", id, app, err)
-	}
-	content, ok := appSpecContent(rev.Revision)
-	if !ok {
-		return release{}, fmt.Errorf("the revision of deployment %s in application %s carries no AppSpec (neither revision.string.content nor revision.appSpecContent.content); want a Lambda deployment started by CloudFormation", id, app)
-	}
-	spec, err := parseAppSpec(content)
-	if err != nil {
-		return release{}, fmt.Errorf("deployment %s: %w", id, err)
-	}
-	rel := release{application: app, group: aws.ToString(info.DeploymentGroupName),
-		function: spec.Function, alias: spec.Alias, current: spec.CurrentVersion, target: spec.TargetVersion}
-	if info.CreateTime != nil {
-		rel.created = *info.CreateTime
-	}
-	return rel, nil
-}
-
-// appSpecContent is the AppSpec GetApplicationRevision returned: revision.string.content,
-// where CodeDeploy serves a Lambda deployment's inline AppSpec (a hook in production reads
-// it there: seek-oss/aws-codedeploy-hooks, packages/infra/src/handlers/process/lambda/
-// lambda.ts), else revision.appSpecContent.content, the member the SDK names as String's
-// successor ("RawString and String revision type are deprecated, use AppSpecContent type
-// instead", types.RevisionLocation); the API Reference's response syntax has both.
-func appSpecContent(r *cdtypes.RevisionLocation) (string, bool) {
-	if r == nil {
-		return "", false
-	}
-	//lint:ignore SA1019 CodeDeploy serves a CloudFormation deployment's AppSpec there (see above)
-	if r.String_ != nil && aws.ToString(r.String_.Content) != "" {
-		//lint:ignore SA1019 as above
-		return *r.String_.Content, true
-	}
-	if r.AppSpecContent != nil && aws.ToString(r.AppSpecContent.Content) != "" {
-		return *r.AppSpecContent.Content, true
-	}
-	return "", false
-}
-
-// smoke invokes the target version itself (Qualifier), never the alias, which still
-// serves the old version, and never $LATEST.
-func (h *Handler) smoke(ctx context.Context, rel release, s contract.Smoke) error {
-	if len(s.Events) == 0 {
-		return errors.New("smoke test has no events")
-	}
-	timeout := time.Duration(s.TimeoutS) * time.Second
-	if timeout <= 0 {
-		timeout = contract.DefaultSmokeTimeoutS * time.Second
-	}
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("smoke test took longer than its %s (timeout_s)", timeout))
-	defer cancel()
-	for i, ev := range s.Events {
-		out, err := h.Lambda.Invoke(ctx, &lambda.InvokeInput{
-			FunctionName: aws.String(rel.function),
-			Qualifier:    aws.String(rel.target),
-			Payload:      ev,
-		})
-		if cause := context.Cause(ctx); cause != nil && err != nil {
-			err = fmt.Errorf("%w (%w)", cause, err)
-		}
-		if err != nil {
-			return fmt.Errorf("smoke event %d: invoke %s:%s: %w", i+1, rel.function, rel.target, err)
-		}
-		if out.FunctionError != nil {
-			return fmt.Errorf("smoke event %d: %s:%s returned a function error (%s): %s", i+1, rel.function, rel.target, *out.FunctionError, excerpt(out.Payload))
-		}
-		if len(s.Expect) > 0 {
-			var got, want any
-			if err := json.Unmarshal(out.Payload, &got); err != nil {
-				return fmt.Errorf("smoke event %d: %s:%s answered %s, not JSON; want a response containing %s", i+1, rel.function, rel.target, excerpt(out.Payload), s.Expect)
-			}
-			if err := json.Unmarshal(s.Expect, &want); err != nil {
-				return fmt.Errorf("smoke expect: %w", err)
-			}
-			if !contains(got, want) {
-				return fmt.Errorf("smoke event %d: %s:%s answered %s; want a response containing %s", i+1, rel.function, rel.target, excerpt(out.Payload), s.Expect)
-			}
-		}
-	}
-	return nil
-}
-
-// contains reports whether got holds want: every key of an object, recursively; any
-// other value equal (JSON numbers compare as float64).
-func contains(got, want any) bool {
-	wm, ok := want.(map[string]any)
-	if !ok {
-		b1, _ := json.Marshal(got)
-		b2, _ := json.Marshal(want)
-		return bytes.Equal(b1, b2)
-	}
-	gm, ok := got.(map[string]any)
-	if !ok {
-		return false
-	}
-	for k, wv := range wm {
-		gv, ok := gm[k]
-		if !ok || !contains(gv, wv) {
-			return false
-		}
-	}
-	return true
-}
-
+// excerpt bounds what a verdict quotes of a payload or an AppSpec value.
 func excerpt(b []byte) string {
 	const max = 512
 	if len(b) > max {
 		return string(b[:max]) + "…"
 	}
 	return string(b)
-}
-
-// bake waits, then judges the new version's own metrics (ExecutedVersion) from the
-// deployment's start to now: CodeDeploy stops watching alarms once traffic is shifted,
-// and Lambda's metrics reach CloudWatch minutes late, so the end of a canary and all of
-// an AllAtOnce deployment are only judged here.
-func (h *Handler) bake(ctx context.Context, rel release, b contract.Bake) error {
-	if err := h.sleep(ctx, time.Duration(b.Minutes)*time.Minute); err != nil {
-		return fmt.Errorf("bake interrupted after less than %d minutes: %w", b.Minutes, context.Cause(ctx))
-	}
-	end := h.now()
-	start := rel.created
-	if start.IsZero() || !start.Before(end) {
-		start = end.Add(-time.Duration(b.Minutes) * time.Minute)
-	}
-	// One period spanning the window: sums over it are the window's, and its p99 is the
-	// p99 of every request, not the worst minute's. CloudWatch keeps minute data for 15
-	// days, 5-minute data for 63, and returns nothing for a period that does not match
-	// the start's age (CloudWatch API Reference, MetricStat: Period): a custom shift
-	// of long intervals can start that far back.
-	step := time.Minute
-	switch age := end.Sub(start); {
-	case age > 63*24*time.Hour:
-		step = time.Hour
-	case age > 15*24*time.Hour:
-		step = 5 * time.Minute
-	}
-	start = start.Truncate(step)
-	period := int32(math.Ceil(float64(end.Sub(start))/float64(step))) * int32(step/time.Second)
-	dims := []cwtypes.Dimension{
-		{Name: aws.String("FunctionName"), Value: aws.String(rel.function)},
-		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + contract.Alias)},
-		{Name: aws.String("ExecutedVersion"), Value: aws.String(rel.target)},
-	}
-	query := func(id, metric, stat string) cwtypes.MetricDataQuery {
-		return cwtypes.MetricDataQuery{Id: aws.String(id), MetricStat: &cwtypes.MetricStat{
-			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/Lambda"), MetricName: aws.String(metric), Dimensions: dims},
-			Period: aws.Int32(period), Stat: aws.String(stat),
-		}}
-	}
-	in := &cloudwatch.GetMetricDataInput{
-		StartTime: aws.Time(start), EndTime: aws.Time(start.Add(time.Duration(period) * time.Second)),
-		MetricDataQueries: []cwtypes.MetricDataQuery{query("invocations", "Invocations", "Sum"), query("errors", "Errors", "Sum")},
-	}
-	if b.P99DurationMs != nil {
-		in.MetricDataQueries = append(in.MetricDataQueries, query("p99", "Duration", "p99"))
-	}
-	sum, worst := map[string]float64{}, map[string]float64{}
-	for p := cloudwatch.NewGetMetricDataPaginator(h.CloudWatch, in); p.HasMorePages(); {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("read metrics of %s:%s: %w", rel.function, rel.target, err)
-		}
-		for _, r := range page.MetricDataResults {
-			id := aws.ToString(r.Id)
-			for _, v := range r.Values {
-				sum[id] += v
-				worst[id] = max(worst[id], v)
-			}
-		}
-	}
-	window := fmt.Sprintf("from %s to %s", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
-	inv := sum["invocations"]
-	if inv < float64(b.MinInvocations) || inv == 0 {
-		return fmt.Errorf("too few requests to judge %s:%s: %g invocations %s; want at least %d (min_invocations): an unused version has not been proven",
-			rel.function, rel.target, inv, window, max(b.MinInvocations, 1))
-	}
-	var problems []string
-	if t := b.ErrorRatePercent; t != nil {
-		if rate := 100 * sum["errors"] / inv; rate > *t {
-			problems = append(problems, fmt.Sprintf("error rate %.2f%% (%g errors of %g invocations) above %g%%", rate, sum["errors"], inv, *t))
-		}
-	}
-	if t := b.P99DurationMs; t != nil && worst["p99"] > *t {
-		problems = append(problems, fmt.Sprintf("p99 duration %.0f ms above %g ms", worst["p99"], *t))
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s:%s %s: %s", rel.function, rel.target, window, strings.Join(problems, "; "))
-	}
-	return nil
 }
