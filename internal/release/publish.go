@@ -70,7 +70,7 @@ type PublishResult struct {
 	// Pinned is set by the CLI once config.json holds Pin.
 	Pinned bool   `json:"pinned,omitempty"`
 	Error  string `json:"error,omitempty"`
-	// Err is the failure behind Error, for errors.Is (ErrChanged, ErrSmoke).
+	// Err is the failure behind Error, for errors.Is (ErrChanged, ErrSmoke, ErrStorageFull).
 	Err error `json:"-"`
 
 	pin *pinfile.Pin
@@ -205,8 +205,8 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 	}
 	out, err := e.Lambda.PublishVersion(ctx, in)
 	if err != nil {
-		perr := publishError(fn.FunctionName, latest, err)
-		if errors.Is(perr, ErrChanged) {
+		perr := e.publishError(fn.FunctionName, latest, err)
+		if errors.Is(perr, ErrChanged) || errors.Is(perr, ErrStorageFull) {
 			return perr
 		}
 		// The request may have reached Lambda and its answer been lost (a dropped connection,
@@ -396,13 +396,23 @@ func (e *Env) smoke(ctx context.Context, name string, payload []byte) error {
 	return nil
 }
 
-// publishError explains a failed guard: someone updated $LATEST after golive read it, so what
+// publishError explains a full code storage, or a failed guard: someone updated $LATEST after golive read it, so what
 // would be published is not what was read (nor what was smoke-tested).
-func publishError(name string, read *lambda.GetFunctionConfigurationOutput, err error) error {
+func (e *Env) publishError(name string, read *lambda.GetFunctionConfigurationOutput, err error) error {
 	var pre *types.PreconditionFailedException
 	var conflict *types.ResourceConflictException
 	var inval *types.InvalidParameterValueException
+	var full *types.CodeStorageExceededException
 	switch {
+	case errors.As(err, &full):
+		// The account's code storage (75 GB by default, "Lambda quotas") is full: a new version
+		// needs old ones deleted first.
+		target := "--env " + e.Env.Name
+		if e.Stack != "" {
+			target = "--stack " + e.Stack
+		}
+		return fmt.Errorf("%w: the account's Lambda code storage is full, nothing published of %s; delete old versions with golive prune %s --keep N (try --dry-run first), then rerun publish: %w",
+			ErrStorageFull, name, target, err)
 	case errors.As(err, &pre):
 		return fmt.Errorf("%w: $LATEST of %s is no longer revision %s (someone updated it); nothing published, rerun publish: %w",
 			ErrChanged, name, aws.ToString(read.RevisionId), err)

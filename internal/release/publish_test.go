@@ -354,3 +354,23 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A full account's code storage refuses PublishVersion with CodeStorageExceededException; the
+// way out is deleting old versions, which the error names.
+func TestPublishStorageFull(t *testing.T) {
+	f := newFixture(t, `"worker": {"live_version": "1"}`, "worker")
+	f.published("p-prd-worker", 1).UpdateCode()
+	f.lambda.StorageLimit = 1500
+	rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Functions[0]
+	want := "the account's Lambda code storage is full, nothing published of p-prd-worker; delete old versions with golive prune --env prd --keep N (try --dry-run first), then rerun publish"
+	if r.Status != release.StatusFailed || !errors.Is(r.Err, release.ErrStorageFull) || !strings.Contains(r.Error, want) {
+		t.Errorf("publish into a full account: %+v; want failed with %q", r, want)
+	}
+	if vs := f.lambda.Function("p-prd-worker").Versions(); len(vs) != 1 {
+		t.Errorf("versions %v; want none new", vs)
+	}
+}

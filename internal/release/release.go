@@ -113,6 +113,8 @@ var (
 	ErrSmoke = errors.New("smoke test failed")
 	// ErrInFlight means a CodeDeploy deployment is in progress.
 	ErrInFlight = errors.New("deployment in flight")
+	// ErrStorageFull means the account's Lambda code storage cannot take another version.
+	ErrStorageFull = errors.New("code storage full")
 	// ErrWrongAccount means the credentials reach another account than the environment's.
 	ErrWrongAccount = errors.New("wrong AWS account")
 	// ErrGaveUp means a function was left unfinished because a call for another one timed

@@ -334,6 +334,13 @@ func (l *Lambda) PublishVersion(_ context.Context, in *lambda.PublishVersionInpu
 	if !f.updated && len(f.Published) > 0 {
 		return publishOutput(f.Published[len(f.Published)-1]), nil
 	}
+	// A new version counts toward the account's code storage; past the limit PublishVersion
+	// is CodeStorageExceededException ("Your Amazon Web Services account has exceeded its
+	// maximum total code size", its SDK doc comment; Lambda API Reference, PublishVersion,
+	// Errors).
+	if used, limit := l.storage(); used+f.Latest.CodeSize > limit {
+		return nil, &types.CodeStorageExceededException{Message: aws.String(fmt.Sprintf("Code storage limit exceeded: %d of %d bytes used", used, limit))}
+	}
 	l.clock = l.clock.Add(time.Minute)
 	v := f.Latest
 	v.Version = aws.String(strconv.Itoa(f.next))
@@ -493,21 +500,26 @@ func (l *Lambda) GetAccountSettings(_ context.Context, _ *lambda.GetAccountSetti
 	if l.NoAccountSettings {
 		return nil, apiError("404", "not implemented")
 	}
-	var used int64
+	used, limit := l.storage()
+	return &lambda.GetAccountSettingsOutput{
+		AccountLimit: &types.AccountLimit{TotalCodeSize: limit},
+		AccountUsage: &types.AccountUsage{TotalCodeSize: used, FunctionCount: int64(len(l.functions))},
+	}, nil
+}
+
+// storage is the code size of every version and $LATEST, and the account's limit.
+func (l *Lambda) storage() (used, limit int64) {
 	for _, f := range l.functions {
 		used += f.Latest.CodeSize
 		for _, v := range f.Published {
 			used += v.CodeSize
 		}
 	}
-	limit := l.StorageLimit
+	limit = l.StorageLimit
 	if limit == 0 {
 		limit = 75 << 30
 	}
-	return &lambda.GetAccountSettingsOutput{
-		AccountLimit: &types.AccountLimit{TotalCodeSize: limit},
-		AccountUsage: &types.AccountUsage{TotalCodeSize: used, FunctionCount: int64(len(l.functions))},
-	}, nil
+	return used, limit
 }
 
 // Stacks is a fake CloudFormation holding stacks' outputs, status and resources.

@@ -56,6 +56,14 @@ func TestFakeLambdaPublishVersion(t *testing.T) {
 	if err != nil || aws.ToString(again.Version) != "1" || aws.ToString(again.LastModified) != aws.ToString(v1.LastModified) {
 		t.Errorf("publish of an unchanged $LATEST: %v, %v; want version 1 again", again, err)
 	}
+	// L23: a version past the account's code storage is CodeStorageExceededException.
+	l.StorageLimit = 1
+	f.UpdateCode()
+	r = read()
+	if _, err := publish(r.CodeSha256, r.RevisionId); code(err) != "CodeStorageExceededException" {
+		t.Errorf("publish past the code storage limit: %v; want CodeStorageExceededException", err)
+	}
+	l.StorageLimit = 0
 	// L1: the guards.
 	f.UpdateConfig()
 	if _, err := publish(r.CodeSha256, r.RevisionId); code(err) != "PreconditionFailedException" {
