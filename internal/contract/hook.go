@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 // HookFunctionPattern is what a traffic hook the app declares may be: a Lambda function
@@ -36,10 +38,10 @@ const (
 	DefaultSmokeTimeoutS = 60
 	// HookTimeoutS is the shipped hooks' Lambda timeout, the most Lambda allows; each run
 	// ends earlier by its own settings and reports before this deadline.
-	HookTimeoutS = 900
+	HookTimeoutS = lambdarules.MaxTimeoutS
 	// MaxHookEnvironmentBytes is Lambda's limit on a function's environment variables,
 	// names and values together, which holds the shipped hook's settings.
-	MaxHookEnvironmentBytes = 4096
+	MaxHookEnvironmentBytes = lambdarules.MaxEnvironmentBytes
 )
 
 // HookPhaseEnv names the shipped hook function's phase, HookPhaseSmoke (pre-traffic) or
