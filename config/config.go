@@ -28,6 +28,9 @@ type Env struct {
 	Region  string
 	// Functions sorted by Name.
 	Functions []Function
+	// Notifications are the SNS topics told about the env's releases; the zero value tells
+	// none.
+	Notifications Notifications
 }
 
 // Rollout says who moves a pinned LIVE alias: CodeDeploy through a canary, or

@@ -45,6 +45,8 @@ var SchemaPatterns = map[string]any{
 	"/$defs/deploymentType/anyOf/1/properties/canary_percent/maximum":   float64(lambdarules.MaxCanaryPercent),
 	"/$defs/deploymentType/anyOf/1/properties/interval_minutes/maximum": float64(lambdarules.MaxShiftMinutes),
 	"/$defs/deploymentType/anyOf/2/properties/interval_minutes/maximum": float64(lambdarules.MaxShiftMinutes),
+	"/$defs/notifications/properties/sns_topic_arns/items/pattern":      snsTopicArnRe.String(),
+	"/$defs/notifications/properties/sns_topic_arns/maxItems":           float64(MaxNotificationTopics),
 }
 
 func toAny(s []string) []any {
@@ -69,6 +71,7 @@ var SchemaProperties = map[string][]string{
 	"/$defs/autoRollback/properties":           autoRollbackFields,
 	"/$defs/env/properties":                    envFields,
 	"/$defs/pipeline/properties":               pipelineFields,
+	"/$defs/notifications/properties":          notificationsFields,
 	"/$defs/deploymentType/anyOf/1/properties": {"canary_percent", "interval_minutes"},
 	"/$defs/deploymentType/anyOf/2/properties": {"linear_percent", "interval_minutes"},
 }

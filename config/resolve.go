@@ -14,6 +14,8 @@ type envSpec struct {
 	account, region field[string]
 	// overrides holds nil for an override that is not an object (already reported).
 	overrides map[string]*fnSpec
+	// notifications is decoded by notify.go.
+	notifications Notifications
 }
 
 func (p *parser) config(root *value) *Config {
@@ -121,6 +123,7 @@ func (p *parser) envs(o object, shared map[string]*fnSpec, names []string) ([]*e
 				}
 			}
 		}
+		p.envNotifications(eo, e)
 		if nameOK {
 			envs = append(envs, e)
 		}
@@ -129,7 +132,7 @@ func (p *parser) envs(o object, shared map[string]*fnSpec, names []string) ([]*e
 }
 
 func (p *parser) resolveEnv(project field[string], e *envSpec, shared map[string]*fnSpec, names []string) Env {
-	env := Env{Name: e.name, Account: e.account.v, Region: e.region.v}
+	env := Env{Name: e.name, Account: e.account.v, Region: e.region.v, Notifications: e.notifications}
 	for _, name := range names {
 		s := shared[name]
 		o, overridden := e.overrides[name]
