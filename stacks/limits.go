@@ -53,8 +53,8 @@ func Resources(cfg *config.Config, env *config.Env) int {
 	if codeDeploy {
 		n += 2 + len(custom) // shared application and service role, custom configs
 	}
-	if hooks {
-		n++ // the service role's policy allowing it to invoke the hooks
+	if hooks || codeDeploy && len(env.Notifications.SNSTopicARNs) > 0 {
+		n++ // the service role's policy allowing it to invoke the hooks and publish to the topics
 	}
 	// The shipped hooks, once per stack whatever the number of functions using them:
 	// function, execution role and its policy each.

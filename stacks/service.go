@@ -75,10 +75,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 			ApplicationName: props.Config.CodeDeployApplication(env.Name),
 		}).Hooks()
 	}
+	topics := notificationTopics(stack, env.Notifications)
 	for _, fn := range env.Functions {
 		vp := functionProps(props.Root, fn)
 		if fn.UsesCodeDeploy() {
 			vp.Deployment = deployment(fn, deploy.get(fn.Deployment))
+			vp.Deployment.NotificationTopics = topics
 		}
 		// The config key is the construct id, so the construct's stack output is
 		// fn.OutputKey(), the key the CLI reads.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/internal/contract"
@@ -65,6 +66,11 @@ type Deployment struct {
 	DisableRollbackOnFailure bool
 	DisableRollbackOnStop    bool
 	DisableRollbackOnAlarm   bool
+	// NotificationTopics are told about every release of the function (see
+	// VersionedFunction.AddNotificationTopic, which adds more): deployment-group triggers,
+	// rollback-alarm actions and publish on exactly these topics for the group's role. At
+	// most MaxNotificationTopics. Default: none.
+	NotificationTopics []awssns.ITopic
 }
 
 // Alarms holds thresholds; a nil threshold adds no term to the rollback alarm.
@@ -183,6 +189,9 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 	}
 	v.DeploymentGroup = awscodedeploy.NewLambdaDeploymentGroup(v.Construct, jsii.String("Deployment"), gp)
 	dependOnHookGrants(v.Alias, v.DeploymentGroup.Role(), gp.PreHook, gp.PostHook)
+	for _, topic := range d.NotificationTopics {
+		v.AddNotificationTopic(topic)
+	}
 
 	if props.Rollout == RolloutDirect {
 		// The group, its alarms and hooks stay declared, so the next canary needs no new
@@ -307,6 +316,7 @@ func validateDeployment(d *Deployment) []string {
 			add("Deployment.ExtraAlarmNames[%d]: got %q; want the name of an existing CloudWatch alarm", i, name)
 		}
 	}
+	problems = append(problems, validateNotifications(d.NotificationTopics)...)
 	if d.Alarms.ErrorRateRelative && d.Alarms.ErrorRatePercent == nil {
 		add("Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent; want ErrorRatePercent, the margin the new version's error rate may exceed the old one's by")
 	}

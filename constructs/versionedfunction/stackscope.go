@@ -27,6 +27,8 @@ type stackScope struct {
 	// hooks are the shipped hooks by the path of the construct holding them.
 	hooks   map[string]*Hooks
 	seconds map[float64]awscdk.Duration
+	// published records the publish grants on notification topics (notify.go).
+	published map[publishGrant]bool
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times.
 	al2023, fromImage awslambda.Runtime

@@ -43,6 +43,9 @@ type VersionedFunction struct {
 
 	functionName string
 	liveVersion  string
+	// notify and cfnGroup are the release notifications (notify.go).
+	notify   notifications
+	cfnGroup awscodedeploy.CfnDeploymentGroup
 }
 
 // New declares a VersionedFunction. It panics, naming the construct path, the bad value
