@@ -45,7 +45,7 @@ func NewSynth(ctx context.Context, root, work, goliveApp string, log io.Writer) 
 	builds := []Cmd{
 		{Dir: root, Args: []string{"go", "build", "-o", s.Golive, "./cmd/app"}},
 		{Dir: filepath.Join(root, "bench"), Args: []string{"go", "build", "-o", s.Empty, "./emptyapp"}},
-		// The flags of versionedfunction.BuildGo, so both apps package the same bytes.
+		// The flags of the construct's Go build, so both apps package the same bytes.
 		{Dir: filepath.Join(root, "functions", "worker"), Env: []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"},
 			Args: []string{"go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-buildid=", "-tags=lambda.norpc",
 				"-o", filepath.Join(s.AssetDir, "bootstrap"), "."}},

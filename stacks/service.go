@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"sync"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
@@ -84,7 +87,11 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		}
 		// The config key is the construct id, so the construct's stack output is
 		// fn.OutputKey(), the key the CLI reads.
-		s.Functions[fn.Name] = versionedfunction.New(stack, fn.Name, vp)
+		v := versionedfunction.New(stack, fn.Name, vp)
+		if vp.Deployment != nil && v.DeploymentGroup != nil {
+			addOwn(v, fn.Deployment)
+		}
+		s.Functions[fn.Name] = v
 	}
 	// The config's count is a floor: feature flags add resources (a log group per function
 	// under useCdkManagedLogGroup). Counted from the tree, the refusal comes at the real
@@ -127,29 +134,59 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 
 func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *versionedfunction.Deployment {
 	d := fn.Deployment
-	minInvocations := float64(d.Alarms.MinInvocations)
 	vd := &versionedfunction.Deployment{
 		Config: cfg,
-		Alarms: versionedfunction.Alarms{
+		Thresholds: versionedfunction.Thresholds{
 			ErrorRatePercent:  d.Alarms.ErrorRatePercent,
 			ErrorRateRelative: d.Alarms.ErrorRateRelative,
-			P99DurationMs:     d.Alarms.P99DurationMs,
-			MinInvocations:    &minInvocations,
+			MinInvocations:    jsii.Number(float64(d.Alarms.MinInvocations)),
 		},
-		ExtraAlarmNames:          d.Alarms.Extra,
-		PreTrafficHook:           d.PreTrafficHook,
-		PostTrafficHook:          d.PostTrafficHook,
-		DisableRollbackOnFailure: !d.AutoRollback.OnFailure,
-		DisableRollbackOnStop:    !d.AutoRollback.OnStop,
-		DisableRollbackOnAlarm:   !d.AutoRollback.OnAlarm,
+		AutoRollback: &awscodedeploy.AutoRollbackConfig{
+			FailedDeployment:  jsii.Bool(d.AutoRollback.OnFailure),
+			StoppedDeployment: jsii.Bool(d.AutoRollback.OnStop),
+			DeploymentInAlarm: jsii.Bool(d.AutoRollback.OnAlarm),
+		},
+	}
+	if ms := d.Alarms.P99DurationMs; ms != nil {
+		vd.Thresholds.P99Duration = awscdk.Duration_Millis(ms)
 	}
 	if sm := d.Smoke; sm != nil {
-		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect, TimeoutSeconds: sm.TimeoutS}
+		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect}
+		if sm.TimeoutS != 0 {
+			vd.Smoke.Timeout = awscdk.Duration_Seconds(jsii.Number(float64(sm.TimeoutS)))
+		}
 	}
 	if b := d.Bake; b != nil {
-		vd.Bake = &versionedfunction.Bake{Minutes: b.Minutes}
+		vd.Bake = &versionedfunction.Bake{Wait: awscdk.Duration_Minutes(jsii.Number(float64(b.Minutes)))}
 	}
 	return vd
+}
+
+// addOwn gives v the config's alarms and hooks of the user's own, which config names:
+// existing alarms by name, hooks by function name or unqualified ARN. They are
+// references, children of v ("ExtraAlarm0", ..., "PreTrafficHook", "PostTrafficHook").
+func addOwn(v *versionedfunction.VersionedFunction, d config.Deployment) {
+	for i, name := range d.Alarms.Extra {
+		v.AddAlarm(awscloudwatch.Alarm_FromAlarmName(v.Construct, jsii.String("ExtraAlarm"+strconv.Itoa(i)), jsii.String(name)))
+	}
+	if d.PreTrafficHook != "" {
+		v.AddPreHook(hookRef(v.Construct, "PreTrafficHook", d.PreTrafficHook))
+	}
+	if d.PostTrafficHook != "" {
+		v.AddPostHook(hookRef(v.Construct, "PostTrafficHook", d.PostTrafficHook))
+	}
+}
+
+// hookRef is a hook by name or unqualified ARN. CodeDeploy invokes a hook by name, so it
+// lives in the stack's account and region: SameEnvironment lets the group's role be
+// granted invoke on it by ARN.
+func hookRef(scope constructs.Construct, id, ref string) awslambda.IFunction {
+	if strings.HasPrefix(ref, "arn:") {
+		return awslambda.Function_FromFunctionAttributes(scope, jsii.String(id), &awslambda.FunctionAttributes{
+			FunctionArn: jsii.String(ref), SameEnvironment: jsii.Bool(true),
+		})
+	}
+	return awslambda.Function_FromFunctionName(scope, jsii.String(id), jsii.String(ref))
 }
 
 func entryPath(root, entry string) string {
@@ -159,28 +196,24 @@ func entryPath(root, entry string) string {
 	return filepath.Join(root, entry)
 }
 
-// Prebuild compiles the distinct Go entries of fns in parallel, before the constructs ask
-// for them one by one. Builds are memoized per process, so calling it early (before the
-// jsii runtime starts) makes the stacks' own call free. It touches no jsii.
+// Prebuild compiles the distinct Go entries of fns in parallel, and the shipped hook when
+// a function uses it, before the constructs ask for them one by one. Builds are memoized
+// per process, so calling it early (before the jsii runtime starts) makes the stacks' own
+// call free. It touches no jsii.
 func Prebuild(root string, fns []config.Function) {
 	type key struct{ entry, arch string }
 	seen := map[key]bool{}
-	var wg sync.WaitGroup
+	var props []*versionedfunction.Props
 	for _, fn := range fns {
 		k := key{fn.Entry, fn.Architecture}
-		if fn.Image != nil || seen[k] {
-			continue
+		if fn.Image == nil && !seen[k] {
+			seen[k] = true
+			props = append(props, &versionedfunction.Props{Entry: entryPath(root, k.entry), Architecture: versionedfunction.Architecture(k.arch)})
 		}
-		seen[k] = true
-		wg.Go(func() {
-			// Errors resurface, with the construct path, when the construct builds.
-			_, _, _ = versionedfunction.BuildGo(entryPath(root, k.entry), versionedfunction.Architecture(k.arch), nil)
-		})
+		if fn.UsesCodeDeploy() && (fn.Deployment.Smoke != nil || fn.Deployment.Bake != nil) {
+			// Only whether a shipped hook is used matters to the build.
+			props = append(props, &versionedfunction.Props{Deployment: &versionedfunction.Deployment{Smoke: &versionedfunction.Smoke{}}})
+		}
 	}
-	if slices.ContainsFunc(fns, func(fn config.Function) bool {
-		return fn.UsesCodeDeploy() && (fn.Deployment.Smoke != nil || fn.Deployment.Bake != nil)
-	}) {
-		wg.Go(func() { _ = versionedfunction.BuildHook() })
-	}
-	wg.Wait()
+	versionedfunction.Prebuild(props...)
 }

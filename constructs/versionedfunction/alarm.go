@@ -18,7 +18,7 @@ import (
 // Every metric is scoped to the version being released through ExecutedVersion: alias
 // metrics alone mix the old version's traffic with the new one's during a canary
 // (aws/aws-cdk#2231), so the old version's errors would roll back the new. For the same
-// reason there is no throttles term (see Alarms).
+// reason there is no throttles term (see Thresholds).
 //
 // No term breaches on fewer than MinInvocations requests of the new version in the
 // minute: with 2 requests one error is a 50 % error rate, and the p99 of a handful of
@@ -48,7 +48,7 @@ import (
 // replaces it when the name changes): an alarm keeps its state across an update, and one
 // left in ALARM by a failing version would fail the fix-forward deployment at once
 // (aws/serverless-application-model#716).
-func newRollbackAlarm(scope constructs.Construct, functionName, version string, t Alarms) awscloudwatch.CfnAlarm {
+func newRollbackAlarm(scope constructs.Construct, functionName, version string, t alarmThresholds) awscloudwatch.CfnAlarm {
 	var queries []any
 	var terms, desc []string
 	metric := func(id, name, statistic string, dims []any) {

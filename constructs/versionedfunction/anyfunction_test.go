@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
@@ -335,24 +336,24 @@ func TestRefusals(t *testing.T) {
 		{"options environment key", p(func(p *versionedfunction.Props) {
 			p.FunctionOptions = &awslambda.FunctionOptions{Environment: &map[string]*string{"A-B": jsii.String("x")}}
 		}), `FunctionOptions.Environment: key "A-B"; want a variable name`},
-		{"error rate above 100", p(func(p *versionedfunction.Props) { pinned(p); p.Deployment.Alarms.ErrorRatePercent = ptr(150) }),
-			"Deployment.Alarms.ErrorRatePercent: got 150; want a number greater than 0 and at most 100"},
-		{"p99 above the timeout", p(func(p *versionedfunction.Props) { pinned(p); p.Deployment.Alarms.P99DurationMs = ptr(5000) }),
-			"Deployment.Alarms.P99DurationMs: got 5000, above the function's timeout of 3000 ms; want at most the timeout"},
+		{"error rate above 100", p(func(p *versionedfunction.Props) { pinned(p); p.Deployment.Thresholds.ErrorRatePercent = ptr(150) }),
+			"Deployment.Thresholds.ErrorRatePercent: got 150; want a number greater than 0 and at most 100"},
+		{"p99 above the timeout", p(func(p *versionedfunction.Props) { pinned(p); p.Deployment.Thresholds.P99Duration = ms(5000) }),
+			"Deployment.Thresholds.P99Duration: got 5 seconds, above the function's timeout of 3 s; want at most the timeout"},
 		{"p99 above the options timeout", p(func(p *versionedfunction.Props) {
 			pinned(p)
-			p.Deployment.Alarms.P99DurationMs = ptr(12000)
+			p.Deployment.Thresholds.P99Duration = ms(12000)
 			p.FunctionOptions = &awslambda.FunctionOptions{Timeout: awscdk.Duration_Seconds(jsii.Number(10))}
-		}), "Deployment.Alarms.P99DurationMs: got 12000, above the function's timeout of 10000 ms"},
+		}), "Deployment.Thresholds.P99Duration: got 12 seconds, above the function's timeout of 10 s"},
 		{"p99 above the own function's timeout", own("n", func(_ awscdk.Stack, _ awslambda.Function, p *versionedfunction.Props) {
 			pinned(p)
-			p.Deployment.Alarms.P99DurationMs = ptr(3500)
-		}), "Deployment.Alarms.P99DurationMs: got 3500, above the function's timeout of 3000 ms"},
-		{"empty extra alarm", p(func(p *versionedfunction.Props) {
+			p.Deployment.Thresholds.P99Duration = ms(3500)
+		}), "Deployment.Thresholds.P99Duration: got 3 seconds 500 millis, above the function's timeout of 3 s"},
+		{"nil alarm", p(func(p *versionedfunction.Props) {
 			pinned(p)
-			p.Deployment.ExtraAlarmNames = []string{"high-latency", ""}
+			p.Deployment.Alarms = []awscloudwatch.IAlarm{nil}
 		}),
-			`Deployment.ExtraAlarmNames[1]: got ""; want the name of an existing CloudWatch alarm`},
+			`Deployment.Alarms[0]: nil; want an awscloudwatch.IAlarm`},
 		{"removal policy", p(func(p *versionedfunction.Props) { p.RemovalPolicy = "keep" }),
 			`RemovalPolicy: got "keep"; want RemovalPolicy_RETAIN ("RETAIN"), RemovalPolicy_DESTROY ("DESTROY") or RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE`},
 		{"snapshot removal policy", p(func(p *versionedfunction.Props) { p.RemovalPolicy = awscdk.RemovalPolicy_SNAPSHOT }), `RemovalPolicy: got "SNAPSHOT"`},
@@ -429,7 +430,7 @@ func TestOwnFunctionGetsHooks(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	fn := nodeFunction(stack, "Handler", "orders-node")
 	d := canary()
-	d.Smoke, d.Bake = smoke(), &versionedfunction.Bake{Minutes: 5}
+	d.Smoke, d.Bake = smoke(), &versionedfunction.Bake{Wait: minutes(5)}
 	versionedfunction.New(stack, "Orders", &versionedfunction.Props{Function: fn, LiveVersion: "4", Deployment: d})
 	tpl := assertions.Template_FromStack(stack, nil)
 

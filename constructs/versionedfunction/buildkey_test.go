@@ -40,7 +40,7 @@ func handlerModule(t *testing.T) (entry string, writeGreet func(string)) {
 }
 
 // failingGoBuild puts a go command on PATH that runs every subcommand but build, which it
-// fails: a BuildGo that succeeds under it did not run go build.
+// fails: a buildGo that succeeds under it did not run go build.
 func failingGoBuild(t *testing.T) {
 	t.Helper()
 	real, err := exec.LookPath("go")
@@ -61,14 +61,14 @@ func forgetBuilds() { builds = sync.Map{} }
 func TestUnchangedInputsSkipGoBuild(t *testing.T) {
 	entry, writeGreet := handlerModule(t)
 	t.Cleanup(forgetBuilds)
-	dir, sha, err := BuildGo(entry, Arm64, nil)
+	dir, sha, err := buildGo(entry, Arm64, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	forgetBuilds()
 	failingGoBuild(t)
-	dir2, sha2, err := BuildGo(entry, Arm64, nil)
+	dir2, sha2, err := buildGo(entry, Arm64, nil)
 	if err != nil || dir2 != dir || sha2 != sha {
 		t.Fatalf("second build of unchanged inputs: %s %s %v; want the recorded %s %s without go build", dir2, sha2, err, dir, sha)
 	}
@@ -76,12 +76,12 @@ func TestUnchangedInputsSkipGoBuild(t *testing.T) {
 	// A package outside the entry directory changes: the record no longer applies.
 	writeGreet("bonjour")
 	forgetBuilds()
-	if _, _, err := BuildGo(entry, Arm64, nil); err == nil || !strings.Contains(err.Error(), "go build ran") {
+	if _, _, err := buildGo(entry, Arm64, nil); err == nil || !strings.Contains(err.Error(), "go build ran") {
 		t.Fatalf("after editing a dependency: err %v; want go build to run", err)
 	}
 	// Another architecture is another build.
 	forgetBuilds()
-	if _, _, err := BuildGo(entry, X86_64, nil); err == nil || !strings.Contains(err.Error(), "go build ran") {
+	if _, _, err := buildGo(entry, X86_64, nil); err == nil || !strings.Contains(err.Error(), "go build ran") {
 		t.Fatalf("x86_64 after arm64: err %v; want go build to run", err)
 	}
 }
@@ -89,13 +89,13 @@ func TestUnchangedInputsSkipGoBuild(t *testing.T) {
 func TestChangedInputsRebuild(t *testing.T) {
 	entry, writeGreet := handlerModule(t)
 	t.Cleanup(forgetBuilds)
-	_, sha, err := BuildGo(entry, Arm64, nil)
+	_, sha, err := buildGo(entry, Arm64, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeGreet("bonjour")
 	forgetBuilds()
-	_, sha2, err := BuildGo(entry, Arm64, nil)
+	_, sha2, err := buildGo(entry, Arm64, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestChangedInputsRebuild(t *testing.T) {
 	writeGreet("hello")
 	forgetBuilds()
 	failingGoBuild(t)
-	if _, sha3, err := BuildGo(entry, Arm64, nil); err != nil || sha3 != sha {
+	if _, sha3, err := buildGo(entry, Arm64, nil); err != nil || sha3 != sha {
 		t.Errorf("after restoring the source: %s %v; want the first build %s from the cache", sha3, err, sha)
 	}
 }
@@ -114,7 +114,7 @@ func TestChangedInputsRebuild(t *testing.T) {
 func TestDamagedCacheRebuilds(t *testing.T) {
 	entry, _ := handlerModule(t)
 	t.Cleanup(forgetBuilds)
-	dir, _, err := BuildGo(entry, Arm64, nil)
+	dir, _, err := buildGo(entry, Arm64, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestDamagedCacheRebuilds(t *testing.T) {
 	}
 	forgetBuilds()
 	failingGoBuild(t)
-	if _, _, err := BuildGo(entry, Arm64, nil); err == nil || !strings.Contains(err.Error(), "go build ran") {
+	if _, _, err := buildGo(entry, Arm64, nil); err == nil || !strings.Contains(err.Error(), "go build ran") {
 		t.Errorf("with the recorded binary overwritten: err %v; want a rebuild, not the damaged file", err)
 	}
 }
@@ -132,7 +132,7 @@ func TestUnloadablePackageReportsGoBuildError(t *testing.T) {
 	entry, writeGreet := handlerModule(t)
 	t.Cleanup(forgetBuilds)
 	writeGreet(`broken" + `)
-	_, _, err := BuildGo(entry, Arm64, nil)
+	_, _, err := buildGo(entry, Arm64, nil)
 	if err == nil || !strings.Contains(err.Error(), "go build") || !strings.Contains(err.Error(), "greet.go") {
 		t.Errorf("err = %v; want go build's message naming greet.go", err)
 	}
@@ -144,7 +144,7 @@ func TestBuildOptionsAreInTheKey(t *testing.T) {
 	entry, _ := handlerModule(t)
 	t.Cleanup(forgetBuilds)
 	base := &Build{Tags: []string{"prod"}, LDFlags: "-s", Env: map[string]string{"GOPRIVATE": "example.com", "GOFLAGS": "-p=2"}}
-	if _, _, err := BuildGo(entry, Arm64, base); err != nil {
+	if _, _, err := buildGo(entry, Arm64, base); err != nil {
 		t.Fatal(err)
 	}
 	changed := map[string]*Build{
@@ -157,12 +157,12 @@ func TestBuildOptionsAreInTheKey(t *testing.T) {
 	}
 	failingGoBuild(t)
 	forgetBuilds()
-	if _, _, err := BuildGo(entry, Arm64, &Build{Tags: []string{"prod"}, LDFlags: "-s", Env: map[string]string{"GOFLAGS": "-p=2", "GOPRIVATE": "example.com"}}); err != nil {
+	if _, _, err := buildGo(entry, Arm64, &Build{Tags: []string{"prod"}, LDFlags: "-s", Env: map[string]string{"GOFLAGS": "-p=2", "GOPRIVATE": "example.com"}}); err != nil {
 		t.Fatalf("same options again: %v; want the recorded build", err)
 	}
 	for name, opts := range changed {
 		forgetBuilds()
-		if _, _, err := BuildGo(entry, Arm64, opts); err == nil || !strings.Contains(err.Error(), "go build ran") {
+		if _, _, err := buildGo(entry, Arm64, opts); err == nil || !strings.Contains(err.Error(), "go build ran") {
 			t.Errorf("%s changed: err %v; want go build to run", name, err)
 		}
 	}
@@ -176,7 +176,7 @@ func TestBuildOptionsReachTheBinary(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(entry, "tagged.go"), []byte("//go:build golivetest\n\npackage main\n\nvar Version = \"unset\"\n\nfunc init() { println(\"tagged\", Version) }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dir, _, err := BuildGo(entry, Arm64, &Build{Tags: []string{"golivetest"}, LDFlags: "-X main.Version=v1.2.3-golive"})
+	dir, _, err := buildGo(entry, Arm64, &Build{Tags: []string{"golivetest"}, LDFlags: "-X main.Version=v1.2.3-golive"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestBuildOptionsReachTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	_, _, err = BuildGo(entry, Arm64, &Build{Env: map[string]string{"GOPRIVATE": "example.com/*", "GOFLAGS": "-modcacherw"}})
+	_, _, err = buildGo(entry, Arm64, &Build{Env: map[string]string{"GOPRIVATE": "example.com/*", "GOFLAGS": "-modcacherw"}})
 	if want := "env GOPRIVATE=example.com/* GOFLAGS=-mod=readonly -modcacherw CGO_ENABLED=0"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("go build saw %v; want %q", err, want)
 	}
@@ -225,7 +225,7 @@ func TestBuildRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := BuildGo(tt.entry, Arm64, tt.opts)
+			_, _, err := buildGo(tt.entry, Arm64, tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v; want it to contain %q", err, tt.want)
 			}

@@ -26,13 +26,14 @@ func TestAliasWaitsForHookGrants(t *testing.T) {
 		hookRoles int
 	}{
 		{"shipped smoke and bake", func(d *versionedfunction.Deployment, _ awscdk.Stack) {
-			d.Smoke, d.Bake = smoke(), &versionedfunction.Bake{Minutes: 3}
+			d.Smoke, d.Bake = smoke(), &versionedfunction.Bake{Wait: minutes(3)}
 		}, 2},
-		{"hooks by name", func(d *versionedfunction.Deployment, _ awscdk.Stack) {
-			d.PreTrafficHook, d.PostTrafficHook = "orders-smoke", "orders-check"
+		{"hooks by name", func(d *versionedfunction.Deployment, stack awscdk.Stack) {
+			d.PreHook = awslambda.Function_FromFunctionName(stack, jsii.String("Smoke"), jsii.String("orders-smoke"))
+			d.PostHook = awslambda.Function_FromFunctionName(stack, jsii.String("Check"), jsii.String("orders-check"))
 		}, 0},
 		{"an IFunction of the app", func(d *versionedfunction.Deployment, stack awscdk.Stack) {
-			d.PostTrafficHookFunction = awslambda.NewFunction(stack, jsii.String("Check"), &awslambda.FunctionProps{
+			d.PostHook = awslambda.NewFunction(stack, jsii.String("Check"), &awslambda.FunctionProps{
 				Runtime: awslambda.Runtime_PYTHON_3_12(), Handler: jsii.String("index.handler"), Code: awslambda.Code_FromInline(jsii.String("def handler(e, c): pass")),
 			})
 		}, 1},

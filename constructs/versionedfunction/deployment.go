@@ -3,8 +3,8 @@ package versionedfunction
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -13,15 +13,23 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
+// Deployment configures CodeDeploy for a pinned function, on the model of aws-cdk-lib's
+// LambdaDeploymentGroup: how LIVE's traffic shifts from the old version to the new one,
+// what judges the new version on the way (a smoke test before any traffic, the rollback
+// alarm on the new version's own metrics and alarms of one's own during the shift, a bake
+// after it) and what rolls it back. CodeDeploy shifts traffic only between published
+// versions, so a Deployment is used only while LiveVersion is pinned. Every field is
+// optional: the zero Deployment is a 10 % canary for 5 minutes that rolls back a failed or
+// stopped deployment.
 type Deployment struct {
-	// Config is the traffic shift, e.g. awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES().
-	// Required.
+	// Config is the traffic shift. Default:
+	// awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES() - 10 % of the traffic
+	// for 5 minutes, then all of it (config.json's default, and CDK's).
 	Config awscodedeploy.ILambdaDeploymentConfig
 	// Application is the CodeDeploy application. Default: with Role unset too, the stack's,
 	// shared by every VersionedFunction of the stack (SharedOf); with Role set, one of the
@@ -30,42 +38,48 @@ type Deployment struct {
 	// Role is the CodeDeploy service role. Default: with Application unset too, one per
 	// stack, shared like Application; with Application set, one of the deployment group's own.
 	Role awsiam.IRole
-	// Alarms are the thresholds of the version-scoped rollback alarm. Default: no alarm.
-	Alarms Alarms
-	// ExtraAlarmNames are existing CloudWatch alarms that also roll back. Default: none.
-	ExtraAlarmNames []string
+	// Thresholds make the rollback alarm, on the new version's own metrics, and judge the
+	// Bake. Default: none - no rollback alarm.
+	Thresholds Thresholds
+	// Alarms are alarms of one's own that also roll the deployment back, e.g.
+	// awscloudwatch.Alarm_FromAlarmName(stack, jsii.String("Orders5xx"), jsii.String("orders-5xx")).
+	// More can be added with VersionedFunction.AddAlarm. CodeDeploy watches at most 10
+	// alarms per deployment group, the rollback alarm included. Default: none.
+	Alarms []awscloudwatch.IAlarm
 	// Smoke invokes the version being released with each of its events before any
 	// traffic shifts, through the shipped pre-traffic hook (see Hooks); a function error,
 	// an invoke error, an unexpected response or the timeout fails the deployment with 0 %
-	// shifted. Not with PreTrafficHook. Default: no smoke test.
+	// shifted. Not with PreHook. Default: no smoke test.
 	Smoke *Smoke
 	// Bake waits once traffic is fully shifted, then judges the new version's own metrics
-	// over the whole deployment against Alarms (ErrorRatePercent, P99DurationMs and
+	// over the whole deployment against Thresholds (ErrorRatePercent, P99Duration and
 	// MinInvocations), through the shipped post-traffic hook; Failed rolls back. CodeDeploy
 	// stops watching alarms when the shift ends, and Lambda's metrics arrive minutes late,
 	// so without a bake the end of a canary and all of AllAtOnce go unjudged. Needs a
-	// threshold; not with PostTrafficHook. Default: no bake.
+	// threshold; not with PostHook. Default: no bake.
 	Bake *Bake
-	// Hooks are the shipped hook functions Smoke and Bake use. Default: the stack's, in
-	// the Shared construct, when Application or Role are defaulted too; otherwise this
+	// Hooks are the shipped hook functions Smoke and Bake use. Default: the stack's
+	// (SharedOf(...).Hooks()) when Application or Role is defaulted too; otherwise this
 	// function's own.
 	Hooks *Hooks
-	// PreTrafficHook and PostTrafficHook are hooks of your own, by function name or
-	// unqualified ARN (contract.HookFunctionPattern); PreTrafficHookFunction and
-	// PostTrafficHookFunction take an awslambda.IFunction instead. The deployment group's
-	// role is granted invoke on the hook, so no CodeDeployHook_ prefix is needed. A hook
-	// declared in this app (an IFunction with its role) is granted
+	// PreHook is a pre-traffic hook of one's own, run before any traffic shifts, and
+	// PostHook a post-traffic hook, run once it has (VersionedFunction.AddPreHook and
+	// AddPostHook set them later). A hook declared elsewhere goes in by name or ARN:
+	// awslambda.Function_FromFunctionName or Function_FromFunctionArn, in the stack's account
+	// and region. The deployment group's role is granted invoke on the hook, so its name
+	// needs no CodeDeployHook_ prefix unless Role is an imported role that cannot take the
+	// grant. A hook declared in this app (with its role) is granted
 	// codedeploy:PutLifecycleEventHookExecutionStatus on this deployment group; a hook
-	// referenced by name or ARN needs that grant in its own role. Default: no hook.
-	PreTrafficHook          string
-	PostTrafficHook         string
-	PreTrafficHookFunction  awslambda.IFunction
-	PostTrafficHookFunction awslambda.IFunction
-	// DisableRollbackOnFailure, DisableRollbackOnStop and DisableRollbackOnAlarm turn off
-	// automatic rollback. Default: false - a failed, stopped or in-alarm deployment rolls back.
-	DisableRollbackOnFailure bool
-	DisableRollbackOnStop    bool
-	DisableRollbackOnAlarm   bool
+	// referenced by name or ARN needs that grant in its own role. PreHook is not with Smoke,
+	// PostHook not with Bake: a deployment runs one hook per side. Default: none.
+	PreHook  awslambda.IFunction
+	PostHook awslambda.IFunction
+	// AutoRollback says which events roll a deployment back, as in CDK's
+	// LambdaDeploymentGroupProps. A field left nil keeps golive's default, which is every
+	// event: a failed deployment, a stopped one (CDK's own default leaves a stopped
+	// deployment where it stopped) and, when the group watches an alarm, one in alarm.
+	// Default: nil - all three.
+	AutoRollback *awscodedeploy.AutoRollbackConfig
 	// NotificationTopics are told about every release of the function (see
 	// VersionedFunction.AddNotificationTopic, which adds more): deployment-group triggers,
 	// rollback-alarm actions and publish on exactly these topics for the group's role. At
@@ -73,18 +87,20 @@ type Deployment struct {
 	NotificationTopics []awssns.ITopic
 }
 
-// Alarms holds thresholds; a nil threshold adds no term to the rollback alarm.
+// Thresholds are the rollback alarm's terms; a nil threshold adds no term.
 //
 // There is no throttles threshold: Lambda counts throttles per function and per alias,
 // and the ExecutedVersion dimension, "a combination of alias and version", belongs to the
 // version that ran (Lambda Developer Guide, "Types of metrics for Lambda functions"); a
 // throttled request runs no version. A throttles term therefore counts the old version's
 // throttles, and the account's concurrency running out, against the new version.
-type Alarms struct {
-	// ErrorRatePercent breaches when Errors / Invocations * 100 of the new version exceeds it.
+type Thresholds struct {
+	// ErrorRatePercent breaches when Errors / Invocations * 100 of the new version exceeds
+	// it: above 0, at most 100.
 	ErrorRatePercent *float64
-	// P99DurationMs breaches when the new version's p99 duration exceeds it.
-	P99DurationMs *float64
+	// P99Duration breaches when the new version's p99 duration exceeds it: more than 0 ms,
+	// at most the function's timeout.
+	P99Duration awscdk.Duration
 	// ErrorRateRelative makes the error-rate term also compare with the old version over the
 	// same minute (the alias's errors and invocations minus the new version's): it breaches
 	// only when the new version's rate exceeds ErrorRatePercent and the old version's rate by
@@ -94,19 +110,46 @@ type Alarms struct {
 	ErrorRateRelative bool
 	// MinInvocations is the evidence a threshold needs: no term breaches in a minute with
 	// fewer invocations of the new version, and a bake fails with fewer over its window.
-	// Default: 10 (contract.DefaultMinInvocations); 0 turns the guard off.
+	// A whole number. Default: 10; 0 turns the guard off.
 	MinInvocations *float64
 }
 
-func (a Alarms) any() bool {
-	return a.ErrorRatePercent != nil || a.P99DurationMs != nil
+func (t Thresholds) any() bool {
+	return t.ErrorRatePercent != nil || t.P99Duration != nil
 }
 
-func (a Alarms) minInvocations() int {
+// alarmThresholds are Thresholds as the rollback alarm and the bake read them: numbers,
+// the p99 in milliseconds.
+type alarmThresholds struct {
+	ErrorRatePercent  *float64
+	P99DurationMs     *float64
+	ErrorRateRelative bool
+	MinInvocations    *float64
+}
+
+func (a alarmThresholds) minInvocations() int {
 	if a.MinInvocations == nil {
 		return contract.DefaultMinInvocations
 	}
 	return int(*a.MinInvocations)
+}
+
+// alarms reads t's durations, which validateDeployment has checked.
+func (t Thresholds) alarms() alarmThresholds {
+	a := alarmThresholds{ErrorRatePercent: t.ErrorRatePercent, ErrorRateRelative: t.ErrorRateRelative, MinInvocations: t.MinInvocations}
+	if t.P99Duration != nil {
+		ms, _ := millis(t.P99Duration)
+		a.P99DurationMs = &ms
+	}
+	return a
+}
+
+// millis reads a Duration at synth; ok is false for one CloudFormation resolves (a token).
+func millis(d awscdk.Duration) (ms float64, ok bool) {
+	if *d.IsUnresolved() {
+		return 0, false
+	}
+	return *d.ToMilliseconds(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)}), true
 }
 
 func (v *VersionedFunction) addDeployment(props *Props) {
@@ -118,40 +161,40 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		shared := SharedOf(v.Construct, nil)
 		app, role = shared.Application, shared.Role
 	}
+	config := d.Config
+	if config == nil {
+		config = awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES()
+	}
 
-	if d.Alarms.any() {
-		v.Alarm = newRollbackAlarm(v.Construct, v.functionName, props.LiveVersion, d.Alarms)
+	thresholds := d.Thresholds.alarms()
+	if d.Thresholds.any() {
+		v.Alarm = newRollbackAlarm(v.Construct, v.functionName, props.LiveVersion, thresholds)
 		v.Alarms = append(v.Alarms, v.Alarm)
 	}
-	for i, name := range d.ExtraAlarmNames {
-		v.Alarms = append(v.Alarms, awscloudwatch.Alarm_FromAlarmName(v.Construct, jsii.String("ExtraAlarm"+strconv.Itoa(i)), jsii.String(name)))
+	for _, a := range d.Alarms {
+		v.Alarms = append(v.Alarms, a)
 	}
 
 	gp := &awscodedeploy.LambdaDeploymentGroupProps{
 		Alias:               v.Alias,
 		Application:         app,
 		Role:                role,
-		DeploymentConfig:    d.Config,
+		DeploymentConfig:    config,
 		DeploymentGroupName: jsii.String(v.functionName),
-		AutoRollback: &awscodedeploy.AutoRollbackConfig{
-			FailedDeployment:  jsii.Bool(!d.DisableRollbackOnFailure),
-			StoppedDeployment: jsii.Bool(!d.DisableRollbackOnStop),
-			DeploymentInAlarm: jsii.Bool(!d.DisableRollbackOnAlarm && len(v.Alarms) > 0),
-		},
+		AutoRollback:        autoRollback(d.AutoRollback),
 	}
 	if len(v.Alarms) > 0 {
 		alarms := slices.Clone(v.Alarms)
 		gp.Alarms = &alarms
 	}
-	gp.PreHook = ownHook(v.Construct, "PreTrafficHook", d.PreTrafficHook, d.PreTrafficHookFunction)
-	gp.PostHook = ownHook(v.Construct, "PostTrafficHook", d.PostTrafficHook, d.PostTrafficHookFunction)
+	gp.PreHook, gp.PostHook = d.PreHook, d.PostHook
 	if d.Smoke != nil || d.Bake != nil {
 		hooks := d.Hooks
 		if hooks == nil {
 			if d.Application == nil || d.Role == nil {
 				hooks = SharedOf(v.Construct, nil).Hooks()
 			} else {
-				hooks = NewHooks(v.Construct)
+				hooks = newHooks(v.Construct)
 			}
 		}
 		// The group's ARN from names known at synth, so that the hook's policy needs no
@@ -171,18 +214,20 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		// The settings name no version: the hook reads the target from the deployment, so a
 		// release changes nothing of the hooks.
 		if s := d.Smoke; s != nil {
-			timeout := s.TimeoutSeconds
-			if timeout == 0 {
-				timeout = contract.DefaultSmokeTimeoutS
+			timeout := contract.DefaultSmokeTimeoutS
+			if s.Timeout != nil {
+				ms, _ := millis(s.Timeout)
+				timeout = int(ms / 1000)
 			}
 			smoke := contract.HookTarget{Group: v.functionName, Function: v.functionName,
 				Smoke: &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout}}
 			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, grants)
 		}
 		if b := d.Bake; b != nil {
+			ms, _ := millis(b.Wait)
 			bake := contract.HookTarget{Group: v.functionName, Function: v.functionName, Bake: &contract.Bake{
-				Minutes: b.Minutes, ErrorRatePercent: d.Alarms.ErrorRatePercent, P99DurationMs: d.Alarms.P99DurationMs,
-				MinInvocations: d.Alarms.minInvocations(),
+				Minutes: int(ms / 60000), ErrorRatePercent: thresholds.ErrorRatePercent, P99DurationMs: thresholds.P99DurationMs,
+				MinInvocations: thresholds.minInvocations(),
 			}}
 			gp.PostHook = hooks.add(v, contract.HookPhaseBake, bake, grants)
 		}
@@ -191,6 +236,14 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 	dependOnHookGrants(v.Alias, v.DeploymentGroup.Role(), gp.PreHook, gp.PostHook)
 	for _, topic := range d.NotificationTopics {
 		v.AddNotificationTopic(topic)
+	}
+	v.preHook, v.postHook = gp.PreHook != nil, gp.PostHook != nil
+	v.importedRole = d.Role != nil && !isRole(d.Role)
+	for _, h := range []struct {
+		field string
+		fn    awslambda.IFunction
+	}{{"PreHook", d.PreHook}, {"PostHook", d.PostHook}} {
+		v.warnHookName("Deployment."+h.field, h.fn)
 	}
 
 	if props.Rollout == RolloutDirect {
@@ -201,6 +254,54 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		v.Alias.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("UpdatePolicy"))
 	}
 }
+
+// autoRollback is CDK's AutoRollbackConfig with golive's defaults for what c leaves nil:
+// roll back a failed and a stopped deployment. DeploymentInAlarm stays nil unless turned
+// off: CDK then rolls back on alarm exactly when the group watches one at synth, alarms
+// added later by AddAlarm included.
+func autoRollback(c *awscodedeploy.AutoRollbackConfig) *awscodedeploy.AutoRollbackConfig {
+	out := &awscodedeploy.AutoRollbackConfig{FailedDeployment: jsii.Bool(true), StoppedDeployment: jsii.Bool(true)}
+	if c == nil {
+		return out
+	}
+	if c.FailedDeployment != nil {
+		out.FailedDeployment = c.FailedDeployment
+	}
+	if c.StoppedDeployment != nil {
+		out.StoppedDeployment = c.StoppedDeployment
+	}
+	if c.DeploymentInAlarm != nil && !*c.DeploymentInAlarm {
+		out.DeploymentInAlarm = jsii.Bool(false)
+	}
+	return out
+}
+
+// isRole tells a role declared in this app, which takes grants, from an imported one.
+func isRole(r awsiam.IRole) bool {
+	_, ok := r.(awsiam.Role)
+	return ok
+}
+
+// warnHookName warns when CodeDeploy may not be allowed to invoke hook: the group's role
+// is imported, so the invoke grant may go nowhere (an immutable import drops it), and
+// then only the managed policy AWSCodeDeployRoleForLambdaLimited lets it invoke a hook,
+// which it does for functions named CodeDeployHook_* alone.
+func (v *VersionedFunction) warnHookName(field string, hook awslambda.IFunction) {
+	if hook == nil || !v.importedRole {
+		return
+	}
+	name := hook.FunctionName()
+	if name == nil || *awscdk.Token_IsUnresolved(name) || strings.HasPrefix(*name, codeDeployHookPrefix) {
+		return
+	}
+	awscdk.Annotations_Of(v.Construct).AddWarningV2(jsii.String("golive:hookName"), jsii.String(fmt.Sprintf(
+		"%s: %q with an imported Deployment.Role: if that role cannot take the invoke grant, CodeDeploy may invoke only functions named %s* "+
+			"(AWSCodeDeployRoleForLambdaLimited); name the hook so, or grant the role lambda:InvokeFunction on it", field, *name, codeDeployHookPrefix)))
+}
+
+// codeDeployHookPrefix is the name prefix of the functions AWSCodeDeployRoleForLambdaLimited
+// lets CodeDeploy invoke.
+const codeDeployHookPrefix = "CodeDeployHook_"
 
 // dependOnHookGrants makes the alias wait for the policies the hooks need. Updating the
 // alias is what starts the CodeDeploy deployment (its CodeDeployLambdaAliasUpdate update
@@ -222,23 +323,6 @@ func dependOnHookGrants(alias awslambda.Alias, serviceRole awsiam.IRole, hooks .
 	}
 }
 
-// ownHook is a hook of the app's own: an IFunction as given, else by ARN or name.
-func ownHook(scope constructs.Construct, id, ref string, fn awslambda.IFunction) awslambda.IFunction {
-	switch {
-	case fn != nil:
-		return fn
-	case strings.HasPrefix(ref, "arn:"):
-		// CodeDeploy invokes a hook by name, so it lives in the stack's account and region;
-		// SameEnvironment lets the group's role be granted invoke on it.
-		return awslambda.Function_FromFunctionAttributes(scope, jsii.String(id), &awslambda.FunctionAttributes{
-			FunctionArn: jsii.String(ref), SameEnvironment: jsii.Bool(true),
-		})
-	case ref != "":
-		return awslambda.Function_FromFunctionName(scope, jsii.String(id), jsii.String(ref))
-	}
-	return nil
-}
-
 // validateDeployment checks what Deployment itself declares; nil is valid (no CodeDeploy).
 func validateDeployment(d *Deployment) []string {
 	if d == nil {
@@ -246,25 +330,22 @@ func validateDeployment(d *Deployment) []string {
 	}
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
-	if d.Config == nil {
-		add("Deployment.Config: not set; want a Lambda deployment config such as LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES()")
-	}
 	for _, h := range []struct {
-		field, name string
-		fn          awslambda.IFunction
-	}{{"PreTrafficHook", d.PreTrafficHook, d.PreTrafficHookFunction}, {"PostTrafficHook", d.PostTrafficHook, d.PostTrafficHookFunction}} {
-		if h.name != "" && !contract.HookFunctionRe.MatchString(h.name) {
-			add("Deployment.%s: got %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\") or its unqualified ARN", h.field, h.name)
+		field string
+		fn    awslambda.IFunction
+	}{{"PreHook", d.PreHook}, {"PostHook", d.PostHook}} {
+		if h.fn == nil {
+			continue
 		}
-		if h.name != "" && h.fn != nil {
-			add("Deployment.%s: got %q and %sFunction; want one of the two", h.field, h.name, h.field)
+		if name := h.fn.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !contract.HookFunctionRe.MatchString(*name) {
+			add("Deployment.%s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", h.field, *name)
 		}
 	}
-	if d.Smoke != nil && (d.PreTrafficHook != "" || d.PreTrafficHookFunction != nil) {
-		add("Deployment.Smoke: set with a PreTrafficHook; a deployment runs one pre-traffic hook: drop one of the two")
+	if d.Smoke != nil && d.PreHook != nil {
+		add("Deployment.Smoke: set with a PreHook; a deployment runs one pre-traffic hook: drop one of the two")
 	}
-	if d.Bake != nil && (d.PostTrafficHook != "" || d.PostTrafficHookFunction != nil) {
-		add("Deployment.Bake: set with a PostTrafficHook; a deployment runs one post-traffic hook: drop one of the two")
+	if d.Bake != nil && d.PostHook != nil {
+		add("Deployment.Bake: set with a PostHook; a deployment runs one post-traffic hook: drop one of the two")
 	}
 	if s := d.Smoke; s != nil {
 		if len(s.Events) == 0 {
@@ -278,50 +359,66 @@ func validateDeployment(d *Deployment) []string {
 		if len(s.Expect) > 0 && !json.Valid(s.Expect) {
 			add("Deployment.Smoke.Expect: got %q; want a JSON value", s.Expect)
 		}
-		if s.TimeoutSeconds < 0 || s.TimeoutSeconds > contract.MaxSmokeTimeoutS {
-			add("Deployment.Smoke.TimeoutSeconds: got %d; want 1 to %d (the hook runs in one Lambda invocation), or 0 for %d",
-				s.TimeoutSeconds, contract.MaxSmokeTimeoutS, contract.DefaultSmokeTimeoutS)
+		if s.Timeout != nil {
+			ms, ok := millis(s.Timeout)
+			if !ok || ms < 1000 || ms > contract.MaxSmokeTimeoutS*1000 || math.Mod(ms, 1000) != 0 {
+				add("Deployment.Smoke.Timeout: got %s; want whole seconds from 1 to %d (the hook runs in one Lambda invocation), or nil for %d seconds",
+					durationString(s.Timeout), contract.MaxSmokeTimeoutS, contract.DefaultSmokeTimeoutS)
+			}
 		}
 	}
 	if b := d.Bake; b != nil {
-		if b.Minutes < 1 || b.Minutes > contract.MaxBakeMinutes {
-			add("Deployment.Bake.Minutes: got %d; want 1 to %d (the hook waits and judges in one Lambda invocation of at most 15 minutes)",
-				b.Minutes, contract.MaxBakeMinutes)
+		ms, ok := 0.0, false
+		if b.Wait != nil {
+			ms, ok = millis(b.Wait)
 		}
-		if !d.Alarms.any() {
-			add("Deployment.Bake: set without Alarms.ErrorRatePercent or Alarms.P99DurationMs; a bake judges the new version against them: set one")
+		if !ok || ms < 60000 || ms > contract.MaxBakeMinutes*60000 || math.Mod(ms, 60000) != 0 {
+			add("Deployment.Bake.Wait: got %s; want whole minutes from 1 to %d (the hook waits and judges in one Lambda invocation of at most 15 minutes)",
+				durationString(b.Wait), contract.MaxBakeMinutes)
 		}
-	}
-	for _, t := range []struct {
-		field string
-		v     *float64
-	}{{"ErrorRatePercent", d.Alarms.ErrorRatePercent}, {"P99DurationMs", d.Alarms.P99DurationMs}} {
-		if t.v != nil && *t.v <= 0 {
-			add("Deployment.Alarms.%s: got %g; want a positive threshold", t.field, *t.v)
+		if !d.Thresholds.any() {
+			add("Deployment.Bake: set without Thresholds.ErrorRatePercent or Thresholds.P99Duration; a bake judges the new version against them: set one")
 		}
 	}
-	if r := d.Alarms.ErrorRatePercent; r != nil && *r > 0 && !lambdarules.ValidErrorRate(*r) {
-		add("Deployment.Alarms.ErrorRatePercent: got %g; want %s", *r, lambdarules.ErrorRatePercent.Allowed)
+	t := d.Thresholds
+	if r := t.ErrorRatePercent; r != nil && !lambdarules.ValidErrorRate(*r) {
+		add("Deployment.Thresholds.ErrorRatePercent: got %g; want %s", *r, lambdarules.ErrorRatePercent.Allowed)
 	}
-	// The thresholds make one rollback alarm; each extra alarm is one more.
-	n := len(d.ExtraAlarmNames)
-	if d.Alarms.any() {
+	if t.P99Duration != nil {
+		if ms, ok := millis(t.P99Duration); !ok || ms <= 0 {
+			add("Deployment.Thresholds.P99Duration: got %s; want more than 0 ms, known at synth", durationString(t.P99Duration))
+		}
+	}
+	// The thresholds make one rollback alarm; each alarm of one's own is one more.
+	n := len(d.Alarms)
+	if d.Thresholds.any() {
 		n++
 	}
 	if n > lambdarules.MaxAlarms {
-		add("Deployment.ExtraAlarmNames: got %d alarms with the rollback alarm; want %s", n, lambdarules.Alarms.Allowed)
+		add("Deployment.Alarms: got %d alarms with the rollback alarm; want %s", n, lambdarules.Alarms.Allowed)
 	}
-	for i, name := range d.ExtraAlarmNames {
-		if strings.TrimSpace(name) == "" {
-			add("Deployment.ExtraAlarmNames[%d]: got %q; want the name of an existing CloudWatch alarm", i, name)
+	for i, a := range d.Alarms {
+		if a == nil {
+			add("Deployment.Alarms[%d]: nil; want an awscloudwatch.IAlarm, e.g. Alarm_FromAlarmName", i)
 		}
 	}
 	problems = append(problems, validateNotifications(d.NotificationTopics)...)
-	if d.Alarms.ErrorRateRelative && d.Alarms.ErrorRatePercent == nil {
-		add("Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent; want ErrorRatePercent, the margin the new version's error rate may exceed the old one's by")
+	if t.ErrorRateRelative && t.ErrorRatePercent == nil {
+		add("Deployment.Thresholds.ErrorRateRelative: set without ErrorRatePercent; want ErrorRatePercent, the margin the new version's error rate may exceed the old one's by")
 	}
-	if m := d.Alarms.MinInvocations; m != nil && !lambdarules.ValidMinInvocations(*m) {
-		add("Deployment.Alarms.MinInvocations: got %g; want %s (default %d)", *m, lambdarules.MinInvocations.Allowed, contract.DefaultMinInvocations)
+	if m := t.MinInvocations; m != nil && !lambdarules.ValidMinInvocations(*m) {
+		add("Deployment.Thresholds.MinInvocations: got %g; want %s (default %d)", *m, lambdarules.MinInvocations.Allowed, contract.DefaultMinInvocations)
 	}
 	return problems
+}
+
+// durationString shows a Duration in an error message; nil is "nil".
+func durationString(d awscdk.Duration) string {
+	if d == nil {
+		return "nil"
+	}
+	if *d.IsUnresolved() {
+		return "a token resolved at deploy"
+	}
+	return *d.ToHumanString()
 }

@@ -24,8 +24,8 @@ func Example() {
 		MemoryMB:     256,
 		LiveVersion:  "7",
 		Deployment: &versionedfunction.Deployment{
-			Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
-			Alarms: versionedfunction.Alarms{ErrorRatePercent: jsii.Number(1), P99DurationMs: jsii.Number(2000)},
+			Config:     awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
+			Thresholds: versionedfunction.Thresholds{ErrorRatePercent: jsii.Number(1), P99Duration: awscdk.Duration_Seconds(jsii.Number(2))},
 		},
 	})
 	// Callers get the alias, never $LATEST or a bare version.

@@ -65,7 +65,7 @@ func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name 
 		fp.Handler = jsii.String("FROM_IMAGE")
 		fp.Runtime = ss.runtimeFromImage()
 	} else {
-		dir, sha, err := BuildGo(props.Entry, arch, props.Build)
+		dir, sha, err := buildGo(props.Entry, arch, props.Build)
 		if err != nil {
 			panic(fmt.Errorf("%s: %w", *scope.Node().Path(), err))
 		}
@@ -80,6 +80,13 @@ func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name 
 // into a struct of its own with the same field names (plus Code, Handler and Runtime): an
 // option added to CDK reaches the function without a change here.
 func copyOptions(dst *awslambda.FunctionProps, src *awslambda.FunctionOptions) {
+	copyFields(dst, src)
+}
+
+// copyFields sets each field of *dst to the field of *src of the same name: jsii flattens
+// a struct that extends another (FunctionProps, MetricProps) into one with the same field
+// names, so every option of the smaller one is passed on.
+func copyFields(dst, src any) {
 	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
 	for i := range s.NumField() {
 		d.FieldByName(s.Type().Field(i).Name).Set(s.Field(i))

@@ -16,7 +16,40 @@ import (
 	"sync"
 )
 
-// BuildGo compiles the Go main package in entry into a provided.al2023 "bootstrap"
+// Prebuild compiles, in parallel, the Go Entry of each of props (with its Architecture
+// and Build) and, when one of them has a Deployment with a Smoke or a Bake, the shipped
+// hook. New builds an Entry when it declares the function, one function after another;
+// an app that calls Prebuild first, with the props it will pass to New, finds every
+// build done. Builds are memoized per process, so New then reuses them, and failures are
+// not returned: New reports them with the construct path. Prebuild touches nothing of
+// jsii, so it may run before the first construct, e.g. beside the app's other start-up
+// work. Optional: without it, synth builds the same binaries, later.
+func Prebuild(props ...*Props) {
+	var wg sync.WaitGroup
+	hook := false
+	for _, p := range props {
+		if p == nil {
+			continue
+		}
+		if d := p.Deployment; d != nil && (d.Smoke != nil || d.Bake != nil) {
+			hook = true
+		}
+		if p.Entry == "" {
+			continue
+		}
+		arch := p.Architecture
+		if arch == "" {
+			arch = optionsArchitecture(p.FunctionOptions)
+		}
+		wg.Go(func() { _, _, _ = buildGo(p.Entry, arch, p.Build) })
+	}
+	if hook {
+		wg.Go(func() { _, _, _ = buildHook() })
+	}
+	wg.Wait()
+}
+
+// buildGo compiles the Go main package in entry into a provided.al2023 "bootstrap"
 // binary and returns the directory holding it, named after the binary's SHA-256.
 //
 // The asset is hashed on this OUTPUT, not on entry's sources: a change in a shared
@@ -26,8 +59,8 @@ import (
 // a few hundred milliseconds of CPU per entry and synth even with a warm build cache.
 // Results are also memoized per process, so N functions sharing an entry build once.
 // opts (nil for none) adds tags, linker flags and environment to the reproducible defaults.
-// BuildGo is safe for concurrent use: callers may prebuild distinct entries in parallel.
-func BuildGo(entry string, arch Architecture, opts *Build) (dir, sha string, err error) {
+// buildGo is safe for concurrent use: Prebuild builds distinct entries in parallel.
+func buildGo(entry string, arch Architecture, opts *Build) (dir, sha string, err error) {
 	abs, err := filepath.Abs(entry)
 	if err != nil {
 		return "", "", err

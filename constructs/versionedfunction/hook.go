@@ -1,14 +1,7 @@
 package versionedfunction
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -65,63 +58,11 @@ type hookGrants struct {
 	applicationName string
 }
 
-// NewHooks declares nothing until a deployment group uses a hook; the functions are
+// newHooks declares nothing until a deployment group uses a hook; the functions are
 // then children of scope ("SmokeHook", "BakeHook").
-func NewHooks(scope constructs.Construct) *Hooks {
+func newHooks(scope constructs.Construct) *Hooks {
 	return &Hooks{scope: scope, fns: map[string]*hookFunction{}}
 }
-
-// hookSourceDir finds cmd/golive-hook: beside this package's source when the binary was
-// built without -trimpath (also inside the read-only module cache, where `go build` works
-// since it writes only to -o and the build cache), else through `go list -m` run in the
-// app's working directory, which resolves golive as the user's module requires it
-// (version, replace directive or workspace).
-func hookSourceDir() (string, error) {
-	hookDirOnce.Do(func() {
-		if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-			dir := filepath.Join(filepath.Dir(file), "..", "..", hookPackageDir)
-			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-				hookDir = filepath.Clean(dir)
-				return
-			}
-		}
-		hookDir, hookDirErr = moduleHookDir("")
-	})
-	return hookDir, hookDirErr
-}
-
-// hookPackageDir is the hook's main package inside the golive module. It is not under
-// internal/, so a user's module may also name it (go list, go build) by import path.
-const hookPackageDir = "cmd/golive-hook"
-
-const modulePath = "github.com/golive-dev/golive"
-
-// moduleHookDir asks the go command, in dir ("" for the working directory), where the
-// golive module the app requires is.
-func moduleHookDir(dir string) (string, error) {
-	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", modulePath)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr string
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			stderr = strings.TrimSpace(string(ee.Stderr))
-		}
-		return "", fmt.Errorf("find the shipped traffic hook: go list -m %s: %w: %s", modulePath, err, stderr)
-	}
-	hook := filepath.Join(strings.TrimSpace(string(out)), hookPackageDir)
-	if fi, err := os.Stat(hook); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("find the shipped traffic hook: %s is not a directory", hook)
-	}
-	return hook, nil
-}
-
-var (
-	hookDirOnce sync.Once
-	hookDir     string
-	hookDirErr  error
-)
 
 // Smoke is the pre-traffic hook function, nil until a deployment group uses it.
 func (h *Hooks) Smoke() awslambda.Function { return h.declared(contract.HookPhaseSmoke) }
@@ -136,24 +77,6 @@ func (h *Hooks) declared(phase string) awslambda.Function {
 		return f.fn
 	}
 	return nil
-}
-
-// BuildHook builds the shipped hook (cmd/golive-hook) as the construct will, memoized like
-// BuildGo: an app may call it early, beside its own handlers' builds, so that synth does
-// not wait for it. It touches no jsii.
-func BuildHook() error {
-	_, _, err := buildHook()
-	return err
-}
-
-func buildHook() (dir, sha string, err error) {
-	src, err := hookSourceDir()
-	if err != nil {
-		return "", "", err
-	}
-	// golive's own go.mod decides the hook's dependencies, whatever workspace the app is
-	// built in.
-	return BuildGo(src, Arm64, &Build{Env: map[string]string{"GOWORK": "off"}})
 }
 
 // function returns the phase's hook function, declaring it on first use.
@@ -242,23 +165,4 @@ func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, a
 		}))
 	}
 	return f.fn
-}
-
-// Smoke is the pre-traffic test of the version being released.
-type Smoke struct {
-	// Events are the payloads, each a JSON value, the version is invoked with, in order.
-	// Required: at least one.
-	Events []json.RawMessage
-	// Expect, when set, is a JSON value every response must contain: an object's keys
-	// recursively, any other value equal. Default: any response without a function error.
-	Expect json.RawMessage
-	// TimeoutSeconds bounds all events together. Default: 60; at most 840.
-	TimeoutSeconds int
-}
-
-// Bake is the post-traffic check.
-type Bake struct {
-	// Minutes to wait once traffic is fully shifted before judging: 1 to 14 (the hook
-	// runs in one Lambda invocation). Required.
-	Minutes int
 }

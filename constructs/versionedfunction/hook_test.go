@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
@@ -19,13 +20,21 @@ import (
 )
 
 func smoke() *versionedfunction.Smoke {
-	return &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping": true}`)}, Expect: json.RawMessage(`{"ok":true}`), TimeoutSeconds: 30}
+	return &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping": true}`)}, Expect: json.RawMessage(`{"ok":true}`), Timeout: awscdk.Duration_Seconds(jsii.Number(30))}
 }
 
 // importedFunction is an IFunction from a throwaway stack, for props that never synth.
 func importedFunction(name string) awslambda.IFunction {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Other"), nil)
-	return awslambda.Function_FromFunctionName(stack, jsii.String("Fn"), jsii.String(name))
+	// By ARN: CDK keeps the name of FromFunctionName only inside an ARN token.
+	return awslambda.Function_FromFunctionArn(stack, jsii.String("Fn"), jsii.String("arn:aws:lambda:us-east-1:111111111111:function:"+name))
+}
+
+// importedAlarm is an IAlarm by name from a throwaway stack: the deployment group reads
+// only its name.
+func importedAlarm(name string) awscloudwatch.IAlarm {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Other"), nil)
+	return awscloudwatch.Alarm_FromAlarmName(stack, jsii.String("Alarm"), jsii.String(name))
 }
 
 // statement is one IAM statement, its resources rendered as JSON for matching.
@@ -83,8 +92,8 @@ func TestShippedHooks(t *testing.T) {
 		return d
 	}
 	tpl, _ := synth(t,
-		&versionedfunction.Props{FunctionName: "orders", Entry: entry, LiveVersion: "7", Deployment: deployment(smoke(), &versionedfunction.Bake{Minutes: 5})},
-		&versionedfunction.Props{FunctionName: "billing", Entry: entry, LiveVersion: "3", Deployment: deployment(smoke(), &versionedfunction.Bake{Minutes: 2})},
+		&versionedfunction.Props{FunctionName: "orders", Entry: entry, LiveVersion: "7", Deployment: deployment(smoke(), &versionedfunction.Bake{Wait: minutes(5)})},
+		&versionedfunction.Props{FunctionName: "billing", Entry: entry, LiveVersion: "3", Deployment: deployment(smoke(), &versionedfunction.Bake{Wait: minutes(2)})},
 		&versionedfunction.Props{FunctionName: "plain", Entry: entry, LiveVersion: "1", Deployment: canary()},
 	)
 
@@ -249,14 +258,19 @@ func TestHooksOfYourOwn(t *testing.T) {
 		set       func(d *versionedfunction.Deployment, stack awscdk.Stack)
 		pre, post string // JSON of the UpdatePolicy's hook names
 	}{
-		{"by name, without CodeDeployHook_", func(d *versionedfunction.Deployment, _ awscdk.Stack) {
-			d.PreTrafficHook, d.PostTrafficHook = "orders-smoke", "orders-check"
+		{"by name, without CodeDeployHook_", func(d *versionedfunction.Deployment, stack awscdk.Stack) {
+			d.PreHook = awslambda.Function_FromFunctionName(stack, jsii.String("Smoke"), jsii.String("orders-smoke"))
+			d.PostHook = awslambda.Function_FromFunctionName(stack, jsii.String("Check"), jsii.String("orders-check"))
 		}, `"Ref":"AWS::Partition"},":lambda:`, ""},
-		{"by ARN", func(d *versionedfunction.Deployment, _ awscdk.Stack) {
-			d.PreTrafficHook = "arn:aws:lambda:us-east-1:111111111111:function:orders-smoke"
+		{"by ARN", func(d *versionedfunction.Deployment, stack awscdk.Stack) {
+			// In the stack's account and region, which an environment-agnostic stack cannot
+			// tell from the ARN.
+			d.PreHook = awslambda.Function_FromFunctionAttributes(stack, jsii.String("Smoke"), &awslambda.FunctionAttributes{
+				FunctionArn: jsii.String("arn:aws:lambda:us-east-1:111111111111:function:orders-smoke"), SameEnvironment: jsii.Bool(true),
+			})
 		}, `"orders-smoke"`, ""},
 		{"an IFunction of the app", func(d *versionedfunction.Deployment, stack awscdk.Stack) {
-			d.PostTrafficHookFunction = awslambda.NewFunction(stack, jsii.String("Check"), &awslambda.FunctionProps{
+			d.PostHook = awslambda.NewFunction(stack, jsii.String("Check"), &awslambda.FunctionProps{
 				Runtime: awslambda.Runtime_PYTHON_3_12(), Handler: jsii.String("index.handler"), Code: awslambda.Code_FromInline(jsii.String("def handler(e, c): pass")),
 			})
 		}, "", `{"Ref":"Check`},

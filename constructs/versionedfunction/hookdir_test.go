@@ -60,9 +60,9 @@ func TestHookBuildsFromAnotherModule(t *testing.T) {
 	}
 	// A linker flag of its own makes this a real build, not the shortcut of an earlier one.
 	nonce := strconv.FormatInt(time.Now().UnixNano(), 10)
-	out, sha, err := BuildGo(dir, Arm64, &Build{Env: map[string]string{"GOWORK": "off"}, LDFlags: "-X main.buildNonce=" + nonce})
+	out, sha, err := buildGo(dir, Arm64, &Build{Env: map[string]string{"GOWORK": "off"}, LDFlags: "-X main.buildNonce=" + nonce})
 	if err != nil {
-		t.Fatalf("BuildGo in a read-only module: %v", err)
+		t.Fatalf("buildGo in a read-only module: %v", err)
 	}
 	if fi, err := os.Stat(filepath.Join(out, "bootstrap")); err != nil || fi.Size() == 0 || len(sha) != 64 {
 		t.Fatalf("no bootstrap built: %v", err)

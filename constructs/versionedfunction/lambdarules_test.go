@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/golive-dev/golive/internal/testkit/rulecases"
@@ -20,7 +22,14 @@ import (
 // calls before declaring anything (readFacts, validate), so no Go build runs.
 func TestLambdaRules(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Rules"), nil)
-	check := func(f rulecases.Function, id string) []string {
+	check := func(f rulecases.Function, id string) (problems []string) {
+		// A value a CDK type cannot hold (a negative Duration) is refused before the
+		// construct sees it: CDK panics when it is made.
+		defer func() {
+			if r := recover(); r != nil {
+				problems = []string{fmt.Sprint("CDK refuses the value: ", r)}
+			}
+		}()
 		p := caseProps(stack, f, id)
 		facts, problems := readFacts(p)
 		return append(problems, validate(p, facts)...)
@@ -60,10 +69,16 @@ func caseProps(stack awscdk.Stack, f rulecases.Function, id string) *Props {
 		return p
 	}
 	dep := &Deployment{
-		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
-		Alarms: Alarms{ErrorRatePercent: d.ErrorRatePercent, P99DurationMs: d.P99DurationMs,
-			ErrorRateRelative: d.ErrorRateRelative, MinInvocations: d.MinInvocations},
-		PreTrafficHook: d.PreTrafficHook, PostTrafficHook: d.PostTrafficHook,
+		Thresholds: Thresholds{ErrorRatePercent: d.ErrorRatePercent, ErrorRateRelative: d.ErrorRateRelative, MinInvocations: d.MinInvocations},
+	}
+	if d.P99DurationMs != nil {
+		dep.Thresholds.P99Duration = awscdk.Duration_Millis(d.P99DurationMs)
+	}
+	if d.PreTrafficHook != "" {
+		dep.PreHook = awslambda.Function_FromFunctionName(stack, jsii.String("Pre"+id), jsii.String(d.PreTrafficHook))
+	}
+	if d.PostTrafficHook != "" {
+		dep.PostHook = awslambda.Function_FromFunctionName(stack, jsii.String("Post"+id), jsii.String(d.PostTrafficHook))
 	}
 	if s := d.Shift; s != nil {
 		routing := awscodedeploy.TrafficRouting_TimeBasedCanary(&awscodedeploy.TimeBasedCanaryTrafficRoutingProps{
@@ -76,13 +91,13 @@ func caseProps(stack awscdk.Stack, f rulecases.Function, id string) *Props {
 			&awscodedeploy.LambdaDeploymentConfigProps{TrafficRouting: routing})
 	}
 	for i := range d.ExtraAlarms {
-		dep.ExtraAlarmNames = append(dep.ExtraAlarmNames, fmt.Sprintf("extra-%d", i+1))
+		dep.Alarms = append(dep.Alarms, awscloudwatch.Alarm_FromAlarmName(stack, jsii.String(fmt.Sprintf("Extra%s-%d", id, i+1)), jsii.String(fmt.Sprintf("extra-%d", i+1))))
 	}
 	if d.Smoke {
 		dep.Smoke = &Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping": true}`)}}
 	}
 	if d.BakeMinutes != 0 {
-		dep.Bake = &Bake{Minutes: d.BakeMinutes}
+		dep.Bake = &Bake{Wait: awscdk.Duration_Minutes(jsii.Number(float64(d.BakeMinutes)))}
 	}
 	p.Deployment = dep
 	return p

@@ -39,8 +39,8 @@ func TestLogicalIDsAreStable(t *testing.T) {
 			name: "pinned, with a canary and an alarm",
 			props: versionedfunction.Props{FunctionName: "orders-prd-worker", Entry: entry, LiveVersion: "7",
 				Deployment: &versionedfunction.Deployment{
-					Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
-					Alarms: versionedfunction.Alarms{ErrorRatePercent: jsii.Number(1)},
+					Config:     awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
+					Thresholds: versionedfunction.Thresholds{ErrorRatePercent: jsii.Number(1)},
 				}},
 			want: map[string]string{
 				"WorkerF29CA63A":                "AWS::Lambda::Function",

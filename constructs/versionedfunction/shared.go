@@ -24,23 +24,23 @@ type SharedProps struct {
 	ApplicationName string
 }
 
-// SharedID is the construct id of the stack's Shared construct, a child of the stack.
+// sharedID is the construct id of the stack's Shared construct, a child of the stack.
 // Its children are "Application" and "ServiceRole". Construct ids are part of the
 // logical ids: changing them replaces the application and the role.
-const SharedID = "CodeDeploy"
+const sharedID = "CodeDeploy"
 
-// SharedOf returns the Shared construct of scope's stack: the stack's child SharedID,
+// SharedOf returns the Shared construct of scope's stack: the stack's child "CodeDeploy",
 // declared with props on first use and found in the construct tree afterwards, so each
 // stack (of any app) has its own. Every pinned VersionedFunction with a Deployment that
 // leaves Application or Role unset uses it. To name the application, call SharedOf with
 // props before declaring the functions; props given once it exists must match it.
-// It panics, naming the path, when the stack's child SharedID is another construct.
+// It panics, naming the path, when the stack's child "CodeDeploy" is another construct.
 func SharedOf(scope constructs.Construct, props *SharedProps) *Shared {
 	stack := awscdk.Stack_Of(scope)
-	if found := stack.Node().TryFindChild(jsii.String(SharedID)); found != nil {
+	if found := stack.Node().TryFindChild(jsii.String(sharedID)); found != nil {
 		return existingShared(found, props)
 	}
-	c := constructs.NewConstruct(stack, jsii.String(SharedID))
+	c := constructs.NewConstruct(stack, jsii.String(sharedID))
 	s := &Shared{Construct: c}
 	ap := &awscodedeploy.LambdaApplicationProps{}
 	if props != nil && props.ApplicationName != "" {
@@ -63,7 +63,7 @@ func existingShared(found constructs.IConstruct, props *SharedProps) *Shared {
 	role, okRole := found.Node().TryFindChild(jsii.String("ServiceRole")).(awsiam.Role)
 	if !okApp || !okRole {
 		panic(fmt.Sprintf("%s: the stack's child %q is not golive's shared CodeDeploy application and role; "+
-			"give that construct another id, or set Deployment.Application and Deployment.Role", *found.Node().Path(), SharedID))
+			"give that construct another id, or set Deployment.Application and Deployment.Role", *found.Node().Path(), sharedID))
 	}
 	if props != nil && props.ApplicationName != "" {
 		// The L2's ApplicationName is a token even when named; the L1 holds what was given.

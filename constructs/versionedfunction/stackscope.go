@@ -142,7 +142,7 @@ func (s *stackScope) hooksOf(parent constructs.Construct) *Hooks {
 	if h, ok := s.hooks[path]; ok {
 		return h
 	}
-	h := NewHooks(parent)
+	h := newHooks(parent)
 	s.hooks[path] = h
 	return h
 }

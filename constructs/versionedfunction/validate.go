@@ -28,7 +28,7 @@ type facts struct {
 
 func readFacts(p *Props) (facts, []string) {
 	var f facts
-	needTimeout := p.Deployment != nil && p.Deployment.Alarms.P99DurationMs != nil
+	needTimeout := p.Deployment != nil && p.Deployment.Thresholds.P99Duration != nil
 	if p.Function != nil {
 		cfn, ok := p.Function.Node().DefaultChild().(awslambda.CfnFunction)
 		if !ok {
@@ -174,8 +174,10 @@ func validate(p *Props, f facts) []string {
 		add("RemovalPolicy: got %q; want RemovalPolicy_RETAIN (%q), RemovalPolicy_DESTROY (%q) or RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (%q)",
 			p.RemovalPolicy, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	}
-	if d := p.Deployment; d != nil && d.Alarms.P99DurationMs != nil && f.timeout > 0 && *d.Alarms.P99DurationMs > f.timeout*1000 {
-		add("Deployment.Alarms.P99DurationMs: got %g, above the function's timeout of %g ms; want at most the timeout, or the term can never breach", *d.Alarms.P99DurationMs, f.timeout*1000)
+	if d := p.Deployment; d != nil && d.Thresholds.P99Duration != nil && f.timeout > 0 {
+		if ms, ok := millis(d.Thresholds.P99Duration); ok && ms > f.timeout*1000 {
+			add("Deployment.Thresholds.P99Duration: got %s, above the function's timeout of %g s; want at most the timeout, or the term can never breach", durationString(d.Thresholds.P99Duration), f.timeout)
+		}
 	}
 	switch {
 	case p.Entry != "":

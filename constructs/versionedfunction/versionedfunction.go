@@ -9,6 +9,7 @@ package versionedfunction
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -19,9 +20,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
-// AliasName is the alias clients and event sources call.
+// AliasName, "LIVE", is the alias clients and event sources call.
 const AliasName = contract.Alias
 
 // VersionedFunction is a Lambda function with a LIVE alias and, when pinned, a CodeDeploy
@@ -38,7 +40,8 @@ type VersionedFunction struct {
 	DeploymentGroup awscodedeploy.LambdaDeploymentGroup
 	// Alarm is the version-scoped rollback alarm, nil when no threshold is set.
 	Alarm awscloudwatch.CfnAlarm
-	// Alarms are every alarm the deployment group watches: Alarm and the extra ones.
+	// Alarms are every alarm the deployment group watches: Alarm, then Deployment.Alarms
+	// and those added by AddAlarm.
 	Alarms []interfacesawscloudwatch.IAlarmRef
 
 	functionName string
@@ -46,15 +49,21 @@ type VersionedFunction struct {
 	// notify and cfnGroup are the release notifications (notify.go).
 	notify   notifications
 	cfnGroup awscodedeploy.CfnDeploymentGroup
+	// preHook and postHook record a hook of either side, which a deployment runs once;
+	// importedRole, a Deployment.Role that may not take the hooks' invoke grants.
+	preHook, postHook, importedRole bool
 }
 
 // New declares a VersionedFunction. It panics, naming the construct path, the bad value
 // and what is allowed, when props are invalid (CDK's convention for synth-time errors).
 //
 // Besides its own children it declares, at the stack's root, the stack output
-// contract.OutputKey(id) holding contract.OutputValue(function name, LiveVersion()): what
-// the golive CLI reads to find the stack's functions and the version the last deploy
-// recorded, with or without golive's config (golive ... --stack NAME).
+// "LiveVersion" followed by id's letters and digits, each word capitalized (id "order-api":
+// "LiveVersionOrderApi"), holding "FUNCTION:VERSION" (e.g. "shop-orders:7", or
+// "shop-orders:$LATEST"): what the golive CLI reads to find the stack's functions and the
+// version the last deploy recorded, with or without golive's config
+// (golive ... --stack NAME). The ids of one stack's VersionedFunctions must therefore
+// differ in their letters and digits.
 func New(scope constructs.Construct, id string, props *Props) *VersionedFunction {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	if props == nil {
@@ -152,17 +161,79 @@ func (v *VersionedFunction) MetricInvocations(props *awscloudwatch.MetricOptions
 
 // MetricVersion is metricName of one version executed through LIVE, the scope of the
 // rollback alarm: alias metrics alone mix old and new traffic during a canary
-// (aws/aws-cdk#2231).
+// (aws/aws-cdk#2231). Every option of props applies (statistic, period, label, unit,
+// color, account, region, ...); its DimensionsMap adds dimensions, while FunctionName,
+// Resource and ExecutedVersion stay those of the version.
 func (v *VersionedFunction) MetricVersion(metricName, version string, props *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	mp := &awscloudwatch.MetricProps{
-		Namespace:     jsii.String("AWS/Lambda"),
-		MetricName:    jsii.String(metricName),
-		DimensionsMap: versionDimensions(v.functionName, version),
-	}
+	mp := &awscloudwatch.MetricProps{}
 	if props != nil {
-		mp.Statistic, mp.Period, mp.Label, mp.Unit = props.Statistic, props.Period, props.Label, props.Unit
+		copyFields(mp, props)
 	}
+	dims := map[string]*string{}
+	if props != nil && props.DimensionsMap != nil {
+		maps.Copy(dims, *props.DimensionsMap)
+	}
+	maps.Copy(dims, *versionDimensions(v.functionName, version))
+	mp.Namespace, mp.MetricName, mp.DimensionsMap = jsii.String("AWS/Lambda"), jsii.String(metricName), &dims
 	return awscloudwatch.NewMetric(mp)
+}
+
+// AddAlarm makes the deployment group also roll back when alarm fires, like CDK's
+// LambdaDeploymentGroup.AddAlarm. It panics when the function has no deployment group
+// (LIVE follows $LATEST, or Props.Deployment is nil).
+func (v *VersionedFunction) AddAlarm(alarm awscloudwatch.IAlarm) {
+	v.mustDeploy("AddAlarm")
+	if alarm == nil {
+		panic(fmt.Errorf("%s: AddAlarm: nil; want an awscloudwatch.IAlarm, e.g. Alarm_FromAlarmName", *v.Node().Path()))
+	}
+	if len(v.Alarms) >= lambdarules.MaxAlarms {
+		panic(fmt.Errorf("%s: AddAlarm: the deployment group already watches %d alarms; want %s", *v.Node().Path(), len(v.Alarms), lambdarules.Alarms.Allowed))
+	}
+	v.DeploymentGroup.AddAlarm(alarm)
+	v.Alarms = append(v.Alarms, alarm)
+}
+
+// AddPreHook sets the pre-traffic hook of one's own, as Deployment.PreHook does. It
+// panics when the function has no deployment group or already has a pre-traffic hook
+// (Deployment.PreHook, or the shipped smoke test).
+func (v *VersionedFunction) AddPreHook(hook awslambda.IFunction) {
+	v.addHook("AddPreHook", "pre-traffic", &v.preHook, hook)
+}
+
+// AddPostHook sets the post-traffic hook of one's own, as Deployment.PostHook does. It
+// panics when the function has no deployment group or already has a post-traffic hook
+// (Deployment.PostHook, or the shipped bake).
+func (v *VersionedFunction) AddPostHook(hook awslambda.IFunction) {
+	v.addHook("AddPostHook", "post-traffic", &v.postHook, hook)
+}
+
+func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslambda.IFunction) {
+	v.mustDeploy(method)
+	path := *v.Node().Path()
+	switch {
+	case hook == nil:
+		panic(fmt.Errorf("%s: %s: nil; want an awslambda.IFunction, e.g. Function_FromFunctionName", path, method))
+	case *set:
+		panic(fmt.Errorf("%s: %s: the deployment already runs a %s hook, and CodeDeploy runs one per side: drop one of the two", path, method, side))
+	}
+	if name := hook.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !contract.HookFunctionRe.MatchString(*name) {
+		panic(fmt.Errorf("%s: %s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", path, method, *name))
+	}
+	if set == &v.preHook {
+		v.DeploymentGroup.AddPreHook(hook)
+	} else {
+		v.DeploymentGroup.AddPostHook(hook)
+	}
+	*set = true
+	dependOnHookGrants(v.Alias, v.DeploymentGroup.Role(), hook)
+	v.warnHookName(method, hook)
+}
+
+// mustDeploy panics, naming method, when the function has no deployment group.
+func (v *VersionedFunction) mustDeploy(method string) {
+	if v.DeploymentGroup == nil {
+		panic(fmt.Errorf("%s: %s: the function has no deployment group; want a pinned LiveVersion and a Props.Deployment", *v.Node().Path(), method))
+	}
 }
 
 func aliasProps(scope constructs.Construct, fn awslambda.Function, props *Props) *awslambda.AliasProps {

@@ -33,10 +33,14 @@ const entry = "../../functions/worker"
 
 func ptr(f float64) *float64 { return &f }
 
+func ms(n float64) awscdk.Duration { return awscdk.Duration_Millis(jsii.Number(n)) }
+
+func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(n)) }
+
 func canary() *versionedfunction.Deployment {
 	return &versionedfunction.Deployment{
-		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
-		Alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), P99DurationMs: ptr(2000)},
+		Config:     awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
+		Thresholds: versionedfunction.Thresholds{ErrorRatePercent: ptr(1), P99Duration: ms(2000)},
 	}
 }
 
@@ -213,28 +217,31 @@ func TestPinnedCanary(t *testing.T) {
 func TestAlarmTermsFollowThresholds(t *testing.T) {
 	tests := []struct {
 		name   string
-		alarms versionedfunction.Alarms
+		alarms versionedfunction.Thresholds
 		extra  []string
 		want   string // "" means no alarm resource
 		groupN int    // alarms the group watches
 	}{
-		{name: "error rate only", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(2.5)},
+		{name: "error rate only", alarms: versionedfunction.Thresholds{ErrorRatePercent: ptr(2.5)},
 			want: "IF(invocations >= 10 AND (100 * errors / invocations > 2.5), 1, 0)", groupN: 1},
-		{name: "p99 only", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800)},
+		{name: "p99 only", alarms: versionedfunction.Thresholds{P99Duration: ms(800)},
 			want: "IF(invocations >= 10 AND (p99 > 800), 1, 0)", groupN: 1},
-		{name: "min invocations 50", alarms: versionedfunction.Alarms{P99DurationMs: ptr(800), MinInvocations: ptr(50)},
+		{name: "min invocations 50", alarms: versionedfunction.Thresholds{P99Duration: ms(800), MinInvocations: ptr(50)},
 			want: "IF(invocations >= 50 AND (p99 > 800), 1, 0)", groupN: 1},
-		{name: "error rate relative to the old version", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(2), ErrorRateRelative: true},
+		{name: "error rate relative to the old version", alarms: versionedfunction.Thresholds{ErrorRatePercent: ptr(2), ErrorRateRelative: true},
 			want: "IF(invocations >= 10 AND ((100 * errors / invocations > 2 AND 100 * errors / invocations - " +
 				"100 * (aliaserrors - errors) / IF((aliasinvocations - invocations) > 0, (aliasinvocations - invocations), 1) > 2)), 1, 0)", groupN: 1},
-		{name: "min invocations off", alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), MinInvocations: ptr(0)},
+		{name: "min invocations off", alarms: versionedfunction.Thresholds{ErrorRatePercent: ptr(1), MinInvocations: ptr(0)},
 			want: "IF(100 * errors / invocations > 1, 1, 0)", groupN: 1},
 		{name: "extra alarms without thresholds", extra: []string{"orders-5xx", "queue-age"}, groupN: 2},
 		{name: "nothing", groupN: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &versionedfunction.Deployment{Config: awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE(), Alarms: tt.alarms, ExtraAlarmNames: tt.extra}
+			d := &versionedfunction.Deployment{Config: awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE(), Thresholds: tt.alarms}
+			for _, name := range tt.extra {
+				d.Alarms = append(d.Alarms, importedAlarm(name))
+			}
 			tpl, fns := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "3", Deployment: d})
 			if tt.want == "" {
 				tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(0))
@@ -270,7 +277,7 @@ func TestAlarmTermsFollowThresholds(t *testing.T) {
 
 func TestRelativeErrorRateReadsTheAliasTotals(t *testing.T) {
 	d := &versionedfunction.Deployment{Config: awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE(),
-		Alarms: versionedfunction.Alarms{ErrorRatePercent: ptr(1), ErrorRateRelative: true}}
+		Thresholds: versionedfunction.Thresholds{ErrorRatePercent: ptr(1), ErrorRateRelative: true}}
 	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "3", Deployment: d})
 	aliasDims := []any{
 		map[string]any{"Name": "FunctionName", "Value": "f"},
@@ -426,20 +433,14 @@ func TestInvalidProps(t *testing.T) {
 		{"weight with provisioned concurrency", base(func(p *versionedfunction.Props) {
 			p.LiveVersion, p.Additional, p.ProvisionedConcurrency = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, 3
 		}), "ProvisionedConcurrency: got 3 with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions"},
-		{"hook name", deploy(func(d *versionedfunction.Deployment) { d.PreTrafficHook = "smoke test" }),
-			`Deployment.PreTrafficHook: got "smoke test"; want a Lambda function name (1 to 64 letters, digits, "-" and "_") or its unqualified ARN`},
-		{"hook qualified arn", deploy(func(d *versionedfunction.Deployment) {
-			d.PostTrafficHook = "arn:aws:lambda:us-east-1:111111111111:function:check:LIVE"
-		}), `Deployment.PostTrafficHook: got "arn:aws:lambda:us-east-1:111111111111:function:check:LIVE"; want a Lambda function name`},
-		{"hook name and function", deploy(func(d *versionedfunction.Deployment) {
-			d.PreTrafficHook, d.PreTrafficHookFunction = "check", importedFunction("check")
-		}), `Deployment.PreTrafficHook: got "check" and PreTrafficHookFunction; want one of the two`},
+		{"hook name", deploy(func(d *versionedfunction.Deployment) { d.PreHook = importedFunction("smoke test") }),
+			`Deployment.PreHook: function name "smoke test"; want a Lambda function name (1 to 64 letters, digits, "-" and "_")`},
 		{"smoke with pre-traffic hook", deploy(func(d *versionedfunction.Deployment) {
-			d.Smoke, d.PreTrafficHook = smoke(), "check"
-		}), "Deployment.Smoke: set with a PreTrafficHook; a deployment runs one pre-traffic hook"},
+			d.Smoke, d.PreHook = smoke(), importedFunction("check")
+		}), "Deployment.Smoke: set with a PreHook; a deployment runs one pre-traffic hook"},
 		{"bake with post-traffic hook", deploy(func(d *versionedfunction.Deployment) {
-			d.Bake, d.PostTrafficHook = &versionedfunction.Bake{Minutes: 5}, "check"
-		}), "Deployment.Bake: set with a PostTrafficHook; a deployment runs one post-traffic hook"},
+			d.Bake, d.PostHook = &versionedfunction.Bake{Wait: minutes(5)}, importedFunction("check")
+		}), "Deployment.Bake: set with a PostHook; a deployment runs one post-traffic hook"},
 		{"smoke without events", deploy(func(d *versionedfunction.Deployment) { d.Smoke = &versionedfunction.Smoke{} }),
 			"Deployment.Smoke.Events: empty; want at least one JSON event"},
 		{"smoke event not JSON", deploy(func(d *versionedfunction.Deployment) {
@@ -451,26 +452,31 @@ func TestInvalidProps(t *testing.T) {
 		}), `Deployment.Smoke.Expect: got "ok"; want a JSON value`},
 		{"smoke timeout", deploy(func(d *versionedfunction.Deployment) {
 			d.Smoke = smoke()
-			d.Smoke.TimeoutSeconds = 900
-		}), "Deployment.Smoke.TimeoutSeconds: got 900; want 1 to 840"},
+			d.Smoke.Timeout = awscdk.Duration_Seconds(jsii.Number(900))
+		}), "Deployment.Smoke.Timeout: got 15 minutes; want whole seconds from 1 to 840"},
+		{"smoke timeout not whole seconds", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = smoke()
+			d.Smoke.Timeout = ms(1500)
+		}), "Deployment.Smoke.Timeout: got 1 second 500 millis; want whole seconds"},
 		{"smoke settings past Lambda's 4 KB environment", deploy(func(d *versionedfunction.Deployment) {
 			d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`"` + strings.Repeat("x", 4000) + `"`)}}
 		}), "the smoke hook's settings reach 4"},
-		{"bake minutes", deploy(func(d *versionedfunction.Deployment) { d.Bake = &versionedfunction.Bake{Minutes: 15} }),
-			"Deployment.Bake.Minutes: got 15; want 1 to 14"},
+		{"bake minutes", deploy(func(d *versionedfunction.Deployment) { d.Bake = &versionedfunction.Bake{Wait: minutes(15)} }),
+			"Deployment.Bake.Wait: got 15 minutes; want whole minutes from 1 to 14"},
+		{"bake without wait", deploy(func(d *versionedfunction.Deployment) { d.Bake = &versionedfunction.Bake{} }),
+			"Deployment.Bake.Wait: got nil; want whole minutes from 1 to 14"},
 		{"bake without threshold", deploy(func(d *versionedfunction.Deployment) {
-			d.Bake, d.Alarms = &versionedfunction.Bake{Minutes: 5}, versionedfunction.Alarms{}
-		}), "Deployment.Bake: set without Alarms.ErrorRatePercent or Alarms.P99DurationMs"},
-		{"min invocations", deploy(func(d *versionedfunction.Deployment) { d.Alarms.MinInvocations = ptr(2.5) }),
-			"Deployment.Alarms.MinInvocations: got 2.5; want an integer from 0 to 1000000"},
+			d.Bake, d.Thresholds = &versionedfunction.Bake{Wait: minutes(5)}, versionedfunction.Thresholds{}
+		}), "Deployment.Bake: set without Thresholds.ErrorRatePercent or Thresholds.P99Duration"},
+		{"min invocations", deploy(func(d *versionedfunction.Deployment) { d.Thresholds.MinInvocations = ptr(2.5) }),
+			"Deployment.Thresholds.MinInvocations: got 2.5; want an integer from 0 to 1000000"},
 		{"relative without error rate", deploy(func(d *versionedfunction.Deployment) {
-			d.Alarms = versionedfunction.Alarms{P99DurationMs: ptr(100), ErrorRateRelative: true}
-		}), "Deployment.Alarms.ErrorRateRelative: set without ErrorRatePercent"},
-		{"threshold", deploy(func(d *versionedfunction.Deployment) { d.Alarms.P99DurationMs = ptr(0) }),
-			"Deployment.Alarms.P99DurationMs: got 0; want a positive threshold"},
-		{"missing config", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Deployment = "2", &versionedfunction.Deployment{}
-		}), "Deployment.Config: not set"},
+			d.Thresholds = versionedfunction.Thresholds{P99Duration: ms(100), ErrorRateRelative: true}
+		}), "Deployment.Thresholds.ErrorRateRelative: set without ErrorRatePercent"},
+		{"threshold", deploy(func(d *versionedfunction.Deployment) { d.Thresholds.P99Duration = ms(0) }),
+			"Deployment.Thresholds.P99Duration: got 0 millis; want more than 0 ms"},
+		{"error rate zero", deploy(func(d *versionedfunction.Deployment) { d.Thresholds.ErrorRatePercent = ptr(0) }),
+			"Deployment.Thresholds.ErrorRatePercent: got 0; want a number greater than 0 and at most 100"},
 		{"entry not a package", base(func(p *versionedfunction.Props) { p.Entry = "../../nowhere" }), `entry "`},
 	}
 	for _, tt := range tests {

@@ -100,8 +100,8 @@ func canary(liveVersion string) *versionedfunction.Deployment {
 		return nil
 	}
 	return &versionedfunction.Deployment{
-		Config: awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
-		Alarms: versionedfunction.Alarms{ErrorRatePercent: jsii.Number(1), P99DurationMs: jsii.Number(2000)},
+		Config:     awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),
+		Thresholds: versionedfunction.Thresholds{ErrorRatePercent: jsii.Number(1), P99Duration: awscdk.Duration_Seconds(jsii.Number(2))},
 	}
 }
 
