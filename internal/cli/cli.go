@@ -306,7 +306,9 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 		Metrics: c.Metrics,
 		Workers: g.workers,
 		Region:  c.Region,
-		Log:     g.log.With("env", env.Name),
+		// A new version's wait to become Active is one more bound on AWS: --call-timeout.
+		ActiveTimeout: g.callTimeout,
+		Log:           g.log.With("env", env.Name),
 	}
 	g.log.Debug("opened", "config", g.configPath, "env", env.Name, "region", c.Region, "functions", len(s.fns))
 	return s, nil
@@ -362,7 +364,7 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	s.rel = &release.Env{
 		Config: cfg, Env: env, Stack: t.stack, Application: app,
 		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics,
-		Workers: g.workers, Region: c.Region, Log: g.log.With("stack", t.stack),
+		Workers: g.workers, ActiveTimeout: g.callTimeout, Region: c.Region, Log: g.log.With("stack", t.stack),
 	}
 	g.log.Debug("opened", "stack", t.stack, "application", app, "region", c.Region, "functions", len(s.fns))
 	return s, nil

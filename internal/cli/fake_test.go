@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
@@ -237,5 +238,51 @@ func TestRoleSessionNameFitsSTS(t *testing.T) {
 		if !valid.MatchString(got) || !strings.HasPrefix(got, "golive-shop") {
 			t.Errorf("--stack %s: session name %q; want golive-shop… matching %s", stack, got, valid)
 		}
+	}
+}
+
+// A new version is Pending while Lambda prepares it (a SnapStart snapshot): publish reports
+// and pins it once Active, and waits no longer than --call-timeout for that.
+func TestPublishWaitsForActiveWithinCallTimeout(t *testing.T) {
+	setup := func(t *testing.T, pendingReads int) (*fakeaws.Lambda, *fakeaws.Stacks, *fakeaws.Deploys, string) {
+		l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+		fn := l.AddFunction("p-prd-worker")
+		l.Publish("p-prd-worker")
+		fn.SetAlias("LIVE", "1", nil)
+		s.Set("p-prd", "LiveVersionWorker", "1")
+		fn.UpdateCode()
+		fn.PendingReads = pendingReads
+		return l, s, d, fakeConfig(t, `{ "live_version": "1" }`)
+	}
+
+	// Pending once, then Active: the waiter polls again after its first delay.
+	l, s, d, path := setup(t, 1)
+	app, out, errb := fakeApp(t, l, s, d)
+	code := app.Run(context.Background(), []string{"publish", "--env", "prd", "--pin", "--call-timeout", "20s", "--config", path})
+	if after, _ := os.ReadFile(path); code != 0 || !strings.Contains(string(after), `"live_version": "2"`) {
+		t.Errorf("Pending, then Active: exit %d, config %s, stderr %s", code, after, errb)
+	}
+	if !strings.Contains(errb.String(), "waiting for the new version to become active") {
+		t.Errorf("stderr = %s; want the wait logged", errb)
+	}
+
+	// Pending for good: the function fails within about --call-timeout, nothing is pinned, and
+	// the rerun is named.
+	l, s, d, path = setup(t, 1<<30)
+	before, _ := os.ReadFile(path)
+	app, out, errb = fakeApp(t, l, s, d)
+	start := time.Now()
+	code = app.Run(context.Background(), []string{"publish", "--env", "prd", "--pin", "--call-timeout", "1500ms", "--config", path})
+	if took := time.Since(start); took > 6*time.Second {
+		t.Errorf("publish took %s; --call-timeout 1.5s bounds the wait", took)
+	}
+	if code != 1 || !strings.Contains(out.String(), "version 2 of p-prd-worker was published but is not active (Pending)") {
+		t.Errorf("exit %d, stdout %s, stderr %s", code, out, errb)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Errorf("config.json changed to:\n%s", after)
+	}
+	if !strings.Contains(errb.String(), "golive: to finish, run: golive publish --env prd --pin") {
+		t.Errorf("stderr = %s; want the rerun", errb)
 	}
 }

@@ -217,7 +217,7 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 			return perr
 		}
 		log.Warn("PublishVersion failed but the version exists: its answer was lost", "version", aws.ToString(v.Version), "error", err)
-		out = &lambda.PublishVersionOutput{Version: v.Version, LastModified: v.LastModified, RevisionId: v.RevisionId}
+		out = &lambda.PublishVersionOutput{Version: v.Version, LastModified: v.LastModified, RevisionId: v.RevisionId, State: v.State}
 	}
 	r.Version = aws.ToString(out.Version)
 	r.Status = StatusNew
@@ -232,6 +232,13 @@ func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions,
 		sameRev := aws.ToString(v.RevisionId) != "" && aws.ToString(v.RevisionId) == aws.ToString(out.RevisionId)
 		if sameTime || sameRev {
 			r.Status = StatusUnchanged
+		}
+	}
+	if out.State == types.StatePending {
+		// Reported and pinned only once it can be invoked: a deploy would otherwise point the
+		// alias, and CodeDeploy's shift, at a version that cannot serve yet.
+		if err := e.waitActive(ctx, fn.FunctionName, r.Version); err != nil {
+			return err
 		}
 	}
 	log.Info("published", "version", r.Version, "status", r.Status, "previous", r.Previous)
@@ -325,6 +332,48 @@ func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *Publ
 	}
 	r.Pin, r.pin = res, pin
 	return nil
+}
+
+// waitActive waits until version of name is Active. A version is Pending after PublishVersion
+// while Lambda prepares it, for instance while it takes a SnapStart snapshot, and can be
+// invoked only once Active ("Activating and managing Lambda SnapStart", "Lambda SnapStart and
+// function states", Lambda Developer Guide). The SDK's PublishedVersionActive waiter polls
+// GetFunctionConfiguration of the version: Pending retries, Active succeeds, Failed fails. The
+// wait is bounded by ActiveTimeout (--call-timeout).
+func (e *Env) waitActive(ctx context.Context, name, version string) error {
+	timeout := e.ActiveTimeout
+	if timeout <= 0 {
+		timeout = DefaultActiveTimeout
+	}
+	minDelay := e.WaitMinDelay
+	if minDelay == 0 {
+		minDelay = time.Second
+	}
+	e.log().Info("waiting for the new version to become active", "function_name", name, "version", version)
+	stop := e.progress("still waiting for the new version to become active", "function_name", name, "version", version)
+	defer stop()
+	in := &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name), Qualifier: aws.String(version)}
+	w := lambda.NewPublishedVersionActiveWaiter(e.Lambda, func(o *lambda.PublishedVersionActiveWaiterOptions) {
+		o.MinDelay, o.MaxDelay = minDelay, 5*minDelay
+	})
+	err := w.Wait(ctx, in, timeout)
+	if err == nil {
+		return nil
+	}
+	// The waiter hands back no output on failure: read the state once more, with a short
+	// deadline of its own, to say which it is (still Pending, or Failed and why).
+	state := ""
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if c, gerr := e.Lambda.GetFunctionConfiguration(rctx, in); gerr == nil {
+		state = " (" + string(c.State)
+		if r := aws.ToString(c.StateReason); r != "" {
+			state += ": " + r
+		}
+		state += ")"
+	}
+	return fmt.Errorf("version %s of %s was published but is not active%s; not reported or pinned until it is: rerun publish once it is (the rerun finds it): %w",
+		version, name, state, err)
 }
 
 // readLatest reads $LATEST once it is settled: a function that is still being created or

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/golive-dev/golive/config"
@@ -373,4 +375,74 @@ func TestPublishStorageFull(t *testing.T) {
 	if vs := f.lambda.Function("p-prd-worker").Versions(); len(vs) != 1 {
 		t.Errorf("versions %v; want none new", vs)
 	}
+}
+
+// A version is Pending after PublishVersion while Lambda prepares it (a SnapStart snapshot) and
+// can be invoked only once Active: publish waits for it with the SDK's PublishedVersionActive
+// waiter before reporting or pinning it, gives up after ActiveTimeout, and fails the function
+// whose version ends Failed.
+func TestPublishWaitsUntilActive(t *testing.T) {
+	tests := []struct {
+		name     string
+		reads    int // Pending reads before the version settles
+		end      types.State
+		timeout  time.Duration
+		errHas   string // "" when the version is reported and pinned
+		minReads int    // GetFunctionConfiguration reads of the new version
+	}{
+		{name: "Pending, then Active", reads: 2, minReads: 3},
+		{name: "already Active", reads: 0, minReads: 0},
+		{name: "Pending, then Failed", reads: 1, end: types.StateFailed,
+			errHas: "version 2 of p-prd-worker was published but is not active (Failed: snapshot failed); not reported or pinned until it is", minReads: 2},
+		{name: "Pending past the timeout", reads: 1 << 30, timeout: 50 * time.Millisecond,
+			errHas: "version 2 of p-prd-worker was published but is not active (Pending)", minReads: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, `"worker": {"live_version": "1"}`, "worker")
+			fn := f.published("p-prd-worker", 1)
+			fn.SetAlias("LIVE", "1", nil)
+			f.deployed(f.fn(t, "worker"), "1")
+			fn.UpdateCode()
+			fn.PendingReads, fn.PendingEnd, fn.PendingReason = tt.reads, tt.end, "snapshot failed"
+			f.env.ActiveTimeout, f.env.WaitMinDelay = tt.timeout, time.Millisecond
+			reads := 0
+			f.env.Lambda = countReads{f.env.Lambda, "2", &reads}
+
+			rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{Pin: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rep.Functions[0]
+			if reads < tt.minReads {
+				t.Errorf("%d reads of version 2; want at least %d", reads, tt.minReads)
+			}
+			if tt.errHas == "" {
+				if r.Status != release.StatusNew || r.Version != "2" || r.Pin == nil || len(rep.Pins()) != 1 {
+					t.Errorf("result %+v; want version 2 reported and pinned", r)
+				}
+				return
+			}
+			if r.Status != release.StatusFailed || !strings.Contains(r.Error, tt.errHas) || r.Pin != nil || len(rep.Pins()) != 0 {
+				t.Errorf("result %+v; want failed, not pinned, with %q", r, tt.errHas)
+			}
+			if r.Version != "2" {
+				t.Errorf("version %q; the version exists and stays reported for the rerun", r.Version)
+			}
+		})
+	}
+}
+
+// countReads counts GetFunctionConfiguration reads of one version.
+type countReads struct {
+	release.LambdaAPI
+	version string
+	n       *int
+}
+
+func (c countReads) GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
+	if aws.ToString(in.Qualifier) == c.version {
+		*c.n++
+	}
+	return c.LambdaAPI.GetFunctionConfiguration(ctx, in, opts...)
 }

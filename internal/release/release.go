@@ -87,8 +87,12 @@ type Env struct {
 	Log *slog.Logger
 	// WaitTimeout bounds the wait for $LATEST to finish updating; 0 means 5 minutes.
 	WaitTimeout time.Duration
-	// WaitMinDelay is the first poll interval of that wait; 0 means 1 second.
+	// WaitMinDelay is the first poll interval of that wait and of ActiveTimeout's; 0 means 1
+	// second.
 	WaitMinDelay time.Duration
+	// ActiveTimeout bounds the wait for a version publish made to become Active (the CLI's
+	// --call-timeout); 0 means DefaultActiveTimeout.
+	ActiveTimeout time.Duration
 	// Stack and Application, when set, name the stack and its CodeDeploy application instead
 	// of the config's {project}-{env} (a stack without golive's config.json, see StackEnv).
 	Stack, Application string
@@ -100,6 +104,10 @@ type Env struct {
 	// stack deployed: the deploy then creates a new function without the old one's versions.
 	AllowRename bool
 }
+
+// DefaultActiveTimeout bounds the wait for a new version to become Active when the caller
+// sets none; the CLI passes --call-timeout, whose default it is.
+const DefaultActiveTimeout = 90 * time.Second
 
 // DefaultWorkers keeps well under Lambda's control-plane rate limits while publishing dozens of
 // functions in a few round trips.

@@ -87,7 +87,16 @@ type Function struct {
 	// Refuse lists versions DeleteFunction refuses as if an alias routed to them, although no
 	// listed alias does (an alias moved there after golive read the aliases).
 	Refuse map[string]bool
+	// PendingReads, when set, makes the next version PublishVersion creates Pending, as a
+	// SnapStart version is while Lambda takes its snapshot: PublishVersion and that many
+	// GetFunctionConfiguration reads of the version answer Pending, the next ones PendingEnd
+	// (Active when empty; Failed with PendingReason).
+	PendingReads  int
+	PendingEnd    types.State
+	PendingReason string
 
+	// pending counts the Pending reads left of each version that is still Pending.
+	pending map[string]int
 	updated bool // $LATEST changed since the last publish
 	next    int  // the next version number; not reused (undocumented on AWS: ledger row L3)
 	rev     int
@@ -236,15 +245,43 @@ func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunct
 		// deleted version's 404 as proof that its delete happened.
 		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(in.Qualifier))}
 	}
+	if n, ok := f.pending[aws.ToString(c.Version)]; ok {
+		c = f.settle(c, n)
+	}
 	if len(f.Statuses) > 0 {
 		c.LastUpdateStatus = f.Statuses[0]
 		f.Statuses = f.Statuses[1:]
 	}
 	return &lambda.GetFunctionConfigurationOutput{
 		FunctionName: c.FunctionName, FunctionArn: l.functionArn(f.Name, c.Version), Version: c.Version, CodeSha256: c.CodeSha256, RevisionId: c.RevisionId,
-		State: c.State, LastUpdateStatus: c.LastUpdateStatus, LastUpdateStatusReason: c.LastUpdateStatusReason,
+		State: c.State, StateReason: c.StateReason, LastUpdateStatus: c.LastUpdateStatus, LastUpdateStatusReason: c.LastUpdateStatusReason,
 		CodeSize: c.CodeSize, LastModified: c.LastModified,
 	}, nil
+}
+
+// settle is a read of version c, Pending for n more reads: Pending while n > 0, then the state
+// it ends in ("Lambda SnapStart and function states", Lambda Developer Guide: a published
+// version is Pending until its snapshot is ready, then Active, or Failed).
+func (f *Function) settle(c types.FunctionConfiguration, n int) types.FunctionConfiguration {
+	v := aws.ToString(c.Version)
+	if n > 0 {
+		f.pending[v] = n - 1
+		return c
+	}
+	delete(f.pending, v)
+	c.State = f.PendingEnd
+	if c.State == "" {
+		c.State = types.StateActive
+	}
+	if c.State == types.StateFailed {
+		c.StateReason = aws.String(f.PendingReason)
+	}
+	for i := range f.Published {
+		if aws.ToString(f.Published[i].Version) == v {
+			f.Published[i] = c
+		}
+	}
+	return c
 }
 
 // qualified is the configuration a qualifier names: "" or $LATEST, a published version, or
@@ -349,6 +386,14 @@ func (l *Lambda) PublishVersion(_ context.Context, in *lambda.PublishVersionInpu
 	if in.Description != nil {
 		v.Description = in.Description
 	}
+	if f.PendingReads > 0 {
+		v.State = types.StatePending
+		if f.pending == nil {
+			f.pending = map[string]int{}
+		}
+		f.pending[aws.ToString(v.Version)] = f.PendingReads
+		f.PendingReads = 0
+	}
 	f.next++
 	f.updated = false
 	f.Published = append(f.Published, v)
@@ -358,7 +403,7 @@ func (l *Lambda) PublishVersion(_ context.Context, in *lambda.PublishVersionInpu
 func publishOutput(v types.FunctionConfiguration) *lambda.PublishVersionOutput {
 	return &lambda.PublishVersionOutput{
 		FunctionName: v.FunctionName, Version: v.Version, CodeSha256: v.CodeSha256, RevisionId: v.RevisionId,
-		LastModified: v.LastModified, Description: v.Description, CodeSize: v.CodeSize,
+		LastModified: v.LastModified, Description: v.Description, CodeSize: v.CodeSize, State: v.State, StateReason: v.StateReason,
 	}
 }
 

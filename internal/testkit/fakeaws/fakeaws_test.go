@@ -88,6 +88,21 @@ func TestFakeLambdaPublishVersion(t *testing.T) {
 	if err != nil || aws.ToString(v3.Version) != "3" {
 		t.Errorf("publish after deleting version 2: %v, %v; want version 3", v3, err)
 	}
+	// L24: a version Lambda still prepares is Pending after PublishVersion and to reads of it,
+	// then Active.
+	f.PendingReads = 1
+	f.UpdateCode()
+	r = read()
+	pending, err := publish(r.CodeSha256, r.RevisionId)
+	if err != nil || pending.State != types.StatePending {
+		t.Fatalf("publish of a version still prepared: %+v, %v; want Pending", pending, err)
+	}
+	for _, want := range []types.State{types.StatePending, types.StateActive, types.StateActive} {
+		got, err := l.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("fn"), Qualifier: pending.Version})
+		if err != nil || got.State != want {
+			t.Errorf("read of the new version: %v, %v; want %s", got.State, err, want)
+		}
+	}
 }
 
 // TestFakeLambdaReads: L4 (50 versions a page), L5 (ExecutedVersion, FunctionError) and
