@@ -259,8 +259,8 @@ func TestPublishWaitsForActiveWithinCallTimeout(t *testing.T) {
 	l, s, d, path := setup(t, 1)
 	app, out, errb := fakeApp(t, l, s, d)
 	code := app.Run(context.Background(), []string{"publish", "--env", "prd", "--pin", "--call-timeout", "20s", "--config", path})
-	if after, _ := os.ReadFile(path); code != 0 || !strings.Contains(string(after), `"live_version": "2"`) {
-		t.Errorf("Pending, then Active: exit %d, config %s, stderr %s", code, after, errb)
+	if after, _ := os.ReadFile(path); code != 0 || !strings.Contains(string(after), `"live_version": "2"`) || !strings.Contains(out.String(), "worker    2        new") {
+		t.Errorf("Pending, then Active: exit %d, config %s, stdout %s, stderr %s", code, after, out, errb)
 	}
 	if !strings.Contains(errb.String(), "waiting for the new version to become active") {
 		t.Errorf("stderr = %s; want the wait logged", errb)
