@@ -68,6 +68,13 @@ func newCLIRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) awsiam.
 			out = []string{arn("cloudformation", "stack/"+cfg.StackName(env.Name)+"/*")}
 		case contract.ScopeDeploymentGroups:
 			out = []string{arn("codedeploy", "deploymentgroup:"+cfg.CodeDeployApplication(env.Name)+"/*")}
+		case contract.ScopeApplication:
+			out = []string{arn("codedeploy", "application:"+cfg.CodeDeployApplication(env.Name))}
+		case contract.ScopeDeploymentConfigs:
+			out = []string{arn("codedeploy", "deploymentconfig:*")}
+		case contract.ScopeHookLogs:
+			// The shipped hooks' generated names start with the stack's name.
+			out = []string{arn("logs", "log-group:/aws/lambda/"+cfg.StackName(env.Name)+"-*")}
 		}
 		return out
 	}

@@ -81,13 +81,17 @@ var bakeSuppression = &cdknag.NagPackSuppression{
 var cliRoleSuppression = &cdknag.NagPackSuppression{
 	Id: jsii.String("AwsSolutions-IAM5"),
 	Reason: jsii.String("golive publishes, reads and deletes versions of this environment's functions (function:NAME:*, one " +
-		"per function), reads the account's code storage and the alias's request metrics (GetAccountSettings and cloudwatch:GetMetricData have no resource type), reads this stack by name " +
-		"(stack/NAME/* covers its generated id) and lists and stops deployments in the deployment groups of this stack's CodeDeploy application"),
+		"per function), reads the account's code storage, the alias's request metrics and the rollback alarms' states (GetAccountSettings and cloudwatch:GetMetricData have no resource type; DescribeAlarms is read-only), reads this stack by name " +
+		"(stack/NAME/* covers its generated id), lists, reads and stops deployments in the deployment groups of this stack's CodeDeploy application, " +
+		"and, read-only for golive watch and history: the account's deployment configurations (deploymentconfig:*; a custom one sets a release's " +
+		"expected end) and the log groups of the stack's functions and hooks (/aws/lambda/STACK-*: the shipped hooks' names are generated from the stack's)"),
 	AppliesTo: &[]any{
 		regex(`^Resource::arn:` + anyPartition + `:lambda:[^:]+:[0-9]{12}:function:[A-Za-z0-9_-]+:\*$`),
 		"Resource::*",
 		regex(`^Resource::arn:` + anyPartition + `:cloudformation:[^:]+:[0-9]{12}:stack/[A-Za-z0-9-]+/\*$`),
 		regex(`^Resource::arn:` + anyPartition + `:codedeploy:[^:]+:[0-9]{12}:deploymentgroup:[A-Za-z0-9-]+/\*$`),
+		regex(`^Resource::arn:` + anyPartition + `:codedeploy:[^:]+:[0-9]{12}:deploymentconfig:\*$`),
+		regex(`^Resource::arn:` + anyPartition + `:logs:[^:]+:[0-9]{12}:log-group:/aws/lambda/[A-Za-z0-9-]+-\*$`),
 	},
 }
 

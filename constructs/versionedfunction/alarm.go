@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/golive-dev/golive/internal/contract"
 )
 
 // newRollbackAlarm folds every threshold into one metric-math alarm: one resource per
@@ -131,9 +133,9 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 const rollbackEvaluationPeriods = 3
 
 // RollbackAlarmName is the rollback alarm of one release, e.g. "orders-worker-LIVE-v8-rollback"
-// (at most 64 + 26 characters, within CloudWatch's 255).
+// (contract.RollbackAlarmName: golive watch reads it by that name).
 func RollbackAlarmName(functionName, version string) string {
-	return functionName + "-" + AliasName + "-v" + version + "-rollback"
+	return contract.RollbackAlarmName(functionName, version)
 }
 
 // cfnDimensions scopes a metric to the LIVE alias and, when version is set, to the version

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -176,6 +177,7 @@ type Clients struct {
 	CloudFormation *cloudformation.Client
 	CodeDeploy     *codedeploy.Client
 	CloudWatch     *cloudwatch.Client
+	Logs           *cloudwatchlogs.Client
 	// Region is the region the clients were built for.
 	Region string
 }
@@ -235,6 +237,11 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		CloudWatch: cloudwatch.NewFromConfig(cfg, func(wo *cloudwatch.Options) {
 			if e := endpoint(o); e != nil {
 				wo.BaseEndpoint = e
+			}
+		}),
+		Logs: cloudwatchlogs.NewFromConfig(cfg, func(lo *cloudwatchlogs.Options) {
+			if e := endpoint(o); e != nil {
+				lo.BaseEndpoint = e
 			}
 		}),
 		Region: cfg.Region,

@@ -24,6 +24,7 @@ import (
 	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/readlimit"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/watch"
 )
 
 // Exit codes.
@@ -41,6 +42,11 @@ type Clients struct {
 	// Metrics reads the LIVE alias's requests (plan, verify); nil skips verify's release
 	// findings.
 	Metrics release.MetricsAPI
+	// Releases, Alarms and Logs are what watch and history read; nil leaves those commands
+	// without them (they say so).
+	Releases watch.CodeDeployAPI
+	Alarms   watch.AlarmAPI
+	Logs     watch.LogsAPI
 	// Region is the region the clients call ("" when unknown, e.g. fakes).
 	Region string
 }
@@ -177,7 +183,7 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usagef("missing command: one of publish, status, verify, plan, rollback, prune")
+			return usagef("missing command: one of publish, status, verify, plan, rollback, prune, watch, history")
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if g.output != "table" && g.output != "json" {
@@ -220,7 +226,7 @@ Results go to stdout (--output table or json), logs to stderr. Exit codes: 0 suc
 	f.IntVar(&g.workers, "concurrency", release.DefaultWorkers, "functions handled at once")
 	f.DurationVar(&g.callTimeout, "call-timeout", DefaultCallTimeout, "bound on each AWS call, retries included")
 
-	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), planCmd(g), rollbackCmd(g), pruneCmd(g), versionCmd())
+	root.AddCommand(publishCmd(g), statusCmd(g), verifyCmd(g), planCmd(g), rollbackCmd(g), pruneCmd(g), watchCmd(g), historyCmd(g), versionCmd())
 	return root
 }
 
@@ -258,6 +264,8 @@ type session struct {
 	fns  []config.Function
 	rel  *release.Env
 	path string
+	// clients are the AWS clients the session was opened with.
+	clients Clients
 }
 
 // open loads the config, selects the environment and functions (all when none is named) and
@@ -297,6 +305,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.clients = c
 	s.rel = &release.Env{
 		Config:  cfg,
 		Env:     env,
@@ -346,7 +355,7 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	if err != nil {
 		return nil, g.awsFailure(err)
 	}
-	s := &session{cfg: cfg, env: env}
+	s := &session{cfg: cfg, env: env, clients: c}
 	if len(t.functions) == 0 {
 		s.fns = env.Functions
 	}
@@ -376,7 +385,10 @@ func SDKClients(ctx context.Context, o awsclient.Options) (Clients, error) {
 	if err != nil {
 		return Clients{}, err
 	}
-	return Clients{Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Metrics: c.CloudWatch, Region: c.Region}, nil
+	return Clients{
+		Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Metrics: c.CloudWatch,
+		Releases: c.CodeDeploy, Alarms: c.CloudWatch, Logs: c.Logs, Region: c.Region,
+	}, nil
 }
 
 // awsFailure wraps an AWS error with a hint when the endpoint cannot be reached at all.

@@ -45,6 +45,12 @@ func readmePolicyResources(s contract.Scope) []string {
 		return []string{"arn:aws:cloudformation:*:*:stack/golive-demo-*/*"}
 	case contract.ScopeDeploymentGroups:
 		return []string{"arn:aws:codedeploy:*:*:deploymentgroup:golive-demo-*/*"}
+	case contract.ScopeApplication:
+		return []string{"arn:aws:codedeploy:*:*:application:golive-demo-*"}
+	case contract.ScopeDeploymentConfigs:
+		return []string{"arn:aws:codedeploy:*:*:deploymentconfig:*"}
+	case contract.ScopeHookLogs:
+		return []string{"arn:aws:logs:*:*:log-group:/aws/lambda/golive-demo-*"}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/watch"
 )
 
 // TestInterfacesAreTheCLIPermissions: the SDK methods release may call are exactly the
@@ -15,7 +16,9 @@ import (
 // policy grant. A method added to an interface (or a new interface field of Env) without
 // its permission fails here, before it fails with AccessDenied in an account.
 func TestInterfacesAreTheCLIPermissions(t *testing.T) {
-	apis := []reflect.Type{reflect.TypeFor[release.LambdaAPI](), reflect.TypeFor[release.StackAPI](), reflect.TypeFor[release.DeployAPI]()}
+	apis := []reflect.Type{reflect.TypeFor[release.LambdaAPI](), reflect.TypeFor[release.StackAPI](), reflect.TypeFor[release.DeployAPI](),
+		// watch and history read releases through their own interfaces.
+		reflect.TypeFor[watch.CodeDeployAPI](), reflect.TypeFor[watch.LambdaAPI](), reflect.TypeFor[watch.AlarmAPI](), reflect.TypeFor[watch.LogsAPI]()}
 	env := reflect.TypeFor[release.Env]()
 	for i := range env.NumField() {
 		if f := env.Field(i); f.Type.Kind() == reflect.Interface && !slices.Contains(apis, f.Type) {
@@ -23,6 +26,7 @@ func TestInterfacesAreTheCLIPermissions(t *testing.T) {
 		}
 	}
 	var got []string
+	seen := map[string]bool{}
 	for _, api := range apis {
 		for i := range api.NumMethod() {
 			m := api.Method(i)
@@ -32,7 +36,11 @@ func TestInterfacesAreTheCLIPermissions(t *testing.T) {
 				t.Errorf("%s.%s is not an SDK method", api.Name(), m.Name)
 				continue
 			}
-			got = append(got, path.Base(m.Type.In(1).Elem().PkgPath())+":"+m.Name)
+			op := path.Base(m.Type.In(1).Elem().PkgPath()) + ":" + m.Name
+			if !seen[op] {
+				seen[op] = true
+				got = append(got, op)
+			}
 		}
 	}
 	var want []string

@@ -53,8 +53,13 @@ func (s *Server) getDeployment(_ context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return map[string]any{"deploymentInfo": fullInfo(d)}, nil
+}
+
+// info is the DeploymentInfo fields the fake began with.
+func info(d *Deployment) deploymentInfo {
 	sum := Sha256(d.AppSpec)
-	return map[string]any{"deploymentInfo": deploymentInfo{
+	return deploymentInfo{
 		ApplicationName:      d.ApplicationName,
 		ComputePlatform:      d.ComputePlatform,
 		CreateTime:           epochOf(d.CreateTime),
@@ -64,7 +69,7 @@ func (s *Server) getDeployment(_ context.Context, body []byte) (any, error) {
 		DeploymentID:         d.ID,
 		Revision:             &revisionLocation{RevisionType: RevisionAppSpecContent, AppSpecContent: &rawString{Sha256: &sum}},
 		Status:               d.Status,
-	}}, nil
+	}
 }
 
 // deployment finds a deployment by id, with the errors every operation taking a

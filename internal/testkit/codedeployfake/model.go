@@ -59,6 +59,13 @@ type Deployment struct {
 	AppSpec string
 	// Hooks are the lifecycle hook executions CodeDeploy started for this deployment.
 	Hooks []*HookExecution
+
+	// The rest is what a release's life sets (history.go): the end, what went wrong, the
+	// rollback, and the Lambda target with its lifecycle events.
+	CompleteTime     time.Time
+	ErrorInformation *ErrorInformation
+	RollbackInfo     *RollbackInfo
+	Target           *LambdaTarget
 }
 
 // HookExecution is one invocation of a lifecycle hook (BeforeAllowTraffic or

@@ -37,6 +37,7 @@ type Server struct {
 	applications map[string]*Application
 	deployments  map[string]*Deployment
 	reports      []LifecycleReport
+	configs      map[string]DeploymentConfig
 	calls        []Call
 	faults       map[string][]*APIError
 	seq          int

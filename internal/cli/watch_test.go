@@ -1,0 +1,419 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/internal/awsclient"
+	"github.com/golive-dev/golive/internal/cli"
+	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/testkit/codedeployfake"
+)
+
+// scripted is one scripted CodeDeploy release of the worker from version 1 to 2: moto holds
+// the function, its versions (2 with a commit in its description), LIVE, the rollback alarm
+// and the hook's log group; the CodeDeploy fake holds the deployment, moved through its life
+// one step at a time, each step seen by at least one full poll of golive watch.
+type scripted struct {
+	w    *world
+	cd   *codedeployfake.Server
+	cw   *alarms
+	logs *cloudwatchlogs.Client
+	id   string
+	hook string
+	// out and errb are the running watch's stdout and stderr.
+	out, errb *syncBuffer
+	exited    atomic.Bool
+}
+
+// syncBuffer is a bytes.Buffer that golive writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const appSpecHooks = `{"version":0.0,"Resources":[{"worker":{"Type":"AWS::Lambda::Function","Properties":{"Name":"%s","Alias":"LIVE","CurrentVersion":"1","TargetVersion":"2"}}}],"Hooks":[{"BeforeAllowTraffic":"%s"}]}`
+
+func newRelease(t *testing.T, id string) *scripted {
+	t.Helper()
+	w := newWorld(t, cfg(`{ "live_version": "2" }`))
+	ctx := context.Background()
+	w.createFunction("worker")
+	for i, desc := range []string{"commit 1111111", "commit 2222222abcdef0123456789"} {
+		if i > 0 {
+			w.updateCode("worker")
+		}
+		if _, err := w.lambda.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String(w.name("worker")), Description: aws.String(desc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.setAlias("worker", "1", nil)
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion("us-east-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &scripted{
+		w: w, cd: codedeployfake.Start(), id: id, hook: w.project + "-prd-SmokeHook-ABC123",
+		cw:   &alarms{state: map[string]cwtypes.MetricAlarm{}},
+		logs: cloudwatchlogs.NewFromConfig(awsCfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(srv.URL) }),
+	}
+	t.Cleanup(r.cd.Close)
+	r.setAlarm(cwtypes.StateValueOk, "Threshold Crossed: no datapoints were breaching")
+	r.cd.AddDeployment(codedeployfake.Deployment{
+		ID: id, ApplicationName: w.project + "-prd", DeploymentGroupName: w.name("worker"),
+		DeploymentConfigName: "CodeDeployDefault.LambdaCanary10Percent5Minutes", Creator: "CloudFormation",
+		Status: "Created", CreateTime: time.Now().Add(-time.Minute), AppSpec: fmt.Sprintf(appSpecHooks, w.name("worker"), r.hook),
+	})
+	return r
+}
+
+func (r *scripted) alarm() string { return contract.RollbackAlarmName(r.w.name("worker"), "2") }
+
+func (r *scripted) setAlarm(state cwtypes.StateValue, reason string) {
+	r.cw.mu.Lock()
+	defer r.cw.mu.Unlock()
+	r.cw.state[r.alarm()] = cwtypes.MetricAlarm{AlarmName: aws.String(r.alarm()), StateValue: state, StateReason: aws.String(reason)}
+}
+
+// alarms stands in for CloudWatch's DescribeAlarms by alarm name: the SDK's CloudWatch client
+// speaks Smithy RPC v2 CBOR, which the moto_server used here does not serve (it answers 404).
+// It answers as the SDK's doc comment of DescribeAlarms says: the named metric alarms that
+// exist, with StateValue and StateReason; a name that does not exist is left out.
+type alarms struct {
+	mu    sync.Mutex
+	state map[string]cwtypes.MetricAlarm
+}
+
+func (a *alarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for _, n := range in.AlarmNames {
+		if m, ok := a.state[n]; ok {
+			out.MetricAlarms = append(out.MetricAlarms, m)
+		}
+	}
+	return out, nil
+}
+
+// hookLog writes the hook's verdict line for the deployment into its log group.
+func (r *scripted) hookLog(line string) {
+	r.w.t.Helper()
+	ctx := context.Background()
+	group, stream := "/aws/lambda/"+r.hook, "2026/12/06/[$LATEST]abc"
+	_, _ = r.logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)})
+	_, _ = r.logs.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)})
+	_, err := r.logs.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{
+		LogGroupName: aws.String(group), LogStreamName: aws.String(stream),
+		LogEvents: []logtypes.InputLogEvent{
+			{Message: aws.String(`{"level":"INFO","msg":"started","deployment":"d-OTHER","reason":"not this one"}`), Timestamp: aws.Int64(time.Now().UnixMilli())},
+			{Message: aws.String(line), Timestamp: aws.Int64(time.Now().UnixMilli())},
+		},
+	})
+	if err != nil {
+		r.w.t.Fatal(err)
+	}
+}
+
+// step changes the deployment (and LIVE's weights, as CodeDeploy does) and waits until golive
+// has read the deployment's targets twice since: a whole poll saw the change.
+func (r *scripted) step(f func(d *codedeployfake.Deployment), weights map[string]float64, version string) {
+	r.w.t.Helper()
+	if version != "" {
+		if weights == nil {
+			weights = map[string]float64{} // an empty routing config clears the split
+		}
+		r.w.setAlias("worker", version, weights)
+	}
+	if f != nil {
+		r.cd.Update(r.id, f)
+	}
+	before := r.cd.CallsTo("BatchGetDeployments")
+	deadline := time.Now().Add(10 * time.Second)
+	for r.cd.CallsTo("BatchGetDeployments") < before+2 && !r.exited.Load() {
+		if time.Now().After(deadline) {
+			r.w.t.Fatalf("golive watch did not poll deployment %s again; stdout:\n%s\nstderr:\n%s", r.id, r.out, r.errb)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func lambdaTarget(r *scripted, status string, events ...string) *codedeployfake.LambdaTarget {
+	t := &codedeployfake.LambdaTarget{FunctionName: r.w.name("worker"), Alias: "LIVE", CurrentVersion: "1", TargetVersion: "2", Status: status}
+	names := []string{"BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic"}
+	for i, n := range names {
+		st := "Pending"
+		if i < len(events) {
+			st = events[i]
+		}
+		e := codedeployfake.LifecycleEvent{Name: n, Status: st}
+		if st != "Pending" {
+			e.StartTime = time.Now()
+		}
+		t.Events = append(t.Events, e)
+	}
+	return t
+}
+
+// watchApp is golive over moto, with CodeDeploy's release reads going to the fake.
+func watchApp(r *scripted, stdout, stderr io.Writer) *cli.App {
+	return &cli.App{Stdout: stdout, Stderr: stderr, NewClients: func(ctx context.Context, o awsclient.Options) (cli.Clients, error) {
+		o.MaxBackoff = 20 * time.Millisecond
+		c, err := cli.SDKClients(ctx, o)
+		c.Releases, c.Alarms = r.cd.Client(), r.cw
+		return c, err
+	}}
+}
+
+// watch runs golive watch in the background; wait returns its output and exit code.
+func (r *scripted) watch(args ...string) (wait func() (stdout, stderr string, code int)) {
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	r.out, r.errb = out, errb
+	args = append(append([]string{"watch", "--env", "prd", "--poll", "20ms", "--start-wait", "5s", "--timeout", "60s"}, args...),
+		"--config", r.w.cfgPath, "--endpoint-url", srv.URL)
+	done := make(chan int)
+	go func() {
+		code := watchApp(r, out, errb).Run(context.Background(), args)
+		r.exited.Store(true)
+		done <- code
+	}()
+	r.step(nil, nil, "") // the first read, before anything changes
+	return func() (string, string, int) {
+		select {
+		case code := <-done:
+			r.w.t.Logf("golive %s -> %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errb.String())
+			return out.String(), errb.String(), code
+		case <-time.After(60 * time.Second):
+			r.w.t.Fatal("golive watch did not end")
+			return "", "", -1
+		}
+	}
+}
+
+type releaseJSON struct {
+	Function     string
+	DeploymentID string `json:"deployment_id"`
+	Status       string
+	From, To     string
+	Commit       string
+	Share        float64
+	Events       []struct{ Name, Status string }
+	Alarm        *struct{ Name, State, Reason string }
+	RolledBack   bool `json:"rolled_back"`
+	Reasons      []string
+	Expected     *string `json:"expected_end"`
+}
+
+func jsonLines(t *testing.T, s string) []releaseJSON {
+	t.Helper()
+	var out []releaseJSON
+	dec := json.NewDecoder(strings.NewReader(s))
+	for dec.More() {
+		var r releaseJSON
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("not JSON lines: %v\n%s", err, s)
+		}
+		out = append(out, r)
+	}
+	if n := strings.Count(strings.TrimSpace(s), "\n") + 1; n != len(out) {
+		t.Errorf("%d objects on %d lines; want one object per line", len(out), n)
+	}
+	return out
+}
+
+func events(r releaseJSON) string {
+	var e []string
+	for _, x := range r.Events {
+		e = append(e, x.Name+"="+x.Status)
+	}
+	return strings.Join(e, ",")
+}
+
+// TestWatchFollowsACanaryToTheEnd: a canary through its life, Created, BeforeAllowTraffic,
+// 10 %, 100 %, AfterAllowTraffic, Succeeded, one JSON line per change; exit 0.
+func TestWatchFollowsACanaryToTheEnd(t *testing.T) {
+	r := newRelease(t, "d-CANARY0001")
+	wait := r.watch("-o", "json")
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Status, d.Target = "InProgress", lambdaTarget(r, "InProgress", "InProgress")
+	}, nil, "")
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Target = lambdaTarget(r, "InProgress", "Succeeded", "InProgress")
+	}, nil, "")
+	// CodeDeploy shifts traffic by moving LIVE's weights: 10 %, then all of it.
+	r.step(func(d *codedeployfake.Deployment) { d.Target.TargetVersionWeight = 10 }, map[string]float64{"2": 0.1}, "1")
+	r.step(func(d *codedeployfake.Deployment) { d.Target.TargetVersionWeight = 100 }, nil, "2")
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Target = lambdaTarget(r, "InProgress", "Succeeded", "Succeeded", "InProgress")
+		d.Target.TargetVersionWeight = 100
+	}, nil, "")
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Status, d.CompleteTime, d.Target = "Succeeded", time.Now(), lambdaTarget(r, "Succeeded", "Succeeded", "Succeeded", "Succeeded")
+	}, nil, "")
+	out, _, code := wait()
+	if code != 0 {
+		t.Errorf("exit %d; want 0 for a release that succeeded", code)
+	}
+	lines := jsonLines(t, out)
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%s %s>%s %g%% %s", l.Status, l.From, l.To, l.Share, events(l)))
+	}
+	want := []string{
+		"Created > 0% ",
+		"InProgress 1>2 0% BeforeAllowTraffic=InProgress,AllowTraffic=Pending,AfterAllowTraffic=Pending",
+		"InProgress 1>2 0% BeforeAllowTraffic=Succeeded,AllowTraffic=InProgress,AfterAllowTraffic=Pending",
+		"InProgress 1>2 10% BeforeAllowTraffic=Succeeded,AllowTraffic=InProgress,AfterAllowTraffic=Pending",
+		"InProgress 1>2 100% BeforeAllowTraffic=Succeeded,AllowTraffic=InProgress,AfterAllowTraffic=Pending",
+		"InProgress 1>2 100% BeforeAllowTraffic=Succeeded,AllowTraffic=Succeeded,AfterAllowTraffic=InProgress",
+		"Succeeded 1>2 100% BeforeAllowTraffic=Succeeded,AllowTraffic=Succeeded,AfterAllowTraffic=Succeeded",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	last := lines[len(lines)-1]
+	if last.DeploymentID != r.id || last.Function != "worker" || last.Commit != "2222222abcdef0123456789" || len(last.Reasons) != 0 {
+		t.Errorf("last = %+v; want deployment %s of worker, commit 2222222abcdef0123456789, no reasons", last, r.id)
+	}
+	if a := last.Alarm; a == nil || a.Name != r.alarm() || a.State != "OK" {
+		t.Errorf("alarm = %+v; want %s OK", a, r.alarm())
+	}
+	if mid := lines[3]; mid.Expected == nil {
+		t.Errorf("a running canary has no expected end: %+v", mid)
+	}
+
+	// Nothing runs any more: watch waits --start-wait, then reports the latest release, as a
+	// line for people.
+	var stdout, stderr bytes.Buffer
+	code = watchApp(r, &stdout, &stderr).Run(context.Background(), []string{"watch", "--env", "prd", "--poll", "20ms", "--start-wait", "100ms",
+		"--config", r.w.cfgPath, "--endpoint-url", srv.URL})
+	line := "worker: d-CANARY0001 Succeeded | 1 -> 2 (commit 2222222abcde), 100% on 2 | BeforeAllowTraffic Succeeded, AllowTraffic Succeeded, AfterAllowTraffic Succeeded | alarm OK | elapsed "
+	if code != 0 || !strings.HasPrefix(stdout.String(), line) || strings.Count(stdout.String(), "\n") != 1 {
+		t.Errorf("exit %d, stdout:\n%s\nwant exit 0 and one line starting %q", code, stdout.String(), line)
+	}
+}
+
+// TestWatchSaysWhyTheAlarmRolledBack: the rollback alarm fires at 10 %, CodeDeploy stops the
+// release and rolls it back; watch says why in words and exits 1.
+func TestWatchSaysWhyTheAlarmRolledBack(t *testing.T) {
+	r := newRelease(t, "d-ALARMED01")
+	wait := r.watch()
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Status, d.Target = "InProgress", lambdaTarget(r, "InProgress", "Succeeded", "InProgress")
+		d.Target.TargetVersionWeight = 10
+	}, map[string]float64{"2": 0.1}, "1")
+	reason := "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (06/12/26 07:01:00)] was greater than or equal to the threshold (1.0)."
+	r.setAlarm(cwtypes.StateValueAlarm, reason)
+	// Source: CodeDeploy User Guide, "Error codes for AWS CodeDeploy" (ALARM_ACTIVE) and
+	// DeploymentInfo.rollbackInfo.
+	stopped := "One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <" + r.alarm() + ">"
+	r.step(nil, nil, "1") // the rollback moves LIVE back
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Status, d.CompleteTime, d.Target = "Stopped", time.Now(), lambdaTarget(r, "Failed", "Succeeded", "Failed", "Skipped")
+		d.ErrorInformation = &codedeployfake.ErrorInformation{Code: "ALARM_ACTIVE", Message: stopped}
+		d.RollbackInfo = &codedeployfake.RollbackInfo{RollbackDeploymentID: "d-ROLLBACK1", RollbackMessage: "Automatic rollback triggered by alarm"}
+	}, nil, "")
+	out, stderr, code := wait()
+	if code != 1 || !strings.Contains(stderr, "golive: release failed for worker") {
+		t.Errorf("exit %d, stderr %s; want 1 and the failed function named", code, stderr)
+	}
+	for _, want := range []string{
+		"worker: d-ALARMED01 Stopped, rolled back | 1 -> 2 (commit 2222222abcde), 0% on 2 | BeforeAllowTraffic Succeeded, AllowTraffic Failed, AfterAllowTraffic Skipped | alarm ALARM",
+		"worker:   alarm " + r.alarm() + " is in ALARM: " + reason,
+		"worker:   CodeDeploy ALARM_ACTIVE: " + stopped,
+		"worker:   rollback: Automatic rollback triggered by alarm",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestHistoryListsReleasesNewestFirst: two releases of the worker, the newest refused by the
+// smoke hook, whose verdict line in the hook's log group is the cause history gives.
+func TestHistoryListsReleasesNewestFirst(t *testing.T) {
+	r := newRelease(t, "d-FIRST0001")
+	// The refused release started ten minutes ago: its hook logged after that.
+	created := time.Now().UTC().Add(-24*time.Hour - 10*time.Minute).Truncate(time.Second)
+	r.cd.Update(r.id, func(d *codedeployfake.Deployment) {
+		d.Status, d.CreateTime, d.CompleteTime = "Succeeded", created, created.Add(6*time.Minute)
+		d.Target = lambdaTarget(r, "Succeeded", "Succeeded", "Succeeded", "Succeeded")
+	})
+	r.cd.AddDeployment(codedeployfake.Deployment{
+		ID: "d-AAAREFUSED", ApplicationName: r.w.project + "-prd", DeploymentGroupName: r.w.name("worker"), Status: "Failed",
+		CreateTime: created.Add(24 * time.Hour), CompleteTime: created.Add(24*time.Hour + 2*time.Minute),
+		AppSpec:          fmt.Sprintf(appSpecHooks, r.w.name("worker"), r.hook),
+		Target:           lambdaTarget(r, "Failed", "Failed", "Skipped", "Skipped"),
+		ErrorInformation: &codedeployfake.ErrorInformation{Code: "HOOK_EXECUTION_FAILURE", Message: "The deployment failed because one or more of the lifecycle event validations failed."},
+	})
+	r.hookLog(`{"time":"2026-12-06T10:01:00Z","level":"ERROR","msg":"release refused","phase":"smoke","deployment":"d-AAAREFUSED","status":"Failed","reason":"event orders.json: status 500, want 200"}`)
+
+	out, _, code := r.w.runApp(func(stdout, stderr *bytes.Buffer) runner { return watchApp(r, stdout, stderr) }, "history", "--env", "prd", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	h := jsonOut[struct {
+		Functions []struct {
+			Function string
+			Releases []releaseJSON
+		}
+	}](t, out)
+	rels := h.Functions[0].Releases
+	if len(rels) != 2 || rels[0].DeploymentID != "d-AAAREFUSED" || rels[1].DeploymentID != "d-FIRST0001" {
+		t.Fatalf("releases = %+v; want d-AAAREFUSED then d-FIRST0001 (newest first)", rels)
+	}
+	wantReasons := []string{
+		"CodeDeploy HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validations failed.",
+		"smoke hook: release refused: event orders.json: status 500, want 200",
+	}
+	if strings.Join(rels[0].Reasons, "\n") != strings.Join(wantReasons, "\n") {
+		t.Errorf("reasons = %q; want %q", rels[0].Reasons, wantReasons)
+	}
+	if rels[0].Commit != "2222222abcdef0123456789" || rels[0].From != "1" || rels[0].To != "2" {
+		t.Errorf("newest = %+v", rels[0])
+	}
+
+	out, _, _ = r.w.runApp(func(stdout, stderr *bytes.Buffer) runner { return watchApp(r, stdout, stderr) }, "history", "--env", "prd", "--limit", "1")
+	for _, want := range []string{
+		"FUNCTION  DEPLOYMENT    START                 END                   DURATION  STATUS  FROM -> TO  COMMIT        CAUSE",
+		"worker    d-AAAREFUSED  " + created.Add(24*time.Hour).Format("2006-01-02 15:04:05Z") + "  " + created.Add(24*time.Hour+2*time.Minute).Format("2006-01-02 15:04:05Z") +
+			"  2m0s      Failed  1 -> 2      2222222abcde  CodeDeploy HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validations failed.; smoke hook: release refused: event orders.json: status 500, want 200",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "d-FIRST0001") {
+		t.Errorf("--limit 1 listed the older release:\n%s", out)
+	}
+	_ = ltypes.RuntimeProvidedal2023
+}
