@@ -24,7 +24,7 @@ type liveView struct {
 }
 
 func newLiveView(out *os.File, fns []watch.Function) *liveView {
-	m := liveModel{order: make([]string, len(fns)), rels: map[string]watch.Release{}, bar: progress.New(progress.WithDefaultGradient(), progress.WithWidth(40))}
+	m := liveModel{order: make([]string, len(fns)), rels: map[string]watch.Release{}, bar: progress.New(progress.WithDefaultGradient(), progress.WithWidth(40), progress.WithoutPercentage())}
 	for i, f := range fns {
 		m.order[i] = f.Name
 	}

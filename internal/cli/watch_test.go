@@ -369,13 +369,13 @@ func TestHistoryListsReleasesNewestFirst(t *testing.T) {
 		d.Target = lambdaTarget(r, "Succeeded", "Succeeded", "Succeeded", "Succeeded")
 	})
 	r.cd.AddDeployment(codedeployfake.Deployment{
-		ID: "d-AAAREFUSED", ApplicationName: r.w.project + "-prd", DeploymentGroupName: r.w.name("worker"), Status: "Failed",
+		ID: "d-ZREFUSED01", ApplicationName: r.w.project + "-prd", DeploymentGroupName: r.w.name("worker"), Status: "Failed",
 		CreateTime: created.Add(24 * time.Hour), CompleteTime: created.Add(24*time.Hour + 2*time.Minute),
 		AppSpec:          fmt.Sprintf(appSpecHooks, r.w.name("worker"), r.hook),
 		Target:           lambdaTarget(r, "Failed", "Failed", "Skipped", "Skipped"),
 		ErrorInformation: &codedeployfake.ErrorInformation{Code: "HOOK_EXECUTION_FAILURE", Message: "The deployment failed because one or more of the lifecycle event validations failed."},
 	})
-	r.hookLog(`{"time":"2026-12-06T10:01:00Z","level":"ERROR","msg":"release refused","phase":"smoke","deployment":"d-AAAREFUSED","status":"Failed","reason":"event orders.json: status 500, want 200"}`)
+	r.hookLog(`{"time":"2026-12-06T10:01:00Z","level":"ERROR","msg":"release refused","phase":"smoke","deployment":"d-ZREFUSED01","status":"Failed","reason":"event orders.json: status 500, want 200"}`)
 
 	out, _, code := r.w.runApp(func(stdout, stderr *bytes.Buffer) runner { return watchApp(r, stdout, stderr) }, "history", "--env", "prd", "-o", "json")
 	if code != 0 {
@@ -388,8 +388,8 @@ func TestHistoryListsReleasesNewestFirst(t *testing.T) {
 		}
 	}](t, out)
 	rels := h.Functions[0].Releases
-	if len(rels) != 2 || rels[0].DeploymentID != "d-AAAREFUSED" || rels[1].DeploymentID != "d-FIRST0001" {
-		t.Fatalf("releases = %+v; want d-AAAREFUSED then d-FIRST0001 (newest first)", rels)
+	if len(rels) != 2 || rels[0].DeploymentID != "d-ZREFUSED01" || rels[1].DeploymentID != "d-FIRST0001" {
+		t.Fatalf("releases = %+v; want d-ZREFUSED01 then d-FIRST0001 (newest first)", rels)
 	}
 	wantReasons := []string{
 		"CodeDeploy HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validations failed.",
@@ -405,7 +405,7 @@ func TestHistoryListsReleasesNewestFirst(t *testing.T) {
 	out, _, _ = r.w.runApp(func(stdout, stderr *bytes.Buffer) runner { return watchApp(r, stdout, stderr) }, "history", "--env", "prd", "--limit", "1")
 	for _, want := range []string{
 		"FUNCTION  DEPLOYMENT    START                 END                   DURATION  STATUS  FROM -> TO  COMMIT        CAUSE",
-		"worker    d-AAAREFUSED  " + created.Add(24*time.Hour).Format("2006-01-02 15:04:05Z") + "  " + created.Add(24*time.Hour+2*time.Minute).Format("2006-01-02 15:04:05Z") +
+		"worker    d-ZREFUSED01  " + created.Add(24*time.Hour).Format("2006-01-02 15:04:05Z") + "  " + created.Add(24*time.Hour+2*time.Minute).Format("2006-01-02 15:04:05Z") +
 			"  2m0s      Failed  1 -> 2      2222222abcde  CodeDeploy HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validations failed.; smoke hook: release refused: event orders.json: status 500, want 200",
 	} {
 		if !strings.Contains(out, want) {
