@@ -155,6 +155,14 @@ func (r *scripted) step(f func(d *codedeployfake.Deployment), weights map[string
 		r.w.setAlias("worker", version, weights)
 	}
 	if f != nil {
+		// Between two polls, not within one: right after a poll's last CodeDeploy read, so
+		// that no read sees half of a step.
+		n := r.codeDeployReadsDone()
+		for deadline := time.Now().Add(10 * time.Second); r.codeDeployReadsDone() == n && !r.exited.Load(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				r.w.t.Fatalf("golive watch did not poll deployment %s again; stdout:\n%s\nstderr:\n%s", r.id, r.out, r.errb)
+			}
+		}
 		r.cd.Update(r.id, f)
 	}
 	before := r.cd.CallsTo("BatchGetDeployments")
@@ -165,6 +173,18 @@ func (r *scripted) step(f func(d *codedeployfake.Deployment), weights map[string
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// codeDeployReadsDone counts the polls whose CodeDeploy reads are over: the last of them is
+// BatchGetDeploymentTargets, or ListDeploymentTargets refused before the deployment started.
+func (r *scripted) codeDeployReadsDone() int {
+	n := 0
+	for _, c := range r.cd.Calls() {
+		if c.Operation == "BatchGetDeploymentTargets" || (c.Operation == "ListDeploymentTargets" && c.Error != "") {
+			n++
+		}
+	}
+	return n
 }
 
 func lambdaTarget(r *scripted, status string, events ...string) *codedeployfake.LambdaTarget {
@@ -198,7 +218,7 @@ func watchApp(r *scripted, stdout, stderr io.Writer) *cli.App {
 func (r *scripted) watch(args ...string) (wait func() (stdout, stderr string, code int)) {
 	out, errb := &syncBuffer{}, &syncBuffer{}
 	r.out, r.errb = out, errb
-	args = append(append([]string{"watch", "--env", "prd", "--poll", "20ms", "--start-wait", "5s", "--timeout", "60s"}, args...),
+	args = append(append([]string{"watch", "--env", "prd", "--poll", "250ms", "--start-wait", "5s", "--timeout", "60s"}, args...),
 		"--config", r.w.cfgPath, "--endpoint-url", srv.URL)
 	done := make(chan int)
 	go func() {
