@@ -569,3 +569,80 @@ func TestLedgerNamesEveryFakeOperation(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgerNamesEveryTestFake fails when a test declares its own fake of an AWS operation (a
+// method taking the SDK's *<Op>Input on a struct that embeds nothing) that no row names: such
+// a fake answers for AWS as much as internal/testkit's do. A type that embeds the interface it
+// wraps (to hang, lose an answer or count calls) answers nothing of its own and is left out.
+func TestLedgerNamesEveryTestFake(t *testing.T) {
+	root := repoRoot(t)
+	_, l := load(t)
+	named := map[string]bool{}
+	for _, row := range l.Rows {
+		for _, ref := range ledger.Refs(row.Code + " " + row.Reproduced) {
+			if ref.Kind == ledger.KindFile && ref.Symbol != "" {
+				named[filepath.ToSlash(filepath.Dir(ref.Path))+":"+ref.Symbol] = true
+			}
+		}
+	}
+	var fakes []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		embeds := map[string]bool{} // struct types of this file and whether they embed
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok {
+				for _, spec := range g.Specs {
+					if ts, ok := spec.(*ast.TypeSpec); ok {
+						if st, ok := ts.Type.(*ast.StructType); ok {
+							e := false
+							for _, fld := range st.Fields.List {
+								e = e || len(fld.Names) == 0
+							}
+							embeds[ts.Name.Name] = e
+						}
+					}
+				}
+			}
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || !fn.Name.IsExported() || operation(fn.Type) == "" {
+				continue
+			}
+			recv := recvName(fn.Recv.List[0].Type)
+			if e, ok := embeds[recv]; ok && !e {
+				fakes = append(fakes, filepath.ToSlash(rel)+":"+recv+"."+fn.Name.Name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fakes) == 0 {
+		t.Fatal("found no fake of an AWS operation in any test; the check no longer sees them")
+	}
+	for _, f := range fakes {
+		file, sym, _ := strings.Cut(f, ":")
+		if !named[filepath.ToSlash(filepath.Dir(file))+":"+sym] {
+			t.Errorf("the test fake %s answers for AWS, but no row of %s names it as `%s`: add it to the row of the behaviour it answers for, with what it answers",
+				f, ledger.Path, f)
+		}
+	}
+}
