@@ -31,6 +31,12 @@ clearing any weighted split) and writes live_version N with "rollout": "direct",
 next deploy records N in the stack without a CodeDeploy deployment. Either way config.json
 records the version LIVE left as rolled_back, which publish --pin never pins again.
 
+It reads each deployment in flight first and never stops CodeDeploy's own rollback
+deployment (creator codeDeployRollback or CloudFormationRollback); it stops a deployment only
+while the stack is UPDATE_IN_PROGRESS, and names the other functions of that stack update,
+which CloudFormation rolls back with it. It moves the alias itself only when no stack
+operation is in progress.
+
 Without --to, the target is the highest published version below the alias's current one.`,
 		Example: `  golive rollback --env prd --function worker
   golive rollback --env prd --function worker --to 41`,

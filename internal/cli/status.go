@@ -16,7 +16,8 @@ func statusCmd(g *globals) *cobra.Command {
 		Long: `status shows, per function, the version config.json pins, the version the stack last
 deployed (its LiveVersion output), where the LIVE alias actually points (with weights), the
 newest published version, unfinished CodeDeploy deployments, and every disagreement between
-them. It exits 0 even with drift: verify is the gate.`,
+them, and what the stack's status means for a release (an update in progress, a failed
+rollback). It exits 0 even with drift: verify is the gate.`,
 		Example: `  golive status --env prd
   golive status --env prd --output json`,
 		Args:    cobra.NoArgs,

@@ -20,9 +20,12 @@ func verifyCmd(g *globals) *cobra.Command {
 		Long: `verify checks, before a deploy, that every pinned and weighted version exists, that the
 LIVE alias is where the stack last put it (unless "rollout": "direct" re-records it), that
 no canary would start from $LATEST, that no canary also changes the alias's provisioned
-concurrency, that no split is left on a CodeDeploy alias, that no deployment is in flight and
-that no function is renamed (a new name is a new function, without the old one's versions)
-unless --allow-rename. It prints one line per problem and exits 1 on any.`,
+concurrency, that no split is left on a CodeDeploy alias, that the two versions of a canary or
+of an additional_versions split have the same execution role and dead-letter config, that no
+deployment is in flight, that the stack is neither changing (*_IN_PROGRESS) nor stuck after a
+failed rollback (UPDATE_ROLLBACK_FAILED), and that no function is renamed (a new name is a new
+function, without the old one's versions) unless --allow-rename. It prints one line per
+problem and exits 1 on any.`,
 		Example: `  golive verify --env prd && cdk deploy golive-demo-prd`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error { return o.check(cmd) },

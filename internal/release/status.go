@@ -305,6 +305,7 @@ func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 		p = append(p, fmt.Sprintf(`alias %s still splits traffic %s: CodeDeploy fails on a split alias; clear it (golive rollback) or set "rollout": "direct"`,
 			Alias, weightsString(s.Alias.Weights)))
 	}
+	p = append(p, routingProblems(fn, s, canary, moves, deployed)...)
 	return p
 }
 

@@ -5,6 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/golive-dev/golive/config"
 )
 
 func TestVerify(t *testing.T) {
@@ -294,5 +299,63 @@ func TestVerifyGivesUpOnTimeout(t *testing.T) {
 	}
 	if live.Load() != 1 || len(rep.Problems) != 4 || !strings.Contains(rep.Problems[3].Message, "not finished: another AWS call timed out") {
 		t.Errorf("%d calls before giving up, problems %+v; want 1, and the others not finished", live.Load(), rep.Problems)
+	}
+}
+
+// An alias routes to two versions only when both have the same execution role and the same
+// dead-letter config (Lambda Developer Guide, "Alias routing configuration"): verify refuses a
+// canary or a weighted split between versions that differ, naming both values.
+func TestVerifyRoutingNeedsSameRoleAndDeadLetter(t *testing.T) {
+	const name = "p-prd-worker"
+	role := func(r string) string { return "arn:aws:iam::123456789012:role/" + r }
+	dlq := "arn:aws:sqs:us-east-1:123456789012:dlq"
+	tests := []struct {
+		name   string
+		config string
+		// setup sets version 2's and 3's role and dead-letter target ("" for none).
+		role2, role3, dlq2, dlq3 string
+		want                     []string
+	}{
+		{name: "canary between the same settings", config: `"worker": {"live_version": "3"}`,
+			role2: role("a"), role3: role("a"), dlq2: dlq, dlq3: dlq},
+		{name: "canary to another role", config: `"worker": {"live_version": "3"}`,
+			role2: role("a"), role3: role("b"),
+			want: []string{"live_version 3 of p-prd-worker has execution role " + role("b") + " but the version the stack recorded (LIVE's) 2 has " + role("a") +
+				`: Lambda routes an alias to two versions only with the same execution role; the canary would fail: release it with "rollout": "direct"`}},
+		{name: "canary to a version with a dead-letter queue", config: `"worker": {"live_version": "3"}`,
+			role2: role("a"), role3: role("a"), dlq3: dlq,
+			want: []string{"live_version 3 of p-prd-worker has dead-letter config " + dlq + " but the version the stack recorded (LIVE's) 2 has none"}},
+		{name: "direct rollout splits nothing", config: `"worker": {"live_version": "3", "rollout": "direct"}`,
+			role2: role("a"), role3: role("b")},
+		{name: "weighted split to another role", config: `"worker": {"live_version": "3", "additional_versions": {"2": 0.1}, "deployment": {"type": "None"}}`,
+			role2: role("a"), role3: role("b"),
+			want: []string{"additional_versions 2 of p-prd-worker has execution role " + role("a") + " but live_version 3 has " + role("b") +
+				": Lambda routes an alias to two versions only with the same execution role; the split would be refused"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.config, "worker")
+			fn := f.published(name, 3)
+			fn.SetAlias("LIVE", "2", nil)
+			f.deployed(f.fn(t, "worker"), "2")
+			for i, v := range []struct{ role, dlq string }{{role("a"), ""}, {tt.role2, tt.dlq2}, {tt.role3, tt.dlq3}} {
+				fn.Published[i].Role = aws.String(v.role)
+				if v.dlq != "" {
+					fn.Published[i].DeadLetterConfig = &types.DeadLetterConfig{TargetArn: aws.String(v.dlq)}
+				}
+			}
+			rep, err := f.env.Verify(context.Background(), []config.Function{f.fn(t, "worker")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Problems) != len(tt.want) {
+				t.Fatalf("problems %+v; want %d", rep.Problems, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(rep.Problems[i].Message, w) {
+					t.Errorf("problem %q; want %q", rep.Problems[i].Message, w)
+				}
+			}
+		})
 	}
 }

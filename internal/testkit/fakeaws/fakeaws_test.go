@@ -105,7 +105,8 @@ func TestFakeLambdaPublishVersion(t *testing.T) {
 	}
 }
 
-// TestFakeLambdaReads: L4 (50 versions a page), L5 (ExecutedVersion, FunctionError) and
+// TestFakeLambdaReads: L4 (50 versions a page), L5 (ExecutedVersion, FunctionError), L26
+// (each version's role and dead-letter config) and
 // L8 (a qualifier that does not exist is not found).
 func TestFakeLambdaReads(t *testing.T) {
 	l := fakeaws.NewLambda()
@@ -157,6 +158,16 @@ func TestFakeLambdaReads(t *testing.T) {
 	out, err := l.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("fn"), Qualifier: aws.String("LIVE")})
 	if err != nil || aws.ToString(out.Version) != "7" {
 		t.Errorf("GetFunctionConfiguration LIVE: %v, %v; want version 7", out, err)
+	}
+	// L26: each version keeps the execution role and dead-letter config it was published
+	// with, and ListVersionsByFunction returns them.
+	f.Latest.Role = aws.String("arn:aws:iam::123456789012:role/other")
+	f.Latest.DeadLetterConfig = &types.DeadLetterConfig{TargetArn: aws.String("arn:aws:sqs:us-east-1:123456789012:dlq")}
+	l.Publish("fn")
+	vs, err := l.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String("fn"), Marker: aws.String("50")})
+	if err != nil || len(vs.Versions) != 12 || aws.ToString(vs.Versions[11].Role) != "arn:aws:iam::123456789012:role/other" ||
+		vs.Versions[11].DeadLetterConfig == nil || vs.Versions[10].Role != nil || vs.Versions[10].DeadLetterConfig != nil {
+		t.Errorf("versions 50 to 61: %v; want version 61 alone with the role and dead-letter queue", err)
 	}
 }
 
