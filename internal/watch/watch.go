@@ -413,9 +413,7 @@ func (r *Reader) reasons(ctx context.Context, rel *Release, info cdtypes.Deploym
 	if e := info.ErrorInformation; e != nil {
 		reasons = append(reasons, fmt.Sprintf("CodeDeploy %s: %s", e.Code, aws.ToString(e.Message)))
 	}
-	for _, v := range r.verdicts(ctx, rel, info) {
-		reasons = append(reasons, v)
-	}
+	reasons = append(reasons, r.verdicts(ctx, rel, info)...)
 	if ri := info.RollbackInfo; ri != nil && aws.ToString(ri.RollbackMessage) != "" {
 		reasons = append(reasons, "rollback: "+aws.ToString(ri.RollbackMessage))
 	}
@@ -437,11 +435,15 @@ func (r *Reader) verdicts(ctx context.Context, rel *Release, info cdtypes.Deploy
 		return nil
 	}
 	var content string
-	switch rev := out.Revision; {
-	case rev.AppSpecContent != nil && rev.AppSpecContent.Content != nil:
+	rev := out.Revision
+	if rev.AppSpecContent != nil && rev.AppSpecContent.Content != nil {
 		content = *rev.AppSpecContent.Content
-	case rev.String_ != nil && rev.String_.Content != nil:
-		content = *rev.String_.Content
+	}
+	// CodeDeploy serves a CloudFormation deployment's AppSpec in the string member, which the
+	// SDK marks deprecated (internal/hook reads it the same way).
+	//lint:ignore SA1019 CodeDeploy serves a CloudFormation deployment's AppSpec there
+	if s := rev.String_; content == "" && s != nil && s.Content != nil {
+		content = *s.Content
 	}
 	var verdicts []string
 	for _, hook := range hookFunctions(content) {
