@@ -39,6 +39,8 @@ type Clients struct {
 	Lambda  release.LambdaAPI
 	Stacks  release.StackAPI
 	Deploys release.DeployAPI
+	// Templates reads deployed templates (verify --app, --template).
+	Templates release.TemplateAPI
 	// Metrics reads the LIVE alias's requests (plan, verify); nil skips verify's release
 	// findings.
 	Metrics release.MetricsAPI
@@ -386,7 +388,7 @@ func SDKClients(ctx context.Context, o awsclient.Options) (Clients, error) {
 		return Clients{}, err
 	}
 	return Clients{
-		Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Metrics: c.CloudWatch,
+		Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Templates: c.CloudFormation, Metrics: c.CloudWatch,
 		Releases: c.CodeDeploy, Alarms: c.CloudWatch, Logs: c.Logs, Region: c.Region,
 	}, nil
 }

@@ -33,6 +33,8 @@ func (g *globals) render(v any) error {
 		rollbackTable(tw, r)
 	case *release.PruneReport:
 		pruneTable(tw, r)
+	case *TemplateReport:
+		templateTable(tw, r)
 	default:
 		return fmt.Errorf("no table for %T", v)
 	}

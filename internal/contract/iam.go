@@ -93,6 +93,7 @@ var cliPermissions = []Permission{
 	{"cloudwatch", "GetMetricData", "GetMetricData", ScopeAccount},
 	{"cloudformation", "DescribeStacks", "DescribeStacks", ScopeStack},
 	{"cloudformation", "ListStackResources", "ListStackResources", ScopeStack},
+	{"cloudformation", "GetTemplate", "GetTemplate", ScopeStack},
 	{"codedeploy", "ListDeployments", "ListDeployments", ScopeDeploymentGroups},
 	{"codedeploy", "GetDeployment", "GetDeployment", ScopeDeploymentGroups},
 	{"codedeploy", "StopDeployment", "StopDeployment", ScopeDeploymentGroups},

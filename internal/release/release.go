@@ -75,6 +75,9 @@ type Env struct {
 	Lambda  LambdaAPI
 	Stacks  StackAPI
 	Deploys DeployAPI
+	// Templates reads the template a stack deployed, for verify's check of a synthesized
+	// one; nil where no template is checked.
+	Templates TemplateAPI
 	// Metrics reads the alias's request history for plan and verify; nil skips verify's
 	// release findings.
 	Metrics MetricsAPI
