@@ -337,8 +337,14 @@ func validateDeployment(d *Deployment) []string {
 		if h.fn == nil {
 			continue
 		}
-		if name := h.fn.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !contract.HookFunctionRe.MatchString(*name) {
-			add("Deployment.%s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", h.field, *name)
+		if name := h.fn.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !lambdarules.ValidFunctionName(*name) {
+			add("Deployment.%s: function name %q; want %s", h.field, *name, lambdarules.FunctionName.Allowed)
+			continue
+		}
+		// CDK reads a name out of a qualified ARN too; the qualifier would be dropped, and the
+		// deployment would run a hook other than the one named.
+		if arn := h.fn.FunctionArn(); arn != nil && !*awscdk.Token_IsUnresolved(arn) && !contract.HookFunctionRe.MatchString(*arn) {
+			add("Deployment.%s: function ARN %q; want %s", h.field, *arn, lambdarules.HookFunction.Allowed)
 		}
 	}
 	if d.Smoke != nil && d.PreHook != nil {

@@ -74,11 +74,19 @@ func caseProps(stack awscdk.Stack, f rulecases.Function, id string) *Props {
 	if d.P99DurationMs != nil {
 		dep.Thresholds.P99Duration = awscdk.Duration_Millis(d.P99DurationMs)
 	}
+	// A hook by ARN: CDK keeps the name of Function_FromFunctionName only inside an ARN
+	// token, which the construct cannot read at synth.
+	hook := func(id, ref string) awslambda.IFunction {
+		if !strings.HasPrefix(ref, "arn:") {
+			ref = "arn:aws:lambda:eu-west-1:333333333333:function:" + ref
+		}
+		return awslambda.Function_FromFunctionArn(stack, jsii.String(id), jsii.String(ref))
+	}
 	if d.PreTrafficHook != "" {
-		dep.PreHook = awslambda.Function_FromFunctionName(stack, jsii.String("Pre"+id), jsii.String(d.PreTrafficHook))
+		dep.PreHook = hook("Pre"+id, d.PreTrafficHook)
 	}
 	if d.PostTrafficHook != "" {
-		dep.PostHook = awslambda.Function_FromFunctionName(stack, jsii.String("Post"+id), jsii.String(d.PostTrafficHook))
+		dep.PostHook = hook("Post"+id, d.PostTrafficHook)
 	}
 	if s := d.Shift; s != nil {
 		routing := awscodedeploy.TrafficRouting_TimeBasedCanary(&awscodedeploy.TimeBasedCanaryTrafficRoutingProps{

@@ -434,7 +434,7 @@ func TestInvalidProps(t *testing.T) {
 			p.LiveVersion, p.Additional, p.ProvisionedConcurrency = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, 3
 		}), "ProvisionedConcurrency: got 3 with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions"},
 		{"hook name", deploy(func(d *versionedfunction.Deployment) { d.PreHook = importedFunction("smoke test") }),
-			`Deployment.PreHook: function name "smoke test"; want a Lambda function name (1 to 64 letters, digits, "-" and "_")`},
+			`Deployment.PreHook: function name "smoke test"; want a Lambda function name of 1 to 64 letters, digits, "_" and "-"`},
 		{"smoke with pre-traffic hook", deploy(func(d *versionedfunction.Deployment) {
 			d.Smoke, d.PreHook = smoke(), importedFunction("check")
 		}), "Deployment.Smoke: set with a PreHook; a deployment runs one pre-traffic hook"},

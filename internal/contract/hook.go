@@ -17,7 +17,8 @@ import (
 // function itself, so no CodeDeployHook_ prefix is required (the prefix only matters to
 // the managed policy AWSCodeDeployRoleForLambda, which this project does not use).
 // RE2 and ECMAScript read it alike: config.schema.json carries the same string.
-const HookFunctionPattern = `^([a-zA-Z0-9_-]{1,64}|arn:aws(-cn|-us-gov)?:lambda:[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64})$`
+const HookFunctionPattern = `^(` + lambdarules.FunctionNameChars +
+	`|arn:aws(-cn|-us-gov)?:lambda:[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}:[0-9]{12}:function:` + lambdarules.FunctionNameChars + `)$`
 
 // HookFunctionRe is HookFunctionPattern compiled.
 var HookFunctionRe = regexp.MustCompile(HookFunctionPattern)

@@ -30,7 +30,7 @@ type Rule struct {
 // case (rulecases checks that each row has one refused and config and the construct agree).
 func Rules() []Rule {
 	return []Rule{
-		FunctionName, Version, EnvVarName, EnvironmentSize, MemoryMB, TimeoutS, Description,
+		FunctionName, HookFunction, Version, EnvVarName, EnvironmentSize, MemoryMB, TimeoutS, Description,
 		ImageDigest, Weight, ShiftPercent, ShiftTotal, Alarms, ErrorRatePercent, P99DurationMs,
 		MinInvocations, SplitNeedsPin, SplitNotLive, SplitWithoutCodeDeploy,
 		ProvisionedNeedsPin, ProvisionedNotSplit, RolloutNeedsPin, RolloutCanaryNeedsCodeDeploy, TagNotPinned,
@@ -46,6 +46,12 @@ var (
 		Allowed: `a Lambda function name of 1 to 64 letters, digits, "_" and "-"`,
 		Source: "Lambda API Reference, CreateFunction, FunctionName: pattern [a-zA-Z0-9-_]+ for the name part; " +
 			`"If you specify only the function name, it is limited to 64 characters in length"`,
+	}
+	HookFunction = Rule{
+		ID:      "hook-function",
+		Allowed: `a Lambda function name of 1 to 64 letters, digits, "_" and "-", or its unqualified ARN`,
+		Source: "CodeDeploy User Guide, AppSpec 'hooks' section for an AWS Lambda deployment: a hook is a Lambda function, named as " +
+			"CreateFunction's FunctionName takes it; golive takes no qualified ARN, since CodeDeploy invokes the hook by name",
 	}
 	EnvVarName = Rule{
 		ID:      "env-var-name",
@@ -80,8 +86,12 @@ var (
 	}
 )
 
-// FunctionNamePattern is a function's name; with an ARN, Lambda takes 140 characters.
-const FunctionNamePattern = `^[a-zA-Z0-9_-]{1,64}$`
+// FunctionNameChars is a function's name, unanchored, for patterns that embed it (a name or
+// an ARN); with an ARN, Lambda takes 140 characters in all.
+const FunctionNameChars = `[a-zA-Z0-9_-]{1,64}`
+
+// FunctionNamePattern is a function's name.
+const FunctionNamePattern = `^` + FunctionNameChars + `$`
 
 // EnvVarNamePattern is Lambda's key pattern for an environment variable.
 const EnvVarNamePattern = `^[a-zA-Z][a-zA-Z0-9_]+$`

@@ -112,6 +112,14 @@ func Cases() []Case {
 	add(lambdarules.FunctionName.ID, "64 characters", ok, func(f *Function) { f.FunctionName = strings.Repeat("w", 64) })
 	add(lambdarules.FunctionName.ID, "65 characters", refused, func(f *Function) { f.FunctionName = strings.Repeat("w", 65) })
 
+	add(lambdarules.HookFunction.ID, "space", refused, dep(func(d *Deployment) { d.PreTrafficHook = "demo check" }))
+	add(lambdarules.HookFunction.ID, "65 characters", refused, dep(func(d *Deployment) { d.PostTrafficHook = strings.Repeat("h", 65) }))
+	add(lambdarules.HookFunction.ID, "qualified ARN", refused, dep(func(d *Deployment) {
+		d.PreTrafficHook = "arn:aws:lambda:eu-west-1:333333333333:function:demo-check:LIVE"
+	}))
+	add(lambdarules.HookFunction.ID, "ARN", ok, dep(func(d *Deployment) {
+		d.PreTrafficHook = "arn:aws:lambda:eu-west-1:333333333333:function:demo-check"
+	}))
 	add(lambdarules.Version.ID, "leading zero", refused, func(f *Function) { f.LiveVersion = "07" })
 	add(lambdarules.Version.ID, "zero", refused, func(f *Function) { f.LiveVersion = "0" })
 	add(lambdarules.Version.ID, "15 digits", ok, func(f *Function) { f.LiveVersion = "123456789012345" })
