@@ -100,10 +100,15 @@ func (e *Env) Plan(ctx context.Context, fns []config.Function) (*PlanReport, err
 	rep := &PlanReport{Env: e.Env.Name, Start: now, TrafficWindowHours: e.trafficWindow().Hours(), Functions: make([]FunctionPlan, len(fns))}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
-	forEach(len(fns), e.workers(), func(i int) {
-		rep.Functions[i] = e.planFunction(ctx, fns[i], st.Functions[i], now, true)
-		timedOut(rep.Functions[i].err)
-	})
+	group := e.group()
+	for i := range fns {
+		group.Go(func() error {
+			rep.Functions[i] = e.planFunction(ctx, fns[i], st.Functions[i], now, true)
+			timedOut(rep.Functions[i].err)
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	rep.OK = true
 	for _, f := range rep.Functions {
 		if f.err != nil || (f.Plan != nil && len(f.Plan.Problems) > 0) {
@@ -328,14 +333,19 @@ func (e *Env) releaseProblems(ctx context.Context, fns []config.Function, st *St
 	plans := make([]FunctionPlan, len(fns))
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
-	forEach(len(fns), e.workers(), func(i int) {
-		s := st.Functions[i]
-		if s.Error != "" || len(s.Deployments) > 0 {
-			return // already a problem of its own
-		}
-		plans[i] = e.planFunction(ctx, fns[i], s, now, false)
-		timedOut(plans[i].err)
-	})
+	group := e.group()
+	for i := range fns {
+		group.Go(func() error {
+			s := st.Functions[i]
+			if s.Error != "" || len(s.Deployments) > 0 {
+				return nil // already a problem of its own
+			}
+			plans[i] = e.planFunction(ctx, fns[i], s, now, false)
+			timedOut(plans[i].err)
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	var out []Problem
 	for i, p := range plans {
 		if p.Error != "" {

@@ -85,22 +85,27 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 	errs := make([]error, len(fns))
 	rctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
-	forEach(len(fns), e.workers(), func(i int) {
-		ctx := rctx
-		defer func() { timedOut(errs[i]) }()
-		f := &rep.Functions[i]
-		*f = PruneFunction{Function: fns[i].Name, FunctionName: fns[i].FunctionName, Deleted: []string{}, Kept: []KeptVersion{}}
-		if inflight[i], errs[i] = e.inFlight(ctx, fns[i]); errs[i] != nil {
-			return
-		}
-		if f.versions, errs[i] = e.listVersions(ctx, fns[i].FunctionName); errs[i] != nil {
-			if isNotFound(errs[i]) {
-				errs[i] = nil // nothing to prune yet
+	group := e.group()
+	for i := range fns {
+		group.Go(func() error {
+			ctx := rctx
+			defer func() { timedOut(errs[i]) }()
+			f := &rep.Functions[i]
+			*f = PruneFunction{Function: fns[i].Name, FunctionName: fns[i].FunctionName, Deleted: []string{}, Kept: []KeptVersion{}}
+			if inflight[i], errs[i] = e.inFlight(ctx, fns[i]); errs[i] != nil {
+				return nil
 			}
-			return
-		}
-		f.aliases, errs[i] = e.listAliases(ctx, fns[i].FunctionName)
-	})
+			if f.versions, errs[i] = e.listVersions(ctx, fns[i].FunctionName); errs[i] != nil {
+				if isNotFound(errs[i]) {
+					errs[i] = nil // nothing to prune yet
+				}
+				return nil
+			}
+			f.aliases, errs[i] = e.listAliases(ctx, fns[i].FunctionName)
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	var busy []string
 	for i := range fns {
 		if errs[i] != nil {
@@ -120,12 +125,17 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 	var serr error
 	rep.Storage, serr = e.storage(rctx)
 	timedOut(serr)
-	forEach(len(fns), e.workers(), func(i int) {
-		f := &rep.Functions[i]
-		kept := e.referenced(fns[i], st, f.aliases, f.versions, keep)
-		e.prune(rctx, f, kept, dryRun)
-		timedOut(f.err)
-	})
+	group = e.group()
+	for i := range fns {
+		group.Go(func() error {
+			f := &rep.Functions[i]
+			kept := e.referenced(fns[i], st, f.aliases, f.versions, keep)
+			e.prune(rctx, f, kept, dryRun)
+			timedOut(f.err)
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	for _, f := range rep.Functions {
 		rep.Storage.FreedBytes += f.FreedBytes
 	}
@@ -134,9 +144,9 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 
 func (e *Env) listAliases(ctx context.Context, name string) ([]types.AliasConfiguration, error) {
 	var as []types.AliasConfiguration
-	in := &lambda.ListAliasesInput{FunctionName: aws.String(name)}
-	for {
-		out, err := e.Lambda.ListAliases(ctx, in)
+	pages := lambda.NewListAliasesPaginator(e.Lambda, &lambda.ListAliasesInput{FunctionName: aws.String(name)})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("list aliases of %s: %w", name, err)
 		}
@@ -146,11 +156,8 @@ func (e *Env) listAliases(ctx context.Context, name string) ([]types.AliasConfig
 			}
 		}
 		as = append(as, out.Aliases...)
-		if aws.ToString(out.NextMarker) == "" {
-			return as, nil
-		}
-		in.Marker = out.NextMarker
 	}
+	return as, nil
 }
 
 // referenced maps each version that must stay to its reasons.

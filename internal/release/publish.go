@@ -154,18 +154,23 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 	rep := &PublishReport{Env: e.Env.Name, Functions: make([]PublishResult, len(fns))}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
-	forEach(len(fns), e.workers(), func(i int) {
-		r := &rep.Functions[i]
-		*r = PublishResult{Function: fns[i].Name, FunctionName: fns[i].FunctionName}
-		if err := e.publish(ctx, fns[i], o, st, r); err != nil {
-			timedOut(err)
-			// The version stays reported: it exists, and the rerun pins it.
-			r.Status, r.Err = StatusFailed, err
-			r.Error = e.errorText(ctx, err)
-			r.Pin, r.pin = nil, nil
-			e.log().Error("publish failed", "function", fns[i].Name, "version", r.Version, "error", r.Error)
-		}
-	})
+	group := e.group()
+	for i := range fns {
+		group.Go(func() error {
+			r := &rep.Functions[i]
+			*r = PublishResult{Function: fns[i].Name, FunctionName: fns[i].FunctionName}
+			if err := e.publish(ctx, fns[i], o, st, r); err != nil {
+				timedOut(err)
+				// The version stays reported: it exists, and the rerun pins it.
+				r.Status, r.Err = StatusFailed, err
+				r.Error = e.errorText(ctx, err)
+				r.Pin, r.pin = nil, nil
+				e.log().Error("publish failed", "function", fns[i].Name, "version", r.Version, "error", r.Error)
+			}
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	return rep, nil
 }
 

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/contract"
@@ -226,19 +226,12 @@ func (e *Env) application() string {
 	return e.Config.CodeDeployApplication(e.Env.Name)
 }
 
-// forEach calls f for 0..n-1 on at most workers goroutines and waits for all of them.
-func forEach(n, workers int, f func(i int)) {
-	sem := make(chan struct{}, workers)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			f(i)
-		}()
-	}
-	wg.Wait()
+// group runs one goroutine per function, at most Workers at once. Each function's failure
+// is recorded in its own result, so the goroutines return nil and Wait only waits.
+func (e *Env) group() *errgroup.Group {
+	g := &errgroup.Group{}
+	g.SetLimit(e.workers())
+	return g
 }
 
 // stack is what the environment's stack last deployed, and what CloudFormation is doing
@@ -317,8 +310,9 @@ func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error
 		DeploymentGroupName: aws.String(fn.FunctionName),
 		IncludeOnlyStatuses: inFlightStatuses,
 	}
-	for {
-		out, err := e.Deploys.ListDeployments(ctx, in)
+	pages := codedeploy.NewListDeploymentsPaginator(e.Deploys, in)
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			if hasCode(err, "ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException") {
 				return nil, nil
@@ -326,11 +320,8 @@ func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error
 			return nil, fmt.Errorf("list deployments of %s: %w", fn.FunctionName, err)
 		}
 		ids = append(ids, out.Deployments...)
-		if aws.ToString(out.NextToken) == "" {
-			return ids, nil
-		}
-		in.NextToken = out.NextToken
 	}
+	return ids, nil
 }
 
 // listVersions returns fn's published versions (not $LATEST) ordered by number. Numbers may
@@ -338,8 +329,9 @@ func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error
 func (e *Env) listVersions(ctx context.Context, name string) ([]types.FunctionConfiguration, error) {
 	var vs []types.FunctionConfiguration
 	in := &lambda.ListVersionsByFunctionInput{FunctionName: aws.String(name), MaxItems: aws.Int32(50)}
-	for {
-		out, err := e.Lambda.ListVersionsByFunction(ctx, in)
+	pages := lambda.NewListVersionsByFunctionPaginator(e.Lambda, in)
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("list versions of %s: %w", name, err)
 		}
@@ -351,10 +343,6 @@ func (e *Env) listVersions(ctx context.Context, name string) ([]types.FunctionCo
 				vs = append(vs, v)
 			}
 		}
-		if aws.ToString(out.NextMarker) == "" {
-			break
-		}
-		in.Marker = out.NextMarker
 	}
 	sort.SliceStable(vs, func(i, j int) bool {
 		a, _ := versionNumber(aws.ToString(vs[i].Version))

@@ -260,22 +260,27 @@ func (e *Env) siblings(ctx context.Context, fn config.Function, st stack) []Sibl
 		}
 	}
 	found := make([]*Sibling, len(others))
-	forEach(len(others), e.workers(), func(i int) {
-		f := others[i]
-		s := &Sibling{Function: f.Name, FunctionName: f.FunctionName}
-		ids, err := e.inFlight(ctx, f)
-		switch {
-		case err != nil:
-			s.Reason = "unknown: " + e.errorText(ctx, err)
-		case len(ids) > 0:
-			s.Reason = fmt.Sprintf("CodeDeploy deployment %s in flight", strings.Join(ids, ", "))
-		case st.deployed(f) != "" && st.deployed(f) != orLatest(f.LiveVersion):
-			s.Reason = fmt.Sprintf("this update moves %s from %s to %s", Alias, st.deployed(f), orLatest(f.LiveVersion))
-		default:
-			return
-		}
-		found[i] = s
-	})
+	group := e.group()
+	for i := range others {
+		group.Go(func() error {
+			f := others[i]
+			s := &Sibling{Function: f.Name, FunctionName: f.FunctionName}
+			ids, err := e.inFlight(ctx, f)
+			switch {
+			case err != nil:
+				s.Reason = "unknown: " + e.errorText(ctx, err)
+			case len(ids) > 0:
+				s.Reason = fmt.Sprintf("CodeDeploy deployment %s in flight", strings.Join(ids, ", "))
+			case st.deployed(f) != "" && st.deployed(f) != orLatest(f.LiveVersion):
+				s.Reason = fmt.Sprintf("this update moves %s from %s to %s", Alias, st.deployed(f), orLatest(f.LiveVersion))
+			default:
+				return nil
+			}
+			found[i] = s
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	var sib []Sibling
 	for _, s := range found {
 		if s != nil {
@@ -352,19 +357,17 @@ func (e *Env) stopped(ctx context.Context, p *RollbackPlan, id string) bool {
 		DeploymentGroupName: aws.String(p.FunctionName),
 		IncludeOnlyStatuses: []cdtypes.DeploymentStatus{cdtypes.DeploymentStatusStopped},
 	}
-	for {
-		out, err := e.Deploys.ListDeployments(ctx, in)
+	pages := codedeploy.NewListDeploymentsPaginator(e.Deploys, in)
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return false
 		}
 		if slices.Contains(out.Deployments, id) {
 			return true
 		}
-		if aws.ToString(out.NextToken) == "" {
-			return false
-		}
-		in.NextToken = out.NextToken
 	}
+	return false
 }
 
 // aliasMoved reports whether LIVE now routes all traffic to p.To at a revision other than the

@@ -85,10 +85,15 @@ func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport,
 		StackNote: stackMeaning(e.StackName(), st.status), Functions: make([]FunctionStatus, len(fns)), stack: st}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
-	forEach(len(fns), e.workers(), func(i int) {
-		rep.Functions[i] = e.status(ctx, fns[i], st)
-		timedOut(rep.Functions[i].err)
-	})
+	group := e.group()
+	for i := range fns {
+		group.Go(func() error {
+			rep.Functions[i] = e.status(ctx, fns[i], st)
+			timedOut(rep.Functions[i].err)
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	return rep, nil
 }
 
@@ -234,14 +239,19 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 	extra := make([]string, len(fns))
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
-	forEach(len(fns), e.workers(), func(i int) {
-		p, err := e.provisionedProblem(ctx, fns[i], st.Functions[i])
-		timedOut(err)
-		if err != nil {
-			p = e.errorText(ctx, err)
-		}
-		extra[i] = p
-	})
+	group := e.group()
+	for i := range fns {
+		group.Go(func() error {
+			p, err := e.provisionedProblem(ctx, fns[i], st.Functions[i])
+			timedOut(err)
+			if err != nil {
+				p = e.errorText(ctx, err)
+			}
+			extra[i] = p
+			return nil
+		})
+	}
+	_ = group.Wait() // each function's error is in its result
 	for i, p := range extra {
 		if p != "" {
 			rep.Problems = append(rep.Problems, Problem{Function: fns[i].Name, Message: p})

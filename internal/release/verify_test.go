@@ -359,3 +359,21 @@ func TestVerifyRoutingNeedsSameRoleAndDeadLetter(t *testing.T) {
 		})
 	}
 }
+
+// Lambda returns at most 50 versions a call (ListVersionsByFunction's doc comment): golive
+// reads every page, through the SDK's paginator, to find the newest and the pinned version.
+func TestStatusReadsEveryPageOfVersions(t *testing.T) {
+	f := newFixture(t, `"worker": {"live_version": "7"}`, "worker")
+	f.published("p-prd-worker", 120).SetAlias("LIVE", "7", nil)
+	f.deployed(f.fn(t, "worker"), "7")
+	st, err := f.env.Status(context.Background(), []config.Function{f.fn(t, "worker")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := st.Functions[0]; s.Newest == nil || *s.Newest != "120" || len(s.Drift) != 0 {
+		t.Errorf("status %+v; want newest 120 and no drift", s)
+	}
+	if n := f.lambda.Calls("ListVersionsByFunction"); n != 3 {
+		t.Errorf("ListVersionsByFunction called %d times; want 3 pages (121 with $LATEST, 50 a page)", n)
+	}
+}
