@@ -196,20 +196,25 @@ func TestSecondSignalExits(t *testing.T) {
 		{syscall.SIGINT, syscall.SIGINT, 130},
 	} {
 		sigs := make(chan os.Signal, 2)
-		var cause error
-		cancel := func(err error) { cause = err }
+		causes := make(chan error, 2)
+		cancel := func(err error) { causes <- err }
 		exited := make(chan int, 1)
 		var errb bytes.Buffer
 		go watch(sigs, cancel, &errb, func(code int) { exited <- code })
 		sigs <- tt.first
+		var in cli.Interrupt
+		select {
+		case cause := <-causes:
+			if !errors.As(cause, &in) || in.Signal != tt.first {
+				t.Errorf("%s: cancel cause %v; want cli.Interrupt{%s}", tt.first, cause, tt.first)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: the command was not cancelled", tt.first)
+		}
 		select {
 		case code := <-exited:
 			t.Fatalf("%s: exit %d after one signal; want the command cancelled only", tt.first, code)
 		case <-time.After(50 * time.Millisecond):
-		}
-		var in cli.Interrupt
-		if !errors.As(cause, &in) || in.Signal != tt.first {
-			t.Errorf("%s: cancel cause %v; want cli.Interrupt{%s}", tt.first, cause, tt.first)
 		}
 		sigs <- tt.second
 		select {
