@@ -437,3 +437,42 @@ func TestHistoryListsReleasesNewestFirst(t *testing.T) {
 	}
 	_ = ltypes.RuntimeProvidedal2023
 }
+
+// TestWatchExitCodes: usage mistakes exit 2 naming the flag, a release still running when
+// --timeout runs out exits 1 naming it, and a function without any release exits 0 saying so.
+func TestWatchExitCodes(t *testing.T) {
+	r := newRelease(t, "d-RUNNING01")
+	r.cd.Update(r.id, func(d *codedeployfake.Deployment) {
+		d.Status, d.Target = "InProgress", lambdaTarget(r, "InProgress", "Succeeded", "InProgress")
+	})
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"poll of zero", []string{"watch", "--env", "prd", "--poll", "0s"}, 2, "", "--poll 0s: want a positive duration such as 5s or 10m"},
+		{"negative timeout", []string{"watch", "--env", "prd", "--timeout", "-1s"}, 2, "", "--timeout -1s: want a positive duration"},
+		{"history limit of zero", []string{"history", "--env", "prd", "--limit", "0"}, 2, "", "--limit 0: want 1 or more"},
+		{"timeout while running", []string{"watch", "--env", "prd", "--poll", "50ms", "--timeout", "400ms"}, 1,
+			"worker: d-RUNNING01 InProgress | 1 -> 2", "golive: watch timed out after 400ms (--timeout); still running: worker (d-RUNNING01, InProgress)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := r.w.runApp(func(stdout, stderr *bytes.Buffer) runner { return watchApp(r, stdout, stderr) }, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, %q and %q", code, out, stderr, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+
+	// A function whose deployment group has no deployment: after --start-wait, no deployment.
+	w := newWorld(t, cfg(`{ "live_version": "1" }`))
+	var stdout, stderr bytes.Buffer
+	code := watchApp(r, &stdout, &stderr).Run(context.Background(), []string{"watch", "--env", "prd", "--poll", "20ms", "--start-wait", "100ms",
+		"--config", w.cfgPath, "--endpoint-url", srv.URL})
+	if code != 0 || stdout.String() != "worker: no deployment\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and \"worker: no deployment\"", code, stdout.String(), stderr.String())
+	}
+}
