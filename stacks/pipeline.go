@@ -37,7 +37,10 @@ type PipelineStack struct {
 type PipelineStage struct {
 	awscdk.Stage
 	Service *ServiceStack
-	Verify  pipelines.Step // nil where no function is pinned
+	// Verify runs before the deploy: golive verify --app on the stage's synthesized stack
+	// (nothing replaced, no version lost, every pin published), and verify --env where a
+	// function is pinned.
+	Verify  pipelines.Step
 	Publish pipelines.Step // nil but in the last stage
 }
 
@@ -69,7 +72,8 @@ func CheckPipeline(cfg *config.Config) error {
 
 // NewPipelineStack declares the pipeline: source and synth, then one stage per env in
 // pipeline.stages, a manual approval before the envs of pipeline.approval_before, a
-// `golive verify` gate before each env with a pinned function, and `golive publish`
+// `golive verify` gate before each env (the synthesized stack against the deployed one, and
+// the environment where a function is pinned), and `golive publish`
 // after the last env, whose output is kept as the step's artifact (a pipeline cannot
 // push a --pin back to git).
 func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStackProps) *PipelineStack {
@@ -86,15 +90,16 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 
 	source := pipelines.CodePipelineSource_Connection(jsii.String(p.Repository), jsii.String(p.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(p.ConnectionArn)})
+	synth := pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+		Input:                  source,
+		Commands:               jsii.Strings("make synth"),
+		PrimaryOutputDirectory: jsii.String("cdk.out"),
+	})
 	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName:      jsii.String(id),
 		CrossAccountKeys:  jsii.Bool(true), // stages deploy to other accounts
 		EnableKeyRotation: jsii.Bool(true),
-		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
-			Input:                  source,
-			Commands:               jsii.Strings("make synth"),
-			PrimaryOutputDirectory: jsii.String("cdk.out"),
-		}),
+		Synth:             synth,
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
 		},
@@ -123,20 +128,19 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			})
 			pre = append(pre, approval)
 		}
-		var role awsiam.Role
-		if pinned(env) || i == len(p.Stages)-1 {
-			role = newCLIStepRole(stack, cfg, env)
-		}
+		role := newCLIStepRole(stack, cfg, env)
+		checks := []goliveCommand{verifyAppCommand(cfg, env, *stage.ArtifactId())}
 		if pinned(env) {
-			ps.Verify = cliStep("Verify-"+name, source, role, verifyCommand(cfg, env))
-			if approval != nil {
-				// Verify what is about to deploy, not what was true before the wait.
-				ps.Verify.AddStepDependency(approval)
-			}
-			pre = append(pre, ps.Verify)
+			checks = append(checks, verifyCommand(cfg, env))
 		}
+		ps.Verify = cliStep("Verify-"+name, source, synth, role, checks...)
+		if approval != nil {
+			// Verify what is about to deploy, not what was true before the wait.
+			ps.Verify.AddStepDependency(approval)
+		}
+		pre = append(pre, ps.Verify)
 		if i == len(p.Stages)-1 {
-			ps.Publish = cliStep("Publish-"+name, source, role, publishCommand(cfg, env))
+			ps.Publish = cliStep("Publish-"+name, source, nil, role, publishCommand(cfg, env))
 			post = append(post, ps.Publish)
 		}
 		s.Pipeline.AddStage(stage, &pipelines.AddStageOpts{Pre: &pre, Post: &post})
@@ -159,6 +163,15 @@ func pinned(env *config.Env) bool {
 type goliveCommand struct {
 	Args   []string
 	Output string
+}
+
+// synthDir is where a golive step finds the synth step's cloud assembly.
+const synthDir = "cdk.out"
+
+// verifyAppCommand checks env's synthesized stack, in the stage's nested assembly (a CDK
+// Pipelines stage synthesizes into cdk.out/<its artifact id>), against the deployed one.
+func verifyAppCommand(cfg *config.Config, env *config.Env, assembly string) goliveCommand {
+	return goliveCommand{Args: []string{"verify", "--app", path.Join(synthDir, assembly), "--region", env.Region, "--role-arn", CLIRoleArn(cfg, env)}}
 }
 
 // verifyCommand is the golive run that gates env's deploy.
@@ -205,15 +218,27 @@ func newCLIStepRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) aws
 // CodeStarSourceConnection: CommitId), since the connection's source artifact holds no .git
 // and CODEBUILD_RESOLVED_SOURCE_VERSION "may not always be available" under CodePipeline
 // (CodeBuild User Guide, "Environment variables in build environments").
-func cliStep(id string, source pipelines.CodePipelineSource, role awsiam.Role, run goliveCommand) pipelines.Step {
+//
+// With synth, the synth step's cloud assembly is the step's second input, in synthDir. Each
+// run is its own command: the step fails at the first that exits non-zero.
+func cliStep(id string, source pipelines.CodePipelineSource, synth pipelines.ShellStep, role awsiam.Role, runs ...goliveCommand) pipelines.Step {
+	commands := []string{"go build -o golive ./cmd/golive"}
+	for _, run := range runs {
+		commands = append(commands, run.shell()...)
+	}
 	props := &pipelines.CodeBuildStepProps{
 		Input:    source,
 		Role:     role,
-		Commands: jsii.Strings(append([]string{"go build -o golive ./cmd/golive"}, run.shell()...)...),
+		Commands: jsii.Strings(commands...),
 		Env:      &map[string]*string{contract.SourceCommitEnv: source.SourceAttribute(jsii.String("CommitId"))},
 	}
-	if run.Output != "" {
-		props.PrimaryOutputDirectory = jsii.String(path.Dir(run.Output))
+	if synth != nil {
+		props.AdditionalInputs = &map[string]pipelines.IFileSetProducer{synthDir: synth}
+	}
+	for _, run := range runs {
+		if run.Output != "" {
+			props.PrimaryOutputDirectory = jsii.String(path.Dir(run.Output))
+		}
 	}
 	return pipelines.NewCodeBuildStep(jsii.String(id), props)
 }

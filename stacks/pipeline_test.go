@@ -62,11 +62,11 @@ func TestPipelineStagesFollowConfig(t *testing.T) {
 	if got, want := strings.Join(names, " > "), "Source > Build > UpdatePipeline > Assets > sbx > tst > prd"; got != want {
 		t.Errorf("stages = %s, want %s", got, want)
 	}
-	// $LATEST envs have nothing to verify; prd waits for approval, then verifies, deploys
-	// the same stack `cdk deploy -c env=prd` does, and publishes.
+	// Every env verifies its synthesized stack before the deploy; prd waits for approval,
+	// then verifies, deploys the same stack `cdk deploy -c env=prd` does, and publishes.
 	wantActions := map[string][]string{
-		"sbx": {"Prepare/Deploy/1", "Deploy/Deploy/2"},
-		"tst": {"Prepare/Deploy/1", "Deploy/Deploy/2"},
+		"sbx": {"Verify-sbx/Build/1", "golive-demo-sbx.Prepare/Deploy/2", "golive-demo-sbx.Deploy/Deploy/3"},
+		"tst": {"Verify-tst/Build/1", "golive-demo-tst.Prepare/Deploy/2", "golive-demo-tst.Deploy/Deploy/3"},
 		"prd": {"Approve-prd/Approval/1", "Verify-prd/Build/2", "golive-demo-prd.Prepare/Deploy/3", "golive-demo-prd.Deploy/Deploy/4", "Publish-prd/Build/5"},
 	}
 	for stage, want := range wantActions {
@@ -108,12 +108,17 @@ func buildCommands(t *testing.T, tpl assertions.Template) map[string][]string {
 func TestPipelineGoliveSteps(t *testing.T) {
 	cfg := load(t, "../config/config.json")
 	_, tpl := pipelineStack(t, cfg)
-	role := "arn:aws:iam::333333333333:role/golive-demo-prd-golive"
-	want := map[string]string{
-		"Verify-prd":  "verify --env prd --region us-east-1 --role-arn " + role,
-		"Publish-prd": "publish --env prd --region us-east-1 --role-arn " + role + " --output json",
+	role := func(env, account string) string { return "arn:aws:iam::" + account + ":role/golive-demo-" + env + "-golive" }
+	want := map[string][]string{
+		"Verify-sbx": {"verify --app cdk.out/assembly-golive-demo-pipeline-sbx --region us-east-1 --role-arn " + role("sbx", "111111111111")},
+		"Verify-tst": {"verify --app cdk.out/assembly-golive-demo-pipeline-tst --region us-east-1 --role-arn " + role("tst", "222222222222")},
+		"Verify-prd": {
+			"verify --app cdk.out/assembly-golive-demo-pipeline-prd --region us-east-1 --role-arn " + role("prd", "333333333333"),
+			"verify --env prd --region us-east-1 --role-arn " + role("prd", "333333333333"),
+		},
+		"Publish-prd": {"publish --env prd --region us-east-1 --role-arn " + role("prd", "333333333333") + " --output json"},
 	}
-	got := map[string]string{}
+	got := map[string][]string{}
 	for desc, commands := range buildCommands(t, tpl) {
 		for _, c := range commands {
 			line, ok := strings.CutPrefix(c, "./golive ")
@@ -129,7 +134,7 @@ func TestPipelineGoliveSteps(t *testing.T) {
 				t.Errorf("%s: golive %s: %v", desc, line, err)
 			}
 			step := regexp.MustCompile(`(Verify|Publish)-[a-z0-9]+`).FindString(desc)
-			got[step] = strings.Join(args, " ")
+			got[step] = append(got[step], strings.Join(args, " "))
 			if redirected && out != "published/versions.json" {
 				t.Errorf("%s writes its result to %s, want published/versions.json", desc, out)
 			}
@@ -137,6 +142,14 @@ func TestPipelineGoliveSteps(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("golive steps = %v\nwant %v", got, want)
+	}
+	// Each verify step reads the synth step's cloud assembly in cdk.out, where --app finds it.
+	for _, env := range []string{"sbx", "tst", "prd"} {
+		tpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+			"Description": assertions.Match_StringLikeRegexp(jsii.String("Verify-" + env)),
+			"Source": assertions.Match_ObjectLike(&map[string]any{"BuildSpec": assertions.Match_StringLikeRegexp(jsii.String(
+				`ln -s -- \\"\$CODEBUILD_SRC_DIR_Synth_Output\\" \\"cdk.out\\"`))}),
+		})
 	}
 	// The publish step keeps its output as an artifact.
 	tpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
