@@ -158,7 +158,7 @@ type CustomShift struct {
 type Alarms struct {
 	ErrorRatePercent *float64
 	// ErrorRateRelative also compares the new version's error rate with the old version's
-	// over the same minute (see versionedfunction.Alarms). Only with ErrorRatePercent.
+	// over the same minute (see versionedfunction.Thresholds). Only with ErrorRatePercent.
 	ErrorRateRelative bool
 	P99DurationMs     *float64
 	// MinInvocations defaults to contract.DefaultMinInvocations; 0 turns the guard off.

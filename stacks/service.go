@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -104,14 +103,20 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 
 func functionProps(root string, fn config.Function) *versionedfunction.Props {
 	p := &versionedfunction.Props{
-		FunctionName:           fn.FunctionName,
-		Architecture:           versionedfunction.Architecture(fn.Architecture),
-		MemoryMB:               fn.MemoryMB,
-		Timeout:                time.Duration(fn.TimeoutS) * time.Second,
-		Description:            fn.Description,
-		Environment:            fn.Environment,
-		LiveVersion:            fn.LiveVersion,
-		ProvisionedConcurrency: fn.ProvisionedConcurrency,
+		FunctionName: fn.FunctionName,
+		Architecture: versionedfunction.Architecture(fn.Architecture),
+		Description:  fn.Description,
+		Environment:  fn.Environment,
+		LiveVersion:  fn.LiveVersion,
+	}
+	if fn.MemoryMB != 0 {
+		p.MemorySize = jsii.Number(float64(fn.MemoryMB))
+	}
+	if fn.TimeoutS != 0 {
+		p.Timeout = awscdk.Duration_Seconds(jsii.Number(float64(fn.TimeoutS)))
+	}
+	if fn.ProvisionedConcurrency != 0 {
+		p.ProvisionedConcurrentExecutions = jsii.Number(float64(fn.ProvisionedConcurrency))
 	}
 	if fn.Pinned() {
 		p.Rollout = versionedfunction.Rollout(fn.Rollout)
@@ -127,7 +132,7 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 		p.Entry = entryPath(root, fn.Entry)
 	}
 	if w := fn.Additional; w != nil {
-		p.Additional = &versionedfunction.WeightedVersion{Version: w.Version, Weight: w.Weight}
+		p.Additional = &versionedfunction.WeightedVersion{Version: w.Version, Weight: jsii.Number(w.Weight)}
 	}
 	return p
 }

@@ -1,7 +1,7 @@
 // Command golive-hook is the CodeDeploy traffic hook that the versionedfunction construct
 // deploys for deployment.smoke (pre-traffic) and deployment.bake (post-traffic). It is a
 // provided.al2023 Lambda handler; the construct builds it from this directory with the
-// same BuildGo as the functions it checks. Its logic is package hook.
+// same Go build as the functions it checks. Its logic is package hook.
 package main
 
 import (

@@ -133,7 +133,8 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 const rollbackEvaluationPeriods = 3
 
 // RollbackAlarmName is the rollback alarm of one release, e.g. "orders-worker-LIVE-v8-rollback"
-// (contract.RollbackAlarmName: golive watch reads it by that name).
+// (at most 64 + 26 characters, within CloudWatch's 255): golive watch finds a release's
+// alarm by this name.
 func RollbackAlarmName(functionName, version string) string {
 	return contract.RollbackAlarmName(functionName, version)
 }

@@ -308,8 +308,10 @@ func TestRefusals(t *testing.T) {
 			"Function: Test/Handler has no explicit FunctionName; set FunctionName in its props: the golive CLI finds functions by name, and a name CloudFormation generates changes"},
 		{"own function and Entry", own("n", func(_ awscdk.Stack, _ awslambda.Function, p *versionedfunction.Props) { p.Entry = entry }),
 			"Entry and Function: both set; set exactly one of Entry, Image and Function"},
-		{"own function and MemoryMB", own("n", func(_ awscdk.Stack, _ awslambda.Function, p *versionedfunction.Props) { p.MemoryMB = 256 }),
-			"MemoryMB: set with Function; set it in the function's own props"},
+		{"own function and MemorySize", own("n", func(_ awscdk.Stack, _ awslambda.Function, p *versionedfunction.Props) {
+			p.MemorySize = jsii.Number(256)
+		}),
+			"MemorySize: set with Function; set it in the function's own props"},
 		{"own function and FunctionOptions", own("n", func(_ awscdk.Stack, _ awslambda.Function, p *versionedfunction.Props) {
 			p.FunctionOptions = &awslambda.FunctionOptions{}
 		}), "FunctionOptions: set with Function"},
@@ -325,8 +327,8 @@ func TestRefusals(t *testing.T) {
 			return []*versionedfunction.Props{{Function: nodeFunction(other, "Handler", "n")}}
 		}, "Function: Other/Handler is in stack Other, not in this construct's stack Test; declare both in one stack"},
 		{"option also set in Props", p(func(p *versionedfunction.Props) {
-			p.MemoryMB, p.FunctionOptions = 256, &awslambda.FunctionOptions{MemorySize: jsii.Number(512)}
-		}), "MemoryMB and FunctionOptions.MemorySize: both set; set one of them"},
+			p.MemorySize, p.FunctionOptions = jsii.Number(256), &awslambda.FunctionOptions{MemorySize: jsii.Number(512)}
+		}), "MemorySize and FunctionOptions.MemorySize: both set; set one of them"},
 		{"name in both", p(func(p *versionedfunction.Props) {
 			p.FunctionOptions = &awslambda.FunctionOptions{FunctionName: jsii.String("g")}
 		}), "FunctionName and FunctionOptions.FunctionName: both set"},

@@ -21,7 +21,7 @@ func Example() {
 	fn := versionedfunction.New(stack, "Worker", &versionedfunction.Props{
 		FunctionName: "orders-prd-worker",
 		Entry:        "../../functions/worker", // a Go main package, built locally
-		MemoryMB:     256,
+		MemorySize:   jsii.Number(256),
 		LiveVersion:  "7",
 		Deployment: &versionedfunction.Deployment{
 			Config:     awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES(),

@@ -23,10 +23,16 @@ func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name 
 		fp.Architecture = ss.architecture(arch)
 	}
 	if fp.MemorySize == nil {
-		fp.MemorySize = jsii.Number(float64(orDefault(props.MemoryMB, 128)))
+		fp.MemorySize = props.MemorySize
+	}
+	if fp.MemorySize == nil {
+		fp.MemorySize = jsii.Number(128)
 	}
 	if fp.Timeout == nil {
-		fp.Timeout = ss.duration(timeoutSeconds(props.Timeout))
+		fp.Timeout = props.Timeout
+	}
+	if fp.Timeout == nil {
+		fp.Timeout = ss.duration(defaultTimeoutS)
 	}
 	if props.Description != "" {
 		fp.Description = jsii.String(props.Description)
@@ -104,11 +110,16 @@ func optionsArchitecture(fo *awslambda.FunctionOptions) Architecture {
 	return Arm64
 }
 
-func timeoutSeconds(d interface{ Seconds() float64 }) float64 {
-	if s := d.Seconds(); s != 0 {
-		return s
+// defaultTimeoutS is Lambda's and CDK's default timeout.
+const defaultTimeoutS = 3
+
+// timeoutSeconds is d in seconds, defaultTimeoutS for nil, 0 for a token.
+func timeoutSeconds(d awscdk.Duration) float64 {
+	if d == nil {
+		return defaultTimeoutS
 	}
-	return 3
+	ms, _ := millis(d)
+	return ms / 1000
 }
 
 // retainedTypes are the resources Props.RemovalPolicy applies to: the function and the

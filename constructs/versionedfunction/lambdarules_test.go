@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -54,15 +53,24 @@ func TestLambdaRules(t *testing.T) {
 func caseProps(stack awscdk.Stack, f rulecases.Function, id string) *Props {
 	p := &Props{
 		FunctionName: f.FunctionName, Entry: "functions/worker", LiveVersion: f.LiveVersion,
-		Rollout: Rollout(f.Rollout), MemoryMB: f.MemoryMB, Timeout: time.Duration(f.TimeoutS) * time.Second,
-		Description: f.Description, Environment: f.Environment, ProvisionedConcurrency: f.Provisioned,
+		Rollout: Rollout(f.Rollout), Description: f.Description, Environment: f.Environment,
+	}
+	// A zero count is unset, as in config.
+	if f.MemoryMB != 0 {
+		p.MemorySize = jsii.Number(float64(f.MemoryMB))
+	}
+	if f.TimeoutS != 0 {
+		p.Timeout = awscdk.Duration_Seconds(jsii.Number(float64(f.TimeoutS)))
+	}
+	if f.Provisioned != 0 {
+		p.ProvisionedConcurrentExecutions = jsii.Number(float64(f.Provisioned))
 	}
 	if f.ImageDigest != "" || f.ImageTag != "" {
 		p.Entry = ""
 		p.Image = &Image{Repository: "golive/worker", Digest: f.ImageDigest, Tag: f.ImageTag}
 	}
 	if a := f.Additional; a != nil {
-		p.Additional = &WeightedVersion{Version: a.Version, Weight: a.Weight}
+		p.Additional = &WeightedVersion{Version: a.Version, Weight: jsii.Number(a.Weight)}
 	}
 	d := f.Deployment
 	if d == nil {

@@ -1,8 +1,6 @@
 package versionedfunction
 
 import (
-	"time"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 )
@@ -31,7 +29,7 @@ type Props struct {
 	// replacement) and no AWS::Lambda::Version (no CurrentVersion(), no AddAlias(), no
 	// awslambda.NewVersion for it): versions belong to the CLI. Exactly one of Entry, Image
 	// and Function is set; with Function, the function's own settings stay its own, so
-	// Architecture, MemoryMB, Timeout, Description, Environment, FunctionOptions and Build
+	// Architecture, MemorySize, Timeout, Description, Environment, FunctionOptions and Build
 	// are refused.
 	Function awslambda.Function
 
@@ -49,10 +47,12 @@ type Props struct {
 
 	// Architecture of the function. Default: Arm64.
 	Architecture Architecture
-	// MemoryMB of the function. Default: 128.
-	MemoryMB int
-	// Timeout of the function. Default: 3 seconds.
-	Timeout time.Duration
+	// MemorySize of the function in MB: a whole number from 128 to 10240, as CDK's
+	// FunctionProps.MemorySize. Default: 128.
+	MemorySize *float64
+	// Timeout of the function: whole seconds, from 1 second to 15 minutes. Default: 3
+	// seconds.
+	Timeout awscdk.Duration
 	// Description of the function. Default: none.
 	Description string
 	// Environment variables of the function; keys match [a-zA-Z][a-zA-Z0-9_]+, as Lambda
@@ -70,9 +70,10 @@ type Props struct {
 	// Only with a pinned LiveVersion and without Deployment: an alias left split makes
 	// CodeDeploy deployments fail.
 	Additional *WeightedVersion
-	// ProvisionedConcurrency on the LIVE alias. Default: 0 - none. Only when pinned:
-	// provisioned concurrency on $LATEST is not allowed by Lambda.
-	ProvisionedConcurrency int
+	// ProvisionedConcurrentExecutions on the LIVE alias, as CDK's AliasOptions: a whole
+	// number. Default: nil - none. Only when pinned: provisioned concurrency on $LATEST is
+	// not allowed by Lambda.
+	ProvisionedConcurrentExecutions *float64
 
 	// Deployment configures the CodeDeploy deployment group used when LIVE is pinned; on a
 	// function that follows $LATEST it is ignored, with a warning. Default: nil - no
@@ -142,10 +143,11 @@ const (
 	RolloutDirect Rollout = "direct"
 )
 
-// WeightedVersion is a second version receiving Weight (0 < Weight < 1) of LIVE's traffic.
+// WeightedVersion is a second version receiving Weight (more than 0, less than 1) of LIVE's
+// traffic, as CDK's VersionWeight.
 type WeightedVersion struct {
 	Version string
-	Weight  float64
+	Weight  *float64
 }
 
 // Deployment configures CodeDeploy for a pinned function.

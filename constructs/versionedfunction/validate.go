@@ -3,6 +3,7 @@ package versionedfunction
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -65,8 +66,8 @@ func readFacts(p *Props) (facts, []string) {
 			if f.arch == "" {
 				f.arch = optionsArchitecture(fo)
 			}
-			if needTimeout && fo.Timeout != nil && p.Timeout == 0 {
-				f.timeout = *fo.Timeout.ToSeconds(nil)
+			if needTimeout && fo.Timeout != nil && p.Timeout == nil {
+				f.timeout = timeoutSeconds(fo.Timeout)
 			}
 		}
 		if needTimeout && f.timeout == 0 {
@@ -88,6 +89,10 @@ func isToken(s string) bool {
 
 // isTokenNumber reports a number token: CDK encodes those as huge negative doubles.
 func isTokenNumber(f float64) bool { return f < 0 }
+
+// unresolvedNumber tells a number CloudFormation resolves (a token, which CDK encodes as
+// an odd float) from a bad value; asked only of a value that breaks a rule.
+func unresolvedNumber(f float64) bool { return *awscdk.Token_IsUnresolved(f) }
 
 func validate(p *Props, f facts) []string {
 	var problems []string
@@ -115,7 +120,7 @@ func validate(p *Props, f facts) []string {
 			field string
 			set   bool
 		}{
-			{"Architecture", p.Architecture != ""}, {"MemoryMB", p.MemoryMB != 0}, {"Timeout", p.Timeout != 0},
+			{"Architecture", p.Architecture != ""}, {"MemorySize", p.MemorySize != nil}, {"Timeout", p.Timeout != nil},
 			{"Description", p.Description != ""}, {"Environment", len(p.Environment) > 0},
 			{"FunctionOptions", p.FunctionOptions != nil}, {"Build", p.Build != nil},
 		} {
@@ -136,8 +141,8 @@ func validate(p *Props, f facts) []string {
 		}{
 			{"FunctionName", "FunctionName", p.FunctionName != "" && fo.FunctionName != nil},
 			{"Architecture", "Architecture", p.Architecture != "" && fo.Architecture != nil},
-			{"MemoryMB", "MemorySize", p.MemoryMB != 0 && fo.MemorySize != nil},
-			{"Timeout", "Timeout", p.Timeout != 0 && fo.Timeout != nil},
+			{"MemorySize", "MemorySize", p.MemorySize != nil && fo.MemorySize != nil},
+			{"Timeout", "Timeout", p.Timeout != nil && fo.Timeout != nil},
 			{"Description", "Description", p.Description != "" && fo.Description != nil},
 			{"Environment", "Environment", len(p.Environment) > 0 && fo.Environment != nil},
 		} {
@@ -191,11 +196,13 @@ func validate(p *Props, f facts) []string {
 	if p.Architecture != "" && p.Architecture != Arm64 && p.Architecture != X86_64 {
 		add("Architecture: got %q; want %q or %q", p.Architecture, Arm64, X86_64)
 	}
-	if p.MemoryMB != 0 && (p.MemoryMB < lambdarules.MinMemoryMB || p.MemoryMB > lambdarules.MaxMemoryMB) {
-		add("MemoryMB: got %d; want %s", p.MemoryMB, lambdarules.MemoryMB.Allowed)
+	if m := p.MemorySize; m != nil && (*m < lambdarules.MinMemoryMB || *m > lambdarules.MaxMemoryMB || *m != math.Trunc(*m)) && !unresolvedNumber(*m) {
+		add("MemorySize: got %g; want %s", *m, lambdarules.MemoryMB.Allowed)
 	}
-	if s := p.Timeout.Seconds(); p.Timeout != 0 && (s < 1 || s > lambdarules.MaxTimeoutS || s != float64(int(s))) {
-		add("Timeout: got %s; want whole seconds: %s", p.Timeout, lambdarules.TimeoutS.Allowed)
+	if p.Timeout != nil {
+		if ms, ok := millis(p.Timeout); ok && (ms < 1000 || ms > lambdarules.MaxTimeoutS*1000 || math.Mod(ms, 1000) != 0) {
+			add("Timeout: got %s; want whole seconds: %s", durationString(p.Timeout), lambdarules.TimeoutS.Allowed)
+		}
 	}
 	if n := utf8.RuneCountInString(p.Description); n > lambdarules.MaxDescription {
 		add("Description: got %d characters; want %s", n, lambdarules.Description.Allowed)
@@ -224,18 +231,23 @@ func validate(p *Props, f facts) []string {
 		case w.Version == p.LiveVersion:
 			add("Additional.Version: got %q, the LiveVersion itself; want another version", w.Version)
 		}
-		if !lambdarules.ValidWeight(w.Weight) {
-			add("Additional.Weight: got %g; want %s", w.Weight, lambdarules.Weight.Allowed)
+		if w.Weight == nil {
+			add("Additional.Weight: not set; want %s", lambdarules.Weight.Allowed)
+		} else if !lambdarules.ValidWeight(*w.Weight) {
+			add("Additional.Weight: got %g; want %s", *w.Weight, lambdarules.Weight.Allowed)
 		}
 		if p.Deployment != nil && p.LiveVersion != "" {
 			add("Additional: set together with Deployment; an alias left split makes CodeDeploy deployments fail, so drop Deployment (deployment type None)")
 		}
 	}
-	if p.Additional != nil && p.ProvisionedConcurrency > 0 {
-		add("ProvisionedConcurrency: got %d with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions: drop one of the two", p.ProvisionedConcurrency)
-	}
-	if p.ProvisionedConcurrency < 0 || (p.ProvisionedConcurrency > 0 && p.LiveVersion == "") {
-		add("ProvisionedConcurrency: got %d; want 0, or a positive count with a pinned LiveVersion (Lambda refuses it on $LATEST)", p.ProvisionedConcurrency)
+	if pc := p.ProvisionedConcurrentExecutions; pc != nil {
+		switch {
+		case (*pc < 0 || *pc != math.Trunc(*pc)) && unresolvedNumber(*pc):
+		case *pc < 0 || *pc != math.Trunc(*pc) || (*pc > 0 && p.LiveVersion == ""):
+			add("ProvisionedConcurrentExecutions: got %g; want 0, or a positive whole number with a pinned LiveVersion (Lambda refuses it on $LATEST)", *pc)
+		case *pc > 0 && p.Additional != nil:
+			add("ProvisionedConcurrentExecutions: got %g with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions: drop one of the two", *pc)
+		}
 	}
 	problems = append(problems, validateDeployment(p.Deployment)...)
 	problems = append(problems, validateShift(p.Deployment)...)

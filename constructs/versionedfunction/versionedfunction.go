@@ -247,10 +247,10 @@ func aliasProps(scope constructs.Construct, fn awslambda.Function, props *Props)
 	if w := props.Additional; w != nil {
 		extra := awslambda.Version_FromVersionAttributes(scope, jsii.String("AdditionalVersion"),
 			&awslambda.VersionAttributes{Lambda: fn, Version: jsii.String(w.Version)})
-		ap.AdditionalVersions = &[]*awslambda.VersionWeight{{Version: extra, Weight: jsii.Number(w.Weight)}}
+		ap.AdditionalVersions = &[]*awslambda.VersionWeight{{Version: extra, Weight: w.Weight}}
 	}
-	if props.ProvisionedConcurrency > 0 {
-		ap.ProvisionedConcurrentExecutions = jsii.Number(float64(props.ProvisionedConcurrency))
+	if pc := props.ProvisionedConcurrentExecutions; pc != nil && *pc > 0 {
+		ap.ProvisionedConcurrentExecutions = pc
 	}
 	return ap
 }

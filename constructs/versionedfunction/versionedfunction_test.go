@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -77,7 +76,7 @@ func TestLatestAliasHasNoCodeDeploy(t *testing.T) {
 }
 
 func TestFunctionIsBuiltLocallyAndRetained(t *testing.T) {
-	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "demo-sbx-worker", Entry: entry, MemoryMB: 256, Timeout: 10 * time.Second,
+	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "demo-sbx-worker", Entry: entry, MemorySize: jsii.Number(256), Timeout: awscdk.Duration_Seconds(jsii.Number(10)),
 		Environment: map[string]string{"LOG_LEVEL": "debug"}})
 	tpl.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{
 		"DeletionPolicy": "Retain",
@@ -307,7 +306,7 @@ func TestDirectRolloutDropsUpdatePolicyOnly(t *testing.T) {
 
 func TestWeightedRoutingWithoutCodeDeploy(t *testing.T) {
 	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "8",
-		Additional: &versionedfunction.WeightedVersion{Version: "7", Weight: 0.25}})
+		Additional: &versionedfunction.WeightedVersion{Version: "7", Weight: jsii.Number(0.25)}})
 	tpl.HasResource(jsii.String("AWS::Lambda::Alias"), map[string]any{
 		"Properties": map[string]any{
 			"FunctionVersion": "8",
@@ -362,7 +361,7 @@ func TestNoVersionResourceInAnyMode(t *testing.T) {
 		&versionedfunction.Props{FunctionName: "a", Entry: entry},
 		&versionedfunction.Props{FunctionName: "b", Entry: entry, LiveVersion: "3", Deployment: canary()},
 		&versionedfunction.Props{FunctionName: "c", Entry: entry, LiveVersion: "3", Rollout: versionedfunction.RolloutDirect, Deployment: canary()},
-		&versionedfunction.Props{FunctionName: "d", Entry: entry, LiveVersion: "4", Additional: &versionedfunction.WeightedVersion{Version: "3", Weight: 0.5}},
+		&versionedfunction.Props{FunctionName: "d", Entry: entry, LiveVersion: "4", Additional: &versionedfunction.WeightedVersion{Version: "3", Weight: jsii.Number(0.5)}},
 	)
 	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Version"), jsii.Number(0))
 	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Alias"), jsii.Number(4))
@@ -411,28 +410,33 @@ func TestInvalidProps(t *testing.T) {
 			p.Entry, p.LiveVersion, p.Image = "", "3", &versionedfunction.Image{Repository: "r", Tag: "latest"}
 		}), `Image.Tag: got "latest" with LiveVersion "3"; a pinned function takes its image by digest`},
 		{"architecture", base(func(p *versionedfunction.Props) { p.Architecture = "riscv" }), `Architecture: got "riscv"; want "arm64" or "x86_64"`},
-		{"memory", base(func(p *versionedfunction.Props) { p.MemoryMB = 64 }), "MemoryMB: got 64; want an integer from 128 to 10240"},
-		{"timeout", base(func(p *versionedfunction.Props) { p.Timeout = 1500 * time.Millisecond }), "Timeout: got 1.5s; want whole seconds"},
+		{"memory", base(func(p *versionedfunction.Props) { p.MemorySize = jsii.Number(64) }), "MemorySize: got 64; want an integer from 128 to 10240"},
+		{"memory not whole", base(func(p *versionedfunction.Props) { p.MemorySize = jsii.Number(256.5) }), "MemorySize: got 256.5; want an integer from 128 to 10240"},
+		{"timeout", base(func(p *versionedfunction.Props) { p.Timeout = ms(1500) }), "Timeout: got 1 second 500 millis; want whole seconds"},
+		{"timeout above 15 minutes", base(func(p *versionedfunction.Props) { p.Timeout = minutes(16) }), "Timeout: got 16 minutes; want whole seconds: an integer from 1 to 900"},
+		{"weight unset", base(func(p *versionedfunction.Props) {
+			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "1"}
+		}), "Additional.Weight: not set; want a number greater than 0 and less than 1"},
 		{"live version", base(func(p *versionedfunction.Props) { p.LiveVersion = "$LATEST" }), `LiveVersion: got "$LATEST"; want "" ($LATEST) or a positive integer`},
 		{"rollout value", base(func(p *versionedfunction.Props) { p.LiveVersion, p.Rollout = "2", "fast" }), `Rollout: got "fast"; want "canary" or "direct"`},
 		{"rollout on latest", base(func(p *versionedfunction.Props) { p.Rollout = versionedfunction.RolloutDirect }), `Rollout: got "direct" while LIVE follows $LATEST`},
 		{"canary without deployment", base(func(p *versionedfunction.Props) { p.LiveVersion, p.Rollout = "2", versionedfunction.RolloutCanary }), "a canary needs a Deployment"},
 		{"weight on latest", base(func(p *versionedfunction.Props) {
-			p.Additional = &versionedfunction.WeightedVersion{Version: "1", Weight: 0.1}
+			p.Additional = &versionedfunction.WeightedVersion{Version: "1", Weight: jsii.Number(0.1)}
 		}), "Additional: set while LIVE follows $LATEST"},
 		{"weight on live version", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "2", Weight: 0.1}
+			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "2", Weight: jsii.Number(0.1)}
 		}), `Additional.Version: got "2", the LiveVersion itself`},
 		{"weight range", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 1}
+			p.LiveVersion, p.Additional = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: jsii.Number(1)}
 		}), "Additional.Weight: got 1; want a number greater than 0 and less than 1"},
 		{"weight with codedeploy", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Additional, p.Deployment = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, canary()
+			p.LiveVersion, p.Additional, p.Deployment = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: jsii.Number(0.5)}, canary()
 		}), "an alias left split makes CodeDeploy deployments fail"},
-		{"provisioned on latest", base(func(p *versionedfunction.Props) { p.ProvisionedConcurrency = 1 }), "ProvisionedConcurrency: got 1"},
+		{"provisioned on latest", base(func(p *versionedfunction.Props) { p.ProvisionedConcurrentExecutions = jsii.Number(1) }), "ProvisionedConcurrentExecutions: got 1"},
 		{"weight with provisioned concurrency", base(func(p *versionedfunction.Props) {
-			p.LiveVersion, p.Additional, p.ProvisionedConcurrency = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: 0.5}, 3
-		}), "ProvisionedConcurrency: got 3 with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions"},
+			p.LiveVersion, p.Additional, p.ProvisionedConcurrentExecutions = "2", &versionedfunction.WeightedVersion{Version: "1", Weight: jsii.Number(0.5)}, jsii.Number(3)
+		}), "ProvisionedConcurrentExecutions: got 3 with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions"},
 		{"hook name", deploy(func(d *versionedfunction.Deployment) { d.PreHook = importedFunction("smoke test") }),
 			`Deployment.PreHook: function name "smoke test"; want a Lambda function name of 1 to 64 letters, digits, "_" and "-"`},
 		{"smoke with pre-traffic hook", deploy(func(d *versionedfunction.Deployment) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -45,7 +43,7 @@ func NewShopStack(scope constructs.Construct, id string, props *ShopStackProps) 
 	s.Orders = versionedfunction.New(stack, "Orders", &versionedfunction.Props{
 		FunctionName: "shop-orders",
 		Entry:        "functions/orders",
-		Timeout:      10 * time.Second,
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(10)),
 		LiveVersion:  props.OrdersVersion,
 		Rollout:      rollout(props.OrdersVersion, props.Rollout),
 		Deployment:   canary(props.OrdersVersion),
