@@ -358,6 +358,15 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 		return nil, g.awsFailure(err)
 	}
 	s := &session{cfg: cfg, env: env, clients: c}
+	s.rel = &release.Env{
+		Config: cfg, Env: env, Stack: t.stack, Application: app,
+		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics,
+		Workers: g.workers, ActiveTimeout: g.callTimeout, Region: c.Region, Log: g.log.With("stack", t.stack),
+	}
+	// What config.json's rolled_back says, the alias's description says without it.
+	if err := s.rel.ReadRollbackRecords(ctx, env.Functions); err != nil {
+		return nil, g.awsFailure(err)
+	}
 	if len(t.functions) == 0 {
 		s.fns = env.Functions
 	}
@@ -371,11 +380,6 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 			return nil, failure{err: fmt.Errorf("stack %s: unknown function %q; want one of: %s", t.stack, n, strings.Join(names, ", "))}
 		}
 		s.fns = append(s.fns, env.Functions[i])
-	}
-	s.rel = &release.Env{
-		Config: cfg, Env: env, Stack: t.stack, Application: app,
-		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics,
-		Workers: g.workers, ActiveTimeout: g.callTimeout, Region: c.Region, Log: g.log.With("stack", t.stack),
 	}
 	g.log.Debug("opened", "stack", t.stack, "application", app, "region", c.Region, "functions", len(s.fns))
 	return s, nil

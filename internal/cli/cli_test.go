@@ -221,6 +221,7 @@ type statusJSON struct {
 	Functions []struct {
 		Config struct {
 			LiveVersion string `json:"live_version"`
+			RolledBack  string `json:"rolled_back"`
 		} `json:"config"`
 		StackDeployed *string `json:"stack_deployed"`
 		Alias         *struct {

@@ -205,6 +205,10 @@ func (e *Env) referenced(fn config.Function, st stack, aliases []types.AliasConf
 	}
 	for _, v := range vs {
 		n, _ := versionNumber(aws.ToString(v.Version))
+		if aws.ToString(v.Version) == fn.RolledBack {
+			// A rollback moved LIVE away from it: not a release to come.
+			continue
+		}
 		if n > newestRef || (newestRefTime != "" && aws.ToString(v.LastModified) > newestRefTime) {
 			why := "release candidate: nothing references a version yet"
 			if newestRef > 0 {

@@ -324,6 +324,14 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 		if p.aliasRevision != "" {
 			in.RevisionId = aws.String(p.aliasRevision)
 		}
+		if e.Stack != "" {
+			// No config.json to record rolled_back in: the alias records it (rollbackrecord.go).
+			// Description "" clears an earlier record when nothing was rolled back from.
+			in.Description = aws.String("")
+			if rb := rolledBack(p.From, p.To); rb != "" {
+				in.Description = aws.String(RollbackRecord(rb))
+			}
+		}
 		if _, err := e.Lambda.UpdateAlias(ctx, in); err != nil {
 			if e.aliasMoved(ctx, p) {
 				// The update happened and its answer was lost (a dropped connection, a timeout,

@@ -419,7 +419,7 @@ func (l *Lambda) GetAlias(_ context.Context, in *lambda.GetAliasInput, _ ...func
 		return nil, &types.ResourceNotFoundException{Message: aws.String("Cannot find alias arn: " + aws.ToString(in.Name))}
 	}
 	return &lambda.GetAliasOutput{Name: a.Name, AliasArn: l.functionArn(f.Name, a.Name), FunctionVersion: a.FunctionVersion,
-		RevisionId: a.RevisionId, RoutingConfig: a.RoutingConfig}, nil
+		RevisionId: a.RevisionId, RoutingConfig: a.RoutingConfig, Description: a.Description}, nil
 }
 
 // ListAliases implements the SDK method.
@@ -476,9 +476,17 @@ func (l *Lambda) UpdateAlias(_ context.Context, in *lambda.UpdateAliasInput, _ .
 	if in.FunctionVersion != nil {
 		v = aws.ToString(in.FunctionVersion)
 	}
+	desc := a.Description
+	if in.Description != nil {
+		// UpdateAliasInput.Description, "A description of the alias" (0 to 256 characters,
+		// Lambda API reference, UpdateAlias); left out, the alias keeps its own.
+		desc = in.Description
+	}
 	f.SetAlias(aws.ToString(in.Name), v, weights)
 	b := f.Aliases[aws.ToString(in.Name)]
-	return &lambda.UpdateAliasOutput{Name: b.Name, FunctionVersion: b.FunctionVersion, RevisionId: b.RevisionId, RoutingConfig: b.RoutingConfig}, nil
+	b.Description = desc
+	return &lambda.UpdateAliasOutput{Name: b.Name, FunctionVersion: b.FunctionVersion, RevisionId: b.RevisionId, RoutingConfig: b.RoutingConfig,
+		Description: b.Description}, nil
 }
 
 // GetProvisionedConcurrencyConfig implements the SDK method: like AWS, a qualifier without

@@ -193,6 +193,16 @@ func TestFakeLambdaAliasAndDelete(t *testing.T) {
 	if _, err := l.UpdateAlias(ctx, &lambda.UpdateAliasInput{FunctionName: aws.String("fn"), Name: aws.String("LIVE"), FunctionVersion: aws.String("1"), RevisionId: a.RevisionId}); code(err) != "PreconditionFailedException" {
 		t.Errorf("UpdateAlias with a stale RevisionId: %v; want PreconditionFailedException", err)
 	}
+	// L28: the description is stored, returned, and kept by an update that leaves it out.
+	if _, err := l.UpdateAlias(ctx, &lambda.UpdateAliasInput{FunctionName: aws.String("fn"), Name: aws.String("LIVE"), Description: aws.String("d1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.UpdateAlias(ctx, &lambda.UpdateAliasInput{FunctionName: aws.String("fn"), Name: aws.String("LIVE"), FunctionVersion: aws.String("4")}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := l.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String("fn"), Name: aws.String("LIVE")}); err != nil || aws.ToString(d.Description) != "d1" {
+		t.Errorf("GetAlias description %q, %v; want d1", aws.ToString(d.Description), err)
+	}
 
 	list, err := l.ListAliases(ctx, &lambda.ListAliasesInput{FunctionName: aws.String("fn")})
 	if err != nil || len(list.Aliases) != 1 || aws.ToString(list.Aliases[0].FunctionVersion) != "4" || aws.ToString(list.Aliases[0].AliasArn) == "" {
