@@ -166,6 +166,12 @@ type Smoke struct {
 	Expect json.RawMessage `json:"expect,omitempty"`
 	// TimeoutS is the budget of all events together.
 	TimeoutS int `json:"timeout_s"`
+	// Compare also invokes the current version (the AppSpec's CurrentVersion) with each
+	// event and fails when its response differs from the target's, except at Ignore.
+	Compare bool `json:"compare,omitempty"`
+	// Ignore are JSON Pointers (RFC 6901) at which the responses may differ, with
+	// everything under them; only with Compare.
+	Ignore []string `json:"ignore,omitempty"`
 }
 
 // Bake judges the new version's own metrics over the whole deployment after waiting

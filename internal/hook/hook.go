@@ -205,7 +205,7 @@ func (h *Handler) check(ctx context.Context, ev Event, log *slog.Logger) error {
 		if t.Smoke == nil {
 			return fmt.Errorf("group %s has no smoke test configured", rel.group)
 		}
-		return h.smoke(ctx, rel, *t.Smoke)
+		return h.smoke(ctx, rel, *t.Smoke, log)
 	case contract.HookPhaseBake:
 		if t.Bake == nil {
 			return fmt.Errorf("group %s has no bake configured", rel.group)

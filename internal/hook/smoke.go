@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,10 +17,11 @@ import (
 
 // smoke invokes the target version itself (Qualifier), never the alias, which still
 // serves the old version, and never $LATEST.
-func (h *Handler) smoke(ctx context.Context, rel release, s contract.Smoke) error {
+func (h *Handler) smoke(ctx context.Context, rel release, s contract.Smoke, log *slog.Logger) error {
 	if len(s.Events) == 0 {
 		return errors.New("smoke test has no events")
 	}
+	compare := s.Compare && !skipCompare(rel, log)
 	timeout := time.Duration(s.TimeoutS) * time.Second
 	if timeout <= 0 {
 		timeout = contract.DefaultSmokeTimeoutS * time.Second
@@ -51,6 +53,11 @@ func (h *Handler) smoke(ctx context.Context, rel release, s contract.Smoke) erro
 			}
 			if !contains(got, want) {
 				return fmt.Errorf("smoke event %d: %s:%s answered %s; want a response containing %s", i+1, rel.function, rel.target, excerpt(out.Payload), s.Expect)
+			}
+		}
+		if compare {
+			if err := h.compare(ctx, rel, s, i, ev, out.Payload); err != nil {
+				return err
 			}
 		}
 	}
