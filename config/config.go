@@ -176,6 +176,10 @@ type Smoke struct {
 	Expect json.RawMessage
 	// TimeoutS bounds all events together: 1..840, default contract.DefaultSmokeTimeoutS.
 	TimeoutS int
+	// Compare also invokes the current version with each event and fails the release when
+	// the responses differ, except at Ignore (JSON Pointers; only with Compare).
+	Compare bool
+	Ignore  []string
 }
 
 // Bake is deployment.bake: minutes (1..14) to wait after the shift before judging.

@@ -94,9 +94,15 @@ func (r *fnResolution) oneHookPerPhase() {
 }
 
 // smokeEvents is checked after merging: an env may override the shared smoke's other fields.
+// So is smoke.ignore: the shared smoke may compare and an env list what to ignore.
 func (r *fnResolution) smokeEvents() {
 	if sm := r.dep.ds.smoke; sm.st == set && sm.v.events.st == absent {
 		r.p.missing(r.sub("deployment", "smoke", "events"), wantSmokeEvents)
+	}
+	if sm := r.dep.ds.smoke; sm.st == set && sm.v.ignore.st == set && len(sm.v.ignore.v) > 0 && !sm.v.compare.or(false) {
+		here := r.sub("deployment", "smoke", "ignore")
+		r.p.add(here, "got %s%s without compare: true; want \"compare\": true, or no ignore: ignore lists where the current and the new version's responses may differ",
+			sm.v.ignore.raw, origin(sm.v.ignore.path, here))
 	}
 }
 
@@ -194,6 +200,10 @@ func resolveDeployment(f field[*deploySpec]) (Deployment, deploySpec, bool) {
 		d.Smoke = &Smoke{Events: sm.events.v, TimeoutS: int(sm.timeoutS.or(contract.DefaultSmokeTimeoutS))}
 		if sm.expect.st == set {
 			d.Smoke.Expect = sm.expect.v
+		}
+		d.Smoke.Compare = sm.compare.or(false)
+		if sm.ignore.st == set && len(sm.ignore.v) > 0 {
+			d.Smoke.Ignore = sm.ignore.v
 		}
 	}
 	if ds.bake.st == set && ds.bake.v.minutes.st == set {

@@ -32,6 +32,7 @@ var SchemaPatterns = map[string]any{
 	"/$defs/alarms/properties/throttles/not":                            map[string]any{},
 	"/$defs/alarms/properties/min_invocations/maximum":                  float64(lambdarules.MaxMinInvocations),
 	"/$defs/alarms/properties/min_invocations/default":                  float64(contract.DefaultMinInvocations),
+	"/$defs/smoke/properties/ignore/items/pattern":                      contract.IgnorePointerPattern,
 	"/$defs/smoke/properties/timeout_s/maximum":                         float64(contract.MaxSmokeTimeoutS),
 	"/$defs/smoke/properties/timeout_s/default":                         float64(contract.DefaultSmokeTimeoutS),
 	"/$defs/bake/properties/minutes/maximum":                            float64(contract.MaxBakeMinutes),

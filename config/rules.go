@@ -146,6 +146,7 @@ const (
 	wantLinearPct    = `an integer from 1 to 50 (percent of traffic shifted per step; above 50 a linear shift is a two-step canary: use canary_percent)`
 	wantInterval     = `an integer from 1 to 2880 (minutes), with the whole shift within 48 hours`
 	wantSmokeEvents  = `a non-empty array of JSON events, such as [{"ping": true}], each invoked on the new version before any traffic shifts`
+	wantSmokeIgnore  = `an array of JSON Pointers at which the current and the new version's responses may differ, such as ["/requestId", "/timestamp"]`
 	wantSmokeTimeout = `an integer from 1 to 840 (seconds for all events together; the hook runs in one Lambda invocation)`
 	wantBakeMinutes  = `an integer from 1 to 14 (minutes to wait after the shift before judging; the hook runs in one Lambda invocation of at most 15 minutes)`
 	wantAlarmName    = `a CloudWatch alarm name of 1 to 255 characters`

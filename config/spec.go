@@ -22,7 +22,7 @@ var (
 	imageFields        = []string{"repository", "digest", "tag"}
 	deploymentFields   = []string{"type", "alarms", "smoke", "bake", "pre_traffic_hook", "post_traffic_hook", "auto_rollback", "rollback_type"}
 	alarmFields        = []string{"error_rate_percent", "error_rate_relative", "throttles", "p99_duration_ms", "min_invocations", "extra"}
-	smokeFields        = []string{"events", "expect", "timeout_s"}
+	smokeFields        = []string{"events", "expect", "timeout_s", "compare", "ignore"}
 	bakeFields         = []string{"minutes"}
 	autoRollbackFields = []string{"on_failure", "on_stop", "on_alarm"}
 	envFields          = []string{"account", "region", "lambda_functions", "notifications"}
@@ -76,6 +76,8 @@ type smokeSpec struct {
 	events   field[[]json.RawMessage]
 	expect   field[json.RawMessage]
 	timeoutS field[int64]
+	compare  field[bool]
+	ignore   field[[]string]
 }
 
 type bakeSpec struct {
@@ -396,6 +398,9 @@ func (p *parser) smoke(o object) field[*smokeSpec] {
 		exf.v = ex.json()
 	}
 	s.expect = exf
+	s.compare = p.boolean(so, "compare", true)
+	s.ignore = p.stringList(so, "ignore", true, wantSmokeIgnore, contract.WantIgnorePointer, 0,
+		func(ptr string) bool { return contract.CheckIgnorePointer(ptr) == nil })
 	f.v = s
 	return f
 }
@@ -511,6 +516,8 @@ func mergeSmoke(a, b *smokeSpec) *smokeSpec {
 		events:   over(a.events, b.events),
 		expect:   over(a.expect, b.expect),
 		timeoutS: over(a.timeoutS, b.timeoutS),
+		compare:  over(a.compare, b.compare),
+		ignore:   over(a.ignore, b.ignore),
 	}
 }
 

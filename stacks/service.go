@@ -156,7 +156,7 @@ func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *
 		vd.Thresholds.P99Duration = awscdk.Duration_Millis(ms)
 	}
 	if sm := d.Smoke; sm != nil {
-		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect}
+		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect, Compare: sm.Compare, Ignore: sm.Ignore}
 		if sm.TimeoutS != 0 {
 			vd.Smoke.Timeout = awscdk.Duration_Seconds(jsii.Number(float64(sm.TimeoutS)))
 		}

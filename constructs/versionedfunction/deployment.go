@@ -220,7 +220,7 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 				timeout = int(ms / 1000)
 			}
 			smoke := contract.HookTarget{Group: v.functionName, Function: v.functionName,
-				Smoke: &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout}}
+				Smoke: &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout, Compare: s.Compare, Ignore: s.Ignore}}
 			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, grants)
 		}
 		if b := d.Bake; b != nil {
@@ -364,6 +364,14 @@ func validateDeployment(d *Deployment) []string {
 		}
 		if len(s.Expect) > 0 && !json.Valid(s.Expect) {
 			add("Deployment.Smoke.Expect: got %q; want a JSON value", s.Expect)
+		}
+		for i, p := range s.Ignore {
+			if err := contract.CheckIgnorePointer(p); err != nil {
+				add("Deployment.Smoke.Ignore[%d]: %v", i, err)
+			}
+		}
+		if len(s.Ignore) > 0 && !s.Compare {
+			add("Deployment.Smoke.Ignore: set without Compare; want Compare true, or no Ignore: Ignore lists where the current and the new version's responses may differ")
 		}
 		if s.Timeout != nil {
 			ms, ok := millis(s.Timeout)

@@ -17,6 +17,13 @@ type Smoke struct {
 	// Timeout bounds all events together: whole seconds, at most 14 minutes (the hook
 	// runs in one Lambda invocation). Default: 60 seconds.
 	Timeout awscdk.Duration
+	// Compare also invokes the current version (the AppSpec's CurrentVersion) with each
+	// event, by its number, and fails the release when its response differs from the new
+	// version's, naming the first differing JSON Pointer with both values. Default: false.
+	Compare bool
+	// Ignore are JSON Pointers (RFC 6901, such as "/requestId") at which the two responses
+	// may differ, with everything under them. Only with Compare. Default: none.
+	Ignore []string
 }
 
 // Bake is the post-traffic check.

@@ -10,9 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,7 +57,8 @@ func TestShippedHookRunsAsLambdaRunsIt(t *testing.T) {
 	// GIVEN the smoke hook's environment in a synthesized template
 	const fn = "orders"
 	d := canary()
-	d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping":"orders"}`)}, Expect: json.RawMessage(`{"ping":"orders"}`)}
+	d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping":"orders"}`)}, Expect: json.RawMessage(`{"ping":"orders"}`),
+		Compare: true, Ignore: []string{"/requestId"}}
 	tpl, _ := synth(t, &versionedfunction.Props{FunctionName: fn, Entry: entry, LiveVersion: "1", Deployment: d})
 	env := smokeHookEnvironment(t, tpl)
 
@@ -63,18 +67,28 @@ func TestShippedHookRunsAsLambdaRunsIt(t *testing.T) {
 		t.Fatalf("build the hook: %v\n%s", err, buildLog.String())
 	}
 
-	// AND moto's Lambda with the function and its versions 1 and 2
-	lambdaURL := motoWithFunction(t, fn)
+	// AND moto's Lambda with the function and its versions 1 and 2, behind a front that
+	// records which version each Invoke names and lets version 1 answer as an older
+	// version would (moto's Docker-free Lambda echoes every version's event alike)
+	lambdaURL, invoked, current := versionsFront(t, motoWithFunction(t, fn))
 
 	for _, tt := range []struct {
 		name, group, function string
 		want                  string
+		current               string   // what version 1 answers; "": moto's echo
+		invoked               []string // the qualifiers invoked, in order
+		reason                string   // in the hook's log
 	}{
-		{"a good release", fn, fn, "Succeeded"},
-		{"a function the hook was not configured for", fn, "someone-else", "Failed"},
-		{"a group the hook does not serve", "billing", "billing", "Failed"},
+		{name: "a good release", group: fn, function: fn, want: "Succeeded", invoked: []string{"2", "1"}},
+		{name: "a function the hook was not configured for", group: fn, function: "someone-else", want: "Failed"},
+		{name: "a group the hook does not serve", group: "billing", function: "billing", want: "Failed"},
+		{name: "the current version answers otherwise", group: fn, function: fn, want: "Failed", current: `{"ping":"cart"}`, invoked: []string{"2", "1"},
+			reason: `orders:2 answers differently from the current version 1 at /ping: current \"cart\", target \"orders\"`},
+		{name: "the current version differs only where ignored", group: fn, function: fn, want: "Succeeded", current: `{"ping":"orders","requestId":"r-1"}`,
+			invoked: []string{"2", "1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			current(tt.current)
 			// GIVEN a deployment CodeDeploy started, waiting for the hook's report
 			cd := codedeployfake.Start()
 			t.Cleanup(cd.Close)
@@ -98,8 +112,60 @@ func TestShippedHookRunsAsLambdaRunsIt(t *testing.T) {
 			if result.kind != "response" {
 				t.Errorf("invocation ended with %s %s; want a response (the verdict was reported)\nhook log:\n%s", result.kind, result.body, result.log)
 			}
+			// Both versions by number, the target first: never the alias, never $LATEST.
+			if got := invoked(); !slices.Equal(got, tt.invoked) {
+				t.Errorf("invoked qualifiers %q; want %q\nhook log:\n%s", got, tt.invoked, result.log)
+			}
+			if tt.reason != "" && !strings.Contains(result.log, tt.reason) {
+				t.Errorf("hook log does not say %q:\n%s", tt.reason, result.log)
+			}
 		})
 	}
+}
+
+// versionsFront passes Lambda's API to moto at motoURL, records the Qualifier of each Invoke
+// (read by invoked, which also forgets them), and answers an Invoke of version 1 with the
+// body current sets ("" leaves moto's answer).
+func versionsFront(t *testing.T, motoURL string) (url string, invoked func() []string, current func(string)) {
+	t.Helper()
+	target, err := neturl.Parse(motoURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu         sync.Mutex
+		qualifiers []string
+		body       string
+	)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if !strings.HasSuffix(r.Request.URL.Path, "/invocations") {
+			return nil
+		}
+		q := r.Request.URL.Query().Get("Qualifier")
+		mu.Lock()
+		defer mu.Unlock()
+		qualifiers = append(qualifiers, q)
+		if q == "1" && body != "" {
+			r.Body = io.NopCloser(strings.NewReader(body))
+			r.ContentLength = int64(len(body))
+			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	t.Cleanup(front.Close)
+	return front.URL, func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			out := qualifiers
+			qualifiers = nil
+			return out
+		}, func(s string) {
+			mu.Lock()
+			defer mu.Unlock()
+			body = s
+		}
 }
 
 // smokeHookEnvironment is the smoke hook function's Environment.Variables, as KEY=VALUE.

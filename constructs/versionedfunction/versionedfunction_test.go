@@ -462,6 +462,14 @@ func TestInvalidProps(t *testing.T) {
 			d.Smoke = smoke()
 			d.Smoke.Timeout = ms(1500)
 		}), "Deployment.Smoke.Timeout: got 1 second 500 millis; want whole seconds"},
+		{"smoke ignore not a JSON Pointer", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = smoke()
+			d.Smoke.Compare, d.Smoke.Ignore = true, []string{"/requestId", "requestId"}
+		}), `Deployment.Smoke.Ignore[1]: got "requestId"; want a JSON Pointer to a part of the response, such as "/requestId"`},
+		{"smoke ignore without compare", deploy(func(d *versionedfunction.Deployment) {
+			d.Smoke = smoke()
+			d.Smoke.Ignore = []string{"/requestId"}
+		}), "Deployment.Smoke.Ignore: set without Compare; want Compare true, or no Ignore"},
 		{"smoke settings past Lambda's 4 KB environment", deploy(func(d *versionedfunction.Deployment) {
 			d.Smoke = &versionedfunction.Smoke{Events: []json.RawMessage{json.RawMessage(`"` + strings.Repeat("x", 4000) + `"`)}}
 		}), "the smoke hook's settings reach 4"},
