@@ -257,3 +257,32 @@ func TestPlanUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanStack: without config.json, plan reads the stack's functions and their history;
+// a stack without CodeDeploy moves LIVE directly, so there is no canary to judge.
+func TestPlanStack(t *testing.T) {
+	w := newWorld(t, cfg(`{ "live_version": "2" }`))
+	front, err := cwcbor.Front(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(front.Close)
+	w.releases("worker", 2)
+	w.setAlias("worker", "2", nil)
+	w.deployed(map[string]string{"LiveVersionWorker": w.name("worker") + ":2"})
+	now := time.Now().UTC().Truncate(time.Minute)
+	w.putInvocations(front.URL, "worker", now.Add(-30*time.Minute), now, 12)
+
+	out, _, code := w.runAt(front.URL, "plan", "--stack", w.project+"-prd", "--output", "json")
+	rep := jsonOut[release.PlanReport](t, out)
+	if code != 0 || len(rep.Functions) != 1 {
+		t.Fatalf("exit %d, %+v", code, rep)
+	}
+	f := rep.Functions[0]
+	if f.Function != "Worker" || f.Release != "none" || f.Why != "LIVE stays on 2" || f.Plan != nil || f.History == nil || !f.History.Found {
+		t.Errorf("function %+v", f)
+	}
+	if last := f.History.LastDay[len(f.History.LastDay)-1]; last != 12 {
+		t.Errorf("last day %v: want the last quarter hour at 12 a minute", f.History.LastDay)
+	}
+}
