@@ -31,6 +31,9 @@ type Env struct {
 	// Notifications are the SNS topics told about the env's releases; the zero value tells
 	// none.
 	Notifications Notifications
+	// Dashboard is whether the env's stack declares the release dashboard
+	// (DashboardName) once a function is pinned: true unless the env sets "dashboard": false.
+	Dashboard bool
 }
 
 // Rollout says who moves a pinned LIVE alias: CodeDeploy through a canary, or

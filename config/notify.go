@@ -3,7 +3,12 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"github.com/golive-dev/golive/internal/contract"
 )
+
+// DashboardName is the release dashboard of env's stack, {project}-{env}-releases.
+func (c *Config) DashboardName(env string) string { return contract.DashboardName(c.StackName(env)) }
 
 // Notifications are the SNS topics an env's releases are told to: the CodeDeploy
 // deployment groups' triggers and the rollback alarms' actions publish to each. Email, chat
@@ -35,9 +40,13 @@ const (
 	wantTopicArn      = `a standard SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:NAME with a name of 1 to 256 letters, digits, "_" and "-", such as "arn:aws:sns:us-east-1:111111111111:releases"`
 )
 
-// envNotifications decodes the env's notifications into e. It runs after the env's
-// account and region, which every topic must share.
-func (p *parser) envNotifications(eo object, e *envSpec) {
+// envReleaseViews decodes the env's notifications and dashboard into e. It runs after the
+// env's account and region, which every topic must share.
+func (p *parser) envReleaseViews(eo object, e *envSpec) {
+	e.dashboard = true
+	if b := p.boolean(eo, "dashboard", false); b.st == set {
+		e.dashboard = b.v
+	}
 	v, at := eo.get("notifications")
 	if v == nil {
 		return

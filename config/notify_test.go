@@ -15,7 +15,7 @@ func inPrd(fields string) string {
 
 const topic = "arn:aws:sns:eu-west-1:333333333333:releases"
 
-// The notification rows join the shared tables, so the schema test checks
+// The notification and dashboard rows join the shared tables, so the schema test checks
 // them too.
 func init() {
 	rules = append(rules,
@@ -48,8 +48,14 @@ func init() {
 		rule{name: "topic in another partition", json: inPrd(`"notifications": {"sns_topic_arns": ["arn:aws-cn:sns:eu-west-1:333333333333:releases"]}`),
 			path: "envs.prd.notifications.sns_topic_arns[0]", got: `"arn:aws-cn:sns:eu-west-1:333333333333:releases"`,
 			want: "(partition aws)", goOnly: crossField},
+		rule{name: "dashboard not bool", json: inPrd(`"dashboard": "off"`),
+			path: "envs.prd.dashboard", got: `got "off";`, want: "true or false"},
+		rule{name: "dashboard null", json: inPrd(`"dashboard": null`),
+			path: "envs.prd.dashboard", got: "got null;", want: "true or false"},
 	)
 	valid = append(valid,
+		struct{ name, json string }{"dashboard off", inPrd(`"dashboard": false`)},
+		struct{ name, json string }{"dashboard on", inPrd(`"dashboard": true`)},
 		struct{ name, json string }{"two topics", inPrd(`"notifications": {"sns_topic_arns": ["` + topic + `", "arn:aws:sns:eu-west-1:333333333333:on-call_2"]}`)},
 		struct{ name, json string }{"no topics", inPrd(`"notifications": {"sns_topic_arns": []}`)},
 		struct{ name, json string }{"gov cloud topic", strings.Replace(inPrd(`"notifications": {"sns_topic_arns": ["arn:aws-us-gov:sns:us-gov-west-1:333333333333:releases"]}`), `"eu-west-1"`, `"us-gov-west-1"`, 1)},
@@ -68,5 +74,20 @@ func TestNotificationsReachEnv(t *testing.T) {
 	}
 	if len(sbx.Notifications.SNSTopicARNs) != 0 {
 		t.Errorf("sbx = %+v; want no topics", sbx.Notifications)
+	}
+}
+
+func TestDashboardReachesEnv(t *testing.T) {
+	c, err := config.Parse([]byte(inPrd(`"dashboard": false`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prd, _ := c.Env("prd")
+	sbx, _ := c.Env("sbx")
+	if prd.Dashboard || !sbx.Dashboard {
+		t.Errorf("prd.Dashboard = %v, sbx.Dashboard = %v; want false as written, and true by default", prd.Dashboard, sbx.Dashboard)
+	}
+	if got := c.DashboardName("prd"); got != "demo-prd-releases" {
+		t.Errorf("DashboardName(prd) = %q, want demo-prd-releases", got)
 	}
 }

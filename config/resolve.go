@@ -14,8 +14,9 @@ type envSpec struct {
 	account, region field[string]
 	// overrides holds nil for an override that is not an object (already reported).
 	overrides map[string]*fnSpec
-	// notifications is decoded by notify.go.
+	// notifications and dashboard are decoded by notify.go.
 	notifications Notifications
+	dashboard     bool
 }
 
 func (p *parser) config(root *value) *Config {
@@ -123,7 +124,7 @@ func (p *parser) envs(o object, shared map[string]*fnSpec, names []string) ([]*e
 				}
 			}
 		}
-		p.envNotifications(eo, e)
+		p.envReleaseViews(eo, e)
 		if nameOK {
 			envs = append(envs, e)
 		}
@@ -132,7 +133,7 @@ func (p *parser) envs(o object, shared map[string]*fnSpec, names []string) ([]*e
 }
 
 func (p *parser) resolveEnv(project field[string], e *envSpec, shared map[string]*fnSpec, names []string) Env {
-	env := Env{Name: e.name, Account: e.account.v, Region: e.region.v, Notifications: e.notifications}
+	env := Env{Name: e.name, Account: e.account.v, Region: e.region.v, Notifications: e.notifications, Dashboard: e.dashboard}
 	for _, name := range names {
 		s := shared[name]
 		o, overridden := e.overrides[name]

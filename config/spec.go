@@ -25,7 +25,7 @@ var (
 	smokeFields        = []string{"events", "expect", "timeout_s", "compare", "ignore"}
 	bakeFields         = []string{"minutes"}
 	autoRollbackFields = []string{"on_failure", "on_stop", "on_alarm"}
-	envFields          = []string{"account", "region", "lambda_functions", "notifications"}
+	envFields          = []string{"account", "region", "lambda_functions", "notifications", "dashboard"}
 	pipelineFields     = []string{"account", "region", "connection_arn", "repository", "branch", "stages", "approval_before"}
 )
 

@@ -3,6 +3,7 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -28,10 +29,11 @@ func Resources(cfg *config.Config, env *config.Env) int {
 	if cfg.Pipeline != nil {
 		n++ // the golive CLI role the pipeline assumes
 	}
-	codeDeploy, hooks, smoke, bake := false, false, false, false
+	codeDeploy, hooks, smoke, bake, pinned := false, false, false, false, false
 	custom := map[config.CustomShift]bool{}
 	for _, fn := range env.Functions {
 		n += 3 // function, execution role, LIVE alias
+		pinned = pinned || fn.Pinned()
 		if !fn.UsesCodeDeploy() {
 			continue
 		}
@@ -56,6 +58,9 @@ func Resources(cfg *config.Config, env *config.Env) int {
 	if hooks || codeDeploy && len(env.Notifications.SNSTopicARNs) > 0 {
 		n++ // the service role's policy allowing it to invoke the hooks and publish to the topics
 	}
+	if pinned && env.Dashboard {
+		n++ // the release dashboard
+	}
 	// The shipped hooks, once per stack whatever the number of functions using them:
 	// function, execution role and its policy each.
 	if smoke {
@@ -76,9 +81,13 @@ func CheckLimits(cfg *config.Config, env *config.Env) error {
 			"(a pinned function with CodeDeploy and alarms takes 5, one on $LATEST 3, each one more under @aws-cdk/aws-lambda:useCdkManagedLogGroup); "+
 			"move functions to another project or environment", env.Name, r, MaxResources))
 	}
-	if o := len(env.Functions); o > MaxOutputs {
-		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare %d outputs (one per function), CloudFormation allows %d per template; "+
-			"move functions to another project or environment", env.Name, o, MaxOutputs))
+	o, what := len(env.Functions), "one per function"
+	if env.Dashboard && slices.ContainsFunc(env.Functions, config.Function.Pinned) {
+		o, what = o+1, "one per function and one naming the release dashboard"
+	}
+	if o > MaxOutputs {
+		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare %d outputs (%s), CloudFormation allows %d per template; "+
+			"move functions to another project or environment", env.Name, o, what, MaxOutputs))
 	}
 	return errors.Join(errs...)
 }

@@ -78,8 +78,15 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		}).Hooks()
 	}
 	topics := notificationTopics(stack, env.Notifications)
+	if env.Dashboard && slices.ContainsFunc(env.Functions, config.Function.Pinned) {
+		// Named after the stack, {project}-{env}-releases, where golive status links to it.
+		versionedfunction.ReleaseDashboardOf(stack, &versionedfunction.ReleaseDashboardProps{
+			DashboardName: props.Config.DashboardName(env.Name),
+		})
+	}
 	for _, fn := range env.Functions {
 		vp := functionProps(props.Root, fn)
+		vp.DisableDashboard = !env.Dashboard
 		if fn.UsesCodeDeploy() {
 			vp.Deployment = deployment(fn, deploy.get(fn.Deployment))
 			vp.Deployment.NotificationTopics = topics

@@ -4,7 +4,9 @@
 // config: per function a Function (with its role), the LIVE alias and,
 // when pinned, a CodeDeploy deployment group and one metric-math rollback alarm; per
 // stack one CodeDeploy application and service role shared by the groups; one output
-// per function. synthbench checks that the resource counts per type are equal.
+// per function; and, with a pinned function, the release dashboard (a row of graphs per
+// pinned function, searching by ExecutedVersion) and the output naming it. synthbench
+// checks that the resource counts per type are equal.
 //
 // Context: config=PATH (the generated config.json), env=NAME (one environment only).
 // Environment: BENCH_ASSET_DIR and BENCH_ASSET_HASH, the handler golive builds, prebuilt
@@ -88,6 +90,7 @@ function serviceStack(envName, env) {
     description: `golive: ${envName} functions of ${cfg.project} (LIVE aliases, CodeDeploy canaries)`,
   });
   let shared;
+  const rows = [];
   for (const name of Object.keys(env.lambda_functions).sort()) {
     const fn = Object.assign({}, cfg.lambda_functions[name], env.lambda_functions[name]);
     const functionName = fn.function_name || `${cfg.project}-${envName}-${name}`;
@@ -131,11 +134,36 @@ function serviceStack(envName, env) {
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
       });
     }
+    if (version) {
+      rows.push(functionName);
+    }
     new cdk.CfnOutput(stack, outputKey(name), {
       value: version || '$LATEST',
       description: `LIVE version of ${functionName} recorded by the last deploy`,
     });
   }
+  if (rows.length > 0 && env.dashboard !== false) {
+    releaseDashboard(stack, stackName, env.region, rows);
+  }
+}
+
+function releaseDashboard(stack, stackName, region, functionNames) {
+  const search = (fn, metric, stat) => `SEARCH('{AWS/Lambda,ExecutedVersion,FunctionName,Resource} FunctionName="${fn}" ` +
+    `Resource="${fn}:${ALIAS}" MetricName="${metric}"', '${stat}', 60)`;
+  const widgets = [{ type: 'text', x: 0, y: 0, width: 24, height: 2, properties: { markdown: '## Releases' } }];
+  functionNames.forEach((fn, i) => {
+    const y = 2 + 6 * i;
+    [['Invocations', 'Sum'], ['Errors', 'Sum'], ['Duration', 'p99']].forEach(([metric, stat], j) => {
+      widgets.push({ type: 'metric', x: 6 * j, y, width: 6, height: 6, properties: {
+        title: `${fn}: ${metric}`, region, view: 'timeSeries', stacked: false, period: 60, stat,
+        metrics: [[{ expression: search(fn, metric, stat), id: metric.toLowerCase(), label: "v${PROP('Dim.ExecutedVersion')}" }]],
+      } });
+    });
+    widgets.push({ type: 'text', x: 18, y, width: 6, height: 6, properties: { markdown: `### ${fn}: rollback alarm` } });
+  });
+  const name = `${stackName}-releases`;
+  new cloudwatch.CfnDashboard(stack, 'Releases', { dashboardName: name, dashboardBody: JSON.stringify({ widgets }) });
+  new cdk.CfnOutput(stack, 'ReleaseDashboard', { value: name });
 }
 
 for (const [envName, env] of Object.entries(cfg.envs)) {

@@ -80,6 +80,12 @@ type Props struct {
 	// deployment group; CloudFormation moves the alias directly.
 	Deployment *Deployment
 
+	// DisableDashboard leaves the function out of its stack's release dashboard
+	// (ReleaseDashboardOf). Default: false - a pinned function adds its row of graphs to
+	// the stack's dashboard, which the first one declares; a function that follows $LATEST
+	// adds nothing. A dashboard of one's own takes it with ReleaseDashboard.AddFunction.
+	DisableDashboard bool
+
 	// RemovalPolicy of the function and its execution role. Default: RemovalPolicy_RETAIN -
 	// both are kept when the stack is deleted, since deleting a function deletes every
 	// version it published. RemovalPolicy_DESTROY suits throwaway environments;

@@ -29,6 +29,8 @@ type stackScope struct {
 	seconds map[float64]awscdk.Duration
 	// published records the publish grants on notification topics (notify.go).
 	published map[publishGrant]bool
+	// dashboard is the stack's release dashboard, once declared (dashboard.go).
+	dashboard *ReleaseDashboard
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times.
 	al2023, fromImage awslambda.Runtime

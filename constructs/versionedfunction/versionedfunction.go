@@ -52,6 +52,8 @@ type VersionedFunction struct {
 	// preHook and postHook record a hook of either side, which a deployment runs once;
 	// importedRole, a Deployment.Role that may not take the hooks' invoke grants.
 	preHook, postHook, importedRole bool
+	// release is what the release dashboard shows of the function (dashboard.go).
+	release releaseFacts
 }
 
 // New declares a VersionedFunction. It panics, naming the construct path, the bad value
@@ -124,6 +126,11 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:deploymentOnLatest"), jsii.String(
 			"Deployment is ignored while LIVE follows $LATEST: CodeDeploy shifts traffic only between published versions. "+
 				"Publish a version and set LiveVersion (with Rollout direct for the first pin)"))
+	}
+
+	v.release = releaseFactsOf(facts.name, props.Deployment)
+	if props.LiveVersion != "" && !props.DisableDashboard {
+		ReleaseDashboardOf(stack, nil).AddFunction(v)
 	}
 
 	awscdk.NewCfnOutput(stack, jsii.String(outputKey), &awscdk.CfnOutputProps{

@@ -112,6 +112,9 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Function, cfg, stack, alias, dash(f.Commit), newest, drift)
 	}
+	if r.Dashboard != nil {
+		fmt.Fprintf(w, "dashboard: %s\n", r.Dashboard.URL)
+	}
 }
 
 func weights(m map[string]float64) string {

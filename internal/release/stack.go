@@ -35,6 +35,8 @@ type stack struct {
 	found   bool
 	outputs map[string]string
 	status  cftypes.StackStatus
+	// region is the stack's, from its ARN: where its dashboard is.
+	region string
 }
 
 // deployed returns the version the stack last deployed for fn ("7" or "$LATEST"), or "" when
@@ -73,6 +75,7 @@ func (e *Env) readStack(ctx context.Context) (stack, error) {
 			return stack{}, err
 		}
 		s.found, s.status = true, st.StackStatus
+		s.region = arnRegion(aws.ToString(st.StackId))
 		for _, o := range st.Outputs {
 			s.outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 		}

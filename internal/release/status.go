@@ -28,6 +28,9 @@ type StatusReport struct {
 	StackNote string           `json:"stack_note,omitempty"`
 	Functions []FunctionStatus `json:"functions"`
 
+	// Dashboard is the stack's release dashboard, null when the deployed stack has none.
+	Dashboard *DashboardLink `json:"dashboard"`
+
 	stack stack
 }
 
@@ -82,7 +85,7 @@ func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport,
 		return nil, err
 	}
 	rep := &StatusReport{Env: e.Env.Name, Stack: e.StackName(), StackFound: st.found, StackStatus: string(st.status),
-		StackNote: stackMeaning(e.StackName(), st.status), Functions: make([]FunctionStatus, len(fns)), stack: st}
+		StackNote: stackMeaning(e.StackName(), st.status), Functions: make([]FunctionStatus, len(fns)), Dashboard: st.dashboard(), stack: st}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	group := e.group()

@@ -1,0 +1,33 @@
+package release
+
+import (
+	"strings"
+
+	"github.com/golive-dev/golive/internal/contract"
+)
+
+// DashboardLink is the stack's release dashboard in the CloudWatch console.
+type DashboardLink struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// dashboard is the release dashboard the deployed stack declares (its output
+// contract.DashboardOutputKey), or nil: no stack yet, or one without a pinned function or
+// with the dashboard turned off.
+func (s stack) dashboard() *DashboardLink {
+	name := s.outputs[contract.DashboardOutputKey]
+	if name == "" {
+		return nil
+	}
+	return &DashboardLink{Name: name, URL: contract.DashboardURL(s.region, name)}
+}
+
+// arnRegion is the region of an ARN (arn:PARTITION:SERVICE:REGION:...), or "".
+func arnRegion(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[3]
+}
