@@ -24,7 +24,6 @@ import (
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/contract"
-	"github.com/golive-dev/golive/internal/testkit/cwcbor"
 	"github.com/golive-dev/golive/internal/testkit/moto"
 )
 
@@ -169,11 +168,9 @@ type deployment struct {
 	cfgPath   string
 	outDir    string
 	endpoint  string
-	// goliveEndpoint is endpoint behind cwcbor's front, for the golive binary.
-	goliveEndpoint string
-	env            []string
-	lambda         *lambda.Client
-	cfn            *cloudformation.Client
+	env       []string
+	lambda    *lambda.Client
+	cfn       *cloudformation.Client
 }
 
 // missing skips the test for a tool that is not installed, except under CI=true, where it
@@ -222,14 +219,6 @@ func newDeployment(t *testing.T) *deployment {
 	// passes (the template it uploaded to the bootstrap bucket) path-style only for
 	// localhost; with an IP address CreateStack fails with NoSuchBucket.
 	d.endpoint = strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	// golive's CloudWatch client speaks RPC v2 CBOR, which moto_server does not: golive
-	// reaches moto through a front that translates that service and passes the rest.
-	front, err := cwcbor.Front(d.endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(front.Close)
-	d.goliveEndpoint = front.URL
 
 	tmp := t.TempDir()
 	d.outDir = filepath.Join(tmp, "cdk.out")
@@ -483,7 +472,7 @@ func (d *deployment) golive(v any, want int, args ...string) {
 // run is golive without the test's config: args name the env or the stack themselves.
 func (d *deployment) run(v any, want int, args ...string) {
 	d.t.Helper()
-	args = append(args, "--endpoint-url", d.goliveEndpoint, "--output", "json")
+	args = append(args, "--endpoint-url", d.endpoint, "--output", "json")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, d.goliveBin, args...)

@@ -24,11 +24,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 )
 
 // Options select the account, region and endpoint.
@@ -234,7 +236,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 				do.BaseEndpoint = e
 			}
 		}),
-		CloudWatch: cloudwatch.NewFromConfig(cfg, func(wo *cloudwatch.Options) {
+		CloudWatch: cloudwatch.NewFromConfig(cfg, QueryProtocol, func(wo *cloudwatch.Options) {
 			if e := endpoint(o); e != nil {
 				wo.BaseEndpoint = e
 			}
@@ -246,6 +248,24 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		}),
 		Region: cfg.Region,
 	}, nil
+}
+
+// QueryProtocol makes a CloudWatch client speak the awsQuery protocol (form-encoded
+// Action=OP&Version=2010-08-01, XML answers) instead of the SDK's default, Smithy RPC v2 CBOR
+// (service/cloudwatch's api_client.go: options.Protocol = rpcv2.NewCBOR(...)); Options.Protocol
+// is the SDK's own override, and smithy-go's awsquery package its implementation.
+//
+// Always, not only with --endpoint-url: CloudWatch serves the query protocol, the one its API
+// reference documents ("Making API Requests": query requests with Action and Version; "Common
+// Parameters"), and the one AWS SDKs and CLIs used before JSON 1.0 and RPC v2 CBOR were
+// added beside it (CloudWatch User Guide, "FAQs on CloudWatch supported protocols"; the
+// cloudwatch module's CHANGELOG, v1.53.0). moto_server, the emulator golive's tests run
+// against, serves only the query protocol, so one protocol everywhere means the wire golive
+// speaks to AWS is the wire its tests prove. CBOR's gain is smaller messages, which golive's few
+// reads (GetMetricData over a traffic window, DescribeAlarms of one alarm per function) do not
+// need.
+func QueryProtocol(o *cloudwatch.Options) {
+	o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801)
 }
 
 func endpoint(o Options) *string {

@@ -3,7 +3,11 @@ package awsclient_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
 
@@ -144,5 +149,52 @@ func TestSessionName(t *testing.T) {
 		if got != tt.want || !valid.MatchString(got) {
 			t.Errorf("SessionName(%q) = %q; want %q, matching %s", tt.what, got, tt.want, valid)
 		}
+	}
+}
+
+// TestCloudWatchSpeaksQuery: golive's CloudWatch client sends the query protocol
+// (form-encoded Action and Version, list members as NAME.member.N) and reads its XML
+// answer, whatever the endpoint, not the SDK's default RPC v2 CBOR.
+func TestCloudWatchSpeaksQuery(t *testing.T) {
+	isolate(t)
+	var got struct {
+		path, contentType string
+		form              url.Values
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.contentType = r.URL.Path, r.Header.Get("Content-Type")
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		got.form = r.PostForm
+		w.Header().Set("Content-Type", "text/xml")
+		// The shape of DescribeAlarms' answer in the CloudWatch API Reference, DescribeAlarms.
+		_, _ = io.WriteString(w, `<DescribeAlarmsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">
+<DescribeAlarmsResult><MetricAlarms><member><AlarmName>a</AlarmName><StateValue>ALARM</StateValue><StateReason>Threshold Crossed</StateReason></member></MetricAlarms></DescribeAlarmsResult>
+<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeAlarmsResponse>`)
+	}))
+	defer srv.Close()
+	for name, endpoint := range map[string]string{"emulator": srv.URL, "AWS": ""} {
+		t.Run(name, func(t *testing.T) {
+			c, err := awsclient.New(context.Background(), awsclient.Options{Region: "us-east-1", EndpointURL: endpoint})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Without --endpoint-url the client would go to AWS; the test sends it here to
+			// see what it says there.
+			out, err := c.CloudWatch.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"a"}},
+				func(o *cloudwatch.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.path != "/" || got.contentType != "application/x-www-form-urlencoded" || got.form.Get("Action") != "DescribeAlarms" ||
+				got.form.Get("Version") != "2010-08-01" || got.form.Get("AlarmNames.member.1") != "a" {
+				t.Errorf("request %s %q %v; want the query protocol: POST / form-encoded, Action DescribeAlarms, Version 2010-08-01, AlarmNames.member.1 a",
+					got.path, got.contentType, got.form)
+			}
+			if len(out.MetricAlarms) != 1 || aws.ToString(out.MetricAlarms[0].StateReason) != "Threshold Crossed" || out.MetricAlarms[0].StateValue != "ALARM" {
+				t.Errorf("answer %+v; want alarm a in ALARM, Threshold Crossed", out.MetricAlarms)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -13,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/release"
-	"github.com/golive-dev/golive/internal/testkit/cwcbor"
 )
 
 // planConfig has four functions released the same way, a canary of 10 % for 5 minutes
@@ -48,13 +47,8 @@ const planDeployment = `{ "type": "Canary10Percent5Minutes", "alarms": { "error_
 // planWorld deploys version 1 of each function, pins 2, and gives quiet about one request a
 // minute and busy about 300, in the hours a release now would run in, a week ago, and in
 // the last two hours; fresh and freshbake have no history.
-func planWorld(t *testing.T) (*world, string) {
+func planWorld(t *testing.T) *world {
 	w := newWorld(t, strings.ReplaceAll(planConfig, "DEPLOYMENT", planDeployment))
-	front, err := cwcbor.Front(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(front.Close)
 	outputs := map[string]string{}
 	for _, fn := range []string{"quiet", "busy", "fresh", "freshbake", "ghost"} {
 		w.releases(fn, 2)
@@ -65,32 +59,23 @@ func planWorld(t *testing.T) (*world, string) {
 	now := time.Now().UTC()
 	weekAgo := now.Truncate(time.Hour).Add(-7 * 24 * time.Hour)
 	for fn, rate := range map[string]float64{"quiet": 1, "busy": 300} {
-		w.putInvocations(front.URL, fn, weekAgo, weekAgo.Add(3*time.Hour), rate)
-		w.putInvocations(front.URL, fn, now.Add(-2*time.Hour).Truncate(time.Minute), now.Truncate(time.Minute), rate)
+		w.putInvocations(fn, weekAgo, weekAgo.Add(3*time.Hour), rate)
+		w.putInvocations(fn, now.Add(-2*time.Hour).Truncate(time.Minute), now.Truncate(time.Minute), rate)
 	}
-	return w, front.URL
-}
-
-// runAt runs golive against endpoint, moto behind the CloudWatch CBOR front.
-func (w *world) runAt(endpoint string, args ...string) (stdout, stderr string, code int) {
-	var out, errb bytes.Buffer
-	args = append(args, "--config", w.cfgPath, "--endpoint-url", endpoint)
-	code = testApp(&out, &errb).Run(context.Background(), args)
-	w.t.Logf("golive %s -> %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out.String(), errb.String())
-	return out.String(), errb.String(), code
+	return w
 }
 
 // putInvocations writes rate requests for each minute of [from, to) as Lambda reports an
 // alias's requests: AWS/Lambda Invocations with dimensions FunctionName and Resource
 // NAME:LIVE, at past timestamps (PutMetricData takes them up to two weeks back).
-func (w *world) putInvocations(endpoint, fn string, from, to time.Time, rate float64) {
+func (w *world) putInvocations(fn string, from, to time.Time, rate float64) {
 	w.t.Helper()
 	ctx := context.Background()
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion("us-east-1"))
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	cw := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	cw := cloudwatch.NewFromConfig(cfg, awsclient.QueryProtocol, func(o *cloudwatch.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 	dims := []cwtypes.Dimension{
 		{Name: aws.String("FunctionName"), Value: aws.String(w.name(fn))},
 		{Name: aws.String("Resource"), Value: aws.String(w.name(fn) + ":LIVE")},
@@ -118,8 +103,8 @@ func (w *world) putInvocations(endpoint, fn string, from, to time.Time, rate flo
 }
 
 func TestPlan(t *testing.T) {
-	w, front := planWorld(t)
-	run := func(args ...string) (string, string, int) { return w.runAt(front, args...) }
+	w := planWorld(t)
+	run := w.run
 
 	t.Run("one request a minute: neither the alarm nor the bake can judge", func(t *testing.T) {
 		out, stderr, code := run("plan", "--env", "prd", "--function", "quiet")
@@ -262,18 +247,13 @@ func TestPlanUsage(t *testing.T) {
 // a stack without CodeDeploy moves LIVE directly, so there is no canary to judge.
 func TestPlanStack(t *testing.T) {
 	w := newWorld(t, cfg(`{ "live_version": "2" }`))
-	front, err := cwcbor.Front(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(front.Close)
 	w.releases("worker", 2)
 	w.setAlias("worker", "2", nil)
 	w.deployed(map[string]string{"LiveVersionWorker": w.name("worker") + ":2"})
 	now := time.Now().UTC().Truncate(time.Minute)
-	w.putInvocations(front.URL, "worker", now.Add(-30*time.Minute), now, 12)
+	w.putInvocations("worker", now.Add(-30*time.Minute), now, 12)
 
-	out, _, code := w.runAt(front.URL, "plan", "--stack", w.project+"-prd", "--output", "json")
+	out, _, code := w.run("plan", "--stack", w.project+"-prd", "--output", "json")
 	rep := jsonOut[release.PlanReport](t, out)
 	if code != 0 || len(rep.Functions) != 1 {
 		t.Fatalf("exit %d, %+v", code, rep)

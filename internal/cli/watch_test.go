@@ -34,7 +34,7 @@ import (
 type scripted struct {
 	w    *world
 	cd   *codedeployfake.Server
-	cw   *alarms
+	cw   *cloudwatch.Client
 	logs *cloudwatchlogs.Client
 	id   string
 	hook string
@@ -83,10 +83,23 @@ func newRelease(t *testing.T, id string) *scripted {
 	}
 	r := &scripted{
 		w: w, cd: codedeployfake.Start(), id: id, hook: w.project + "-prd-SmokeHook-ABC123",
-		cw:   &alarms{state: map[string]cwtypes.MetricAlarm{}},
+		cw:   cloudwatch.NewFromConfig(awsCfg, awsclient.QueryProtocol, func(o *cloudwatch.Options) { o.BaseEndpoint = aws.String(srv.URL) }),
 		logs: cloudwatchlogs.NewFromConfig(awsCfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(srv.URL) }),
 	}
 	t.Cleanup(r.cd.Close)
+	// The rollback alarm as the construct makes it: the version's errors at LIVE, one minute.
+	if _, err := r.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String(r.alarm()), Namespace: aws.String("AWS/Lambda"), MetricName: aws.String("Errors"),
+		Dimensions: []cwtypes.Dimension{
+			{Name: aws.String("FunctionName"), Value: aws.String(w.name("worker"))},
+			{Name: aws.String("Resource"), Value: aws.String(w.name("worker") + ":LIVE")},
+			{Name: aws.String("ExecutedVersion"), Value: aws.String("2")},
+		},
+		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	r.setAlarm(cwtypes.StateValueOk, "Threshold Crossed: no datapoints were breaching")
 	r.cd.AddDeployment(codedeployfake.Deployment{
 		ID: id, ApplicationName: w.project + "-prd", DeploymentGroupName: w.name("worker"),
@@ -98,31 +111,17 @@ func newRelease(t *testing.T, id string) *scripted {
 
 func (r *scripted) alarm() string { return contract.RollbackAlarmName(r.w.name("worker"), "2") }
 
+// setAlarm puts the rollback alarm in moto into state, with reason as its StateReason, as
+// CloudWatch's own evaluation would. SetAlarmState "temporarily sets the state of an alarm
+// for testing purposes" (its SDK doc comment): CloudWatch re-evaluates it within seconds,
+// moto never does, so the state stays what the test set.
 func (r *scripted) setAlarm(state cwtypes.StateValue, reason string) {
-	r.cw.mu.Lock()
-	defer r.cw.mu.Unlock()
-	r.cw.state[r.alarm()] = cwtypes.MetricAlarm{AlarmName: aws.String(r.alarm()), StateValue: state, StateReason: aws.String(reason)}
-}
-
-// alarms stands in for CloudWatch's DescribeAlarms by alarm name: the SDK's CloudWatch client
-// speaks Smithy RPC v2 CBOR, which the moto_server used here does not serve (it answers 404).
-// It answers as the SDK's doc comment of DescribeAlarms says: the named metric alarms that
-// exist, with StateValue and StateReason; a name that does not exist is left out.
-type alarms struct {
-	mu    sync.Mutex
-	state map[string]cwtypes.MetricAlarm
-}
-
-func (a *alarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := &cloudwatch.DescribeAlarmsOutput{}
-	for _, n := range in.AlarmNames {
-		if m, ok := a.state[n]; ok {
-			out.MetricAlarms = append(out.MetricAlarms, m)
-		}
+	r.w.t.Helper()
+	if _, err := r.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{
+		AlarmName: aws.String(r.alarm()), StateValue: state, StateReason: aws.String(reason),
+	}); err != nil {
+		r.w.t.Fatal(err)
 	}
-	return out, nil
 }
 
 // hookLog writes the hook's verdict line for the deployment into its log group.
@@ -204,12 +203,13 @@ func lambdaTarget(r *scripted, status string, events ...string) *codedeployfake.
 	return t
 }
 
-// watchApp is golive over moto, with CodeDeploy's release reads going to the fake.
+// watchApp is golive over moto, with CodeDeploy's release reads going to the fake; the
+// alarm is read from moto by golive's own CloudWatch client.
 func watchApp(r *scripted, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{Stdout: stdout, Stderr: stderr, NewClients: func(ctx context.Context, o awsclient.Options) (cli.Clients, error) {
 		o.MaxBackoff = 20 * time.Millisecond
 		c, err := cli.SDKClients(ctx, o)
-		c.Releases, c.Alarms = r.cd.Client(), r.cw
+		c.Releases = r.cd.Client()
 		return c, err
 	}}
 }
