@@ -22,9 +22,11 @@ import (
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/awsclient"
+	"github.com/golive-dev/golive/internal/pinfile"
 	"github.com/golive-dev/golive/internal/readlimit"
 	"github.com/golive-dev/golive/internal/release"
 	"github.com/golive-dev/golive/internal/watch"
+	"github.com/golive-dev/golive/pins"
 )
 
 // Exit codes.
@@ -260,12 +262,15 @@ const defaultConfig = "config/config.json"
 
 // session is one command's loaded config, environment, functions and AWS clients.
 type session struct {
-	raw  []byte
-	cfg  *config.Config
-	env  *config.Env
-	fns  []config.Function
-	rel  *release.Env
-	path string
+	// raw and path are the file golive writes pins into (config.json, or with --stack a
+	// --pins file, in layout), nil raw when there is none.
+	raw    []byte
+	layout pinfile.Layout
+	cfg    *config.Config
+	env    *config.Env
+	fns    []config.Function
+	rel    *release.Env
+	path   string
 	// clients are the AWS clients the session was opened with.
 	clients Clients
 }
@@ -288,7 +293,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
 	}
-	s := &session{raw: raw, cfg: cfg, env: env, path: g.configPath}
+	s := &session{raw: raw, layout: pinfile.Config, cfg: cfg, env: env, path: g.configPath}
 	if len(t.functions) == 0 {
 		s.fns = env.Functions
 	}
@@ -367,6 +372,11 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	if err := s.rel.ReadRollbackRecords(ctx, env.Functions); err != nil {
 		return nil, g.awsFailure(err)
 	}
+	if t.pins != "" {
+		if err := s.readPins(ctx, t.pins); err != nil {
+			return nil, err
+		}
+	}
 	if len(t.functions) == 0 {
 		s.fns = env.Functions
 	}
@@ -419,4 +429,39 @@ func unreachable(err error) bool {
 	var dns *net.DNSError
 	var op *net.OpError
 	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
+}
+
+// readPins takes the pins of a stack's functions from a pins file (package pins), under the
+// stack's name, by construct id: what config.json's live_version, rollout and rolled_back are
+// with --env. A function the file does not name keeps what the stack deployed; publish --pin
+// adds it.
+func (s *session) readPins(ctx context.Context, path string) error {
+	raw, err := readlimit.File(ctx, path, pins.MaxFileBytes)
+	if err != nil {
+		return failure{err: fmt.Errorf("--pins: %w", err)}
+	}
+	f, err := pins.Parse(raw)
+	if err != nil {
+		return failure{err: fmt.Errorf("--pins %s: %w", path, err)}
+	}
+	s.raw, s.path, s.layout = raw, path, pinfile.PinsFile
+	for i := range s.env.Functions {
+		fn := &s.env.Functions[i]
+		p, err := f.Pin(s.env.Name, fn.Name)
+		if err != nil {
+			continue
+		}
+		fn.LiveVersion, fn.Rollout = p.LiveVersion, config.Rollout(p.Rollout)
+		if p.RolledBack != "" {
+			fn.RolledBack = p.RolledBack
+		}
+	}
+	for i := range s.fns {
+		for _, fn := range s.env.Functions {
+			if fn.Name == s.fns[i].Name {
+				s.fns[i] = fn
+			}
+		}
+	}
+	return nil
 }

@@ -42,6 +42,7 @@ limit (75 GB by default).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
+	o.registerPins(cmd)
 	f := cmd.Flags()
 	f.IntVar(&o.keep, "keep", 0, "how many of the newest versions to keep besides referenced ones (required)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be deleted, delete nothing")

@@ -55,14 +55,15 @@ then 'git rev-parse HEAD' when golive runs in a git work tree. status and histor
 				return err
 			}
 			o.descriptionSet = cmd.Flags().Changed("description")
-			if o.pin && o.stack != "" {
-				return usagef("--pin with --stack: --pin writes config.json, and --stack runs without it; set the version in your app instead")
+			if o.pin && o.stack != "" && o.pins == "" {
+				return usagef("--pin with --stack: --pin writes config.json, and --stack runs without it; add --pins FILE (a pins file) or set the version in your app instead")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
+	o.registerPins(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.smoke, "smoke", "", "JSON payload file to invoke $LATEST with before publishing")
 	f.StringVar(&o.description, "description", "", "description of the new versions (default: the source commit, from "+
@@ -146,6 +147,9 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 		if o.description != "" {
 			args = append(args, "--description", o.description)
 		}
+		if o.pins != "" {
+			args = append(args, "--pins", o.pins)
+		}
 		if o.pin {
 			args = append(args, "--pin")
 		}
@@ -180,7 +184,7 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 // wrote meanwhile, unless someone changed the pinned functions' entries since this run read
 // them (pinfile.Write).
 func (s *session) writePins(ctx context.Context, pins ...pinfile.Pin) error {
-	if err := pinfile.Write(ctx, s.path, s.raw, pins...); err != nil {
+	if err := s.layout.Write(ctx, s.path, s.raw, pins...); err != nil {
 		if errors.Is(err, pinfile.ErrChanged) {
 			return fmt.Errorf("config not written: %w (another golive run, or an edit, since this one read it)", err)
 		}

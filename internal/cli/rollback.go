@@ -53,6 +53,7 @@ Without --to, the target is the highest published version below the alias's curr
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, true)
+	o.registerPins(cmd)
 	cmd.Flags().StringVar(&o.to, "to", "", "version to return to (default: the highest published version below LIVE's)")
 	return cmd
 }
@@ -93,14 +94,14 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 		return nil
 	}
 	// Check the config edit before touching AWS, so a bad edit never follows a rollback.
-	if _, err := pinfile.Apply(s.raw, plan.Pin); err != nil {
+	if _, err := s.layout.Apply(s.raw, plan.Pin); err != nil {
 		return failure{err: fmt.Errorf("config %s: %w", s.path, err)}
 	}
 	if err := s.rel.Rollback(ctx, plan); err != nil {
 		return g.awsFailure(err)
 	}
 	// LIVE has moved: config must follow even if an interrupt arrived meanwhile.
-	werr := pinfile.Write(context.WithoutCancel(ctx), s.path, s.raw, plan.Pin)
+	werr := s.layout.Write(context.WithoutCancel(ctx), s.path, s.raw, plan.Pin)
 	plan.ConfigUpdated = werr == nil
 	if err := g.render(plan); err != nil {
 		return failure{err: err}

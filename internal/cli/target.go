@@ -23,6 +23,14 @@ type target struct {
 	stack string
 	// one is set for commands that act on exactly one function (rollback).
 	one bool
+	// pins, with stack, is a pins file (package pins) holding the stack's pins under its name.
+	pins string
+}
+
+// registerPins adds --pins, for the commands that read or write pins (publish, rollback,
+// prune).
+func (t *target) registerPins(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&t.pins, "pins", "", "with --stack: a pins file holding the stack's pins under its name, by construct id, which --pin and rollback write")
 }
 
 func (t *target) register(cmd *cobra.Command, one bool) {
@@ -51,6 +59,14 @@ func (t *target) check(cmd *cobra.Command) error {
 		return usagef(`--stack "": want a CloudFormation stack name`)
 	case envSet && t.env == "":
 		return usagef(`--env "": want an environment of the config, such as prd`)
+	}
+	if f := cmd.Flags().Lookup("pins"); f != nil && f.Changed {
+		if !stackSet {
+			return usagef("--pins %q: want --stack NAME too; with --env the pins are in config.json", t.pins)
+		}
+		if t.pins == "" {
+			return usagef(`--pins "": want a pins file, such as pins.json`)
+		}
 	}
 	if cmd.Flags().Changed("function") {
 		if len(t.functions) == 0 {

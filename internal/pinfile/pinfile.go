@@ -30,6 +30,7 @@ import (
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/readlimit"
+	"github.com/golive-dev/golive/pins"
 )
 
 // Rollout says what to do with a function's "rollout" key.
@@ -68,12 +69,69 @@ type Pin struct {
 // golive read config.json.
 var ErrChanged = errors.New("changed since golive read it")
 
+// Layout is a kind of file that holds pins: where a function's entry is, and how the edited
+// file is checked before it is written.
+type Layout struct {
+	entry func(env, function string) []string
+	// check parses the edited file and returns each pin's live_version as it reads back.
+	check func(out []byte, pins []Pin) ([]string, error)
+}
+
+// Config is golive's config.json: envs.ENV.lambda_functions.FUNCTION, checked by
+// config.Parse.
+var Config = Layout{
+	entry: func(env, fn string) []string { return []string{"envs", env, "lambda_functions", fn} },
+	check: func(out []byte, pins []Pin) ([]string, error) {
+		cfg, err := config.Parse(out)
+		if err != nil {
+			return nil, fmt.Errorf("the edited config would be invalid, nothing written: %w", err)
+		}
+		var got []string
+		for _, p := range pins {
+			env, err := cfg.Env(p.Env)
+			if err != nil {
+				return nil, err
+			}
+			fn, err := env.Function(p.Function)
+			if err != nil {
+				return nil, err
+			}
+			got = append(got, fn.LiveVersion)
+		}
+		return got, nil
+	},
+}
+
+// PinsFile is a pins file (package pins): ENV.FUNCTION, checked by pins.Parse. A function
+// not in the file yet gets an entry.
+var PinsFile = Layout{
+	entry: func(env, fn string) []string { return []string{env, fn} },
+	check: func(out []byte, ps []Pin) ([]string, error) {
+		f, err := pins.Parse(out)
+		if err != nil {
+			return nil, fmt.Errorf("the edited pins file would be invalid, nothing written: %w", err)
+		}
+		var got []string
+		for _, p := range ps {
+			pin, err := f.Pin(p.Env, p.Function)
+			if err != nil {
+				return nil, err
+			}
+			got = append(got, pin.LiveVersion)
+		}
+		return got, nil
+	},
+}
+
+// Apply returns raw, a config.json, with the pins applied (Config.Apply).
+func Apply(raw []byte, pins ...Pin) ([]byte, error) { return Config.Apply(raw, pins...) }
+
 // Apply returns raw with the pins applied. It fails, and raw stays the caller's, when the
-// result is not a valid config or does not read back as the requested pins.
-func Apply(raw []byte, pins ...Pin) ([]byte, error) {
+// result is not a valid file of its layout or does not read back as the requested pins.
+func (l Layout) Apply(raw []byte, pins ...Pin) ([]byte, error) {
 	out := raw
 	for _, p := range pins {
-		base := []string{"envs", p.Env, "lambda_functions", p.Function}
+		base := l.entry(p.Env, p.Function)
 		var err error
 		if out, err = setLiveVersion(out, base, p.Version); err != nil {
 			return nil, fmt.Errorf("pin %s/%s: %w", p.Env, p.Function, err)
@@ -114,22 +172,14 @@ func Apply(raw []byte, pins ...Pin) ([]byte, error) {
 			}
 		}
 	}
-	cfg, err := config.Parse(out)
+	got, err := l.check(out, pins)
 	if err != nil {
-		return nil, fmt.Errorf("the edited config would be invalid, nothing written: %w", err)
+		return nil, err
 	}
-	for _, p := range pins {
-		env, err := cfg.Env(p.Env)
-		if err != nil {
-			return nil, err
-		}
-		fn, err := env.Function(p.Function)
-		if err != nil {
-			return nil, err
-		}
-		if fn.LiveVersion != p.Version {
-			return nil, fmt.Errorf("pin %s/%s: edited config reads live_version %q, want %q (is it overridden elsewhere?)",
-				p.Env, p.Function, fn.LiveVersion, p.Version)
+	for i, p := range pins {
+		if got[i] != p.Version {
+			return nil, fmt.Errorf("pin %s/%s: edited file reads live_version %q, want %q (is it overridden elsewhere?)",
+				p.Env, p.Function, got[i], p.Version)
 		}
 	}
 	return out, nil
@@ -167,6 +217,9 @@ func set(raw []byte, keys []string, value string) ([]byte, error) {
 	var obj gjson.Result
 	if i == 0 {
 		obj = gjson.ParseBytes(raw)
+		// The document's Raw may carry the file's trailing newline: insertMember needs the
+		// object itself, ending at its closing brace.
+		obj.Raw = strings.TrimSpace(obj.Raw)
 		obj.Index = strings.Index(string(raw), obj.Raw)
 	} else {
 		obj = gjson.GetBytes(raw, keyPath(keys[:i]))
@@ -282,7 +335,12 @@ func CheckWritable(path string) error {
 // the entry of a function it pins changed, it returns ErrChanged and writes nothing: a run
 // never overwrites pins it did not read. A symlinked config is written through to its
 // target.
-func Write(ctx context.Context, path string, original []byte, pins ...Pin) (err error) {
+func Write(ctx context.Context, path string, original []byte, pins ...Pin) error {
+	return Config.Write(ctx, path, original, pins...)
+}
+
+// Write is the package's Write for a file of layout l.
+func (l Layout) Write(ctx context.Context, path string, original []byte, pins ...Pin) (err error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
@@ -306,12 +364,12 @@ func Write(ctx context.Context, path string, original []byte, pins ...Pin) (err 
 		return err
 	}
 	for _, p := range pins {
-		entry := keyPath([]string{"envs", p.Env, "lambda_functions", p.Function})
+		entry := keyPath(l.entry(p.Env, p.Function))
 		if gjson.GetBytes(current, entry).Raw != gjson.GetBytes(original, entry).Raw {
 			return fmt.Errorf("%s: envs.%s.lambda_functions.%s: %w; rerun the command", path, p.Env, p.Function, ErrChanged)
 		}
 	}
-	updated, err := Apply(current, pins...)
+	updated, err := l.Apply(current, pins...)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/golive-dev/golive/internal/pinfile"
+	"github.com/golive-dev/golive/pins"
 )
 
 const base = `{
@@ -422,4 +423,66 @@ func TestCheckWritableWhileAnotherRunWrites(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestPinsFileRoundTrip: the same minimal-diff edits in a pins file (package pins), read back
+// by pins.Parse: a pin changed in place, a new function and a new environment added in the
+// file's own layout, a rollback recorded and then cleared by the next release.
+func TestPinsFileRoundTrip(t *testing.T) {
+	const before = `{
+  "prd": {
+    "orders": { "live_version": "7" }
+  }
+}
+`
+	out, err := pinfile.PinsFile.Apply([]byte(before),
+		pinfile.Pin{Env: "prd", Function: "orders", Version: "6", Rollout: pinfile.RolloutDirect, RolledBack: "7"},
+		pinfile.Pin{Env: "prd", Function: "notify", Version: "2", Rollout: pinfile.RolloutDirect},
+		pinfile.Pin{Env: "sbx", Function: "orders", Version: ""},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "prd": {
+    "orders": { "live_version": "6", "rollout": "direct", "rolled_back": "7" },
+    "notify": { "live_version": "2", "rollout": "direct" }
+  },
+  "sbx": { "orders": { "live_version": null } }
+}
+`
+	if string(out) != want {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
+	}
+	f, err := pins.Parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := f.Pin("prd", "orders"); p != (pins.Pin{LiveVersion: "6", Rollout: "direct", RolledBack: "7"}) {
+		t.Errorf("read back %+v", p)
+	}
+	// The next release: a canary again, the rollback record gone.
+	out, err = pinfile.PinsFile.Apply(out, pinfile.Pin{Env: "prd", Function: "orders", Version: "8", Rollout: pinfile.RolloutDefault})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"orders": { "live_version": "8" }`) {
+		t.Errorf("after the release:\n%s", out)
+	}
+	// What pins.Parse refuses is never written.
+	if _, err := pinfile.PinsFile.Apply([]byte(`{"prd": {"orders": {"live_version": "7", "extra": 1}}}`),
+		pinfile.Pin{Env: "prd", Function: "orders", Version: "8"}); err == nil || !strings.Contains(err.Error(), "prd.orders.extra: unknown field") {
+		t.Errorf("invalid file: %v", err)
+	}
+	// Write: atomic, under the lock, like config.json.
+	path := filepath.Join(t.TempDir(), "pins.json")
+	if err := os.WriteFile(path, []byte(before), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := pinfile.PinsFile.Write(context.Background(), path, []byte(before), pinfile.Pin{Env: "prd", Function: "orders", Version: "8"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != strings.Replace(before, `"7"`, `"8"`, 1) {
+		t.Errorf("written:\n%s", b)
+	}
 }
