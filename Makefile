@@ -6,7 +6,7 @@ export JSII_DEPRECATED ?= quiet
 GO ?= go
 CDK := node_modules/.bin/cdk
 
-.PHONY: deps synth test test-bench race lint fuzz bench clean aws-check
+.PHONY: deps synth test test-bench race lint fuzz bench clean aws-check docs
 
 deps: node_modules/.package-lock.json .go-mod-downloaded
 
@@ -62,6 +62,10 @@ bench: deps
 # make aws-check ARGS="--region us-east-1 --function golive-demo-prd-worker --application golive-demo-prd"
 aws-check:
 	scripts/aws-check.sh $(ARGS)
+
+# The CLI reference, docs/cli.md, generated from the command tree; a test fails while it is stale.
+docs:
+	$(GO) run ./internal/cli/gendoc
 
 fuzz:
 	# A count, not a duration: Go 1.26 can end a timed run with "context deadline exceeded" (golang/go#75804).
