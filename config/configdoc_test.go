@@ -10,16 +10,17 @@ import (
 	"github.com/golive-dev/golive/config"
 )
 
-// TestREADMENamesEveryDeploymentType keeps the README's deployment.type row the list
+// TestConfigDocNamesEveryDeploymentType keeps the deployment.type row of docs/config.md (the
+// config reference the README links) the list
 // config accepts: its backquoted names, with {a,b} expanded.
-func TestREADMENamesEveryDeploymentType(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
+func TestConfigDocNamesEveryDeploymentType(t *testing.T) {
+	data, err := os.ReadFile("../docs/config.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	row := regexp.MustCompile("(?m)^\\| `deployment\\.type` \\|.*$").FindString(string(data))
 	if row == "" {
-		t.Fatal("README.md has no deployment.type row")
+		t.Fatal("docs/config.md has no deployment.type row")
 	}
 	cells := strings.Split(row, "|")
 	var got []string
@@ -30,7 +31,7 @@ func TestREADMENamesEveryDeploymentType(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("README's deployment.type row names %v\nconfig accepts %v", got, want)
+		t.Errorf("docs/config.md's deployment.type row names %v\nconfig accepts %v", got, want)
 	}
 }
 

@@ -332,7 +332,7 @@ func TestLimitsAtTheRealLimit(t *testing.T) {
 		{"../cdk.json", 99, "", "", false},
 		{cdkInitFlags, 82, "", "", false},
 		{cdkInitFlags, 83, "", "envs.prd: its stack declares 502 resources for 83 functions, CloudFormation allows 500 per template", false},
-		// On $LATEST (the README's last column): 3 resources each under golive's cdk.json,
+		// On $LATEST (the last column of docs/config.md's table): 3 resources each under golive's cdk.json,
 		// 4 under cdk init's.
 		{"../cdk.json", 166, "", "", true},
 		{cdkInitFlags, 124, "", "", true},
@@ -372,7 +372,7 @@ func TestLimitsAtTheRealLimit(t *testing.T) {
 	}
 }
 
-// cfnLintAllowed are the cfn-lint findings left on purpose; the README explains each.
+// cfnLintAllowed are the cfn-lint findings left on purpose; docs/development.md explains each.
 var cfnLintAllowed = map[string]string{
 	"W3005": "aws-cdk-lib's Function adds DependsOn on its role next to the Fn::GetAtt of the same role",
 }

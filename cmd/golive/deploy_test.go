@@ -492,7 +492,7 @@ func (d *deployment) run(v any, want int, args ...string) {
 	}
 }
 
-// The JSON results, with the fields the README documents and pipelines rely on.
+// The JSON results, with the fields docs/commands.md documents and pipelines rely on.
 type (
 	statusJSON struct {
 		Stack      string `json:"stack"`

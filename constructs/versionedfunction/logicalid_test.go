@@ -11,7 +11,7 @@ import (
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
 
-// TestLogicalIDsAreStable holds the README's promise (Releases): the logical IDs of what
+// TestLogicalIDsAreStable holds the promise of docs/versioning.md: the logical IDs of what
 // a VersionedFunction declares, and its stack output's key, do not change between
 // versions. A changed logical ID makes CloudFormation replace the resource: a new function
 // under the same name fails to create beside the retained old one, and the versions the CLI

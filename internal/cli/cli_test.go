@@ -39,7 +39,7 @@ func TestPublishNewThenUnchanged(t *testing.T) {
 	if f["status"] != "new" || f["version"] != "2" || f["previous_version"] != "1" || f["function_name"] != w.name("worker") {
 		t.Errorf("first publish = %v; want new version 2 after 1", f)
 	}
-	// The documented JSON shape (README, "JSON output").
+	// The documented JSON shape (docs/commands.md, "JSON output").
 	if keys := slices.Sorted(maps.Keys(f)); !slices.Equal(keys, []string{"code_sha256", "function", "function_name", "previous_version", "status", "version"}) {
 		t.Errorf("keys = %v", keys)
 	}

@@ -17,7 +17,7 @@ type historyOptions struct {
 	limit int
 }
 
-// HistoryReport is the result of history, also written as JSON (README, "golive history").
+// HistoryReport is the result of history, also written as JSON (docs/commands.md, "golive history").
 type HistoryReport struct {
 	Functions []FunctionHistory `json:"functions"`
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/golive-dev/golive/internal/release"
 )
 
-// render writes a command's result to stdout as JSON (the documented shape, see the README)
+// render writes a command's result to stdout as JSON (the documented shape, see docs/commands.md)
 // or as a table for people.
 func (g *globals) render(v any) error {
 	w := g.app.Stdout

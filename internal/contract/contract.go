@@ -1,6 +1,6 @@
 // Package contract holds the facts the CDK app (construct and stacks) and the golive CLI
 // must agree on: names, formats and patterns that one side writes and the other reads.
-// Each lives here once; the other copies (the JSON Schema, the README) are checked
+// Each lives here once; the other copies (the JSON Schema, the docs) are checked
 // against it by tests. Plain Go: no jsii, no AWS SDK, so both binaries may import it.
 package contract
 

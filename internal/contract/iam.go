@@ -3,8 +3,8 @@ package contract
 import "slices"
 
 // Scope is what a CLI permission may act on. Whoever writes a policy turns each scope into
-// ARNs: the CLI role of a stack names one environment's resources, the README's policy a
-// project's.
+// ARNs: the CLI role of a stack names one environment's resources, the policy in
+// docs/operations.md a project's.
 type Scope string
 
 // Scopes, in the order CLIPolicy lists their statements.
@@ -78,7 +78,7 @@ func (p Permission) IAMAction() string {
 
 // cliPermissions is the one list of the CLI's AWS calls. internal/release tests that its
 // SDK interfaces declare exactly these operations; the stacks grant them to the pipeline's
-// golive role and the README's policy is tested against them.
+// golive role and the policy in docs/operations.md is tested against them.
 var cliPermissions = []Permission{
 	{"lambda", "GetFunctionConfiguration", "GetFunctionConfiguration", ScopeFunctions},
 	{"lambda", "ListVersionsByFunction", "ListVersionsByFunction", ScopeFunctions},

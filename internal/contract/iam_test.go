@@ -31,7 +31,7 @@ func TestCLIPolicyGrantsEveryPermission(t *testing.T) {
 	}
 }
 
-// readmePolicyResources are the README's example ARNs: every environment of project
+// readmePolicyResources are the example ARNs of docs/operations.md's policy: every environment of project
 // golive-demo, in any region and account.
 func readmePolicyResources(s contract.Scope) []string {
 	switch s {
@@ -86,25 +86,26 @@ func (s stringOrList) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]string(s))
 }
 
-// TestREADMEPolicyIsTheCLIPolicy keeps the README's "Minimal IAM policy" the policy the
+// TestDocsPolicyIsTheCLIPolicy keeps the "Minimal IAM policy" of docs/operations.md (which
+// the README links) the policy the
 // CLI needs; on a difference it prints the block to paste.
-func TestREADMEPolicyIsTheCLIPolicy(t *testing.T) {
-	data, err := os.ReadFile("../../README.md")
+func TestDocsPolicyIsTheCLIPolicy(t *testing.T) {
+	data, err := os.ReadFile("../../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(data), "### Minimal IAM policy\n")
+	_, section, ok := strings.Cut(string(data), "\n## Minimal IAM policy\n")
 	if !ok {
-		t.Fatal(`README.md has no "### Minimal IAM policy" section`)
+		t.Fatal(`docs/operations.md has no "## Minimal IAM policy" section`)
 	}
 	_, block, ok := strings.Cut(section, "```json\n")
 	block, _, ok2 := strings.Cut(block, "```")
 	if !ok || !ok2 {
-		t.Fatal("the README's IAM policy section has no ```json block")
+		t.Fatal("the IAM policy section of docs/operations.md has no ```json block")
 	}
 	var got policyDoc
 	if err := json.Unmarshal([]byte(block), &got); err != nil {
-		t.Fatalf("README policy: %v", err)
+		t.Fatalf("docs/operations.md policy: %v", err)
 	}
 
 	want := policyDoc{Version: "2012-10-17"}
@@ -113,7 +114,7 @@ func TestREADMEPolicyIsTheCLIPolicy(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		b, _ := json.MarshalIndent(want, "", "  ")
-		t.Errorf("README policy differs from the CLI's permissions; want:\n%s", b)
+		t.Errorf("the policy in docs/operations.md differs from the CLI's permissions; want:\n%s", b)
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 )
 
 // TestInterfacesAreTheCLIPermissions: the SDK methods release may call are exactly the
-// operations internal/contract lists, which the pipeline's golive role and the README's
-// policy grant. A method added to an interface (or a new interface field of Env) without
-// its permission fails here, before it fails with AccessDenied in an account.
+// operations internal/contract lists, which the pipeline's golive role and the policy in
+// docs/operations.md grant. A method added to an interface (or a new interface field of Env)
+// without its permission fails here, before it fails with AccessDenied in an account.
 func TestInterfacesAreTheCLIPermissions(t *testing.T) {
 	apis := []reflect.Type{reflect.TypeFor[release.LambdaAPI](), reflect.TypeFor[release.StackAPI](), reflect.TypeFor[release.DeployAPI](),
 		// watch and history read releases through their own interfaces.

@@ -32,7 +32,7 @@ const (
 // chartStep is the resolution of the last day's chart: 96 points, a terminal line's width.
 const chartStep = 15 * time.Minute
 
-// PlanReport is the result of plan, also written as JSON (README, "golive plan").
+// PlanReport is the result of plan, also written as JSON (docs/commands.md, "golive plan").
 type PlanReport struct {
 	Env string `json:"env"`
 	// OK is false when a release cannot be judged or breaks a limit.

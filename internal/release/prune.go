@@ -15,7 +15,7 @@ import (
 	"github.com/golive-dev/golive/config"
 )
 
-// PruneReport is the result of prune, also written as JSON (README, "JSON output").
+// PruneReport is the result of prune, also written as JSON (docs/commands.md, "JSON output").
 type PruneReport struct {
 	Env       string          `json:"env"`
 	Keep      int             `json:"keep"`

@@ -32,7 +32,7 @@ const (
 	StatusFailed    = "failed"
 )
 
-// PublishReport is the result of publish, also written as JSON (README, "JSON output").
+// PublishReport is the result of publish, also written as JSON (docs/commands.md, "JSON output").
 type PublishReport struct {
 	Env       string          `json:"env"`
 	Functions []PublishResult `json:"functions"`

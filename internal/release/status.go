@@ -15,7 +15,7 @@ import (
 	"github.com/golive-dev/golive/config"
 )
 
-// StatusReport is the result of status, also written as JSON (README, "JSON output").
+// StatusReport is the result of status, also written as JSON (docs/commands.md, "JSON output").
 type StatusReport struct {
 	Env   string `json:"env"`
 	Stack string `json:"stack"`
@@ -206,7 +206,7 @@ func drift(fn config.Function, s FunctionStatus, stackFound bool) []string {
 	return d
 }
 
-// VerifyReport is the result of verify, also written as JSON (README, "JSON output").
+// VerifyReport is the result of verify, also written as JSON (docs/commands.md, "JSON output").
 type VerifyReport struct {
 	Env string `json:"env"`
 	OK  bool   `json:"ok"`

@@ -89,7 +89,7 @@ func (r *Reader) now() time.Time {
 }
 
 // Release is one CodeDeploy deployment of a function's LIVE alias as golive reads it, also
-// written as JSON (README, "golive watch" and "golive history").
+// written as JSON (docs/commands.md, "golive watch" and "golive history").
 type Release struct {
 	Function     string `json:"function"`
 	FunctionName string `json:"function_name"`

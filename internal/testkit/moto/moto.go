@@ -2,7 +2,7 @@
 // binary starts its own server on a free loopback port from TestMain and drives it through
 // the real AWS SDK.
 //
-// moto differs from AWS in ways that matter to golive (the README's "Testing against moto"
+// moto differs from AWS in ways that matter to golive (docs/moto.md
 // lists them): it lets you delete an aliased version, ignores PublishVersion's
 // CodeSha256/RevisionId guards, reuses version numbers after a delete, never returns a
 // RevisionId, shifts no CodeDeploy traffic and has no GetAccountSettings. Tests that need
