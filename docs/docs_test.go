@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // markdownFiles are the README and every page of docs/, relative to the repository's root.
@@ -37,15 +38,65 @@ func TestRelativeLinksResolve(t *testing.T) {
 		}
 		text := fence.ReplaceAllString(string(data), "")
 		for _, m := range link.FindAllStringSubmatch(text, -1) {
-			target := m[1]
-			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") || strings.HasPrefix(target, "#") {
+			if strings.Contains(m[1], "://") || strings.HasPrefix(m[1], "mailto:") {
 				continue
 			}
-			target, _, _ = strings.Cut(target, "#")
-			path := filepath.Join("..", filepath.Dir(f), filepath.FromSlash(target))
+			target, frag, _ := strings.Cut(m[1], "#")
+			path := filepath.Join("..", f)
+			if target != "" {
+				path = filepath.Join("..", filepath.Dir(f), filepath.FromSlash(target))
+			}
 			if _, err := os.Stat(path); err != nil {
 				t.Errorf("%s: link to %s: no such file or directory", f, m[1])
+				continue
 			}
+			if frag != "" && strings.HasSuffix(path, ".md") && !anchors(t, path)[frag] {
+				t.Errorf("%s: link to %s: no heading with that anchor in %s", f, m[1], path)
+			}
+		}
+	}
+}
+
+// heading is a markdown heading outside code blocks.
+var heading = regexp.MustCompile(`(?m)^#{1,6} +(.+?) *$`)
+
+// anchors are the anchors GitHub gives the headings of the markdown file at path: lower case,
+// spaces to hyphens, punctuation other than hyphens and underscores dropped.
+func anchors(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, m := range heading.FindAllStringSubmatch(regexp.MustCompile("(?s)```.*?```").ReplaceAllString(string(data), ""), -1) {
+		out[slug(m[1])] = true
+	}
+	return out
+}
+
+func slug(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(h) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func TestSlug(t *testing.T) {
+	for h, want := range map[string]string{
+		"`golive publish`":                              "golive-publish",
+		"The stack's status":                            "the-stacks-status",
+		"config/config.json":                            "configconfigjson",
+		"Faults, retries, timeouts and concurrent runs": "faults-retries-timeouts-and-concurrent-runs",
+	} {
+		if got := slug(h); got != want {
+			t.Errorf("slug(%q) = %q, want %q", h, got, want)
 		}
 	}
 }
