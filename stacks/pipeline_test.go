@@ -108,7 +108,9 @@ func buildCommands(t *testing.T, tpl assertions.Template) map[string][]string {
 func TestPipelineGoliveSteps(t *testing.T) {
 	cfg := load(t, "../config/config.json")
 	_, tpl := pipelineStack(t, cfg)
-	role := func(env, account string) string { return "arn:aws:iam::" + account + ":role/golive-demo-" + env + "-golive" }
+	role := func(env, account string) string {
+		return "arn:aws:iam::" + account + ":role/golive-demo-" + env + "-golive"
+	}
 	want := map[string][]string{
 		"Verify-sbx": {"verify --app cdk.out/assembly-golive-demo-pipeline-sbx --region us-east-1 --role-arn " + role("sbx", "111111111111")},
 		"Verify-tst": {"verify --app cdk.out/assembly-golive-demo-pipeline-tst --region us-east-1 --role-arn " + role("tst", "222222222222")},
