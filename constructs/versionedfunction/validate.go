@@ -316,13 +316,6 @@ func joinProblems(problems []string) string {
 	return s
 }
 
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
 // checkOwnFunction refuses a Function of one's own that lives in another stack or already
 // has a version declared: a stack update would then publish versions besides the CLI's and
 // fail with "version already exists" (aws/aws-cdk#28252), or delete one that serves traffic.
