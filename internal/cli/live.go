@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/golive-dev/golive/internal/release"
 	"github.com/golive-dev/golive/internal/watch"
 )
 
@@ -23,8 +24,8 @@ type liveView struct {
 	once sync.Once
 }
 
-func newLiveView(out *os.File, fns []watch.Function) *liveView {
-	m := liveModel{order: make([]string, len(fns)), rels: map[string]watch.Release{}, bar: progress.New(progress.WithDefaultGradient(), progress.WithWidth(40), progress.WithoutPercentage())}
+func newLiveView(out *os.File, fns []watch.Function, dash *release.DashboardLink) *liveView {
+	m := liveModel{dashboard: dash, order: make([]string, len(fns)), rels: map[string]watch.Release{}, bar: progress.New(progress.WithDefaultGradient(), progress.WithWidth(40), progress.WithoutPercentage())}
 	for i, f := range fns {
 		m.order[i] = f.Name
 	}
@@ -50,10 +51,12 @@ type quitMsg struct{}
 type tickMsg time.Time
 
 type liveModel struct {
-	order []string
-	rels  map[string]watch.Release
-	bar   progress.Model
-	quit  bool
+	// dashboard is the stack's release dashboard, linked above the releases; nil for none.
+	dashboard *release.DashboardLink
+	order     []string
+	rels      map[string]watch.Release
+	bar       progress.Model
+	quit      bool
 }
 
 func (m liveModel) Init() tea.Cmd { return tick() }
@@ -75,6 +78,9 @@ func (m liveModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m liveModel) View() string {
 	var b strings.Builder
+	if m.dashboard != nil {
+		fmt.Fprintf(&b, "dashboard: %s\n\n", m.dashboard.URL)
+	}
 	for _, name := range m.order {
 		r, ok := m.rels[name]
 		if !ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/golive-dev/golive/internal/release"
 	"github.com/golive-dev/golive/internal/watch"
 )
 
@@ -41,7 +42,9 @@ then reports the latest finished one. Per function it shows the versions (from -
 share of traffic on the new one, the lifecycle events with their status, the rollback
 alarm's state, the elapsed time and the expected end; on a failure, the reason in words:
 the alarm in ALARM with its state reason, CodeDeploy's error information and the hook's
-own verdict line, read from the hook's log group by deployment id.
+own verdict line, read from the hook's log group by deployment id. When the deployed stack
+names its release dashboard, watch links it above the releases (in JSON: "dashboard" on
+every line).
 
 On a terminal it redraws a live view with a progress bar per function; otherwise it
 prints one line per change; --output json prints one JSON object per change (JSON lines).
@@ -100,7 +103,13 @@ func (o *watchOptions) run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	view := g.watchView(fns)
+	// The stack's release dashboard graphs both versions side by side while the release
+	// runs; watch links it as status does. Not reading it loses the link, not the release.
+	dash, err := s.rel.Dashboard(ctx)
+	if err != nil {
+		g.log.Warn("no link to the release dashboard", "err", err)
+	}
+	view := g.watchView(fns, dash)
 	defer view.close()
 	fopts := watch.FollowOptions{Poll: o.poll, StartWait: o.startWait, Timeout: o.timeout}
 	final, err := r.Follow(ctx, fns, fopts, view.show)
@@ -140,27 +149,46 @@ type watchView interface {
 	close()
 }
 
-// watchView picks the view: JSON lines, a live view on a terminal, or a line per change.
-func (g *globals) watchView(fns []watch.Function) watchView {
+// watchView picks the view: JSON lines, a live view on a terminal, or a line per change;
+// each links dash, the stack's release dashboard, when there is one.
+func (g *globals) watchView(fns []watch.Function, dash *release.DashboardLink) watchView {
 	if g.output == "json" {
-		return &jsonLines{enc: json.NewEncoder(g.app.Stdout)}
+		return &jsonLines{enc: json.NewEncoder(g.app.Stdout), dashboard: dash}
 	}
 	if f, ok := g.app.Stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return newLiveView(f, fns)
+		return newLiveView(f, fns, dash)
 	}
-	return &textLines{w: g.app.Stdout}
+	return &textLines{w: g.app.Stdout, dashboard: dash}
 }
 
-// jsonLines writes one JSON object per change.
-type jsonLines struct{ enc *json.Encoder }
+// jsonLines writes one JSON object per change, each with the release dashboard (null when
+// the stack has none), so that a reader of any one line has the link.
+type jsonLines struct {
+	enc       *json.Encoder
+	dashboard *release.DashboardLink
+}
 
-func (j *jsonLines) show(r watch.Release) { _ = j.enc.Encode(r) }
-func (j *jsonLines) close()               {}
+func (j *jsonLines) show(r watch.Release) {
+	_ = j.enc.Encode(struct {
+		watch.Release
+		Dashboard *release.DashboardLink `json:"dashboard"`
+	}{r, j.dashboard})
+}
+func (j *jsonLines) close() {}
 
-// textLines writes one line per change, and the reasons of a failure below it.
-type textLines struct{ w io.Writer }
+// textLines writes one line per change, and the reasons of a failure below it; the release
+// dashboard's link comes first, once.
+type textLines struct {
+	w         io.Writer
+	dashboard *release.DashboardLink
+	linked    bool
+}
 
 func (t *textLines) show(r watch.Release) {
+	if t.dashboard != nil && !t.linked {
+		fmt.Fprintf(t.w, "dashboard: %s\n", t.dashboard.URL)
+		t.linked = true
+	}
 	fmt.Fprintln(t.w, releaseLine(r))
 	for _, reason := range r.Reasons {
 		fmt.Fprintf(t.w, "%s:   %s\n", r.Function, reason)

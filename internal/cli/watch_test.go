@@ -251,6 +251,7 @@ type releaseJSON struct {
 	RolledBack   bool `json:"rolled_back"`
 	Reasons      []string
 	Expected     *string `json:"expected_end"`
+	Dashboard    *struct{ Name, URL string }
 }
 
 func jsonLines(t *testing.T, s string) []releaseJSON {
@@ -474,5 +475,54 @@ func TestWatchExitCodes(t *testing.T) {
 		"--config", w.cfgPath, "--endpoint-url", srv.URL})
 	if code != 0 || stdout.String() != "worker: no deployment\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and \"worker: no deployment\"", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestWatchLinksDashboard: watch links the stack's release dashboard, the one its output
+// names, as status does: first in the lines for people, in every JSON line; a stack without
+// one gets no link, and null in JSON.
+func TestWatchLinksDashboard(t *testing.T) {
+	// released is a finished release of the worker in a world whose stack names its release
+	// dashboard in the output ReleaseDashboard, or has no such output.
+	released := func(dashboard bool) *scripted {
+		r := newRelease(t, "d-LINKED0001")
+		r.cd.Update(r.id, func(d *codedeployfake.Deployment) {
+			d.Status, d.CompleteTime, d.Target = "Succeeded", time.Now(), lambdaTarget(r, "Succeeded", "Succeeded", "Succeeded", "Succeeded")
+		})
+		outputs := map[string]string{"LiveVersionWorker": r.w.name("worker") + ":1"}
+		if dashboard {
+			outputs["ReleaseDashboard"] = r.w.project + "-prd-releases"
+		}
+		r.w.deployed(outputs)
+		return r
+	}
+	run := func(r *scripted, args ...string) (string, int) {
+		var stdout, stderr bytes.Buffer
+		code := watchApp(r, &stdout, &stderr).Run(context.Background(), append([]string{"watch", "--env", "prd", "--poll", "20ms", "--start-wait", "100ms",
+			"--config", r.w.cfgPath, "--endpoint-url", srv.URL}, args...))
+		t.Logf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+		return stdout.String(), code
+	}
+	line := "worker: d-LINKED0001 Succeeded | 1 -> 2"
+
+	r := released(false)
+	out, code := run(r, "-o", "json")
+	if lines := jsonLines(t, out); code != 0 || len(lines) != 1 || lines[0].Dashboard != nil || !strings.Contains(out, `"dashboard":null`) {
+		t.Errorf("exit %d; want 0 and one line with a null dashboard for a stack without one:\n%s", code, out)
+	}
+	if out, _ = run(r); strings.Contains(out, "dashboard") || !strings.HasPrefix(out, line) {
+		t.Errorf("want the release line alone for a stack without a dashboard:\n%s", out)
+	}
+
+	r = released(true)
+	name := r.w.project + "-prd-releases"
+	url := "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=" + name
+	out, code = run(r, "-o", "json")
+	if lines := jsonLines(t, out); code != 0 || len(lines) != 1 || lines[0].Dashboard == nil || lines[0].Dashboard.Name != name || lines[0].Dashboard.URL != url {
+		t.Errorf("exit %d; want 0 and one line whose dashboard is {%s %s}:\n%s", code, name, url, out)
+	}
+	out, code = run(r)
+	if want := "dashboard: " + url + "\n" + line; code != 0 || !strings.HasPrefix(out, want) {
+		t.Errorf("exit %d; want 0 and stdout starting %q:\n%s", code, want, out)
 	}
 }

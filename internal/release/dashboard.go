@@ -1,6 +1,7 @@
 package release
 
 import (
+	"context"
 	"strings"
 
 	"github.com/golive-dev/golive/internal/contract"
@@ -30,4 +31,14 @@ func arnRegion(arn string) string {
 		return ""
 	}
 	return parts[3]
+}
+
+// Dashboard is the release dashboard of the environment's deployed stack, as golive status
+// shows it: nil when the stack does not exist or declares none.
+func (e *Env) Dashboard(ctx context.Context) (*DashboardLink, error) {
+	st, err := e.readStack(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.dashboard(), nil
 }
