@@ -31,6 +31,8 @@ type stackScope struct {
 	published map[publishGrant]bool
 	// dashboard is the stack's release dashboard, once declared (dashboard.go).
 	dashboard *ReleaseDashboard
+	// aliases checks, at synth, that no function carries a second alias of golive's name.
+	aliases *aliasCheck
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times.
 	al2023, fromImage awslambda.Runtime
@@ -57,6 +59,8 @@ func scopeOf(stack awscdk.Stack) *stackScope {
 	}
 	constructs.NewConstruct_Override(s, stack, jsii.String(stackScopeID))
 	s.path = *s.Node().Path()
+	s.aliases = &aliasCheck{stack: stack}
+	awscdk.Aspects_Of(s).Add(s.aliases, nil)
 	return s
 }
 

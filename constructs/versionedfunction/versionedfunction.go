@@ -98,6 +98,10 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		if other := ss.claim(ss.functionNames, facts.name, path); other != "" {
 			fail([]string{fmt.Sprintf("FunctionName: got %q, already the name of %s; a function name is unique per account and region, so give each function of the stack its own", facts.name, other)})
 		}
+		if other := appNamesOf(c).claim(stack, facts.name, path); other != "" {
+			reportError(c, fmt.Sprintf("FunctionName: got %q, already the name of %s in another stack of this app deploying to the same account and region; "+
+				"a function name is unique per account and region, so give each stack's function its own name (e.g. with the environment in it)", facts.name, other))
+		}
 	}
 	v := &VersionedFunction{Construct: c, functionName: facts.name, liveVersion: props.LiveVersion}
 
@@ -122,6 +126,10 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	switch {
 	case props.LiveVersion != "" && props.Deployment != nil:
 		v.addDeployment(props)
+	case props.LiveVersion != "":
+		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:pinnedWithoutDeployment"), jsii.String(fmt.Sprintf(
+			"%s is pinned to version %s without a Deployment: CloudFormation moves the alias at once, with no canary, no alarm and no rollback. "+
+				"Set Props.Deployment to release through CodeDeploy", v.aliasName(), props.LiveVersion)))
 	case props.Deployment != nil:
 		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:deploymentOnLatest"), jsii.String(
 			"Deployment is ignored while LIVE follows $LATEST: CodeDeploy shifts traffic only between published versions. "+
@@ -132,6 +140,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	if props.LiveVersion != "" && !props.DisableDashboard {
 		ReleaseDashboardOf(stack, nil).AddFunction(v)
 	}
+	ss.aliases.add(v)
 
 	awscdk.NewCfnOutput(stack, jsii.String(outputKey), &awscdk.CfnOutputProps{
 		Value:       jsii.String(contract.OutputValue(facts.name, v.LiveVersion())),
@@ -235,6 +244,9 @@ func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslamb
 	dependOnHookGrants(v.Alias, v.DeploymentGroup.Role(), hook)
 	v.warnHookName(method, hook)
 }
+
+// aliasName is the name of the function's alias.
+func (v *VersionedFunction) aliasName() string { return AliasName }
 
 // mustDeploy panics, naming method, when the function has no deployment group.
 func (v *VersionedFunction) mustDeploy(method string) {

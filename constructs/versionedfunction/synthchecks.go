@@ -1,0 +1,134 @@
+package versionedfunction
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Synth errors are CDK error annotations, not panics and not Node().AddValidation: a
+// validation that fails makes app.Synth throw, which jsii turns into a Go panic with a
+// goroutine trace in the user's app, while an error annotation is printed by `cdk synth`
+// as "[Error at PATH] MESSAGE" and fails the command (CDK CLI: "Found errors"; see the
+// aws-cdk-lib Annotations docs, addError: "will fail synthesis unless --ignore-errors").
+
+// reportError records msg as a synth error of c.
+func reportError(c constructs.IConstruct, msg string) {
+	awscdk.Annotations_Of(c).AddError(jsii.String(msg))
+}
+
+// aliasCheck is an aspect on the stackScope, a construct without children, so CDK visits
+// it once, at synth, after every construct of the app was declared: an alias added to a
+// function after New is seen too.
+type aliasCheck struct {
+	stack awscdk.Stack
+	mu    sync.Mutex
+	fns   []*VersionedFunction
+}
+
+func (a *aliasCheck) add(v *VersionedFunction) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fns = append(a.fns, v)
+}
+
+// Visit reports each VersionedFunction whose function already carries another alias with
+// golive's alias name: CloudFormation would create the second one and fail (an alias name
+// is unique per function), rolling the stack back.
+func (a *aliasCheck) Visit(node constructs.IConstruct) {
+	a.mu.Lock()
+	fns := append([]*VersionedFunction(nil), a.fns...)
+	a.mu.Unlock()
+	if len(fns) == 0 {
+		return
+	}
+	var aliases []awslambda.CfnAlias
+	for _, c := range *a.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if al, ok := c.(awslambda.CfnAlias); ok {
+			aliases = append(aliases, al)
+		}
+	}
+	for _, v := range fns {
+		if v.Alias == nil || v.Function == nil {
+			continue
+		}
+		own := *v.Alias.Node().DefaultChild().Node().Path()
+		refs := map[string]bool{v.functionName: true, resolved(a.stack, v.Function.FunctionName()): true}
+		for _, al := range aliases {
+			if *al.Node().Path() == own || al.Name() == nil || *al.Name() != v.aliasName() {
+				continue
+			}
+			if refs[resolved(a.stack, al.FunctionName())] || (al.FunctionName() != nil && refs[*al.FunctionName()]) {
+				reportError(v.Construct, fmt.Sprintf("Function: %s already has an alias named %q (%s); golive's alias of the same name would collide with it "+
+					"and the deploy would fail. Remove that alias (or keep its name and logical ID through golive's props when adopting it) and call the function through golive's",
+					v.functionName, v.aliasName(), *al.Node().Path()))
+			}
+		}
+	}
+}
+
+// resolved is s resolved in stack as JSON, so that two references to one function compare
+// equal ({"Ref": "Fn..."}).
+func resolved(stack awscdk.Stack, s *string) string {
+	if s == nil {
+		return ""
+	}
+	b, _ := json.Marshal(stack.Resolve(s))
+	return string(b)
+}
+
+// appNamesID is the id of the appNames construct at the root of the construct tree.
+const appNamesID = "GoliveFunctionNames"
+
+// appNames records the explicit function names of every stack of one app, by account and
+// region: two stacks deploying one name to one account and region would each claim the
+// function, and the second deploy fails (a function name is unique per account and region)
+// or, worse, both stacks fight over it. A stack declared twice under one stack name (the
+// app's own stack and a CDK Pipelines stage deploying it) is one CloudFormation stack, not
+// two. Like stackScope it is a construct, found again in the tree, so no package-level
+// state outlives an app.
+type appNames struct {
+	constructs.Construct
+	mu    sync.Mutex
+	names map[string]claimed
+}
+
+type claimed struct{ stackName, path string }
+
+// ToString is Construct's; the override keeps jsii handing back this Go value.
+func (n *appNames) ToString() *string { return jsii.String(appNamesID) }
+
+func appNamesOf(c constructs.IConstruct) *appNames {
+	root := c.Node().Root()
+	if n, ok := root.Node().TryFindChild(jsii.String(appNamesID)).(*appNames); ok {
+		return n
+	}
+	n := &appNames{names: map[string]claimed{}}
+	parent, ok := root.(constructs.Construct)
+	if !ok {
+		// A root jsii does not hand back as a Construct: the check is skipped, not the synth.
+		return n
+	}
+	constructs.NewConstruct_Override(n, parent, jsii.String(appNamesID))
+	return n
+}
+
+// claim records that path deploys name to the stack's account and region, and returns the
+// path of a function of another stack that already does. Account and region are compared
+// as written: two environment-agnostic stacks share the same pseudo-parameter tokens, and
+// so the account and region `cdk deploy` picks, while a concrete account never equals them.
+func (n *appNames) claim(stack awscdk.Stack, name, path string) string {
+	key := *stack.Account() + "\x00" + *stack.Region() + "\x00" + name
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if other, ok := n.names[key]; ok && other.stackName != *stack.StackName() {
+		return other.path
+	}
+	n.names[key] = claimed{*stack.StackName(), path}
+	return ""
+}

@@ -1,0 +1,114 @@
+package versionedfunction_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/golive-dev/golive/constructs/versionedfunction"
+)
+
+// What synth used to let through silently: each case is reported at the construct's path,
+// and its near miss is not.
+func TestSynthMessages(t *testing.T) {
+	env := func(account string) *awscdk.StackProps {
+		return &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(account), Region: jsii.String("eu-west-1")}}
+	}
+	tests := []struct {
+		name string
+		// build declares the app and returns the stack whose annotations are read.
+		build   func(app awscdk.App) awscdk.Stack
+		warning bool
+		path    string
+		want    string // regexp; "" for no message
+	}{
+		{"pinned without a Deployment", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: nodeFunction(stack, "H", "n"), LiveVersion: "3"})
+			return stack
+		}, true, "/Test/Fn", "LIVE is pinned to version 3 without a Deployment: CloudFormation moves the alias at once, with no canary, no alarm and no rollback"},
+		{"pinned with a Deployment", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: nodeFunction(stack, "H", "n"), LiveVersion: "3", Deployment: canary()})
+			return stack
+		}, true, "/Test/Fn", ""},
+		{"an alias of golive's name on the function", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			fn := nodeFunction(stack, "H", "n")
+			awslambda.NewAlias(stack, jsii.String("Own"), &awslambda.AliasProps{AliasName: jsii.String("LIVE"), Version: fn.LatestVersion()})
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: fn})
+			return stack
+		}, false, "/Test/Fn", `Function: n already has an alias named "LIVE" \(Test/Own/Resource\)`},
+		{"an alias of golive's name added after New, on the function's name", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: nodeFunction(stack, "H", "n")})
+			awslambda.NewCfnAlias(stack, jsii.String("Raw"), &awslambda.CfnAliasProps{FunctionName: jsii.String("n"), FunctionVersion: jsii.String("1"), Name: jsii.String("LIVE")})
+			return stack
+		}, false, "/Test/Fn", `Function: n already has an alias named "LIVE" \(Test/Raw\)`},
+		{"an alias of another name", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			fn := nodeFunction(stack, "H", "n")
+			awslambda.NewAlias(stack, jsii.String("Own"), &awslambda.AliasProps{AliasName: jsii.String("live"), Version: fn.LatestVersion()})
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: fn})
+			return stack
+		}, false, "/Test/Fn", ""},
+		{"one name in two stacks of one account", func(app awscdk.App) awscdk.Stack {
+			a := awscdk.NewStack(app, jsii.String("A"), env("111111111111"))
+			versionedfunction.New(a, "Fn", &versionedfunction.Props{Function: nodeFunction(a, "H", "same")})
+			b := awscdk.NewStack(app, jsii.String("B"), env("111111111111"))
+			versionedfunction.New(b, "Fn", &versionedfunction.Props{Function: nodeFunction(b, "H", "same")})
+			return b
+		}, false, "/B/Fn", `FunctionName: got "same", already the name of A/Fn in another stack of this app deploying to the same account and region`},
+		{"one name in two environment-agnostic stacks", func(app awscdk.App) awscdk.Stack {
+			a := awscdk.NewStack(app, jsii.String("A"), nil)
+			versionedfunction.New(a, "Fn", &versionedfunction.Props{Function: nodeFunction(a, "H", "same")})
+			b := awscdk.NewStack(app, jsii.String("B"), nil)
+			versionedfunction.New(b, "Fn", &versionedfunction.Props{Function: nodeFunction(b, "H", "same")})
+			return b
+		}, false, "/B/Fn", `FunctionName: got "same", already the name of A/Fn`},
+		{"one stack declared again in a pipeline stage", func(app awscdk.App) awscdk.Stack {
+			a := awscdk.NewStack(app, jsii.String("A"), env("111111111111"))
+			versionedfunction.New(a, "Fn", &versionedfunction.Props{Function: nodeFunction(a, "H", "same")})
+			props := env("111111111111")
+			props.StackName = jsii.String("A")
+			b := awscdk.NewStack(awscdk.NewStage(app, jsii.String("Prd"), nil), jsii.String("Service"), props)
+			versionedfunction.New(b, "Fn", &versionedfunction.Props{Function: nodeFunction(b, "H", "same")})
+			return b
+		}, false, "/Prd/Service/Fn", ""},
+		{"one name in two accounts", func(app awscdk.App) awscdk.Stack {
+			a := awscdk.NewStack(app, jsii.String("A"), env("111111111111"))
+			versionedfunction.New(a, "Fn", &versionedfunction.Props{Function: nodeFunction(a, "H", "same")})
+			b := awscdk.NewStack(app, jsii.String("B"), env("222222222222"))
+			versionedfunction.New(b, "Fn", &versionedfunction.Props{Function: nodeFunction(b, "H", "same")})
+			return b
+		}, false, "/B/Fn", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stack := tt.build(awscdk.NewApp(nil))
+			ann := assertions.Annotations_FromStack(stack)
+			find := ann.FindError
+			if tt.warning {
+				find = ann.FindWarning
+			}
+			if tt.want == "" {
+				// No error anywhere in the stack; no warning of this kind (other checks warn too).
+				pattern := ".*"
+				if tt.warning {
+					pattern = "without a Deployment"
+				}
+				if got := find(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(pattern))); len(*got) > 0 {
+					t.Errorf("got %v; want none", *got)
+				}
+				return
+			}
+			if got := find(jsii.String(tt.path), assertions.Match_StringLikeRegexp(jsii.String(tt.want))); len(*got) != 1 {
+				all := append(*ann.FindError(jsii.String("*"), assertions.Match_AnyValue()), *ann.FindWarning(jsii.String("*"), assertions.Match_AnyValue())...)
+				t.Errorf("no message at %s matching %q; messages: %v", tt.path, tt.want, all)
+			}
+		})
+	}
+}
