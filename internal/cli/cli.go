@@ -266,8 +266,6 @@ type session struct {
 	// --pins file, in layout), nil raw when there is none.
 	raw    []byte
 	layout pinfile.Layout
-	cfg    *config.Config
-	env    *config.Env
 	fns    []config.Function
 	rel    *release.Env
 	path   string
@@ -293,7 +291,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	if err != nil {
 		return nil, failure{err: fmt.Errorf("config %s: %w", g.configPath, err)}
 	}
-	s := &session{raw: raw, layout: pinfile.Config, cfg: cfg, env: env, path: g.configPath}
+	s := &session{raw: raw, layout: pinfile.Config, path: g.configPath}
 	if len(t.functions) == 0 {
 		s.fns = env.Functions
 	}
@@ -314,8 +312,7 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	}
 	s.clients = c
 	s.rel = &release.Env{
-		Config:  cfg,
-		Env:     env,
+		Target:  release.ConfigTarget(cfg, env),
 		Lambda:  c.Lambda,
 		Stacks:  c.Stacks,
 		Deploys: c.Deploys,
@@ -358,18 +355,18 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, env, app, err := release.StackEnv(ctx, c.Stacks, t.stack, c.Region)
+	env, err := release.StackTarget(ctx, c.Stacks, t.stack, c.Region)
 	if err != nil {
 		return nil, g.awsFailure(err)
 	}
-	s := &session{cfg: cfg, env: env, clients: c}
+	s := &session{clients: c}
 	s.rel = &release.Env{
-		Config: cfg, Env: env, Stack: t.stack, Application: app,
+		Target: env,
 		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics,
 		Workers: g.workers, ActiveTimeout: g.callTimeout, Region: c.Region, Log: g.log.With("stack", t.stack),
 	}
 	// What config.json's rolled_back says, the alias's description says without it.
-	if err := s.rel.ReadRollbackRecords(ctx, env.Functions); err != nil {
+	if err := s.rel.ReadRollbackRecords(ctx, s.rel.Target.Functions); err != nil {
 		return nil, g.awsFailure(err)
 	}
 	if t.pins != "" {
@@ -378,20 +375,20 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 		}
 	}
 	if len(t.functions) == 0 {
-		s.fns = env.Functions
+		s.fns = s.rel.Target.Functions
 	}
 	for _, n := range t.functions {
-		i := slices.IndexFunc(env.Functions, func(f config.Function) bool { return f.Name == n || f.FunctionName == n })
+		i := slices.IndexFunc(s.rel.Target.Functions, func(f config.Function) bool { return f.Name == n || f.FunctionName == n })
 		if i < 0 {
 			var names []string
-			for _, f := range env.Functions {
+			for _, f := range s.rel.Target.Functions {
 				names = append(names, f.Name)
 			}
 			return nil, failure{err: fmt.Errorf("stack %s: unknown function %q; want one of: %s", t.stack, n, strings.Join(names, ", "))}
 		}
-		s.fns = append(s.fns, env.Functions[i])
+		s.fns = append(s.fns, s.rel.Target.Functions[i])
 	}
-	g.log.Debug("opened", "stack", t.stack, "application", app, "region", c.Region, "functions", len(s.fns))
+	g.log.Debug("opened", "stack", t.stack, "application", env.Application, "region", c.Region, "functions", len(s.fns))
 	return s, nil
 }
 
@@ -445,9 +442,10 @@ func (s *session) readPins(ctx context.Context, path string) error {
 		return failure{err: fmt.Errorf("--pins %s: %w", path, err)}
 	}
 	s.raw, s.path, s.layout = raw, path, pinfile.PinsFile
-	for i := range s.env.Functions {
-		fn := &s.env.Functions[i]
-		p, err := f.Pin(s.env.Name, fn.Name)
+	env := &s.rel.Target
+	for i := range env.Functions {
+		fn := &env.Functions[i]
+		p, err := f.Pin(env.Name, fn.Name)
 		if err != nil {
 			continue
 		}
@@ -457,7 +455,7 @@ func (s *session) readPins(ctx context.Context, path string) error {
 		}
 	}
 	for i := range s.fns {
-		for _, fn := range s.env.Functions {
+		for _, fn := range env.Functions {
 			if fn.Name == s.fns[i].Name {
 				s.fns[i] = fn
 			}

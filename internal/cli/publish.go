@@ -138,7 +138,7 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 		if o.stack != "" {
 			args = []string{"publish", "--stack", o.stack}
 		}
-		if len(redo) < len(s.env.Functions) || len(o.functions) > 0 {
+		if len(redo) < len(s.rel.Target.Functions) || len(o.functions) > 0 {
 			args = append(args, "--function", strings.Join(redo, ","))
 		}
 		if o.smoke != "" {

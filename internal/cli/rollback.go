@@ -108,7 +108,7 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 	}
 	if werr != nil {
 		return failure{err: fmt.Errorf("LIVE was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
-			plan.To, werr, s.env.Name, plan.Function, describePin(plan.Config))}
+			plan.To, werr, s.rel.Target.Name, plan.Function, describePin(plan.Config))}
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func (o *verifyOptions) run(ctx context.Context, g *globals) error {
 		return failure{err: err}
 	}
 	if !rep.OK {
-		fmt.Fprintf(g.app.Stderr, "golive: verify found %d problem(s) in %s\n", len(rep.Problems), s.env.Name)
+		fmt.Fprintf(g.app.Stderr, "golive: verify found %d problem(s) in %s\n", len(rep.Problems), s.rel.Target.Name)
 		return errReported
 	}
 	return nil

@@ -83,10 +83,7 @@ func (s *session) reader(g *globals) (*watch.Reader, []watch.Function, error) {
 	if c.Releases == nil || c.Alarms == nil || c.Logs == nil {
 		return nil, nil, failure{err: errors.New("no CodeDeploy, CloudWatch or CloudWatch Logs client")}
 	}
-	app := s.rel.Application
-	if s.rel.Stack == "" {
-		app = s.cfg.CodeDeployApplication(s.env.Name)
-	}
+	app := s.rel.Target.Application
 	fns := make([]watch.Function, len(s.fns))
 	for i, f := range s.fns {
 		fns[i] = watch.Function{Name: f.Name, FunctionName: f.FunctionName}

@@ -14,11 +14,11 @@ import (
 // is not checked.
 func (e *Env) checkAccount(arn string) error {
 	account := arnAccount(arn)
-	if account == "" || e.Env.Account == "" || account == e.Env.Account {
+	if account == "" || e.Target.Account == "" || account == e.Target.Account {
 		return nil
 	}
 	return fmt.Errorf("%w: %s is in account %s, but envs.%s.account is %s; run golive with credentials for %s (or --role-arn with a role there)",
-		ErrWrongAccount, arn, account, e.Env.Name, e.Env.Account, e.Env.Account)
+		ErrWrongAccount, arn, account, e.Target.Name, e.Target.Account, e.Target.Account)
 }
 
 // arnAccount is the account field of arn (arn:partition:service:region:account:resource),

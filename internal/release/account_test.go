@@ -37,7 +37,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 
 	t.Run("publish", func(t *testing.T) {
 		f := setup(t)
-		rep, err := f.env.Publish(ctx, f.env.Env.Functions, release.PublishOptions{})
+		rep, err := f.env.Publish(ctx, f.env.Target.Functions, release.PublishOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 	})
 	t.Run("publish --pin reads the stack first", func(t *testing.T) {
 		f := setup(t)
-		_, err := f.env.Publish(ctx, f.env.Env.Functions, release.PublishOptions{Pin: true})
+		_, err := f.env.Publish(ctx, f.env.Target.Functions, release.PublishOptions{Pin: true})
 		wantRefusal(t, err)
 		if f.lambda.Calls("PublishVersion") != 0 {
 			t.Error("published despite the refusal")
@@ -75,7 +75,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 	t.Run("prune", func(t *testing.T) {
 		f := setup(t)
 		f.stacks.Account = "" // a stack of the same name in the right account: the functions still tell
-		_, err := f.env.Prune(ctx, f.env.Env.Functions, 0, false)
+		_, err := f.env.Prune(ctx, f.env.Target.Functions, 0, false)
 		wantRefusal(t, err)
 		if f.lambda.Calls("DeleteFunction") != 0 {
 			t.Error("versions deleted despite the refusal")
@@ -84,7 +84,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 	t.Run("verify", func(t *testing.T) {
 		f := setup(t)
 		f.stacks.Account = ""
-		rep, err := f.env.Verify(ctx, f.env.Env.Functions)
+		rep, err := f.env.Verify(ctx, f.env.Target.Functions)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 	t.Run("the right account passes", func(t *testing.T) {
 		f := setup(t)
 		f.lambda.Account, f.stacks.Account = "123456789012", ""
-		rep, err := f.env.Verify(ctx, f.env.Env.Functions)
+		rep, err := f.env.Verify(ctx, f.env.Target.Functions)
 		if err != nil || !rep.OK {
 			t.Errorf("verify = %+v, %v; want OK", rep, err)
 		}

@@ -47,7 +47,7 @@ func newFixture(t *testing.T, prdFunctions string, names ...string) *fixture {
 	}
 	f := &fixture{lambda: fakeaws.NewLambda(), stacks: fakeaws.NewStacks(), deploys: fakeaws.NewDeploys()}
 	f.env = &release.Env{
-		Config: cfg, Env: env,
+		Target: release.ConfigTarget(cfg, env),
 		Lambda: f.lambda, Stacks: f.stacks, Deploys: f.deploys,
 		WaitMinDelay: 1, // nanosecond: the fake settles at once
 	}
@@ -56,11 +56,13 @@ func newFixture(t *testing.T, prdFunctions string, names ...string) *fixture {
 
 func (f *fixture) fn(t *testing.T, name string) config.Function {
 	t.Helper()
-	fn, err := f.env.Env.Function(name)
-	if err != nil {
-		t.Fatal(err)
+	for _, fn := range f.env.Target.Functions {
+		if fn.Name == name {
+			return fn
+		}
 	}
-	return *fn
+	t.Fatalf("no function %s", name)
+	return config.Function{}
 }
 
 // deployed records the version the stack last deployed for fn, as the service stacks

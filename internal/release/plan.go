@@ -97,7 +97,7 @@ func (e *Env) Plan(ctx context.Context, fns []config.Function) (*PlanReport, err
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Minute)
-	rep := &PlanReport{Env: e.Env.Name, Start: now, TrafficWindowHours: e.trafficWindow().Hours(), Functions: make([]FunctionPlan, len(fns))}
+	rep := &PlanReport{Env: e.Target.Name, Start: now, TrafficWindowHours: e.trafficWindow().Hours(), Functions: make([]FunctionPlan, len(fns))}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	group := e.group()

@@ -80,7 +80,7 @@ func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun
 	if err != nil {
 		return nil, err
 	}
-	rep := &PruneReport{Env: e.Env.Name, Keep: keep, DryRun: dryRun, Functions: make([]PruneFunction, len(fns))}
+	rep := &PruneReport{Env: e.Target.Name, Keep: keep, DryRun: dryRun, Functions: make([]PruneFunction, len(fns))}
 	inflight := make([][]string, len(fns))
 	errs := make([]error, len(fns))
 	rctx, timedOut, done := giveUpOnTimeout(ctx)
@@ -176,15 +176,18 @@ func (e *Env) referenced(fn config.Function, st stack, aliases []types.AliasConf
 			}
 		}
 	}
-	for _, env := range e.Config.Envs {
-		for _, f := range env.Functions {
-			if f.FunctionName != fn.FunctionName {
-				continue
-			}
-			add(f.LiveVersion, "config "+env.Name+" live_version")
-			if f.Additional != nil {
-				add(f.Additional.Version, "config "+env.Name+" additional_versions")
-			}
+	for _, f := range e.Target.Functions {
+		if f.FunctionName != fn.FunctionName {
+			continue
+		}
+		add(f.LiveVersion, "config "+e.Target.Name+" live_version")
+		if f.Additional != nil {
+			add(f.Additional.Version, "config "+e.Target.Name+" additional_versions")
+		}
+	}
+	for _, p := range e.Target.OtherPins {
+		if p.FunctionName == fn.FunctionName {
+			add(p.Version, "config "+p.Env+" "+p.Field)
 		}
 	}
 	add(st.deployed(fn), "stack "+e.StackName()+" deployed")

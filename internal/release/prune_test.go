@@ -35,7 +35,7 @@ func TestPruneKeepsEveryReference(t *testing.T) {
 	fn.SetAlias("BETA", "2", nil)
 	f.deployed(f.fn(t, "worker"), "5")
 
-	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 2, false)
+	rep, err := f.env.Prune(context.Background(), f.env.Target.Functions, 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestPruneKeepsOtherEnvPins(t *testing.T) {
 		}
 		lf.Publish("shared-worker")
 	}
-	e := &release.Env{Config: cfg, Env: env, Lambda: lf, Stacks: fakeaws.NewStacks(), Deploys: fakeaws.NewDeploys()}
+	e := &release.Env{Target: release.ConfigTarget(cfg, env), Lambda: lf, Stacks: fakeaws.NewStacks(), Deploys: fakeaws.NewDeploys()}
 	rep, err := e.Prune(context.Background(), env.Functions, 1, false)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestPruneRefusesWhileDeploymentInFlight(t *testing.T) {
 	f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
 	f.published(name, 5).SetAlias("LIVE", "2", map[string]float64{"3": 0.1})
 	f.deploys.Start("p-prd", name, "d-XYZ")
-	_, err := f.env.Prune(context.Background(), f.env.Env.Functions, 1, false)
+	_, err := f.env.Prune(context.Background(), f.env.Target.Functions, 1, false)
 	if !errors.Is(err, release.ErrInFlight) || !strings.Contains(err.Error(), "d-XYZ (worker)") {
 		t.Fatalf("error = %v; want ErrInFlight naming d-XYZ", err)
 	}
@@ -126,7 +126,7 @@ func TestPruneWhenAWSRefuses(t *testing.T) {
 	fn := f.published(name, 4)
 	fn.SetAlias("LIVE", "4", nil)
 	fn.Refuse = map[string]bool{"2": true}
-	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 1, false)
+	rep, err := f.env.Prune(context.Background(), f.env.Target.Functions, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestPruneDryRun(t *testing.T) {
 	fn := f.published(name, 3)
 	fn.SetAlias("LIVE", "3", nil)
 	f.lambda.NoAccountSettings = true // as in moto
-	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 0, true)
+	rep, err := f.env.Prune(context.Background(), f.env.Target.Functions, 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestPruneReusedNumbers(t *testing.T) {
 		v.Version, v.LastModified = aws.String("3"), aws.String(ts)
 		fn.Published = append(fn.Published, v)
 	}
-	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 1, false)
+	rep, err := f.env.Prune(context.Background(), f.env.Target.Functions, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestPruneReusedNumbers(t *testing.T) {
 
 func TestPruneNegativeKeep(t *testing.T) {
 	f := newFixture(t, "", "worker")
-	if _, err := f.env.Prune(context.Background(), f.env.Env.Functions, -1, true); err == nil {
+	if _, err := f.env.Prune(context.Background(), f.env.Target.Functions, -1, true); err == nil {
 		t.Fatal("want an error for --keep -1")
 	}
 }
@@ -208,7 +208,7 @@ func mapsEqual(a, b map[string]string) bool {
 func TestPruneKeepsCandidatesWithoutReference(t *testing.T) {
 	f := newFixture(t, `"worker": {"live_version": null}`, "worker")
 	f.published("p-prd-worker", 3).SetAlias("LIVE", "$LATEST", nil)
-	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 0, false)
+	rep, err := f.env.Prune(context.Background(), f.env.Target.Functions, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestPruneKeepsCandidatesWithoutReference(t *testing.T) {
 // endpoint fails prune within about one call timeout, not one per function.
 func TestPruneGivesUpOnTimeout(t *testing.T) {
 	f, live := hungFleet(t, "DeleteFunction", `{"live_version": "3"}`, "3")
-	rep, err := f.env.Prune(context.Background(), f.env.Env.Functions, 0, false)
+	rep, err := f.env.Prune(context.Background(), f.env.Target.Functions, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}

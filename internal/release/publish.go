@@ -151,7 +151,7 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 			return nil, fmt.Errorf("--pin: %s; nothing published", why)
 		}
 	}
-	rep := &PublishReport{Env: e.Env.Name, Functions: make([]PublishResult, len(fns))}
+	rep := &PublishReport{Env: e.Target.Name, Functions: make([]PublishResult, len(fns))}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	group := e.group()
@@ -317,7 +317,7 @@ func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *Publ
 		return err
 	}
 	deployed := st.deployed(fn)
-	pin := &pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: r.Version, Rollout: pinfile.RolloutDirect}
+	pin := &pinfile.Pin{Env: e.Target.Name, Function: fn.Name, Version: r.Version, Rollout: pinfile.RolloutDirect}
 	res := &PinResult{LiveVersion: r.Version, Rollout: string(config.RolloutDirect)}
 	switch {
 	case a == nil:
@@ -461,9 +461,9 @@ func (e *Env) publishError(name string, read *lambda.GetFunctionConfigurationOut
 	case errors.As(err, &full):
 		// The account's code storage (75 GB by default, "Lambda quotas") is full: a new version
 		// needs old ones deleted first.
-		target := "--env " + e.Env.Name
-		if e.Stack != "" {
-			target = "--stack " + e.Stack
+		target := "--env " + e.Target.Name
+		if e.Target.StackOnly {
+			target = "--stack " + e.Target.Stack
 		}
 		return fmt.Errorf("%w: the account's Lambda code storage is full, nothing published of %s; delete old versions with golive prune %s --keep N (try --dry-run first), then rerun publish: %w",
 			ErrStorageFull, name, target, err)

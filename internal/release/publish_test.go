@@ -292,12 +292,12 @@ func TestPublishManyFunctionsBounded(t *testing.T) {
 		fns = append(fns, fmt.Sprintf(`%q: {"live_version": null}`, n))
 	}
 	f := newFixture(t, strings.Join(fns, ", "), names...)
-	for _, fn := range f.env.Env.Functions {
+	for _, fn := range f.env.Target.Functions {
 		f.lambda.AddFunction(fn.FunctionName)
 	}
 	f.lambda.Delay = 2 * time.Millisecond
 	f.env.Workers = 8
-	rep, err := f.env.Publish(context.Background(), f.env.Env.Functions, release.PublishOptions{})
+	rep, err := f.env.Publish(context.Background(), f.env.Target.Functions, release.PublishOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

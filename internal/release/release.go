@@ -19,7 +19,6 @@ import (
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/contract"
 )
 
@@ -31,8 +30,8 @@ const Latest = contract.Latest
 
 // Env runs release operations against one environment of a config.
 type Env struct {
-	Config *config.Config
-	Env    *config.Env
+	// Target is what it acts on.
+	Target Target
 
 	Lambda  LambdaAPI
 	Stacks  StackAPI
@@ -58,9 +57,6 @@ type Env struct {
 	// ActiveTimeout bounds the wait for a version publish made to become Active (the CLI's
 	// --call-timeout); 0 means DefaultActiveTimeout.
 	ActiveTimeout time.Duration
-	// Stack and Application, when set, name the stack and its CodeDeploy application instead
-	// of the config's {project}-{env} (a stack without golive's config.json, see StackEnv).
-	Stack, Application string
 	// Region is the region the clients call, named when a function is not found there.
 	Region string
 	// ProgressEvery is how often a long wait logs that it is still waiting; 0 means 10s.
@@ -140,13 +136,13 @@ func (e *Env) notFound(name string, err error) error {
 	if e.Region != "" {
 		where = "region " + e.Region
 	}
-	if e.Stack != "" {
+	if e.Target.StackOnly {
 		// No config.json: the stack's output named the function, in the region of the stack.
 		return fmt.Errorf("function %s not found in %s (stack %s names it in its outputs; check --region, or whether it was deleted outside the stack): %w",
-			name, where, e.Stack, err)
+			name, where, e.Target.Stack, err)
 	}
 	return fmt.Errorf("function %s not found in %s (envs.%s.region is %s; check --region, or deploy the stack first): %w",
-		name, where, e.Env.Name, orNone(e.Env.Region), err)
+		name, where, e.Target.Name, orNone(e.Target.Region), err)
 }
 
 // progress logs msg every ProgressEvery until the returned stop is called, so a long wait

@@ -148,7 +148,7 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 			return nil, fmt.Errorf("no published version of %s below %s to roll back to", fn.FunctionName, a.Version)
 		}
 	}
-	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: p.To, Rollout: pinfile.RolloutDirect, ClearAdditional: true,
+	p.Pin = pinfile.Pin{Env: e.Target.Name, Function: fn.Name, Version: p.To, Rollout: pinfile.RolloutDirect, ClearAdditional: true,
 		RolledBack: rolledBack(p.From, p.To)}
 	p.Config = ConfigPin{LiveVersion: p.To, Rollout: string(config.RolloutDirect), Additional: map[string]float64{}, RolledBack: p.Pin.RolledBack}
 	return p, nil
@@ -240,7 +240,7 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 	if old == Latest {
 		version = ""
 	}
-	p.Pin = pinfile.Pin{Env: e.Env.Name, Function: fn.Name, Version: version, Rollout: pinfile.RolloutKeep, RolledBack: rolledBack(p.From, version)}
+	p.Pin = pinfile.Pin{Env: e.Target.Name, Function: fn.Name, Version: version, Rollout: pinfile.RolloutKeep, RolledBack: rolledBack(p.From, version)}
 	p.Config = ConfigPin{LiveVersion: old, Rollout: string(fn.Rollout), Additional: configWeights(fn), RolledBack: p.Pin.RolledBack}
 	if p.Config.Additional == nil {
 		p.Config.Additional = map[string]float64{}
@@ -254,7 +254,7 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 // stopping one function's deployment returns them too.
 func (e *Env) siblings(ctx context.Context, fn config.Function, st stack) []Sibling {
 	var others []config.Function
-	for _, f := range e.Env.Functions {
+	for _, f := range e.Target.Functions {
 		if f.Name != fn.Name {
 			others = append(others, f)
 		}
@@ -324,7 +324,7 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 		if p.aliasRevision != "" {
 			in.RevisionId = aws.String(p.aliasRevision)
 		}
-		if e.Stack != "" {
+		if e.Target.StackOnly {
 			// No config.json to record rolled_back in: the alias records it (rollbackrecord.go).
 			// Description "" clears an earlier record when nothing was rolled back from.
 			in.Description = aws.String("")

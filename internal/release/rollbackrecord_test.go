@@ -45,18 +45,18 @@ func TestStackRollbackRecord(t *testing.T) {
 	f.SetAlias("LIVE", "4", nil)
 	s.Set("shop", "LiveVersionOrders", "shop-orders:4")
 	open := func() *release.Env {
-		cfg, env, app, err := release.StackEnv(ctx, s, "shop", "eu-west-1")
+		env, err := release.StackTarget(ctx, s, "shop", "eu-west-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := &release.Env{Config: cfg, Env: env, Stack: "shop", Application: app, Lambda: l, Stacks: s, Deploys: d}
+		e := &release.Env{Target: env, Lambda: l, Stacks: s, Deploys: d}
 		if err := e.ReadRollbackRecords(ctx, env.Functions); err != nil {
 			t.Fatal(err)
 		}
 		return e
 	}
 	e := open()
-	plan, err := e.PlanRollback(ctx, e.Env.Functions[0], "")
+	plan, err := e.PlanRollback(ctx, e.Target.Functions[0], "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,10 +69,10 @@ func TestStackRollbackRecord(t *testing.T) {
 	// The next deploy records 3 in the stack.
 	s.Set("shop", "LiveVersionOrders", "shop-orders:3")
 	e = open()
-	if got := e.Env.Functions[0].RolledBack; got != "4" {
+	if got := e.Target.Functions[0].RolledBack; got != "4" {
 		t.Fatalf("rolled back read from the alias: %q, want 4", got)
 	}
-	rep, err := e.Prune(ctx, e.Env.Functions, 0, false)
+	rep, err := e.Prune(ctx, e.Target.Functions, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestStackRollbackRecord(t *testing.T) {
 	f.SetAlias("LIVE", "5", nil)
 	f.Aliases["LIVE"].Description = aws.String(release.RollbackRecord("4"))
 	s.Set("shop", "LiveVersionOrders", "shop-orders:5")
-	if got := open().Env.Functions[0].RolledBack; got != "" {
+	if got := open().Target.Functions[0].RolledBack; got != "" {
 		t.Errorf("rolled back after LIVE moved to 5: %q, want none", got)
 	}
 }

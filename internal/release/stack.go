@@ -15,19 +15,9 @@ import (
 )
 
 // StackName is the environment's CloudFormation stack.
-func (e *Env) StackName() string {
-	if e.Stack != "" {
-		return e.Stack
-	}
-	return e.Config.StackName(e.Env.Name)
-}
+func (e *Env) StackName() string { return e.Target.Stack }
 
-func (e *Env) application() string {
-	if e.Stack != "" {
-		return e.Application
-	}
-	return e.Config.CodeDeployApplication(e.Env.Name)
-}
+func (e *Env) application() string { return e.Target.Application }
 
 // stack is what the environment's stack last deployed, and what CloudFormation is doing
 // with it now.

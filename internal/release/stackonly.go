@@ -13,22 +13,22 @@ import (
 	"github.com/golive-dev/golive/internal/contract"
 )
 
-// StackEnv describes a stack that uses the construct without golive's config.json: one
+// StackTarget describes a stack that uses the construct without golive's config.json: one
 // function per output the construct records (key contract.OutputKey(<construct id>), value
 // NAME:VERSION), pinned where the stack says, and the stack's CodeDeploy application, found
 // among its resources ("" when it has none). What only config.json knows (another env's pins,
 // a deployment type of None, provisioned concurrency) is unknown here: golive then treats
 // every pinned function as released through CodeDeploy when the stack has an application.
-func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.Config, *config.Env, string, error) {
+func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Target, error) {
 	out, err := api.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
 	if err != nil && !stackMissing(err) {
-		return nil, nil, "", fmt.Errorf("read stack %s: %w", stack, err)
+		return Target{}, fmt.Errorf("read stack %s: %w", stack, err)
 	}
 	if err != nil || len(out.Stacks) == 0 {
-		return nil, nil, "", fmt.Errorf("--stack %s: no such stack in region %s; want the name of a deployed stack that uses the versionedfunction construct (check --stack and --region)", stack, orNone(region))
+		return Target{}, fmt.Errorf("--stack %s: no such stack in region %s; want the name of a deployed stack that uses the versionedfunction construct (check --stack and --region)", stack, orNone(region))
 	}
 	st := out.Stacks[0]
-	env := &config.Env{Name: stack, Account: arnAccount(aws.ToString(st.StackId)), Region: region}
+	env := Target{Name: stack, Account: arnAccount(aws.ToString(st.StackId)), Region: region, Stack: stack, StackOnly: true}
 
 	// Every page: DescribeStackResources returns "Only the first 100 resources" (its SDK doc
 	// comment), and at 5 resources a function the application of a stack of about 20
@@ -39,7 +39,7 @@ func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.
 	for pages.HasMorePages() {
 		res, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, nil, "", fmt.Errorf("read the resources of stack %s: %w", stack, err)
+			return Target{}, fmt.Errorf("read the resources of stack %s: %w", stack, err)
 		}
 		for _, r := range res.StackResourceSummaries {
 			if aws.ToString(r.ResourceType) == "AWS::CodeDeploy::Application" && aws.ToString(r.PhysicalResourceId) != "" {
@@ -48,11 +48,10 @@ func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.
 		}
 	}
 	if len(apps) > 1 {
-		return nil, nil, "", fmt.Errorf("stack %s has %d CodeDeploy applications (%s); golive --stack finds deployments in one", stack, len(apps), strings.Join(apps, ", "))
+		return Target{}, fmt.Errorf("stack %s has %d CodeDeploy applications (%s); golive --stack finds deployments in one", stack, len(apps), strings.Join(apps, ", "))
 	}
-	app := ""
 	if len(apps) == 1 {
-		app = apps[0]
+		env.Application = apps[0]
 	}
 
 	for _, o := range st.Outputs {
@@ -66,16 +65,16 @@ func StackEnv(ctx context.Context, api StackAPI, stack, region string) (*config.
 		if _, pinned := versionNumber(version); pinned {
 			fn.LiveVersion = version
 			fn.Rollout = config.RolloutDirect
-			if app != "" {
+			if env.Application != "" {
 				fn.Deployment.Type, fn.Rollout = "", config.RolloutCanary
 			}
 		}
 		env.Functions = append(env.Functions, fn)
 	}
 	if len(env.Functions) == 0 {
-		return nil, nil, "", fmt.Errorf("stack %s has no output %s<Function> with a NAME:VERSION value: does it use the versionedfunction construct?",
+		return Target{}, fmt.Errorf("stack %s has no output %s<Function> with a NAME:VERSION value: does it use the versionedfunction construct?",
 			stack, contract.OutputKeyPrefix)
 	}
 	sort.Slice(env.Functions, func(i, j int) bool { return env.Functions[i].Name < env.Functions[j].Name })
-	return &config.Config{Envs: []config.Env{*env}}, env, app, nil
+	return env, nil
 }

@@ -17,7 +17,7 @@ import (
 // A stack of the construct without config.json: its functions come from the LiveVersion
 // outputs, its CodeDeploy application from its resources, so a deployment in flight still
 // stops prune.
-func TestStackEnv(t *testing.T) {
+func TestStackTarget(t *testing.T) {
 	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
 	s.Set("shop", "LiveVersionOrderApi", "shop-orders:3")
 	s.Set("shop", "LiveVersionCron", "shop-cron:$LATEST")
@@ -27,7 +27,8 @@ func TestStackEnv(t *testing.T) {
 		{ResourceType: aws.String("AWS::Lambda::Function"), PhysicalResourceId: aws.String("shop-orders")},
 		{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("shop-App-1A2B")},
 	}}
-	cfg, env, app, err := release.StackEnv(context.Background(), s, "shop", "eu-west-1")
+	env, err := release.StackTarget(context.Background(), s, "shop", "eu-west-1")
+	app := env.Application
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestStackEnv(t *testing.T) {
 		l.Publish(fn)
 	}
 	d.Start("shop-App-1A2B", "shop-orders", "d-1")
-	e := &release.Env{Config: cfg, Env: env, Stack: "shop", Application: app, Lambda: l, Stacks: s, Deploys: d}
+	e := &release.Env{Target: env, Lambda: l, Stacks: s, Deploys: d}
 	if _, err := e.Prune(context.Background(), env.Functions, 0, false); !errors.Is(err, release.ErrInFlight) {
 		t.Errorf("prune with a deployment in flight: %v; want ErrInFlight", err)
 	}
@@ -52,23 +53,23 @@ func TestStackEnv(t *testing.T) {
 	// A function the stack names but Lambda does not know: the message speaks of the stack,
 	// not of a config.json that is not there.
 	s.Set("gone", "LiveVersionOld", "gone-old:1")
-	gcfg, genv, _, err := release.StackEnv(context.Background(), s, "gone", "eu-west-1")
+	genv, err := release.StackTarget(context.Background(), s, "gone", "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &release.Env{Config: gcfg, Env: genv, Stack: "gone", Lambda: l, Stacks: s, Deploys: d, Region: "eu-west-1"}
+	g := &release.Env{Target: genv, Lambda: l, Stacks: s, Deploys: d, Region: "eu-west-1"}
 	rep, err := g.Publish(context.Background(), genv.Functions, release.PublishOptions{})
 	if want := "function gone-old not found in region eu-west-1 (stack gone names it in its outputs; check --region"; err != nil ||
 		!strings.Contains(rep.Functions[0].Error, want) || strings.Contains(rep.Functions[0].Error, "envs.") {
 		t.Errorf("publish of a function that is gone: %v, %q; want %q", err, rep.Functions[0].Error, want)
 	}
 
-	if _, _, _, err := release.StackEnv(context.Background(), s, "nope", "eu-west-1"); err == nil ||
+	if _, err := release.StackTarget(context.Background(), s, "nope", "eu-west-1"); err == nil ||
 		!strings.Contains(err.Error(), "--stack nope: no such stack in region eu-west-1; want the name of a deployed stack") {
 		t.Errorf("a missing stack: %v", err)
 	}
 	s.Set("bare", "BucketName", "b")
-	if _, _, _, err := release.StackEnv(context.Background(), s, "bare", "eu-west-1"); err == nil || !strings.Contains(err.Error(), "does it use the versionedfunction construct?") {
+	if _, err := release.StackTarget(context.Background(), s, "bare", "eu-west-1"); err == nil || !strings.Contains(err.Error(), "does it use the versionedfunction construct?") {
 		t.Errorf("a stack without the construct: %v", err)
 	}
 }
@@ -77,7 +78,7 @@ func TestStackEnv(t *testing.T) {
 // DescribeStackResources returns only the first 100 (its SDK doc comment), so the CodeDeploy
 // application past them went unseen, and golive saw no deployment in flight. Every page of
 // ListStackResources is read.
-func TestStackEnvReadsEveryPage(t *testing.T) {
+func TestStackTargetReadsEveryPage(t *testing.T) {
 	s := fakeaws.NewStacks()
 	s.Set("big", "LiveVersionWorker", "big-worker:3")
 	var res []cftypes.StackResourceSummary
@@ -87,7 +88,8 @@ func TestStackEnvReadsEveryPage(t *testing.T) {
 	res[120] = cftypes.StackResourceSummary{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("big-App-9Z")}
 	s.Resources = map[string][]cftypes.StackResourceSummary{"big": res}
 
-	_, env, app, err := release.StackEnv(context.Background(), s, "big", "us-east-1")
+	env, err := release.StackTarget(context.Background(), s, "big", "us-east-1")
+	app := env.Application
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport,
 	if err != nil {
 		return nil, err
 	}
-	rep := &StatusReport{Env: e.Env.Name, Stack: e.StackName(), StackFound: st.found, StackStatus: string(st.status),
+	rep := &StatusReport{Env: e.Target.Name, Stack: e.StackName(), StackFound: st.found, StackStatus: string(st.status),
 		StackNote: stackMeaning(e.StackName(), st.status), Functions: make([]FunctionStatus, len(fns)), Dashboard: st.dashboard(), stack: st}
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
@@ -228,7 +228,7 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 	if err != nil {
 		return nil, err
 	}
-	rep := &VerifyReport{Env: e.Env.Name, Problems: []Problem{}}
+	rep := &VerifyReport{Env: e.Target.Name, Problems: []Problem{}}
 	if why := st.stack.refusal(e.StackName()); why != "" {
 		// A stack-wide problem: the deploy would fail (CloudFormation takes no update while
 		// one is in progress or its rollback failed) or act on outputs about to change.

@@ -183,7 +183,7 @@ func TestVerify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.config, "worker")
 			tt.setup(f)
-			rep, err := f.env.Verify(context.Background(), f.env.Env.Functions)
+			rep, err := f.env.Verify(context.Background(), f.env.Target.Functions)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,7 +208,7 @@ func TestStatusDrift(t *testing.T) {
 	f.published(name, 3).SetAlias("LIVE", "1", nil)
 	f.deployed(f.fn(t, "worker"), "2")
 
-	rep, err := f.env.Status(context.Background(), f.env.Env.Functions)
+	rep, err := f.env.Status(context.Background(), f.env.Target.Functions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestStatusDrift(t *testing.T) {
 
 func TestStatusBeforeFirstDeploy(t *testing.T) {
 	f := newFixture(t, `"worker": {"live_version": null}`, "worker")
-	rep, err := f.env.Status(context.Background(), f.env.Env.Functions)
+	rep, err := f.env.Status(context.Background(), f.env.Target.Functions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestVerifyRename(t *testing.T) {
 			f.stacks.Set("p-prd", f.fn(t, "worker").OutputKey(), tt.output)
 			f.env.AllowRename = tt.allowRename
 
-			rep, err := f.env.Verify(context.Background(), f.env.Env.Functions)
+			rep, err := f.env.Verify(context.Background(), f.env.Target.Functions)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,7 +293,7 @@ func TestVerifyRename(t *testing.T) {
 // that a hung endpoint fails verify within about one call timeout, not one per function.
 func TestVerifyGivesUpOnTimeout(t *testing.T) {
 	f, live := hungFleet(t, "GetProvisionedConcurrencyConfig", `{"live_version": "3", "provisioned_concurrency": 5}`, "2")
-	rep, err := f.env.Verify(context.Background(), f.env.Env.Functions)
+	rep, err := f.env.Verify(context.Background(), f.env.Target.Functions)
 	if err != nil {
 		t.Fatal(err)
 	}
