@@ -37,12 +37,12 @@ type notifications struct {
 // function to the topic.
 //
 // A function without a deployment group (LIVE follows $LATEST, or no Deployment) has no
-// release to tell about: the topic is ignored, with a synth warning. It panics, naming the
-// construct path, for a nil topic and past MaxNotificationTopics topics.
+// release to tell about: the topic is ignored, with a synth warning. A nil topic, or one past
+// MaxNotificationTopics, changes nothing and is a synth error at the construct's path.
 func (v *VersionedFunction) AddNotificationTopic(topic awssns.ITopic) {
-	path := *v.Node().Path()
 	if topic == nil {
-		panic(fmt.Sprintf("%s: AddNotificationTopic: got nil; want an SNS topic", path))
+		v.refuse("AddNotificationTopic: got nil; want an SNS topic")
+		return
 	}
 	if v.DeploymentGroup == nil {
 		awscdk.Annotations_Of(v.Construct).AddWarningV2(jsii.String("golive:notificationWithoutDeployment"), jsii.String(
@@ -57,8 +57,9 @@ func (v *VersionedFunction) AddNotificationTopic(topic awssns.ITopic) {
 		}
 	}
 	if len(v.notify.topics) == MaxNotificationTopics {
-		panic(fmt.Sprintf("%s: AddNotificationTopic: got a topic beyond %d; want at most %d: a CloudWatch alarm takes at most %d actions, and the rollback alarm notifies every topic",
-			path, MaxNotificationTopics, MaxNotificationTopics, MaxNotificationTopics))
+		v.refuse(fmt.Sprintf("AddNotificationTopic: got a topic beyond %d; want at most %d: a CloudWatch alarm takes at most %d actions, and the rollback alarm notifies every topic",
+			MaxNotificationTopics, MaxNotificationTopics, MaxNotificationTopics))
+		return
 	}
 	v.notify.topics = append(v.notify.topics, topic)
 	v.notify.arns = append(v.notify.arns, arn)

@@ -195,45 +195,54 @@ func (v *VersionedFunction) MetricVersion(metricName, version string, props *aws
 }
 
 // AddAlarm makes the deployment group also roll back when alarm fires, like CDK's
-// LambdaDeploymentGroup.AddAlarm. It panics when the function has no deployment group
-// (LIVE follows $LATEST, or Props.Deployment is nil).
+// LambdaDeploymentGroup.AddAlarm. A call on a function without a deployment group (LIVE
+// follows $LATEST, or Props.Deployment is nil), with nil, or past the alarm limit changes
+// nothing and is a synth error at the construct's path.
 func (v *VersionedFunction) AddAlarm(alarm awscloudwatch.IAlarm) {
-	v.mustDeploy("AddAlarm")
+	if !v.canDeploy("AddAlarm") {
+		return
+	}
 	if alarm == nil {
-		panic(fmt.Errorf("%s: AddAlarm: nil; want an awscloudwatch.IAlarm, e.g. Alarm_FromAlarmName", *v.Node().Path()))
+		v.refuse("AddAlarm: nil; want an awscloudwatch.IAlarm, e.g. Alarm_FromAlarmName")
+		return
 	}
 	if len(v.Alarms) >= lambdarules.MaxAlarms {
-		panic(fmt.Errorf("%s: AddAlarm: the deployment group already watches %d alarms; want %s", *v.Node().Path(), len(v.Alarms), lambdarules.Alarms.Allowed))
+		v.refuse(fmt.Sprintf("AddAlarm: the deployment group already watches %d alarms; want %s", len(v.Alarms), lambdarules.Alarms.Allowed))
+		return
 	}
 	v.DeploymentGroup.AddAlarm(alarm)
 	v.Alarms = append(v.Alarms, alarm)
 }
 
-// AddPreHook sets the pre-traffic hook of one's own, as Deployment.PreHook does. It
-// panics when the function has no deployment group or already has a pre-traffic hook
+// AddPreHook sets the pre-traffic hook of one's own, as Deployment.PreHook does. It is a
+// synth error when the function has no deployment group or already has a pre-traffic hook
 // (Deployment.PreHook, or the shipped smoke test).
 func (v *VersionedFunction) AddPreHook(hook awslambda.IFunction) {
 	v.addHook("AddPreHook", "pre-traffic", &v.preHook, hook)
 }
 
-// AddPostHook sets the post-traffic hook of one's own, as Deployment.PostHook does. It
-// panics when the function has no deployment group or already has a post-traffic hook
+// AddPostHook sets the post-traffic hook of one's own, as Deployment.PostHook does. It is
+// a synth error when the function has no deployment group or already has a post-traffic hook
 // (Deployment.PostHook, or the shipped bake).
 func (v *VersionedFunction) AddPostHook(hook awslambda.IFunction) {
 	v.addHook("AddPostHook", "post-traffic", &v.postHook, hook)
 }
 
 func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslambda.IFunction) {
-	v.mustDeploy(method)
-	path := *v.Node().Path()
+	if !v.canDeploy(method) {
+		return
+	}
 	switch {
 	case hook == nil:
-		panic(fmt.Errorf("%s: %s: nil; want an awslambda.IFunction, e.g. Function_FromFunctionName", path, method))
+		v.refuse(fmt.Sprintf("%s: nil; want an awslambda.IFunction, e.g. Function_FromFunctionName", method))
+		return
 	case *set:
-		panic(fmt.Errorf("%s: %s: the deployment already runs a %s hook, and CodeDeploy runs one per side: drop one of the two", path, method, side))
+		v.refuse(fmt.Sprintf("%s: the deployment already runs a %s hook, and CodeDeploy runs one per side: drop one of the two", method, side))
+		return
 	}
 	if name := hook.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !contract.HookFunctionRe.MatchString(*name) {
-		panic(fmt.Errorf("%s: %s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", path, method, *name))
+		v.refuse(fmt.Sprintf("%s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", method, *name))
+		return
 	}
 	if set == &v.preHook {
 		v.DeploymentGroup.AddPreHook(hook)
@@ -248,11 +257,20 @@ func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslamb
 // aliasName is the name of the function's alias.
 func (v *VersionedFunction) aliasName() string { return AliasName }
 
-// mustDeploy panics, naming method, when the function has no deployment group.
-func (v *VersionedFunction) mustDeploy(method string) {
+// canDeploy reports whether the function has a deployment group, and records a synth
+// error naming method when it has none.
+func (v *VersionedFunction) canDeploy(method string) bool {
 	if v.DeploymentGroup == nil {
-		panic(fmt.Errorf("%s: %s: the function has no deployment group; want a pinned LiveVersion and a Props.Deployment", *v.Node().Path(), method))
+		v.refuse(method + ": the function has no deployment group; want a pinned LiveVersion and a Props.Deployment")
+		return false
 	}
+	return true
+}
+
+// refuse records msg as a synth error at the construct's path (synthchecks.go says why an
+// error annotation rather than a panic); the refused call changes nothing.
+func (v *VersionedFunction) refuse(msg string) {
+	reportError(v.Construct, msg)
 }
 
 func aliasProps(scope constructs.Construct, fn awslambda.Function, props *Props) *awslambda.AliasProps {

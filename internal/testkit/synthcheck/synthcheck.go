@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // ErrNoCfnLint is CfnLint's error when cfn-lint is not on PATH.
@@ -139,4 +140,28 @@ func Panic(f func()) (msg string) {
 	}()
 	f()
 	return ""
+}
+
+// Errors returns the synth errors (error annotations) recorded on scope and its children,
+// each as "PATH: MESSAGE", in construct order: what `cdk synth` prints as
+// "[Error at /PATH] MESSAGE".
+func Errors(scope constructs.IConstruct) []string {
+	var out []string
+	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		for _, m := range *c.Node().Metadata() {
+			if m.Type != nil && *m.Type == "aws:cdk:error" {
+				out = append(out, fmt.Sprintf("%s: %v", *c.Node().Path(), m.Data))
+			}
+		}
+	}
+	return out
+}
+
+// Refusal runs f and returns what it panicked with or, when it did not panic, the synth
+// errors recorded under scope, joined by "; ".
+func Refusal(scope constructs.IConstruct, f func()) string {
+	if msg := Panic(f); msg != "" {
+		return msg
+	}
+	return strings.Join(Errors(scope), "; ")
 }
