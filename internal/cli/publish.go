@@ -111,29 +111,7 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 			return failure{err: fmt.Errorf("--pin: %w; nothing published", err)}
 		}
 	}
-	rep, err := s.rel.Publish(ctx, s.fns, release.PublishOptions{Description: desc, Smoke: payload, Pin: o.pin})
-	if err != nil {
-		return g.awsFailure(err)
-	}
-	rep.Description = desc
-	var writeErr error
-	if pins := rep.Pins(); o.pin && len(pins) > 0 {
-		if ctx.Err() != nil {
-			writeErr = fmt.Errorf("config %s left unchanged: %w", s.path, context.Cause(ctx))
-		} else if writeErr = s.writePins(ctx, pins...); writeErr == nil {
-			rep.MarkPinned()
-		}
-	}
-	if o.pin {
-		rep.NotPinned = rep.Unpinned()
-	}
-	var redo []string
-	for _, f := range rep.Functions {
-		if f.Status == release.StatusFailed || (o.pin && f.Pin != nil && !f.Pinned) {
-			redo = append(redo, f.Function)
-		}
-	}
-	if len(redo) > 0 {
+	po := release.PublishOptions{Description: desc, Smoke: payload, Pin: o.pin, Rerun: func(redo []string) string {
 		args := []string{"publish", "--env", o.env}
 		if o.stack != "" {
 			args = []string{"publish", "--stack", o.stack}
@@ -153,8 +131,21 @@ func (o *publishOptions) run(ctx context.Context, g *globals) error {
 		if o.pin {
 			args = append(args, "--pin")
 		}
-		rep.Rerun = g.command(args...)
+		return g.command(args...)
+	}}
+	if o.pin {
+		po.WritePins = func(ctx context.Context, pins ...pinfile.Pin) error {
+			if ctx.Err() != nil {
+				return fmt.Errorf("config %s left unchanged: %w", s.path, context.Cause(ctx))
+			}
+			return s.writePins(ctx, pins...)
+		}
 	}
+	rep, err := s.rel.Publish(ctx, s.fns, po)
+	if err != nil {
+		return g.awsFailure(err)
+	}
+	writeErr := rep.PinError
 	if err := g.render(rep); err != nil {
 		return failure{err: err}
 	}

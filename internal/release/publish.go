@@ -23,6 +23,12 @@ type PublishOptions struct {
 	Smoke []byte
 	// Pin computes the config pins of new versions (PublishReport.Pins).
 	Pin bool
+	// WritePins, when set, writes those pins (to config.json, or a pins file); the report
+	// then says which it holds (ConfigUpdated, Pinned, NotPinned) and PinError why not.
+	WritePins func(ctx context.Context, pins ...pinfile.Pin) error
+	// Rerun, when set, is the command that redoes functions: the report's Rerun when the
+	// run did not finish.
+	Rerun func(functions []string) string
 }
 
 // Publish statuses.
@@ -37,16 +43,18 @@ type PublishReport struct {
 	Env       string          `json:"env"`
 	Functions []PublishResult `json:"functions"`
 	// Description is the one given to new versions (the source commit, see the CLI's
-	// publish); set by the CLI, absent when none.
+	// publish); absent when none.
 	Description string `json:"description,omitempty"`
-	// ConfigUpdated is set by the CLI once config.json holds the pins.
+	// ConfigUpdated says config.json (or the pins file) holds the pins.
 	ConfigUpdated bool `json:"config_updated"`
 	// NotPinned lists, under --pin, the versions that exist but are not in config.json
-	// after this run (a failure, an interrupt, a config changed meanwhile); set by the CLI.
+	// after this run (a failure, an interrupt, a config changed meanwhile).
 	NotPinned []Unpinned `json:"not_pinned,omitempty"`
-	// Rerun is the command that finishes the job (pins NotPinned, retries the failures);
-	// set by the CLI when the run did not finish.
+	// Rerun is the command that finishes the job (pins NotPinned, retries the failures)
+	// when the run did not finish.
 	Rerun string `json:"rerun,omitempty"`
+	// PinError is why PublishOptions.WritePins did not write the pins.
+	PinError error `json:"-"`
 }
 
 // PublishResult is one function's outcome.
@@ -151,7 +159,8 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 			return nil, fmt.Errorf("--pin: %s; nothing published", why)
 		}
 	}
-	rep := &PublishReport{Env: e.Target.Name, Functions: make([]PublishResult, len(fns))}
+	rep := &PublishReport{Env: e.Target.Name, Description: o.Description, Functions: make([]PublishResult, len(fns))}
+	parent := ctx
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	group := e.group()
@@ -171,6 +180,23 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 		})
 	}
 	_ = group.Wait() // each function's error is in its result
+	if pins := rep.Pins(); o.WritePins != nil && len(pins) > 0 {
+		if rep.PinError = o.WritePins(parent, pins...); rep.PinError == nil {
+			rep.MarkPinned()
+		}
+	}
+	if o.Pin {
+		rep.NotPinned = rep.Unpinned()
+	}
+	var redo []string
+	for _, f := range rep.Functions {
+		if f.Status == StatusFailed || (o.Pin && f.Pin != nil && !f.Pinned) {
+			redo = append(redo, f.Function)
+		}
+	}
+	if len(redo) > 0 && o.Rerun != nil {
+		rep.Rerun = o.Rerun(redo)
+	}
 	return rep, nil
 }
 
