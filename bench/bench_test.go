@@ -16,7 +16,7 @@ import (
 )
 
 // TestSynthBenchRuns checks that the benchmark code itself works, at N = 1 with one pair
-// and validation off: both apps synthesize, their resources compare equal, and the report
+// and validation off: the three apps synthesize, their resources compare equal, and the report
 // and plot come out. It times nothing.
 func TestSynthBenchRuns(t *testing.T) {
 	if testing.Short() {
@@ -44,8 +44,8 @@ func TestSynthBenchRuns(t *testing.T) {
 		t.Fatalf("%d rows, want 1", len(res.Rows))
 	}
 	row := res.Rows[0]
-	if len(row.Golive) != 1 || len(row.JS) != 1 || row.Golive[0].Wall <= 0 || row.JS[0].Wall <= 0 {
-		t.Fatalf("samples: golive %v, js %v; want one positive wall time each", row.Golive, row.JS)
+	if len(row.Golive) != 1 || len(row.GoL2) != 1 || len(row.JS) != 1 || row.Golive[0].Wall <= 0 || row.GoL2[0].Wall <= 0 || row.JS[0].Wall <= 0 {
+		t.Fatalf("samples: golive %v, go-l2 %v, js %v; want one positive wall time each", row.Golive, row.GoL2, row.JS)
 	}
 	if row.Golive[0].MaxRSSKB <= 0 {
 		t.Errorf("golive peak memory = %d KiB, want > 0", row.Golive[0].MaxRSSKB)
@@ -62,7 +62,7 @@ func TestSynthBenchRuns(t *testing.T) {
 
 	var md bytes.Buffer
 	(&bench.Report{Date: time.Now(), Machine: bench.Machine(), Pairs: 1, Synth: res}).Markdown(&md)
-	if !strings.Contains(md.String(), "| off | 1 |") {
+	if !strings.Contains(md.String(), "| off | 1 |") || !strings.Contains(md.String(), "golive/Go-L2") {
 		t.Errorf("report lacks the N = 1 row:\n%s", md.String())
 	}
 	png := filepath.Join(t.TempDir(), "synth.png")
@@ -129,6 +129,7 @@ func TestSameResourcesReportsDifferences(t *testing.T) {
 		{"type", map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 2, "AWS::Logs::LogGroup": 2}, Outputs: 2}}, "0 AWS::Logs::LogGroup"},
 		{"outputs", map[string]bench.Template{"s": {Stack: "s", Resources: map[string]int{"AWS::Lambda::Function": 2}, Outputs: 1}}, "2 outputs in golive's template, 1"},
 		{"stack", map[string]bench.Template{}, "s: missing from the JS app's assembly"},
+		{"extra stack", map[string]bench.Template{"s": golive["s"], "t": {Stack: "t"}}, "t: missing from golive's assembly"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,5 +141,10 @@ func TestSameResourcesReportsDifferences(t *testing.T) {
 				t.Fatalf("SameResources: %v, want an error containing %q", err, tt.want)
 			}
 		})
+	}
+	// The Go-L2 app's differences are reported under its name.
+	err := bench.SameResourcesAs(golive, tests[1].js, "the Go-L2 app")
+	if want := "2 AWS::Lambda::Function in golive's template, 1 in the Go-L2 app's"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("SameResourcesAs: %v, want an error containing %q", err, want)
 	}
 }

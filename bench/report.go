@@ -63,27 +63,32 @@ func (r *Report) Markdown(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("Measured %s on %s; %d paired runs per figure (A B A B …), medians.\n\n", r.Date.Format("2006-01-02"), r.Machine, r.Pairs)
 	if s := r.Synth; s != nil && len(s.Rows) > 0 {
-		p("### Synth: golive app against a plain JavaScript CDK app\n\n")
+		p("### Synth: golive app against a Go app on CDK's L2s and a plain JavaScript CDK app\n\n")
 		p("`cdk synth -q` of 3 environments × N functions (pinned with a canary and alarms in prd, `$LATEST` in sbx and tst), " +
-			"golive's app prebuilt (no compile time), the JS app (`bench/jsapp/app.js`) on the same aws-cdk-lib declaring the same resources " +
-			"(resource counts per type, outputs and function code checked equal in every template). Ratio: median of golive/JS within each pair.\n\n")
-		p("| validation | N | golive (s) | JS (s) | golive/JS | golive peak (MiB) | JS peak (MiB) |\n")
-		p("|---|---:|---:|---:|---:|---:|---:|\n")
+			"the Go apps prebuilt (no compile time). Go-L2 (`bench/goapp`) is what a Go team writes without golive: `Function`, " +
+			"`Alias`, `LambdaDeploymentGroup` and an `Alarm` on a `MathExpression`, CDK's own L2s; the JS app (`bench/jsapp/app.js`) " +
+			"declares the same in JavaScript. All three run on the same aws-cdk-lib and declare the same resources " +
+			"(resource counts per type, outputs and function code checked equal in every template). Runs in rounds golive, Go-L2, JS; " +
+			"ratio: median of golive/other within each round, (lowest–highest) over the rounds.\n\n")
+		p("| validation | N | golive (s) | Go-L2 (s) | JS (s) | golive/Go-L2 | golive/JS | golive peak (MiB) | Go-L2 peak (MiB) | JS peak (MiB) |\n")
+		p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, row := range s.Rows {
-			p("| %s | %d | %.2f | %.2f | **%.2f** | %.0f | %.0f |\n", onOff(row.Validation), row.N, Median(row.Golive), Median(row.JS),
-				RatioMedian(row.Golive, row.JS), MaxRSSMB(row.Golive), MaxRSSMB(row.JS))
+			p("| %s | %d | %.2f | %.2f | %.2f | **%.2f** %s | **%.2f** %s | %.0f | %.0f | %.0f |\n", onOff(row.Validation), row.N,
+				Median(row.Golive), Median(row.GoL2), Median(row.JS),
+				RatioMedian(row.Golive, row.GoL2), spread(row.Golive, row.GoL2), RatioMedian(row.Golive, row.JS), spread(row.Golive, row.JS),
+				MaxRSSMB(row.Golive), MaxRSSMB(row.GoL2), MaxRSSMB(row.JS))
 		}
 		nodeOptions := "unset"
 		if r.NodeOptions != "" {
 			nodeOptions = "`" + r.NodeOptions + "`"
 		}
-		p("\nBoth apps run with the same Node flags and environment (NODE_OPTIONS %s); golive's on stock jsii-runtime-go.\n", nodeOptions)
+		p("\nAll apps run with the same Node flags and environment (NODE_OPTIONS %s); golive's on stock jsii-runtime-go.\n", nodeOptions)
 		p("\nCost of each added function (slope between the smallest and largest N, per function declared, i.e. per N × 3 environments):\n\n")
-		p("| validation | golive (ms/function) | JS (ms/function) |\n|---|---:|---:|\n")
+		p("| validation | golive (ms/function) | Go-L2 (ms/function) | JS (ms/function) |\n|---|---:|---:|---:|\n")
 		for _, val := range []bool{true, false} {
-			g, j, ok := slope(s.Rows, val)
+			g, l, j, ok := slope(s.Rows, val)
 			if ok {
-				p("| %s | %.1f | %.1f |\n", onOff(val), g, j)
+				p("| %s | %.1f | %.1f | %.1f |\n", onOff(val), g, l, j)
 			}
 		}
 		p("\n")
@@ -145,7 +150,7 @@ func (s *SynthResult) scaleOrNil() *ScaleResult {
 }
 
 // slope is the cost of one more function, in ms, between the smallest and largest N.
-func slope(rows []SynthRow, val bool) (golive, js float64, ok bool) {
+func slope(rows []SynthRow, val bool) (golive, gol2, js float64, ok bool) {
 	var lo, hi *SynthRow
 	for i := range rows {
 		r := &rows[i]
@@ -160,13 +165,28 @@ func slope(rows []SynthRow, val bool) (golive, js float64, ok bool) {
 		}
 	}
 	if lo == nil || lo.N == hi.N {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	fns := float64((hi.N - lo.N) * len(Envs))
-	return (Median(hi.Golive) - Median(lo.Golive)) * 1000 / fns, (Median(hi.JS) - Median(lo.JS)) * 1000 / fns, true
+	per := func(lo, hi []Sample) float64 { return (Median(hi) - Median(lo)) * 1000 / fns }
+	return per(lo.Golive, hi.Golive), per(lo.GoL2, hi.GoL2), per(lo.JS, hi.JS), true
 }
 
-// Plot draws synth time against N for golive and the JS app, one line per validation mode.
+// spread is the range of a[i]/b[i] over the pairs, "(lo–hi)", or "" for a single pair.
+func spread(a, b []Sample) string {
+	var r []float64
+	for i := range a {
+		if i < len(b) && b[i].Wall > 0 {
+			r = append(r, a[i].Wall.Seconds()/b[i].Wall.Seconds())
+		}
+	}
+	if len(r) < 2 {
+		return ""
+	}
+	return fmt.Sprintf("(%.2f–%.2f)", slices.Min(r), slices.Max(r))
+}
+
+// Plot draws synth time against N for golive, the Go-L2 app and the JS app, one line per validation mode.
 func (s *SynthResult) Plot(path string) error {
 	p := plot.New()
 	p.Title.Text = "cdk synth of 3 environments × N functions"
@@ -182,8 +202,10 @@ func (s *SynthResult) Plot(path string) error {
 		dash  bool
 	}{
 		{Golive, true, color.RGBA{R: 0, G: 114, B: 178, A: 255}, false},
+		{GoL2, true, color.RGBA{R: 0, G: 158, B: 115, A: 255}, false},
 		{JS, true, color.RGBA{R: 230, G: 159, B: 0, A: 255}, false},
 		{Golive, false, color.RGBA{R: 0, G: 114, B: 178, A: 255}, true},
+		{GoL2, false, color.RGBA{R: 0, G: 158, B: 115, A: 255}, true},
 		{JS, false, color.RGBA{R: 230, G: 159, B: 0, A: 255}, true},
 	}
 	for _, st := range styles {
@@ -192,10 +214,7 @@ func (s *SynthResult) Plot(path string) error {
 			if row.Validation != st.val {
 				continue
 			}
-			ss := row.Golive
-			if st.app == JS {
-				ss = row.JS
-			}
+			ss := map[App][]Sample{Golive: row.Golive, GoL2: row.GoL2, JS: row.JS}[st.app]
 			pts = append(pts, plotter.XY{X: float64(row.N), Y: Median(ss)})
 		}
 		if len(pts) == 0 {
@@ -210,10 +229,7 @@ func (s *SynthResult) Plot(path string) error {
 		if st.dash {
 			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 		}
-		name := "golive"
-		if st.app == JS {
-			name = "JavaScript app"
-		}
+		name := map[App]string{Golive: "golive", GoL2: "Go app on CDK L2s", JS: "JavaScript app"}[st.app]
 		p.Add(line, points)
 		p.Legend.Add(fmt.Sprintf("%s, validation %s", name, onOff(st.val)), line, points)
 	}

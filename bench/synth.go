@@ -29,22 +29,25 @@ type Synth struct {
 	Work   string // scratch directory
 	Golive string // prebuilt cmd/app binary
 	Empty  string // prebuilt empty Go CDK app: the floor every synth pays
+	GoL2   string // prebuilt Go CDK app on CDK's own L2s (goapp): what a Go team writes without golive
 	// AssetDir and AssetHash are the handler built exactly as golive builds it, for the JS app.
 	AssetDir, AssetHash string
 	Log                 io.Writer
 	n                   int // counts synth output directories
 }
 
-// NewSynth builds the golive app, the empty Go app and the worker handler into work.
+// NewSynth builds the golive app, the Go-L2 app, the empty Go app and the worker handler
+// into work.
 // Building is not timed: the benchmark compares synth, not compilation. A non-empty
 // goliveApp is a prebuilt app to measure instead (an older build, to compare changes).
 func NewSynth(ctx context.Context, root, work, goliveApp string, log io.Writer) (*Synth, error) {
 	s := &Synth{Root: root, Work: work, Log: log,
 		Golive: filepath.Join(work, "golive-app"), Empty: filepath.Join(work, "empty-app"),
-		AssetDir: filepath.Join(work, "asset")}
+		GoL2: filepath.Join(work, "go-l2-app"), AssetDir: filepath.Join(work, "asset")}
 	builds := []Cmd{
 		{Dir: root, Args: []string{"go", "build", "-o", s.Golive, "./cmd/app"}},
 		{Dir: filepath.Join(root, "bench"), Args: []string{"go", "build", "-o", s.Empty, "./emptyapp"}},
+		{Dir: filepath.Join(root, "bench"), Args: []string{"go", "build", "-o", s.GoL2, "./goapp"}},
 		// The flags of the construct's Go build, so both apps package the same bytes.
 		{Dir: filepath.Join(root, "functions", "worker"), Env: []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"},
 			Args: []string{"go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-buildid=", "-tags=lambda.norpc",
@@ -73,6 +76,8 @@ type App string
 const (
 	Golive App = "golive"
 	JS     App = "js"
+	// GoL2 is the Go app on CDK's own L2 constructs (goapp).
+	GoL2 App = "go-l2"
 	// EmptyGo and EmptyJS synthesize one empty stack: the fixed cost of a synth.
 	EmptyGo App = "empty-go"
 	EmptyJS App = "empty-js"
@@ -100,6 +105,8 @@ func (s *Synth) Run(ctx context.Context, r SynthRun) (Sample, string, error) {
 		app = s.Golive
 	case JS:
 		app = "node " + filepath.Join(s.Root, "bench", "jsapp", "app.js")
+	case GoL2:
+		app = s.GoL2
 	case EmptyGo:
 		app = s.Empty
 	case EmptyJS:
@@ -240,24 +247,29 @@ func ReadAssembly(dir string) (map[string]Template, error) {
 // SameResources fails unless both assemblies hold the same stacks with equal resource
 // counts per type, equal output counts and the same function code.
 func SameResources(golive, js map[string]Template) error {
+	return SameResourcesAs(golive, js, "the JS app")
+}
+
+// SameResourcesAs is SameResources against the assembly of the app named other.
+func SameResourcesAs(golive, js map[string]Template, other string) error {
 	var problems []string
 	for _, name := range slices.Sorted(maps.Keys(golive)) {
 		g := golive[name]
 		j, ok := js[name]
 		if !ok {
-			problems = append(problems, name+": missing from the JS app's assembly")
+			problems = append(problems, name+": missing from "+other+"'s assembly")
 			continue
 		}
 		for _, typ := range slices.Sorted(maps.Keys(mergeKeys(g.Resources, j.Resources))) {
 			if g.Resources[typ] != j.Resources[typ] {
-				problems = append(problems, fmt.Sprintf("%s: %d %s in golive's template, %d in the JS app's", name, g.Resources[typ], typ, j.Resources[typ]))
+				problems = append(problems, fmt.Sprintf("%s: %d %s in golive's template, %d in %s's", name, g.Resources[typ], typ, j.Resources[typ], other))
 			}
 		}
 		if g.Outputs != j.Outputs {
-			problems = append(problems, fmt.Sprintf("%s: %d outputs in golive's template, %d in the JS app's", name, g.Outputs, j.Outputs))
+			problems = append(problems, fmt.Sprintf("%s: %d outputs in golive's template, %d in %s's", name, g.Outputs, j.Outputs, other))
 		}
 		if !slices.Equal(g.AssetKeys, j.AssetKeys) {
-			problems = append(problems, fmt.Sprintf("%s: function code %v in golive's template, %v in the JS app's", name, g.AssetKeys, j.AssetKeys))
+			problems = append(problems, fmt.Sprintf("%s: function code %v in golive's template, %v in %s's", name, g.AssetKeys, j.AssetKeys, other))
 		}
 	}
 	for name := range js {
@@ -266,7 +278,7 @@ func SameResources(golive, js map[string]Template) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the apps declare different resources:\n  %s", strings.Join(problems, "\n  "))
+		return fmt.Errorf("golive and %s declare different resources:\n  %s", other, strings.Join(problems, "\n  "))
 	}
 	return nil
 }

@@ -17,11 +17,12 @@ type SynthOptions struct {
 	Scale      bool // also the largest prd stack that fits, and the refusal past it
 }
 
-// SynthRow is golive against the JS app at one N and validation mode.
+// SynthRow is golive against the JS app and the Go-L2 app at one N and validation mode.
 type SynthRow struct {
 	N          int
 	Validation bool
-	Golive, JS []Sample
+	// Samples taken in rounds golive, Go-L2, JS: the ratios are within each round.
+	Golive, GoL2, JS []Sample
 	// Templates are golive's, by stack name, from the row's last run.
 	Templates map[string]Template
 }
@@ -77,9 +78,10 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 	for _, val := range o.Validation {
 		for _, n := range o.Ns {
 			row := SynthRow{N: n, Validation: val}
-			var gOut, jOut string
+			var gOut, lOut, jOut string
 			runners := []func() (Sample, error){
 				s.Runner(ctx, SynthRun{App: Golive, Config: configs[n], Validation: val}, &gOut),
+				s.Runner(ctx, SynthRun{App: GoL2, Config: configs[n], Validation: val}, &lOut),
 				s.Runner(ctx, SynthRun{App: JS, Config: configs[n], Validation: val}, &jOut),
 			}
 			// One unmeasured round warms the page cache and the handler's build record.
@@ -90,7 +92,7 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 			if err != nil {
 				return nil, err
 			}
-			row.Golive, row.JS = ss[0], ss[1]
+			row.Golive, row.GoL2, row.JS = ss[0], ss[1], ss[2]
 			gt, err := ReadAssembly(gOut)
 			if err != nil {
 				return nil, err
@@ -99,7 +101,14 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 			if err != nil {
 				return nil, err
 			}
+			lt, err := ReadAssembly(lOut)
+			if err != nil {
+				return nil, err
+			}
 			if err := SameResources(gt, jt); err != nil {
+				return nil, fmt.Errorf("synth at N=%d: %w", n, err)
+			}
+			if err := SameResourcesAs(gt, lt, "the Go-L2 app"); err != nil {
 				return nil, fmt.Errorf("synth at N=%d: %w", n, err)
 			}
 			if len(gt) != len(Envs) {
@@ -107,10 +116,11 @@ func (s *Synth) RunSynth(ctx context.Context, o SynthOptions) (*SynthResult, err
 			}
 			row.Templates = gt
 			os.RemoveAll(gOut)
+			os.RemoveAll(lOut)
 			os.RemoveAll(jOut)
 			res.Rows = append(res.Rows, row)
-			fmt.Fprintf(s.Log, "synth N=%-3d validation=%-5v golive %.2fs  js %.2fs  ratio %.2f\n",
-				n, val, Median(row.Golive), Median(row.JS), RatioMedian(row.Golive, row.JS))
+			fmt.Fprintf(s.Log, "synth N=%-3d validation=%-5v golive %.2fs  go-l2 %.2fs  js %.2fs  golive/go-l2 %.2f  golive/js %.2f\n",
+				n, val, Median(row.Golive), Median(row.GoL2), Median(row.JS), RatioMedian(row.Golive, row.GoL2), RatioMedian(row.Golive, row.JS))
 		}
 	}
 	last := o.Ns[len(o.Ns)-1]
