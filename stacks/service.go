@@ -84,11 +84,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 			DashboardName: props.Config.DashboardName(env.Name),
 		})
 	}
+	dur := durations{}
 	for _, fn := range env.Functions {
-		vp := functionProps(props.Root, fn)
+		vp := functionProps(props.Root, fn, dur)
 		vp.DisableDashboard = !env.Dashboard
 		if fn.UsesCodeDeploy() {
-			vp.Deployment = deployment(fn, deploy.get(fn.Deployment))
+			vp.Deployment = deployment(fn, deploy.get(fn.Deployment), dur)
 			vp.Deployment.NotificationTopics = topics
 		}
 		// The config key is the construct id, so the construct's stack output is
@@ -108,7 +109,21 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	return s
 }
 
-func functionProps(root string, fn config.Function) *versionedfunction.Props {
+// durations hands out one Duration per value of a stack: each is a jsii round trip to
+// create, and the construct reads one it has seen before without another.
+type durations map[string]awscdk.Duration
+
+func (d durations) get(unit string, n float64, make func(*float64) awscdk.Duration) awscdk.Duration {
+	key := unit + strconv.FormatFloat(n, 'g', -1, 64)
+	v, ok := d[key]
+	if !ok {
+		v = make(jsii.Number(n))
+		d[key] = v
+	}
+	return v
+}
+
+func functionProps(root string, fn config.Function, dur durations) *versionedfunction.Props {
 	p := &versionedfunction.Props{
 		FunctionName: fn.FunctionName,
 		Architecture: versionedfunction.Architecture(fn.Architecture),
@@ -120,7 +135,7 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 		p.MemorySize = jsii.Number(float64(fn.MemoryMB))
 	}
 	if fn.TimeoutS != 0 {
-		p.Timeout = awscdk.Duration_Seconds(jsii.Number(float64(fn.TimeoutS)))
+		p.Timeout = dur.get("s", float64(fn.TimeoutS), awscdk.Duration_Seconds)
 	}
 	if fn.ProvisionedConcurrency != 0 {
 		p.ProvisionedConcurrentExecutions = jsii.Number(float64(fn.ProvisionedConcurrency))
@@ -144,7 +159,7 @@ func functionProps(root string, fn config.Function) *versionedfunction.Props {
 	return p
 }
 
-func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *versionedfunction.Deployment {
+func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig, dur durations) *versionedfunction.Deployment {
 	d := fn.Deployment
 	vd := &versionedfunction.Deployment{
 		Config: cfg,
@@ -160,7 +175,7 @@ func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig) *
 		},
 	}
 	if ms := d.Alarms.P99DurationMs; ms != nil {
-		vd.Thresholds.P99Duration = awscdk.Duration_Millis(ms)
+		vd.Thresholds.P99Duration = dur.get("ms", *ms, awscdk.Duration_Millis)
 	}
 	if sm := d.Smoke; sm != nil {
 		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect, Compare: sm.Compare, Ignore: sm.Ignore}

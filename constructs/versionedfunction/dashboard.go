@@ -133,10 +133,10 @@ type releaseFacts struct {
 	minInvocations   int
 }
 
-func releaseFactsOf(functionName string, d *Deployment) releaseFacts {
+func releaseFactsOf(functionName string, d *Deployment, ss *stackScope) releaseFacts {
 	f := releaseFacts{name: functionName}
 	if d != nil && d.Thresholds.any() {
-		a := d.Thresholds.alarms()
+		a := d.Thresholds.alarms(ss)
 		f.alarm = true
 		f.errorRatePercent, f.p99DurationMs = a.ErrorRatePercent, a.P99DurationMs
 		f.minInvocations = a.minInvocations()

@@ -135,10 +135,10 @@ func (a alarmThresholds) minInvocations() int {
 }
 
 // alarms reads t's durations, which validateDeployment has checked.
-func (t Thresholds) alarms() alarmThresholds {
+func (t Thresholds) alarms(ss *stackScope) alarmThresholds {
 	a := alarmThresholds{ErrorRatePercent: t.ErrorRatePercent, ErrorRateRelative: t.ErrorRateRelative, MinInvocations: t.MinInvocations}
 	if t.P99Duration != nil {
-		ms, _ := millis(t.P99Duration)
+		ms, _ := ss.millis(t.P99Duration)
 		a.P99DurationMs = &ms
 	}
 	return a
@@ -152,13 +152,13 @@ func millis(d awscdk.Duration) (ms float64, ok bool) {
 	return *d.ToMilliseconds(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)}), true
 }
 
-func (v *VersionedFunction) addDeployment(props *Props) {
+func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 	d := props.Deployment
 	app, role := d.Application, d.Role
 	// Neither set: the stack's shared pair. One set: the group creates the other for itself
 	// (CDK's default), so no shared application or role is left unused.
 	if app == nil && role == nil {
-		shared := SharedOf(v.Construct, nil)
+		shared := ss.shared(v.Construct)
 		app, role = shared.Application, shared.Role
 	}
 	config := d.Config
@@ -166,7 +166,7 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		config = awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES()
 	}
 
-	thresholds := d.Thresholds.alarms()
+	thresholds := d.Thresholds.alarms(ss)
 	if d.Thresholds.any() {
 		v.Alarm = newRollbackAlarm(v.Construct, v.functionName, props.LiveVersion, thresholds)
 		v.Alarms = append(v.Alarms, v.Alarm)
@@ -192,7 +192,7 @@ func (v *VersionedFunction) addDeployment(props *Props) {
 		hooks := d.Hooks
 		if hooks == nil {
 			if d.Application == nil || d.Role == nil {
-				hooks = SharedOf(v.Construct, nil).Hooks()
+				hooks = ss.shared(v.Construct).Hooks()
 			} else {
 				hooks = newHooks(v.Construct)
 			}
@@ -324,7 +324,7 @@ func dependOnHookGrants(alias awslambda.Alias, serviceRole awsiam.IRole, hooks .
 }
 
 // validateDeployment checks what Deployment itself declares; nil is valid (no CodeDeploy).
-func validateDeployment(d *Deployment) []string {
+func validateDeployment(d *Deployment, ss *stackScope) []string {
 	if d == nil {
 		return nil
 	}
@@ -399,7 +399,7 @@ func validateDeployment(d *Deployment) []string {
 		add("Deployment.Thresholds.ErrorRatePercent: got %g; want %s", *r, lambdarules.ErrorRatePercent.Allowed)
 	}
 	if t.P99Duration != nil {
-		if ms, ok := millis(t.P99Duration); !ok || ms <= 0 {
+		if ms, ok := ss.millis(t.P99Duration); !ok || ms <= 0 {
 			add("Deployment.Thresholds.P99Duration: got %s; want more than 0 ms, known at synth", durationString(t.P99Duration))
 		}
 	}

@@ -114,11 +114,11 @@ func optionsArchitecture(fo *awslambda.FunctionOptions) Architecture {
 const defaultTimeoutS = 3
 
 // timeoutSeconds is d in seconds, defaultTimeoutS for nil, 0 for a token.
-func timeoutSeconds(d awscdk.Duration) float64 {
+func (s *stackScope) timeoutSeconds(d awscdk.Duration) float64 {
 	if d == nil {
 		return defaultTimeoutS
 	}
-	ms, _ := millis(d)
+	ms, _ := s.millis(d)
 	return ms / 1000
 }
 

@@ -30,8 +30,8 @@ func TestLambdaRules(t *testing.T) {
 			}
 		}()
 		p := caseProps(stack, f, id)
-		facts, problems := readFacts(p)
-		return append(problems, validate(p, facts)...)
+		facts, problems := readFacts(p, nil)
+		return append(problems, validate(p, facts, nil)...)
 	}
 	if problems := check(rulecases.Base(), "Base"); len(problems) > 0 {
 		t.Fatalf("the base case is refused: %s", strings.Join(problems, "; "))

@@ -1,9 +1,11 @@
 package versionedfunction
 
 import (
+	"reflect"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -34,7 +36,12 @@ type stackScope struct {
 	// aliases checks, at synth, that no function carries a second alias of golive's name.
 	aliases *aliasCheck
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
-	// same few values hundreds of times.
+	// same few values hundreds of times. So are reads of a Duration (two each), the
+	// check of a deployment config and the lookup of the shared CodeDeploy pair (seven),
+	// which every function of a stack repeats on the same values.
+	millisRead        map[awscdk.Duration]durationRead
+	shifts            map[awscodedeploy.ILambdaDeploymentConfig][]string
+	sharedPair        *Shared
 	al2023, fromImage awslambda.Runtime
 	arm64, x86        awslambda.Architecture
 }
@@ -43,6 +50,11 @@ type stackScope struct {
 const stackScopeID = "GoliveVersionedFunctions"
 
 type assetKey struct{ dir, sha string }
+
+type durationRead struct {
+	ms float64
+	ok bool
+}
 
 // scopeOf returns the stackScope of stack, declaring it on first use. jsii hands back the
 // Go value a construct was created from, so the lookup costs one round trip.
@@ -56,6 +68,8 @@ func scopeOf(stack awscdk.Stack) *stackScope {
 		assets:        map[assetKey]awslambda.Code{},
 		hooks:         map[string]*Hooks{},
 		seconds:       map[float64]awscdk.Duration{},
+		millisRead:    map[awscdk.Duration]durationRead{},
+		shifts:        map[awscodedeploy.ILambdaDeploymentConfig][]string{},
 	}
 	constructs.NewConstruct_Override(s, stack, jsii.String(stackScopeID))
 	s.path = *s.Node().Path()
@@ -119,6 +133,52 @@ func (s *stackScope) duration(seconds float64) awscdk.Duration {
 		s.seconds[seconds] = d
 	}
 	return d
+}
+
+// millis is the package's millis, read once per Duration value (jsii hands back the same
+// Go value for the same object, and a Duration is immutable). A nil s reads every time.
+func (s *stackScope) millis(d awscdk.Duration) (float64, bool) {
+	if s == nil || !mapKey(d) {
+		return millis(d)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.millisRead[d]
+	if !ok {
+		r.ms, r.ok = millis(d)
+		s.millisRead[d] = r
+	}
+	return r.ms, r.ok
+}
+
+// mapKey reports whether v may key a map: jsii's values are pointers, but a value of
+// the user's own type implementing the interface may not be.
+func mapKey(v any) bool { return reflect.TypeOf(v).Comparable() }
+
+// validateShift is the package's validateShift, once per deployment config: a config and
+// its traffic routing do not change once declared. A nil s checks every time.
+func (s *stackScope) validateShift(d *Deployment) []string {
+	if s == nil || d == nil || d.Config == nil || !mapKey(d.Config) {
+		return validateShift(d)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	problems, ok := s.shifts[d.Config]
+	if !ok {
+		problems = validateShift(d)
+		s.shifts[d.Config] = problems
+	}
+	return problems
+}
+
+// shared is SharedOf(scope, nil) for a construct of this scope's stack, looked up once.
+func (s *stackScope) shared(scope constructs.Construct) *Shared {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sharedPair == nil {
+		s.sharedPair = SharedOf(scope, nil)
+	}
+	return s.sharedPair
 }
 
 // assetCode returns one lambda.Code per built handler: functions of a stack that share a

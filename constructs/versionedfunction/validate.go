@@ -27,7 +27,7 @@ type facts struct {
 	timeout float64
 }
 
-func readFacts(p *Props) (facts, []string) {
+func readFacts(p *Props, ss *stackScope) (facts, []string) {
 	var f facts
 	needTimeout := p.Deployment != nil && p.Deployment.Thresholds.P99Duration != nil
 	if p.Function != nil {
@@ -67,11 +67,11 @@ func readFacts(p *Props) (facts, []string) {
 				f.arch = optionsArchitecture(fo)
 			}
 			if needTimeout && fo.Timeout != nil && p.Timeout == nil {
-				f.timeout = timeoutSeconds(fo.Timeout)
+				f.timeout = ss.timeoutSeconds(fo.Timeout)
 			}
 		}
 		if needTimeout && f.timeout == 0 {
-			f.timeout = timeoutSeconds(p.Timeout)
+			f.timeout = ss.timeoutSeconds(p.Timeout)
 		}
 	}
 	f.nameIsToken = isToken(f.name)
@@ -94,7 +94,7 @@ func isTokenNumber(f float64) bool { return f < 0 }
 // an odd float) from a bad value; asked only of a value that breaks a rule.
 func unresolvedNumber(f float64) bool { return *awscdk.Token_IsUnresolved(f) }
 
-func validate(p *Props, f facts) []string {
+func validate(p *Props, f facts, ss *stackScope) []string {
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	var sources []string
@@ -180,7 +180,7 @@ func validate(p *Props, f facts) []string {
 			p.RemovalPolicy, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	}
 	if d := p.Deployment; d != nil && d.Thresholds.P99Duration != nil && f.timeout > 0 {
-		if ms, ok := millis(d.Thresholds.P99Duration); ok && ms > f.timeout*1000 {
+		if ms, ok := ss.millis(d.Thresholds.P99Duration); ok && ms > f.timeout*1000 {
 			add("Deployment.Thresholds.P99Duration: got %s, above the function's timeout of %g s; want at most the timeout, or the term can never breach", durationString(d.Thresholds.P99Duration), f.timeout)
 		}
 	}
@@ -200,7 +200,7 @@ func validate(p *Props, f facts) []string {
 		add("MemorySize: got %g; want %s", *m, lambdarules.MemoryMB.Allowed)
 	}
 	if p.Timeout != nil {
-		if ms, ok := millis(p.Timeout); ok && (ms < 1000 || ms > lambdarules.MaxTimeoutS*1000 || math.Mod(ms, 1000) != 0) {
+		if ms, ok := ss.millis(p.Timeout); ok && (ms < 1000 || ms > lambdarules.MaxTimeoutS*1000 || math.Mod(ms, 1000) != 0) {
 			add("Timeout: got %s; want whole seconds: %s", durationString(p.Timeout), lambdarules.TimeoutS.Allowed)
 		}
 	}
@@ -249,8 +249,8 @@ func validate(p *Props, f facts) []string {
 			add("ProvisionedConcurrentExecutions: got %g with Additional; Lambda does not manage provisioned concurrency on an alias split between two versions: drop one of the two", *pc)
 		}
 	}
-	problems = append(problems, validateDeployment(p.Deployment)...)
-	problems = append(problems, validateShift(p.Deployment)...)
+	problems = append(problems, validateDeployment(p.Deployment, ss)...)
+	problems = append(problems, ss.validateShift(p.Deployment)...)
 	return problems
 }
 

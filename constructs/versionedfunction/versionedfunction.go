@@ -73,12 +73,14 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	}
 	path := *c.Node().Path()
 	fail := func(problems []string) { panic(fmt.Errorf("%s: %s", path, joinProblems(problems))) }
-	facts, problems := readFacts(props)
-	problems = append(problems, validate(props, facts)...)
+	stack := awscdk.Stack_Of(c)
+	// Before validating: the stack's scope remembers what validation reads through jsii.
+	ss := scopeOf(stack)
+	facts, problems := readFacts(props, ss)
+	problems = append(problems, validate(props, facts, ss)...)
 	if len(problems) > 0 {
 		fail(problems)
 	}
-	stack := awscdk.Stack_Of(c)
 	if props.Function != nil {
 		if problems := checkOwnFunction(stack, props.Function); len(problems) > 0 {
 			fail(problems)
@@ -86,7 +88,6 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		// CurrentVersion() may still be called after New: check again at synth.
 		c.Node().AddValidation(&noVersionValidation{stack: stack, fn: props.Function})
 	}
-	ss := scopeOf(stack)
 	outputKey := contract.OutputKey(id)
 	if outputKey == contract.OutputKeyPrefix {
 		fail([]string{fmt.Sprintf("id %q: has no letter or digit; want an id such as \"Orders\", which names the stack output %s<Id> the golive CLI reads", id, contract.OutputKeyPrefix)})
@@ -125,7 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 
 	switch {
 	case props.LiveVersion != "" && props.Deployment != nil:
-		v.addDeployment(props)
+		v.addDeployment(props, ss)
 	case props.LiveVersion != "":
 		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:pinnedWithoutDeployment"), jsii.String(fmt.Sprintf(
 			"%s is pinned to version %s without a Deployment: CloudFormation moves the alias at once, with no canary, no alarm and no rollback. "+
@@ -136,7 +137,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 				"Publish a version and set LiveVersion (with Rollout direct for the first pin)"))
 	}
 
-	v.release = releaseFactsOf(facts.name, props.Deployment)
+	v.release = releaseFactsOf(facts.name, props.Deployment, ss)
 	if props.LiveVersion != "" && !props.DisableDashboard {
 		ReleaseDashboardOf(stack, nil).AddFunction(v)
 	}
