@@ -89,6 +89,7 @@ type SynthRun struct {
 	Config     string // generated config.json
 	Env        string // "" for every environment
 	Validation bool   // aws-cdk-lib's built-in template validation (CDK_VALIDATION)
+	Binary     string // a prebuilt Go CDK app to run instead of App's (a build to compare)
 }
 
 // Run times one `cdk synth -q` of r with the real CLI from node_modules, and returns
@@ -111,6 +112,9 @@ func (s *Synth) Run(ctx context.Context, r SynthRun) (Sample, string, error) {
 		app = s.Empty
 	case EmptyJS:
 		app = "node " + filepath.Join(s.Root, "bench", "jsapp", "empty.js")
+	}
+	if r.Binary != "" {
+		app = r.Binary
 	}
 	args := []string{filepath.Join(s.Root, "node_modules", ".bin", "cdk"), "synth", "--quiet", "--no-notices",
 		"--app", app, "--output", out}

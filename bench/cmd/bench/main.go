@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "bench/results", "directory for latest.md and synth.png")
 	readme := fs.String("readme", "bench/README.md", "file whose results:begin/end block gets the tables (not with -quick; \"\" for none)")
 	goliveApp := fs.String("golive-app", "", "a prebuilt golive CDK app to measure instead of building ./cmd/app (to compare builds)")
+	buildList := fs.String("builds", "", "prebuilt golive CDK apps to compare side by side, NAME=PATH,... (the first is the reference); only this section runs, with -n, -pairs and -validation")
+	validation := fs.String("validation", "on,off", "aws-cdk-lib validation modes to measure: on, off or both")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -49,6 +51,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		*readme = ""
 		*pairs, *ns, *publishN = 1, "1,10", 10
 		*sections = strings.ReplaceAll(*sections, "setup", "")
+	}
+	var vals []bool
+	for _, v := range strings.Split(*validation, ",") {
+		switch strings.TrimSpace(v) {
+		case "on":
+			vals = append(vals, true)
+		case "off":
+			vals = append(vals, false)
+		default:
+			fmt.Fprintf(stderr, "bench: -validation: got %q; want on, off or on,off\n", v)
+			return 2
+		}
+	}
+	var builds []bench.Build
+	if *buildList != "" {
+		for _, nv := range strings.Split(*buildList, ",") {
+			name, path, ok := strings.Cut(nv, "=")
+			if !ok || name == "" || path == "" {
+				fmt.Fprintf(stderr, "bench: -builds: got %q; want NAME=PATH of a prebuilt golive app\n", nv)
+				return 2
+			}
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				fmt.Fprintln(stderr, "bench: -builds:", err)
+				return 2
+			}
+			builds = append(builds, bench.Build{Name: name, Path: abs})
+		}
+		if len(builds) < 2 {
+			fmt.Fprintln(stderr, "bench: -builds: want at least two builds to compare")
+			return 2
+		}
+		*sections, *readme, *goliveApp = "builds", "", builds[0].Path
 	}
 	want := map[string]bool{}
 	for _, s := range strings.Split(*sections, ",") {
@@ -84,14 +119,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rep := &bench.Report{Date: time.Now(), Machine: bench.Machine(), Pairs: *pairs, NodeOptions: os.Getenv("NODE_OPTIONS")}
 	fail := func(err error) int { fmt.Fprintln(stderr, "bench:", err); return 1 }
 	var s *bench.Synth
-	if want["synth"] || want["perenv"] || want["scale"] || want["publish"] {
+	if want["synth"] || want["perenv"] || want["scale"] || want["publish"] || want["builds"] {
 		fmt.Fprintln(stderr, "building the golive app, an empty app and the handler (not timed)...")
 		if s, err = bench.NewSynth(ctx, root, work, *goliveApp, stderr); err != nil {
 			return fail(err)
 		}
 	}
+	if want["builds"] {
+		rows, err := s.CompareBuilds(ctx, builds, nList, *pairs, vals)
+		if err != nil {
+			return fail(err)
+		}
+		var md bytes.Buffer
+		bench.BuildsMarkdown(&md, builds, rows)
+		stdout.Write(md.Bytes())
+		return 0
+	}
 	if want["synth"] {
-		vals := []bool{true, false}
 		if rep.Synth, err = s.RunSynth(ctx, bench.SynthOptions{Ns: nList, Pairs: *pairs, Validation: vals,
 			PerEnv: want["perenv"], Scale: want["scale"] && len(nList) > 1}); err != nil {
 			return fail(err)
