@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // Config is a loaded, merged and validated config.json.
@@ -164,7 +164,7 @@ type Alarms struct {
 	// over the same minute (see versionedfunction.Thresholds). Only with ErrorRatePercent.
 	ErrorRateRelative bool
 	P99DurationMs     *float64
-	// MinInvocations defaults to contract.DefaultMinInvocations; 0 turns the guard off.
+	// MinInvocations defaults to 10; 0 turns the guard off.
 	MinInvocations int
 	// Extra names existing CloudWatch alarms that also roll a deployment back.
 	Extra []string
@@ -177,7 +177,7 @@ type Smoke struct {
 	Events []json.RawMessage
 	// Expect is a JSON value every response must contain, or nil.
 	Expect json.RawMessage
-	// TimeoutS bounds all events together: 1..840, default contract.DefaultSmokeTimeoutS.
+	// TimeoutS bounds all events together: 1..840, default 60.
 	TimeoutS int
 	// Compare also invokes the current version with each event and fails the release when
 	// the responses differ, except at Ignore (JSON Pointers; only with Compare).
@@ -257,7 +257,7 @@ func (e *Env) Function(name string) (*Function, error) {
 // OutputKey is the stack output that records the live version the stack last deployed,
 // which the CLI reads back. Output names must be alphanumeric, so "order-api" becomes
 // "LiveVersionOrderApi"; Parse refuses two functions that would share one.
-func (f Function) OutputKey() string { return contract.OutputKey(f.Name) }
+func (f Function) OutputKey() string { return stackoutputs.OutputKey(f.Name) }
 
 // TagOrDigest is what follows the repository in an image reference, the form CDK's
 // DockerImageCode.fromEcr takes.

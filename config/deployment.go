@@ -3,7 +3,7 @@ package config
 import (
 	"strings"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
@@ -187,17 +187,17 @@ func resolveDeployment(f field[*deploySpec]) (Deployment, deploySpec, bool) {
 		d.Alarms.ErrorRatePercent = ptr(a.errorRate)
 		d.Alarms.P99DurationMs = ptr(a.p99)
 		d.Alarms.ErrorRateRelative = a.relative.or(false)
-		d.Alarms.MinInvocations = int(a.minInvocations.or(contract.DefaultMinInvocations))
+		d.Alarms.MinInvocations = int(a.minInvocations.or(hooksettings.DefaultMinInvocations))
 		if a.extra.st == set && len(a.extra.v) > 0 {
 			d.Alarms.Extra = a.extra.v
 		}
 	}
 	if d.Alarms.MinInvocations == 0 && (ds.alarms.st != set || ds.alarms.v.minInvocations.st != set) {
-		d.Alarms.MinInvocations = contract.DefaultMinInvocations
+		d.Alarms.MinInvocations = hooksettings.DefaultMinInvocations
 	}
 	if ds.smoke.st == set && ds.smoke.v.events.st == set {
 		sm := ds.smoke.v
-		d.Smoke = &Smoke{Events: sm.events.v, TimeoutS: int(sm.timeoutS.or(contract.DefaultSmokeTimeoutS))}
+		d.Smoke = &Smoke{Events: sm.events.v, TimeoutS: int(sm.timeoutS.or(hooksettings.DefaultSmokeTimeoutS))}
 		if sm.expect.st == set {
 			d.Smoke.Expect = sm.expect.v
 		}

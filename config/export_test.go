@@ -3,7 +3,7 @@ package config
 import (
 	"slices"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
@@ -31,11 +31,11 @@ var SchemaPatterns = map[string]any{
 	"/$defs/deployment/properties/rollback_type/not":                    map[string]any{},
 	"/$defs/alarms/properties/throttles/not":                            map[string]any{},
 	"/$defs/alarms/properties/min_invocations/maximum":                  float64(lambdarules.MaxMinInvocations),
-	"/$defs/alarms/properties/min_invocations/default":                  float64(contract.DefaultMinInvocations),
-	"/$defs/smoke/properties/ignore/items/pattern":                      contract.IgnorePointerPattern,
-	"/$defs/smoke/properties/timeout_s/maximum":                         float64(contract.MaxSmokeTimeoutS),
-	"/$defs/smoke/properties/timeout_s/default":                         float64(contract.DefaultSmokeTimeoutS),
-	"/$defs/bake/properties/minutes/maximum":                            float64(contract.MaxBakeMinutes),
+	"/$defs/alarms/properties/min_invocations/default":                  float64(hooksettings.DefaultMinInvocations),
+	"/$defs/smoke/properties/ignore/items/pattern":                      hooksettings.IgnorePointerPattern,
+	"/$defs/smoke/properties/timeout_s/maximum":                         float64(hooksettings.MaxSmokeTimeoutS),
+	"/$defs/smoke/properties/timeout_s/default":                         float64(hooksettings.DefaultSmokeTimeoutS),
+	"/$defs/bake/properties/minutes/maximum":                            float64(hooksettings.MaxBakeMinutes),
 	"/$defs/sharedFunction/properties/live_version/not":                 map[string]any{},
 	"/$defs/envFunction/properties/live_version/$ref":                   "#/$defs/liveVersion",
 	"/$defs/memoryMb/minimum":                                           float64(lambdarules.MinMemoryMB),

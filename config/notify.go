@@ -4,11 +4,13 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // DashboardName is the release dashboard of env's stack, {project}-{env}-releases.
-func (c *Config) DashboardName(env string) string { return contract.DashboardName(c.StackName(env)) }
+func (c *Config) DashboardName(env string) string {
+	return resourcenames.DashboardName(c.StackName(env))
+}
 
 // Notifications are the SNS topics an env's releases are told to: the CodeDeploy
 // deployment groups' triggers and the rollback alarms' actions publish to each. Email, chat

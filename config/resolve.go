@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // envSpec is one env as written.
@@ -62,7 +62,7 @@ func (p *parser) sharedFunctions(o object) (map[string]*fnSpec, []string) {
 			p.add(at, "got %s as a function key; want %s", quote(m.key), wantFunctionKey)
 			continue
 		}
-		key := contract.OutputKey(m.key)
+		key := stackoutputs.OutputKey(m.key)
 		if other, dup := outputs[key]; dup {
 			p.add(at, "got %s, whose stack output %s is also %s's; want function keys that differ in more than punctuation and the case of a word's first letter",
 				quote(m.key), key, quote(other))

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
@@ -22,7 +22,7 @@ var (
 	accountRe     = regexp.MustCompile(`^[0-9]{12}$`)
 	regionRe      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
 	lambdaNameRe  = regexp.MustCompile(lambdarules.FunctionNamePattern)
-	hookRe        = contract.HookFunctionRe
+	hookRe        = hooksettings.HookFunctionRe
 	digestRe      = regexp.MustCompile(lambdarules.DigestPattern)
 	tagRe         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
 	envVarRe      = regexp.MustCompile(lambdarules.EnvVarNamePattern)

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // Field names, in the order error messages list them.
@@ -186,7 +187,7 @@ func (p *parser) version(o object, key string) field[string] {
 			f.v = v.s
 			return f
 		}
-		if v.s == contract.Latest {
+		if v.s == resourcenames.Latest {
 			p.add(f.path, "got %s; want %s: null is how LIVE follows $LATEST", v, wantLiveVersion)
 			f.st = invalid
 			return f
@@ -222,7 +223,7 @@ func (p *parser) additional(o object) field[*WeightedVersion] {
 		at := join(f.path, m.key)
 		if !versionRe.MatchString(m.key) {
 			why := ""
-			if m.key == contract.Latest {
+			if m.key == resourcenames.Latest {
 				why = ": an alias splits traffic between published versions, never $LATEST"
 			}
 			p.add(at, "got %s as a version; want %s%s", quote(m.key), wantVersionKey, why)
@@ -380,7 +381,7 @@ func (p *parser) smoke(o object) field[*smokeSpec] {
 		f.st = invalid
 		return f
 	}
-	s := &smokeSpec{timeoutS: p.integer(so, "timeout_s", true, 1, contract.MaxSmokeTimeoutS, wantSmokeTimeout)}
+	s := &smokeSpec{timeoutS: p.integer(so, "timeout_s", true, 1, hooksettings.MaxSmokeTimeoutS, wantSmokeTimeout)}
 	ev, evf := lookup[[]json.RawMessage](so, "events", false)
 	switch {
 	case evf.st != set:
@@ -399,8 +400,8 @@ func (p *parser) smoke(o object) field[*smokeSpec] {
 	}
 	s.expect = exf
 	s.compare = p.boolean(so, "compare", true)
-	s.ignore = p.stringList(so, "ignore", true, wantSmokeIgnore, contract.WantIgnorePointer, 0,
-		func(ptr string) bool { return contract.CheckIgnorePointer(ptr) == nil })
+	s.ignore = p.stringList(so, "ignore", true, wantSmokeIgnore, hooksettings.WantIgnorePointer, 0,
+		func(ptr string) bool { return hooksettings.CheckIgnorePointer(ptr) == nil })
 	f.v = s
 	return f
 }
@@ -416,7 +417,7 @@ func (p *parser) bake(o object) field[*bakeSpec] {
 		return f
 	}
 	p.required(bo, "minutes", wantBakeMinutes)
-	f.v = &bakeSpec{minutes: p.integer(bo, "minutes", false, 1, contract.MaxBakeMinutes, wantBakeMinutes)}
+	f.v = &bakeSpec{minutes: p.integer(bo, "minutes", false, 1, hooksettings.MaxBakeMinutes, wantBakeMinutes)}
 	return f
 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/iampolicy"
 )
 
 // CLIRoleName is the role the pipeline's golive steps assume in an environment's account.
@@ -35,7 +35,7 @@ func CLIStepRoleArn(cfg *config.Config, env string) string {
 
 // newCLIRole lets the pipeline's golive steps run golive against this environment:
 // pipeline shell steps cannot act in another account on their own (aws/aws-cdk#9625,
-// #18272). The role grants exactly the calls the CLI makes (contract.CLIPermissions), on
+// #18272). The role grants exactly the calls the CLI makes (iampolicy.CLIPermissions), on
 // this environment's resources only, except the actions that take no resource
 // (lambda:GetAccountSettings for prune, cloudwatch:GetMetricData for plan and verify), on *.
 //
@@ -52,34 +52,34 @@ func newCLIRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) awsiam.
 	arn := func(service, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition(env.Region), service, env.Region, env.Account, resource)
 	}
-	resources := func(s contract.Scope) []string {
+	resources := func(s iampolicy.Scope) []string {
 		var out []string
 		switch s {
-		case contract.ScopeFunctions, contract.ScopeVersions:
+		case iampolicy.ScopeFunctions, iampolicy.ScopeVersions:
 			for _, fn := range env.Functions {
-				if s == contract.ScopeFunctions {
+				if s == iampolicy.ScopeFunctions {
 					out = append(out, arn("lambda", "function:"+fn.FunctionName))
 				}
 				out = append(out, arn("lambda", "function:"+fn.FunctionName+":*"))
 			}
-		case contract.ScopeAccount:
+		case iampolicy.ScopeAccount:
 			out = []string{"*"}
-		case contract.ScopeStack:
+		case iampolicy.ScopeStack:
 			out = []string{arn("cloudformation", "stack/"+cfg.StackName(env.Name)+"/*")}
-		case contract.ScopeDeploymentGroups:
+		case iampolicy.ScopeDeploymentGroups:
 			out = []string{arn("codedeploy", "deploymentgroup:"+cfg.CodeDeployApplication(env.Name)+"/*")}
-		case contract.ScopeApplication:
+		case iampolicy.ScopeApplication:
 			out = []string{arn("codedeploy", "application:"+cfg.CodeDeployApplication(env.Name))}
-		case contract.ScopeDeploymentConfigs:
+		case iampolicy.ScopeDeploymentConfigs:
 			out = []string{arn("codedeploy", "deploymentconfig:*")}
-		case contract.ScopeHookLogs:
+		case iampolicy.ScopeHookLogs:
 			// The shipped hooks' generated names start with the stack's name.
 			out = []string{arn("logs", "log-group:/aws/lambda/"+cfg.StackName(env.Name)+"-*")}
 		}
 		return out
 	}
 	var statements []awsiam.PolicyStatement
-	for _, s := range contract.CLIPolicy(resources) {
+	for _, s := range iampolicy.CLIPolicy(resources) {
 		statements = append(statements, statement(s.Sid, s.Actions, s.Resources))
 	}
 	trusted := awsiam.NewAccountPrincipal(jsii.String(cfg.Pipeline.Account)).WithConditions(&map[string]any{

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 )
 
 // TestSmokeCompareReachesTheHook: deployment.smoke's compare and ignore in config.json are
@@ -17,18 +17,18 @@ func TestSmokeCompareReachesTheHook(t *testing.T) {
 		"smoke": {"events": [{"name": "x"}], "compare": true, "ignore": ["/requestId", "/items/0/time"]}}`)
 	_, tpl := synth(t, cfg, "prd")
 	fns := *tpl.FindResources(jsii.String("AWS::Lambda::Function"), map[string]any{"Properties": map[string]any{
-		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.HookPhaseEnv: contract.HookPhaseSmoke})},
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{hooksettings.HookPhaseEnv: hooksettings.HookPhaseSmoke})},
 	}})
 	if len(fns) != 1 {
 		t.Fatalf("%d smoke hook functions, want 1", len(fns))
 	}
 	for _, fn := range fns {
 		vars := (*fn)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
-		settings, ok := vars[contract.HookSettingsEnv].(string)
+		settings, ok := vars[hooksettings.HookSettingsEnv].(string)
 		if !ok {
-			t.Fatalf("%s = %#v, want a string", contract.HookSettingsEnv, vars[contract.HookSettingsEnv])
+			t.Fatalf("%s = %#v, want a string", hooksettings.HookSettingsEnv, vars[hooksettings.HookSettingsEnv])
 		}
-		targets, err := contract.ParseHookTargets([]string{contract.HookSettingsEnv + "=" + settings})
+		targets, err := hooksettings.ParseHookTargets([]string{hooksettings.HookSettingsEnv + "=" + settings})
 		if err != nil {
 			t.Fatal(err)
 		}

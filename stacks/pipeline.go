@@ -12,7 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/versiondesc"
 )
 
 // PipelineStackProps configures the pipeline stack.
@@ -212,7 +212,7 @@ func newCLIStepRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) aws
 }
 
 // cliStep builds the golive CLI from the source and runs it with role. publish records the
-// source commit in each version's description from contract.SourceCommitEnv: the source
+// source commit in each version's description from versiondesc.SourceCommitEnv: the source
 // action's CommitId variable, which CDK Pipelines passes into a step's environment
 // (CodePipelineSource.sourceAttribute; CodePipeline User Guide, "Variables reference",
 // CodeStarSourceConnection: CommitId), since the connection's source artifact holds no .git
@@ -230,7 +230,7 @@ func cliStep(id string, source pipelines.CodePipelineSource, synth pipelines.She
 		Input:    source,
 		Role:     role,
 		Commands: jsii.Strings(commands...),
-		Env:      &map[string]*string{contract.SourceCommitEnv: source.SourceAttribute(jsii.String("CommitId"))},
+		Env:      &map[string]*string{versiondesc.SourceCommitEnv: source.SourceAttribute(jsii.String("CommitId"))},
 	}
 	if synth != nil {
 		props.AdditionalInputs = &map[string]pipelines.IFileSetProducer{synthDir: synth}

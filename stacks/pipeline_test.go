@@ -14,7 +14,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/cli"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/iampolicy"
+	"github.com/golive-dev/golive/internal/versiondesc"
 	"github.com/golive-dev/golive/stacks"
 )
 
@@ -267,7 +268,7 @@ func TestCLIRoleIsScopedToTheEnvironment(t *testing.T) {
 	}
 	sort.Strings(got)
 	var want []string
-	for _, p := range contract.CLIPermissions() {
+	for _, p := range iampolicy.CLIPermissions() {
 		want = append(want, p.IAMAction())
 	}
 	sort.Strings(want)
@@ -462,7 +463,7 @@ func TestPipelinePassesTheSourceCommit(t *testing.T) {
 		if err := json.Unmarshal([]byte(envs[step]), &vars); err != nil {
 			t.Fatalf("%s: environment variables %q: %v", step, envs[step], err)
 		}
-		want := struct{ Name, Type, Value string }{contract.SourceCommitEnv, "PLAINTEXT", "#{" + sourceNamespace + ".CommitId}"}
+		want := struct{ Name, Type, Value string }{versiondesc.SourceCommitEnv, "PLAINTEXT", "#{" + sourceNamespace + ".CommitId}"}
 		found := false
 		for _, v := range vars {
 			found = found || v == want

@@ -15,14 +15,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/hook"
+	"github.com/golive-dev/golive/internal/hooksettings"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	h := &hook.Handler{Phase: os.Getenv(contract.HookPhaseEnv), Log: log}
-	targets, err := contract.ParseHookTargets(os.Environ())
+	h := &hook.Handler{Phase: os.Getenv(hooksettings.HookPhaseEnv), Log: log}
+	targets, err := hooksettings.ParseHookTargets(os.Environ())
 	h.Targets, h.SetupErr = targets, err
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil && h.SetupErr == nil {

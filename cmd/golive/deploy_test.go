@@ -23,7 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 	"github.com/golive-dev/golive/internal/testkit/moto"
 )
 
@@ -62,12 +63,12 @@ func TestReleaseLoopOnDeployedStack(t *testing.T) {
 
 	// First deploy: LIVE follows $LATEST.
 	d.deploy()
-	d.wantStackRecords(contract.Latest)
+	d.wantStackRecords(resourcenames.Latest)
 	if env := d.latestEnv(); env["RELEASE"] != "1" {
 		t.Fatalf("deployed $LATEST has environment %v; want RELEASE=1 from the config", env)
 	}
 	st := d.status()
-	d.wantStatus(st, contract.Latest, "", contract.Latest, contract.Latest, "<null>")
+	d.wantStatus(st, resourcenames.Latest, "", resourcenames.Latest, resourcenames.Latest, "<null>")
 	if !st.StackFound || st.Stack != deployStack || ptr(st.Functions[0].StackFunctionName) != deployFnName {
 		t.Fatalf("status reads stack %q (found %v) naming %q; want %s naming %s", st.Stack, st.StackFound, ptr(st.Functions[0].StackFunctionName), deployStack, deployFnName)
 	}
@@ -318,15 +319,15 @@ func (d *deployment) deploy() {
 	version := d.stackRecords()
 	ctx := context.Background()
 	_, err := d.lambda.UpdateAlias(ctx, &lambda.UpdateAliasInput{
-		FunctionName: aws.String(deployFnName), Name: aws.String(contract.Alias), FunctionVersion: aws.String(version),
+		FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.Alias), FunctionVersion: aws.String(version),
 	})
 	if err != nil {
 		_, err = d.lambda.CreateAlias(ctx, &lambda.CreateAliasInput{
-			FunctionName: aws.String(deployFnName), Name: aws.String(contract.Alias), FunctionVersion: aws.String(version),
+			FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.Alias), FunctionVersion: aws.String(version),
 		})
 	}
 	if err != nil {
-		d.t.Fatalf("move %s to %s as CloudFormation would: %v", contract.Alias, version, err)
+		d.t.Fatalf("move %s to %s as CloudFormation would: %v", resourcenames.Alias, version, err)
 	}
 }
 
@@ -337,14 +338,14 @@ func (d *deployment) stackRecords() string {
 	if err != nil {
 		d.t.Fatalf("describe stack: %v", err)
 	}
-	key := contract.OutputKey(deployFn)
+	key := stackoutputs.OutputKey(deployFn)
 	var keys []string
 	for _, o := range out.Stacks[0].Outputs {
 		keys = append(keys, aws.ToString(o.OutputKey))
 		if aws.ToString(o.OutputKey) != key {
 			continue
 		}
-		name, version, ok := contract.ParseOutputValue(aws.ToString(o.OutputValue))
+		name, version, ok := stackoutputs.ParseOutputValue(aws.ToString(o.OutputValue))
 		if !ok || name != deployFnName {
 			d.t.Fatalf("stack output %s = %q; want %s:VERSION", key, aws.ToString(o.OutputValue), deployFnName)
 		}
@@ -375,12 +376,12 @@ func (d *deployment) latestEnv() map[string]string {
 
 func (d *deployment) wantAlias(version string) {
 	d.t.Helper()
-	out, err := d.lambda.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String(deployFnName), Name: aws.String(contract.Alias)})
+	out, err := d.lambda.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.Alias)})
 	if err != nil {
 		d.t.Fatalf("get alias: %v", err)
 	}
 	if got := aws.ToString(out.FunctionVersion); got != version || out.RoutingConfig != nil && len(out.RoutingConfig.AdditionalVersionWeights) > 0 {
-		d.t.Fatalf("alias %s is on %s (routing %+v); want %s alone", contract.Alias, got, out.RoutingConfig, version)
+		d.t.Fatalf("alias %s is on %s (routing %+v); want %s alone", resourcenames.Alias, got, out.RoutingConfig, version)
 	}
 }
 
@@ -392,7 +393,7 @@ func (d *deployment) wantVersions(want ...string) {
 	}
 	var got []string
 	for _, v := range out.Versions {
-		if v := aws.ToString(v.Version); v != contract.Latest {
+		if v := aws.ToString(v.Version); v != resourcenames.Latest {
 			got = append(got, v)
 		}
 	}

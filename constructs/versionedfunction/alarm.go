@@ -9,7 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // newRollbackAlarm folds every threshold into one metric-math alarm: one resource per
@@ -136,7 +136,7 @@ const rollbackEvaluationPeriods = 3
 // (at most 64 + 26 characters, within CloudWatch's 255): golive watch finds a release's
 // alarm by this name.
 func RollbackAlarmName(functionName, version string) string {
-	return contract.RollbackAlarmName(functionName, version)
+	return resourcenames.RollbackAlarmName(functionName, version)
 }
 
 // cfnDimensions scopes a metric to the LIVE alias and, when version is set, to the version

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
@@ -436,9 +436,9 @@ func TestOwnFunctionGetsHooks(t *testing.T) {
 	versionedfunction.New(stack, "Orders", &versionedfunction.Props{Function: fn, LiveVersion: "4", Deployment: d})
 	tpl := assertions.Template_FromStack(stack, nil)
 
-	for _, phase := range []string{contract.HookPhaseSmoke, contract.HookPhaseBake} {
+	for _, phase := range []string{hooksettings.HookPhaseSmoke, hooksettings.HookPhaseBake} {
 		hooks := *tpl.FindResources(jsii.String("AWS::Lambda::Function"), map[string]any{"Properties": map[string]any{
-			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.HookPhaseEnv: phase})},
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{hooksettings.HookPhaseEnv: phase})},
 		}})
 		if len(hooks) != 1 {
 			t.Fatalf("%d %s hooks, want 1", len(hooks), phase)
@@ -448,7 +448,7 @@ func TestOwnFunctionGetsHooks(t *testing.T) {
 			for k, v := range (*h)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any) {
 				env = append(env, k+"="+v.(string))
 			}
-			targets, err := contract.ParseHookTargets(env)
+			targets, err := hooksettings.ParseHookTargets(env)
 			if err != nil {
 				t.Fatal(err)
 			}

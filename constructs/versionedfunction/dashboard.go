@@ -11,7 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // ReleaseDashboard is a CloudWatch dashboard of releases: per function, LIVE's invocations,
@@ -40,7 +41,7 @@ type ReleaseDashboard struct {
 // ReleaseDashboardProps configures a ReleaseDashboard.
 type ReleaseDashboardProps struct {
 	// DashboardName of the dashboard: letters, digits, "-" and "_". Default: the stack's
-	// name and "-releases" (contract.DashboardName), {project}-{env}-releases in golive's
+	// name and "-releases", the name golive status looks for: {project}-{env}-releases in golive's
 	// own stacks.
 	DashboardName string
 }
@@ -50,7 +51,8 @@ type ReleaseDashboardProps struct {
 const ReleaseDashboardID = "GoliveReleaseDashboard"
 
 // ReleaseDashboardOf returns the stack's release dashboard, declared with props on first
-// use, with the stack output contract.DashboardOutputKey naming it: every pinned VersionedFunction of the stack adds itself to it unless its
+// use, with the stack output "ReleaseDashboard" naming it (golive status links to it):
+// every pinned VersionedFunction of the stack adds itself to it unless its
 // Props.DisableDashboard is set. To name it, call ReleaseDashboardOf with props before
 // declaring the functions; props given once it exists must match it. It panics, naming the
 // path, on a name that is not a dashboard name, or one that differs from the existing one.
@@ -69,7 +71,7 @@ func ReleaseDashboardOf(scope constructs.Construct, props *ReleaseDashboardProps
 	}
 	d = NewReleaseDashboard(stack, ReleaseDashboardID, props)
 	// What golive status reads to link the dashboard, with or without golive's config.
-	awscdk.NewCfnOutput(stack, jsii.String(contract.DashboardOutputKey), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(stackoutputs.DashboardOutputKey), &awscdk.CfnOutputProps{
 		Value:       jsii.String(d.name),
 		Description: jsii.String("CloudWatch dashboard of the stack's releases"),
 	})
@@ -90,7 +92,7 @@ func NewReleaseDashboard(scope constructs.Construct, id string, props *ReleaseDa
 		name = props.DashboardName
 	}
 	if name == "" {
-		name = contract.DashboardName(*stack.StackName())
+		name = resourcenames.DashboardName(*stack.StackName())
 	}
 	if !*awscdk.Token_IsUnresolved(jsii.String(name)) && !dashboardNameRe(name) {
 		panic(fmt.Sprintf("%s: DashboardName: got %q; want 1 to 255 letters, digits, \"-\" and \"_\" (CloudWatch's rule for dashboard names)", *c.Node().Path(), name))

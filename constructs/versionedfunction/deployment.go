@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
@@ -129,7 +129,7 @@ type alarmThresholds struct {
 
 func (a alarmThresholds) minInvocations() int {
 	if a.MinInvocations == nil {
-		return contract.DefaultMinInvocations
+		return hooksettings.DefaultMinInvocations
 	}
 	return int(*a.MinInvocations)
 }
@@ -214,22 +214,22 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 		// The settings name no version: the hook reads the target from the deployment, so a
 		// release changes nothing of the hooks.
 		if s := d.Smoke; s != nil {
-			timeout := contract.DefaultSmokeTimeoutS
+			timeout := hooksettings.DefaultSmokeTimeoutS
 			if s.Timeout != nil {
 				ms, _ := millis(s.Timeout)
 				timeout = int(ms / 1000)
 			}
-			smoke := contract.HookTarget{Group: v.functionName, Function: v.functionName,
-				Smoke: &contract.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout, Compare: s.Compare, Ignore: s.Ignore}}
-			gp.PreHook = hooks.add(v, contract.HookPhaseSmoke, smoke, grants)
+			smoke := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName,
+				Smoke: &hooksettings.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout, Compare: s.Compare, Ignore: s.Ignore}}
+			gp.PreHook = hooks.add(v, hooksettings.HookPhaseSmoke, smoke, grants)
 		}
 		if b := d.Bake; b != nil {
 			ms, _ := millis(b.Wait)
-			bake := contract.HookTarget{Group: v.functionName, Function: v.functionName, Bake: &contract.Bake{
+			bake := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName, Bake: &hooksettings.Bake{
 				Minutes: int(ms / 60000), ErrorRatePercent: thresholds.ErrorRatePercent, P99DurationMs: thresholds.P99DurationMs,
 				MinInvocations: thresholds.minInvocations(),
 			}}
-			gp.PostHook = hooks.add(v, contract.HookPhaseBake, bake, grants)
+			gp.PostHook = hooks.add(v, hooksettings.HookPhaseBake, bake, grants)
 		}
 	}
 	v.DeploymentGroup = awscodedeploy.NewLambdaDeploymentGroup(v.Construct, jsii.String("Deployment"), gp)
@@ -343,7 +343,7 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 		}
 		// CDK reads a name out of a qualified ARN too; the qualifier would be dropped, and the
 		// deployment would run a hook other than the one named.
-		if arn := h.fn.FunctionArn(); arn != nil && !*awscdk.Token_IsUnresolved(arn) && !contract.HookFunctionRe.MatchString(*arn) {
+		if arn := h.fn.FunctionArn(); arn != nil && !*awscdk.Token_IsUnresolved(arn) && !hooksettings.HookFunctionRe.MatchString(*arn) {
 			add("Deployment.%s: function ARN %q; want %s", h.field, *arn, lambdarules.HookFunction.Allowed)
 		}
 	}
@@ -366,7 +366,7 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 			add("Deployment.Smoke.Expect: got %q; want a JSON value", s.Expect)
 		}
 		for i, p := range s.Ignore {
-			if err := contract.CheckIgnorePointer(p); err != nil {
+			if err := hooksettings.CheckIgnorePointer(p); err != nil {
 				add("Deployment.Smoke.Ignore[%d]: %v", i, err)
 			}
 		}
@@ -375,9 +375,9 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 		}
 		if s.Timeout != nil {
 			ms, ok := millis(s.Timeout)
-			if !ok || ms < 1000 || ms > contract.MaxSmokeTimeoutS*1000 || math.Mod(ms, 1000) != 0 {
+			if !ok || ms < 1000 || ms > hooksettings.MaxSmokeTimeoutS*1000 || math.Mod(ms, 1000) != 0 {
 				add("Deployment.Smoke.Timeout: got %s; want whole seconds from 1 to %d (the hook runs in one Lambda invocation), or nil for %d seconds",
-					durationString(s.Timeout), contract.MaxSmokeTimeoutS, contract.DefaultSmokeTimeoutS)
+					durationString(s.Timeout), hooksettings.MaxSmokeTimeoutS, hooksettings.DefaultSmokeTimeoutS)
 			}
 		}
 	}
@@ -386,9 +386,9 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 		if b.Wait != nil {
 			ms, ok = millis(b.Wait)
 		}
-		if !ok || ms < 60000 || ms > contract.MaxBakeMinutes*60000 || math.Mod(ms, 60000) != 0 {
+		if !ok || ms < 60000 || ms > hooksettings.MaxBakeMinutes*60000 || math.Mod(ms, 60000) != 0 {
 			add("Deployment.Bake.Wait: got %s; want whole minutes from 1 to %d (the hook waits and judges in one Lambda invocation of at most 15 minutes)",
-				durationString(b.Wait), contract.MaxBakeMinutes)
+				durationString(b.Wait), hooksettings.MaxBakeMinutes)
 		}
 		if !d.Thresholds.any() {
 			add("Deployment.Bake: set without Thresholds.ErrorRatePercent or Thresholds.P99Duration; a bake judges the new version against them: set one")
@@ -421,7 +421,7 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 		add("Deployment.Thresholds.ErrorRateRelative: set without ErrorRatePercent; want ErrorRatePercent, the margin the new version's error rate may exceed the old one's by")
 	}
 	if m := t.MinInvocations; m != nil && !lambdarules.ValidMinInvocations(*m) {
-		add("Deployment.Thresholds.MinInvocations: got %g; want %s (default %d)", *m, lambdarules.MinInvocations.Allowed, contract.DefaultMinInvocations)
+		add("Deployment.Thresholds.MinInvocations: got %g; want %s (default %d)", *m, lambdarules.MinInvocations.Allowed, hooksettings.DefaultMinInvocations)
 	}
 	return problems
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // Hooks are the traffic hooks that ship with this library (cmd/golive-hook), shared by
@@ -41,7 +42,7 @@ type Hooks struct {
 
 type hookFunction struct {
 	fn       awslambda.Function
-	settings contract.HookSettings
+	settings hooksettings.HookSettings
 	// applications whose revisions the role may read already, by name: the groups of a
 	// stack share one application, which one statement covers.
 	applications map[string]bool
@@ -65,10 +66,10 @@ func newHooks(scope constructs.Construct) *Hooks {
 }
 
 // Smoke is the pre-traffic hook function, nil until a deployment group uses it.
-func (h *Hooks) Smoke() awslambda.Function { return h.declared(contract.HookPhaseSmoke) }
+func (h *Hooks) Smoke() awslambda.Function { return h.declared(hooksettings.HookPhaseSmoke) }
 
 // Bake is the post-traffic hook function, nil until a deployment group uses it.
-func (h *Hooks) Bake() awslambda.Function { return h.declared(contract.HookPhaseBake) }
+func (h *Hooks) Bake() awslambda.Function { return h.declared(hooksettings.HookPhaseBake) }
 
 func (h *Hooks) declared(phase string) awslambda.Function {
 	h.mu.Lock()
@@ -89,7 +90,7 @@ func (h *Hooks) function(phase string) *hookFunction {
 		panic(fmt.Errorf("%s: %w", *h.scope.Node().Path(), err))
 	}
 	id, desc := "SmokeHook", "golive smoke test: invokes each released version with its events before any traffic shifts"
-	if phase == contract.HookPhaseBake {
+	if phase == hooksettings.HookPhaseBake {
 		id, desc = "BakeHook", "golive bake: judges each released version's own metrics after traffic has shifted"
 	}
 	ss := scopeOf(awscdk.Stack_Of(h.scope))
@@ -101,12 +102,12 @@ func (h *Hooks) function(phase string) *hookFunction {
 		MemorySize:   jsii.Number(128),
 		// Lambda's maximum: each run stops by its own settings (smoke timeout_s, bake
 		// minutes) and reports before this deadline in any case.
-		Timeout:     ss.duration(contract.HookTimeoutS),
+		Timeout:     ss.duration(hooksettings.HookTimeoutS),
 		Description: jsii.String(desc),
-		Environment: &map[string]*string{contract.HookPhaseEnv: jsii.String(phase)},
+		Environment: &map[string]*string{hooksettings.HookPhaseEnv: jsii.String(phase)},
 	})
 	f := &hookFunction{fn: fn, applications: map[string]bool{}}
-	if phase == contract.HookPhaseBake {
+	if phase == hooksettings.HookPhaseBake {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("cloudwatch:GetMetricData"),
 			Resources: jsii.Strings("*"), // GetMetricData has no resource type
@@ -118,7 +119,7 @@ func (h *Hooks) function(phase string) *hookFunction {
 
 // add gives the phase's hook the settings of one deployment group and the rights they
 // need, and returns the function to hand to the group.
-func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, arns hookGrants) awslambda.IFunction {
+func (h *Hooks) add(v *VersionedFunction, phase string, t hooksettings.HookTarget, arns hookGrants) awslambda.IFunction {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.function(phase)
@@ -128,10 +129,10 @@ func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, a
 	// The whole settings variable again: AddEnvironment replaces its value, so the last
 	// function's call leaves all of them.
 	key, value := f.settings.Env()
-	if size := len(key) + len(value) + len(contract.HookPhaseEnv) + len(phase); size > contract.MaxHookEnvironmentBytes {
+	if size := len(key) + len(value) + len(hooksettings.HookPhaseEnv) + len(phase); size > hooksettings.MaxHookEnvironmentBytes {
 		panic(fmt.Errorf("%s: the %s hook's settings reach %d bytes with this function's; Lambda allows %d for a function's environment: "+
 			"share the smoke events and thresholds between functions (each distinct setting is stored once), shorten them, or move functions to another stack",
-			*v.Node().Path(), phase, size, contract.MaxHookEnvironmentBytes))
+			*v.Node().Path(), phase, size, hooksettings.MaxHookEnvironmentBytes))
 	}
 	f.fn.AddEnvironment(jsii.String(key), jsii.String(value), nil)
 	f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -151,7 +152,7 @@ func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, a
 			Resources: jsii.Strings(arns.application),
 		}))
 	}
-	if phase == contract.HookPhaseSmoke {
+	if phase == hooksettings.HookPhaseSmoke {
 		arn := *v.Function.FunctionArn()
 		f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("lambda:InvokeFunction"),
@@ -161,7 +162,7 @@ func (h *Hooks) add(v *VersionedFunction, phase string, t contract.HookTarget, a
 		f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Effect:    awsiam.Effect_DENY,
 			Actions:   jsii.Strings("lambda:InvokeFunction"),
-			Resources: jsii.Strings(arn, arn+":"+contract.Latest),
+			Resources: jsii.Strings(arn, arn+":"+resourcenames.Latest),
 		}))
 	}
 	return f.fn

@@ -15,7 +15,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
+	"github.com/golive-dev/golive/internal/iampolicy"
 	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
@@ -98,10 +99,10 @@ func TestShippedHooks(t *testing.T) {
 	)
 
 	// THEN one smoke and one bake function serve the whole stack
-	hooks := map[string]string{"SmokeHook": contract.HookPhaseSmoke, "BakeHook": contract.HookPhaseBake}
+	hooks := map[string]string{"SmokeHook": hooksettings.HookPhaseSmoke, "BakeHook": hooksettings.HookPhaseBake}
 	for id, phase := range hooks {
 		fns := *tpl.FindResources(jsii.String("AWS::Lambda::Function"), map[string]any{"Properties": map[string]any{
-			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.HookPhaseEnv: phase})},
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{hooksettings.HookPhaseEnv: phase})},
 		}})
 		if len(fns) != 1 {
 			t.Fatalf("%d %s functions, want 1 shared by the stack", len(fns), phase)
@@ -111,17 +112,17 @@ func TestShippedHooks(t *testing.T) {
 				t.Errorf("%s hook is %s, want it in the stack's shared CodeDeploy/%s", phase, logical, id)
 			}
 			props := (*fn)["Properties"].(map[string]any)
-			if _, ok := vars(fn)[contract.HookSettingsEnv]; !ok {
-				t.Errorf("%s hook has no %s", phase, contract.HookSettingsEnv)
+			if _, ok := vars(fn)[hooksettings.HookSettingsEnv]; !ok {
+				t.Errorf("%s hook has no %s", phase, hooksettings.HookSettingsEnv)
 			}
-			if props["Timeout"] != float64(contract.HookTimeoutS) || props["Runtime"] != "provided.al2023" || props["Handler"] != "bootstrap" {
-				t.Errorf("%s hook: Timeout %v, Runtime %v, Handler %v; want %d, provided.al2023, bootstrap", phase, props["Timeout"], props["Runtime"], props["Handler"], contract.HookTimeoutS)
+			if props["Timeout"] != float64(hooksettings.HookTimeoutS) || props["Runtime"] != "provided.al2023" || props["Handler"] != "bootstrap" {
+				t.Errorf("%s hook: Timeout %v, Runtime %v, Handler %v; want %d, provided.al2023, bootstrap", phase, props["Timeout"], props["Runtime"], props["Handler"], hooksettings.HookTimeoutS)
 			}
 			var env []string
 			for k, v := range vars(fn) {
 				env = append(env, k+"="+v.(string))
 			}
-			targets, err := contract.ParseHookTargets(env)
+			targets, err := hooksettings.ParseHookTargets(env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,10 +134,10 @@ func TestShippedHooks(t *testing.T) {
 				t.Errorf("%s hook serves groups %v, want billing and orders", phase, got)
 			}
 			o := targets["orders"]
-			if phase == contract.HookPhaseSmoke && (o.Smoke == nil || o.Bake != nil || o.Smoke.TimeoutS != 30 || string(o.Smoke.Expect) != `{"ok":true}` || len(o.Smoke.Events) != 1) {
+			if phase == hooksettings.HookPhaseSmoke && (o.Smoke == nil || o.Bake != nil || o.Smoke.TimeoutS != 30 || string(o.Smoke.Expect) != `{"ok":true}` || len(o.Smoke.Events) != 1) {
 				t.Errorf("smoke settings of orders = %+v", o)
 			}
-			if phase == contract.HookPhaseBake && (o.Bake == nil || o.Smoke != nil || o.Bake.Minutes != 5 || o.Bake.MinInvocations != 10 ||
+			if phase == hooksettings.HookPhaseBake && (o.Bake == nil || o.Smoke != nil || o.Bake.Minutes != 5 || o.Bake.MinInvocations != 10 ||
 				*o.Bake.ErrorRatePercent != 1 || *o.Bake.P99DurationMs != 2000) {
 				t.Errorf("bake settings of orders = %+v", o)
 			}
@@ -221,7 +222,7 @@ func TestShippedHooks(t *testing.T) {
 	check("CodeDeploySmokeHookServiceRole", append(common, invoke("Fn0"), invoke("Fn1"), deny("Fn0"), deny("Fn1")))
 	check("CodeDeployBakeHookServiceRole", append(common, `^Allow cloudwatch:GetMetricData "\*"$`))
 
-	// AND together they grant exactly the calls the hook makes (contract.HookPermissions,
+	// AND together they grant exactly the calls the hook makes (iampolicy.HookPermissions,
 	// which internal/hook checks against its interfaces)
 	var granted, want []string
 	for _, role := range []string{"CodeDeploySmokeHookServiceRole", "CodeDeployBakeHookServiceRole"} {
@@ -231,7 +232,7 @@ func TestShippedHooks(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range contract.HookPermissions() {
+	for _, p := range iampolicy.HookPermissions() {
 		want = append(want, p.IAMAction())
 	}
 	slices.Sort(granted)

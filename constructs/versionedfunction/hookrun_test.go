@@ -31,7 +31,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/golive-dev/golive/constructs/versionedfunction"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/testkit/codedeployfake"
 	"github.com/golive-dev/golive/internal/testkit/moto"
 )
@@ -172,7 +172,7 @@ func versionsFront(t *testing.T, motoURL string) (url string, invoked func() []s
 func smokeHookEnvironment(t *testing.T, tpl assertions.Template) []string {
 	t.Helper()
 	fns := *tpl.FindResources(jsii.String("AWS::Lambda::Function"), map[string]any{"Properties": map[string]any{
-		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{contract.HookPhaseEnv: contract.HookPhaseSmoke})},
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{hooksettings.HookPhaseEnv: hooksettings.HookPhaseSmoke})},
 	}})
 	if len(fns) != 1 {
 		t.Fatalf("%d smoke hook functions in the template, want 1", len(fns))

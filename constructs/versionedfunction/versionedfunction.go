@@ -19,12 +19,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
+	"github.com/golive-dev/golive/internal/resourcenames"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
-// AliasName, "LIVE", is the alias clients and event sources call.
-const AliasName = contract.Alias
+// AliasName is the alias clients and event sources call, the one golive's CLI moves and
+// finds by this name.
+const AliasName = "LIVE"
 
 // VersionedFunction is a Lambda function with a LIVE alias and, when pinned, a CodeDeploy
 // deployment group and a rollback alarm. Its children are exported so that apps can wire
@@ -88,9 +91,9 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		// CurrentVersion() may still be called after New: check again at synth.
 		c.Node().AddValidation(&noVersionValidation{stack: stack, fn: props.Function})
 	}
-	outputKey := contract.OutputKey(id)
-	if outputKey == contract.OutputKeyPrefix {
-		fail([]string{fmt.Sprintf("id %q: has no letter or digit; want an id such as \"Orders\", which names the stack output %s<Id> the golive CLI reads", id, contract.OutputKeyPrefix)})
+	outputKey := stackoutputs.OutputKey(id)
+	if outputKey == stackoutputs.OutputKeyPrefix {
+		fail([]string{fmt.Sprintf("id %q: has no letter or digit; want an id such as \"Orders\", which names the stack output %s<Id> the golive CLI reads", id, stackoutputs.OutputKeyPrefix)})
 	}
 	if other := ss.claim(ss.outputKeys, outputKey, path); other != "" {
 		fail([]string{fmt.Sprintf("id %q: its stack output %s is already %s's; give the VersionedFunctions of one stack ids that differ in their letters and digits (the output key keeps only those)", id, outputKey, other)})
@@ -144,7 +147,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	ss.aliases.add(v)
 
 	awscdk.NewCfnOutput(stack, jsii.String(outputKey), &awscdk.CfnOutputProps{
-		Value:       jsii.String(contract.OutputValue(facts.name, v.LiveVersion())),
+		Value:       jsii.String(stackoutputs.OutputValue(facts.name, v.LiveVersion())),
 		Description: jsii.String("Function and LIVE version recorded by the last deploy"),
 	})
 	return v
@@ -156,7 +159,7 @@ func (v *VersionedFunction) FunctionName() string { return v.functionName }
 // LiveVersion is the version LIVE points at, or "$LATEST".
 func (v *VersionedFunction) LiveVersion() string {
 	if v.liveVersion == "" {
-		return contract.Latest
+		return resourcenames.Latest
 	}
 	return v.liveVersion
 }
@@ -241,7 +244,7 @@ func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslamb
 		v.refuse(fmt.Sprintf("%s: the deployment already runs a %s hook, and CodeDeploy runs one per side: drop one of the two", method, side))
 		return
 	}
-	if name := hook.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !contract.HookFunctionRe.MatchString(*name) {
+	if name := hook.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !hooksettings.HookFunctionRe.MatchString(*name) {
 		v.refuse(fmt.Sprintf("%s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", method, *name))
 		return
 	}

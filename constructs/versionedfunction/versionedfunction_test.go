@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/resourcenames"
 	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
@@ -550,5 +551,14 @@ func TestMetricHelpers(t *testing.T) {
 	})
 	if got := fn.FunctionName(); got != "f" {
 		t.Errorf("FunctionName() = %q, want f", got)
+	}
+}
+
+// TestAliasNameIsTheSharedAlias: the exported AliasName spells the alias for its
+// documentation; the CLI and the hook find the alias by resourcenames.Alias, so the two
+// must not drift.
+func TestAliasNameIsTheSharedAlias(t *testing.T) {
+	if versionedfunction.AliasName != resourcenames.Alias {
+		t.Errorf("AliasName = %q, want %q (resourcenames.Alias)", versionedfunction.AliasName, resourcenames.Alias)
 	}
 }

@@ -10,23 +10,23 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/versiondesc"
 )
 
 // versionDescription is the description publish gives new versions: --description when
-// given, else the source commit (contract.CommitDescription) from, in order,
+// given, else the source commit (versiondesc.CommitDescription) from, in order,
 // GOLIVE_SOURCE_COMMIT, CodeBuild's CODEBUILD_RESOLVED_SOURCE_VERSION, and `git rev-parse
 // HEAD` in dir when dir is in a git work tree, marked dirty when `git status` lists changes.
 // It returns "" when none is known: Lambda then copies $LATEST's description (Lambda API
 // Reference, PublishVersion, Description). from says where the description came from.
 func versionDescription(ctx context.Context, flag *string, getenv func(string) string, dir string) (desc, from string, err error) {
 	if flag != nil {
-		if n := utf8.RuneCountInString(*flag); n > contract.MaxVersionDescription {
-			return "", "", usagef("--description: %d characters; Lambda allows at most %d for a version's description", n, contract.MaxVersionDescription)
+		if n := utf8.RuneCountInString(*flag); n > versiondesc.MaxVersionDescription {
+			return "", "", usagef("--description: %d characters; Lambda allows at most %d for a version's description", n, versiondesc.MaxVersionDescription)
 		}
 		return *flag, "--description", nil
 	}
-	for _, name := range []string{contract.SourceCommitEnv, contract.CodeBuildSourceVersionEnv} {
+	for _, name := range []string{versiondesc.SourceCommitEnv, versiondesc.CodeBuildSourceVersionEnv} {
 		v := strings.TrimSpace(getenv(name))
 		if v == "" {
 			continue
@@ -34,10 +34,10 @@ func versionDescription(ctx context.Context, flag *string, getenv func(string) s
 		if strings.ContainsAny(v, " \t\r\n") {
 			return "", "", failure{err: fmt.Errorf("%s %q: want a commit id, without spaces", name, v)}
 		}
-		d := contract.CommitDescription(v, false)
-		if n := utf8.RuneCountInString(d); n > contract.MaxVersionDescription {
+		d := versiondesc.CommitDescription(v, false)
+		if n := utf8.RuneCountInString(d); n > versiondesc.MaxVersionDescription {
 			return "", "", failure{err: fmt.Errorf("%s: %d characters; want a commit id (the description %q must fit Lambda's %d characters)",
-				name, len(v), "commit ID", contract.MaxVersionDescription)}
+				name, len(v), "commit ID", versiondesc.MaxVersionDescription)}
 		}
 		return d, name, nil
 	}
@@ -45,7 +45,7 @@ func versionDescription(ctx context.Context, flag *string, getenv func(string) s
 	if err != nil || commit == "" {
 		return "", "", err
 	}
-	return contract.CommitDescription(commit, dirty), "git", nil
+	return versiondesc.CommitDescription(commit, dirty), "git", nil
 }
 
 // gitHead is HEAD's commit in dir, and whether the work tree has changes; "" when dir is not

@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/pinfile"
 	"github.com/golive-dev/golive/internal/readlimit"
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/versiondesc"
 )
 
 type publishOptions struct {
@@ -67,7 +67,7 @@ then 'git rev-parse HEAD' when golive runs in a git work tree. status and histor
 	f := cmd.Flags()
 	f.StringVar(&o.smoke, "smoke", "", "JSON payload file to invoke $LATEST with before publishing")
 	f.StringVar(&o.description, "description", "", "description of the new versions (default: the source commit, from "+
-		contract.SourceCommitEnv+", "+contract.CodeBuildSourceVersionEnv+" or git)")
+		versiondesc.SourceCommitEnv+", "+versiondesc.CodeBuildSourceVersionEnv+" or git)")
 	f.BoolVar(&o.pin, "pin", false, "write the new versions into config.json")
 	return cmd
 }

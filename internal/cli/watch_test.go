@@ -23,7 +23,7 @@ import (
 
 	"github.com/golive-dev/golive/internal/awsclient"
 	"github.com/golive-dev/golive/internal/cli"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
 	"github.com/golive-dev/golive/internal/testkit/codedeployfake"
 )
 
@@ -109,7 +109,7 @@ func newRelease(t *testing.T, id string) *scripted {
 	return r
 }
 
-func (r *scripted) alarm() string { return contract.RollbackAlarmName(r.w.name("worker"), "2") }
+func (r *scripted) alarm() string { return resourcenames.RollbackAlarmName(r.w.name("worker"), "2") }
 
 // setAlarm puts the rollback alarm in moto into state, with reason as its StateReason, as
 // CloudWatch's own evaluation would. SetAlarmState "temporarily sets the state of an alarm

@@ -11,14 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // bake waits, then judges the new version's own metrics (ExecutedVersion) from the
 // deployment's start to now: CodeDeploy stops watching alarms once traffic is shifted,
 // and Lambda's metrics reach CloudWatch minutes late, so the end of a canary and all of
 // an AllAtOnce deployment are only judged here.
-func (h *Handler) bake(ctx context.Context, rel release, b contract.Bake) error {
+func (h *Handler) bake(ctx context.Context, rel release, b hooksettings.Bake) error {
 	if err := h.sleep(ctx, time.Duration(b.Minutes)*time.Minute); err != nil {
 		return fmt.Errorf("bake interrupted after less than %d minutes: %w", b.Minutes, context.Cause(ctx))
 	}
@@ -43,7 +44,7 @@ func (h *Handler) bake(ctx context.Context, rel release, b contract.Bake) error 
 	period := int32(math.Ceil(float64(end.Sub(start))/float64(step))) * int32(step/time.Second)
 	dims := []cwtypes.Dimension{
 		{Name: aws.String("FunctionName"), Value: aws.String(rel.function)},
-		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + contract.Alias)},
+		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + resourcenames.Alias)},
 		{Name: aws.String("ExecutedVersion"), Value: aws.String(rel.target)},
 	}
 	query := func(id, metric, stat string) cwtypes.MetricDataQuery {

@@ -13,14 +13,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 )
 
 // compare invokes the current version (the AppSpec's CurrentVersion, by its number: never
 // the alias, which CodeDeploy is about to move, nor $LATEST) with event i and fails when its
 // response differs from the target's, except at the ignored JSON Pointers. The target's
 // response is already known good (no function error, expect met).
-func (h *Handler) compare(ctx context.Context, rel release, s contract.Smoke, i int, event, target []byte) error {
+func (h *Handler) compare(ctx context.Context, rel release, s hooksettings.Smoke, i int, event, target []byte) error {
 	out, err := h.Lambda.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName: aws.String(rel.function),
 		Qualifier:    aws.String(rel.current),

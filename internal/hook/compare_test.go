@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/hook"
+	"github.com/golive-dev/golive/internal/hooksettings"
 )
 
 // versions answers each version's own response: the current version 7 and the target 8.
@@ -29,12 +29,12 @@ func versions(byVersion map[string]string, functionError map[string]bool) func(c
 
 func TestSmokeCompare(t *testing.T) {
 	events := []json.RawMessage{json.RawMessage(`{"order":1}`), json.RawMessage(`{"order":2}`)}
-	compare := func(ignore ...string) *contract.Smoke {
-		return &contract.Smoke{Events: events, TimeoutS: 5, Compare: true, Ignore: ignore}
+	compare := func(ignore ...string) *hooksettings.Smoke {
+		return &hooksettings.Smoke{Events: events, TimeoutS: 5, Compare: true, Ignore: ignore}
 	}
 	tests := []struct {
 		name       string
-		smoke      *contract.Smoke
+		smoke      *hooksettings.Smoke
 		appSpec    string
 		responses  map[string]string
 		errors     map[string]bool
@@ -89,7 +89,7 @@ func TestSmokeCompare(t *testing.T) {
 			wantStatus: "Failed", wantReason: `the current version demo-prd-worker:7 returned a function error (Unhandled) where 8 answered {\"ok\":true}: the responses differ`,
 		},
 		{
-			name: "no comparison without compare", smoke: &contract.Smoke{Events: events, TimeoutS: 5},
+			name: "no comparison without compare", smoke: &hooksettings.Smoke{Events: events, TimeoutS: 5},
 			responses:  map[string]string{"7": `{"v":7}`, "8": `{"v":8}`},
 			wantStatus: "Succeeded", wantReason: "release passed",
 			wantCalls: []string{function + `:8 {"order":1}`, function + `:8 {"order":2}`},
@@ -112,8 +112,8 @@ func TestSmokeCompare(t *testing.T) {
 			lm := &fakeLambda{invoke: versions(tt.responses, tt.errors)}
 			var logs strings.Builder
 			h := &hook.Handler{
-				Phase:   contract.HookPhaseSmoke,
-				Targets: map[string]contract.HookTarget{group: {Group: group, Function: function, Smoke: tt.smoke}},
+				Phase:   hooksettings.HookPhaseSmoke,
+				Targets: map[string]hooksettings.HookTarget{group: {Group: group, Function: function, Smoke: tt.smoke}},
 				Lambda:  lm, CodeDeploy: cd.Client(),
 				Log: slog.New(slog.NewTextHandler(&logs, nil)),
 			}

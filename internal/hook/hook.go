@@ -26,7 +26,8 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // Lambda is the call the smoke test makes.
@@ -60,10 +61,10 @@ const DefaultMargin = 15 * time.Second
 
 // Handler judges one lifecycle event per call.
 type Handler struct {
-	// Phase is contract.HookPhaseSmoke or contract.HookPhaseBake.
+	// Phase is hooksettings.HookPhaseSmoke or hooksettings.HookPhaseBake.
 	Phase string
 	// Targets by deployment group name.
-	Targets    map[string]contract.HookTarget
+	Targets    map[string]hooksettings.HookTarget
 	Lambda     Lambda
 	CodeDeploy CodeDeploy
 	CloudWatch CloudWatch
@@ -196,23 +197,23 @@ func (h *Handler) check(ctx context.Context, ev Event, log *slog.Logger) error {
 	}
 	// The hook may only invoke the functions it was configured for; a deployment of
 	// another function through a known group is refused rather than trusted.
-	if rel.function != t.Function || rel.alias != contract.Alias {
-		return fmt.Errorf("deployment %s shifts %s:%s, but group %s is configured for %s:%s", ev.DeploymentID, rel.function, rel.alias, rel.group, t.Function, contract.Alias)
+	if rel.function != t.Function || rel.alias != resourcenames.Alias {
+		return fmt.Errorf("deployment %s shifts %s:%s, but group %s is configured for %s:%s", ev.DeploymentID, rel.function, rel.alias, rel.group, t.Function, resourcenames.Alias)
 	}
 	log.Info("judging", "function", rel.function, "version", rel.target, "current", rel.current, "group", rel.group)
 	switch h.Phase {
-	case contract.HookPhaseSmoke:
+	case hooksettings.HookPhaseSmoke:
 		if t.Smoke == nil {
 			return fmt.Errorf("group %s has no smoke test configured", rel.group)
 		}
 		return h.smoke(ctx, rel, *t.Smoke, log)
-	case contract.HookPhaseBake:
+	case hooksettings.HookPhaseBake:
 		if t.Bake == nil {
 			return fmt.Errorf("group %s has no bake configured", rel.group)
 		}
 		return h.bake(ctx, rel, *t.Bake)
 	}
-	return fmt.Errorf("unknown hook phase %q; want %q or %q", h.Phase, contract.HookPhaseSmoke, contract.HookPhaseBake)
+	return fmt.Errorf("unknown hook phase %q; want %q or %q", h.Phase, hooksettings.HookPhaseSmoke, hooksettings.HookPhaseBake)
 }
 
 func keys[M ~map[string]V, V any](m M) func(func(string) bool) {

@@ -19,8 +19,8 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/hook"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/testkit/codedeployfake"
 )
 
@@ -109,12 +109,12 @@ func ok(payload string) func(context.Context, *lambda.InvokeInput) (*lambda.Invo
 func f(x float64) *float64 { return &x }
 
 func TestHook(t *testing.T) {
-	smoke := &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping":1}`), json.RawMessage(`"two"`)}, TimeoutS: 5}
-	bake := &contract.Bake{Minutes: 3, ErrorRatePercent: f(1), P99DurationMs: f(500), MinInvocations: 10}
+	smoke := &hooksettings.Smoke{Events: []json.RawMessage{json.RawMessage(`{"ping":1}`), json.RawMessage(`"two"`)}, TimeoutS: 5}
+	bake := &hooksettings.Bake{Minutes: 3, ErrorRatePercent: f(1), P99DurationMs: f(500), MinInvocations: 10}
 	tests := []struct {
 		name       string
 		phase      string
-		target     contract.HookTarget
+		target     hooksettings.HookTarget
 		appSpec    string
 		invoke     func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error)
 		metrics    map[string][]float64
@@ -126,96 +126,96 @@ func TestHook(t *testing.T) {
 		wantReason string
 		wantCalls  int
 	}{
-		{name: "smoke passes", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{"ok":true}`),
+		{name: "smoke passes", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{"ok":true}`),
 			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "smoke expect matches", phase: contract.HookPhaseSmoke,
-			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
+		{name: "smoke expect matches", phase: hooksettings.HookPhaseSmoke,
+			target: hooksettings.HookTarget{Smoke: &hooksettings.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
 			invoke: ok(`{"status":{"code":200,"msg":"fine"},"x":1}`), wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "smoke expect differs", phase: contract.HookPhaseSmoke,
-			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
+		{name: "smoke expect differs", phase: hooksettings.HookPhaseSmoke,
+			target: hooksettings.HookTarget{Smoke: &hooksettings.Smoke{Events: smoke.Events, Expect: json.RawMessage(`{"status":{"code":200}}`)}},
 			invoke: ok(`{"status":{"code":500}}`), wantStatus: "Failed",
 			wantReason: `smoke event 1: demo-prd-worker:8 answered {\"status\":{\"code\":500}}; want a response containing {\"status\":{\"code\":200}}`, wantCalls: 1},
-		{name: "function error", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
+		{name: "function error", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke},
 			invoke: func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				return &lambda.InvokeOutput{StatusCode: 200, FunctionError: aws.String("Unhandled"), Payload: []byte(`{"errorMessage":"nil map"}`)}, nil
 			},
 			wantStatus: "Failed", wantReason: `smoke event 1: demo-prd-worker:8 returned a function error (Unhandled): {\"errorMessage\":\"nil map\"}`, wantCalls: 1},
-		{name: "invoke error", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
+		{name: "invoke error", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke},
 			invoke: func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				return nil, errors.New("AccessDeniedException")
 			},
 			wantStatus: "Failed", wantReason: "smoke event 1: invoke demo-prd-worker:8: AccessDeniedException", wantCalls: 1},
-		{name: "own deadline", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, deadline: 300 * time.Millisecond,
+		{name: "own deadline", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, deadline: 300 * time.Millisecond,
 			invoke: func(ctx context.Context, _ *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				time.Sleep(5 * time.Second) // a call that ignores its context
 				return nil, ctx.Err()
 			},
 			wantStatus: "Failed", wantReason: "out of time: the hook stops 200ms before its Lambda timeout", wantCalls: 1},
-		{name: "smoke timeout_s", phase: contract.HookPhaseSmoke,
-			target: contract.HookTarget{Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 1}},
+		{name: "smoke timeout_s", phase: hooksettings.HookPhaseSmoke,
+			target: hooksettings.HookTarget{Smoke: &hooksettings.Smoke{Events: smoke.Events, TimeoutS: 1}},
 			invoke: func(ctx context.Context, _ *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
 				<-ctx.Done()
 				return nil, ctx.Err()
 			},
 			wantStatus: "Failed", wantReason: "smoke test took longer than its 1s (timeout_s)", wantCalls: 1},
-		{name: "another function in the group", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke},
+		{name: "another function in the group", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke},
 			appSpec: appSpec("someone-else", "8"), invoke: ok(`{}`),
 			wantStatus: "Failed", wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
-		{name: "YAML AppSpec", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "YAML AppSpec", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    "version: 0.0\nResources:\n  - workerLive:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: \"demo-prd-worker\"\n        Alias: LIVE\n        CurrentVersion: 7\n        TargetVersion: 8\n",
 			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "AppSpec unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, appSpec: "{not an appspec",
+		{name: "AppSpec unreadable", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, appSpec: "{not an appspec",
 			wantStatus: "Failed", wantReason: ": read AppSpec: invalid character"},
-		{name: "YAML AppSpec unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, appSpec: "version: [0.0\n",
+		{name: "YAML AppSpec unreadable", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, appSpec: "version: [0.0\n",
 			wantStatus: "Failed", wantReason: ": read AppSpec as YAML: yaml: "},
-		{name: "deployment unreadable", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, getErr: true,
+		{name: "deployment unreadable", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, getErr: true,
 			wantStatus: "Failed", wantReason: "AccessDeniedException"},
-		{name: "content in appSpecContent", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "content in appSpecContent", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			revType: codedeployfake.RevisionAppSpecContent, wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "version as a string", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "version as a string", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    strings.Replace(appSpec(function, "8"), `"version":0.0`, `"version":"0.0"`, 1),
 			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "version 1.0", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "version 1.0", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    strings.Replace(appSpec(function, "8"), `"version":0.0`, `"version":"1.0"`, 1),
 			wantStatus: "Failed", wantReason: `AppSpec version is \"1.0\"; want \"0.0\"`},
-		{name: "Name is the function's ARN", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "Name is the function's ARN", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    appSpec("arn:aws:lambda:us-east-1:123456789012:function:"+function, "8"),
 			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "Name is another function's ARN", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "Name is another function's ARN", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    appSpec("arn:aws:lambda:us-east-1:123456789012:function:someone-else", "8"),
 			wantStatus: "Failed", wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
-		{name: "Name is a qualified ARN", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "Name is a qualified ARN", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    appSpec("arn:aws:lambda:us-east-1:123456789012:function:"+function+":LIVE", "8"),
 			wantStatus: "Failed", wantReason: `Resources[0].workerLive.Properties.Name: \"arn:aws:lambda:us-east-1:123456789012:function:demo-prd-worker:LIVE\" is a qualified ARN`},
-		{name: "keys as the User Guide's structure writes them", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "keys as the User Guide's structure writes them", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    `{"version":"0.0","resources":[{"fn":{"type":"AWS::Lambda::Function","properties":{"name":"` + function + `","alias":"LIVE","currentversion":"7","targetversion":"8"}}}]}`,
 			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
-		{name: "target is no version", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "target is no version", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    appSpec(function, "$LATEST"),
 			wantStatus: "Failed", wantReason: `Resources[0].workerLive.Properties.TargetVersion is \"$LATEST\"; want a positive integer`},
-		{name: "no CurrentVersion", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "no CurrentVersion", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    strings.Replace(appSpec(function, "8"), `"CurrentVersion":"7",`, "", 1),
 			wantStatus: "Failed", wantReason: "Resources[0].workerLive.Properties has no CurrentVersion"},
-		{name: "two functions", phase: contract.HookPhaseSmoke, target: contract.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
+		{name: "two functions", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    strings.Replace(appSpec(function, "8"), `}}}]`, `}},"other":{"Type":"AWS::Lambda::Function","Properties":{"Name":"x","Alias":"LIVE","CurrentVersion":"1","TargetVersion":"2"}}}]`, 1),
 			wantStatus: "Failed", wantReason: "AppSpec has 2 AWS::Lambda::Function resources"},
-		{name: "bake passes", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+		{name: "bake passes", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {600, 400}, "errors": {5}, "p99": {320}},
 			wantStatus: "Succeeded", wantReason: "release passed"},
-		{name: "bake error rate", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+		{name: "bake error rate", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {100}, "errors": {2}, "p99": {320}},
 			wantStatus: "Failed", wantReason: "error rate 2.00% (2 errors of 100 invocations) above 1%"},
-		{name: "bake p99", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+		{name: "bake p99", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {100}, "p99": {750}},
 			wantStatus: "Failed", wantReason: "p99 duration 750 ms above 500 ms"},
-		{name: "too few requests", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+		{name: "too few requests", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake},
 			metrics:    map[string][]float64{"invocations": {9}, "errors": {9}},
 			wantStatus: "Failed", wantReason: "too few requests to judge demo-prd-worker:8: 9 invocations from 2026-12-01T10:00:00Z to 2026-12-01T10:03:50Z; want at least 10 (min_invocations)"},
-		{name: "no requests", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake},
+		{name: "no requests", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake},
 			wantStatus: "Failed", wantReason: "too few requests to judge demo-prd-worker:8: 0 invocations"},
-		{name: "panic in the check", phase: contract.HookPhaseBake, target: contract.HookTarget{Bake: bake}, panicCW: true,
+		{name: "panic in the check", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake}, panicCW: true,
 			wantStatus: "Failed", wantReason: "hook failed unexpectedly: boom"},
-		{name: "bake phase without bake settings", phase: contract.HookPhaseBake, target: contract.HookTarget{Smoke: smoke},
+		{name: "bake phase without bake settings", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Smoke: smoke},
 			wantStatus: "Failed", wantReason: "group demo-prd-worker has no bake configured"},
 	}
 	for _, tt := range tests {
@@ -237,7 +237,7 @@ func TestHook(t *testing.T) {
 			var logs strings.Builder
 			var slept time.Duration
 			h := &hook.Handler{
-				Phase: tt.phase, Targets: map[string]contract.HookTarget{group: tt.target},
+				Phase: tt.phase, Targets: map[string]hooksettings.HookTarget{group: tt.target},
 				Lambda: lm, CodeDeploy: cd.Client(), CloudWatch: cw,
 				Margin: 200 * time.Millisecond,
 				Log:    slog.New(slog.NewTextHandler(&logs, nil)),
@@ -273,7 +273,7 @@ func TestHook(t *testing.T) {
 					t.Errorf("invoked %s, want %s:8", c, function)
 				}
 			}
-			if tt.phase == contract.HookPhaseBake && cw.in != nil {
+			if tt.phase == hooksettings.HookPhaseBake && cw.in != nil {
 				if slept != 3*time.Minute {
 					t.Errorf("baked %s, want 3m", slept)
 				}
@@ -298,7 +298,7 @@ func TestHook(t *testing.T) {
 
 func TestHookReportsSetupErrors(t *testing.T) {
 	cd, ev := codeDeploy(t, appSpec(function, "8"))
-	h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd.Client(), SetupErr: errors.New("GOLIVE_HOOK_X: bad JSON"),
+	h := &hook.Handler{Phase: hooksettings.HookPhaseSmoke, CodeDeploy: cd.Client(), SetupErr: errors.New("GOLIVE_HOOK_X: bad JSON"),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := h.Handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
@@ -324,8 +324,8 @@ func TestBakeWindowFollowsCloudWatchRetention(t *testing.T) {
 			cd, ev := codeDeploy(t, appSpec(function, "8"))
 			cw := &fakeCloudWatch{values: map[string][]float64{"invocations": {100}}}
 			h := &hook.Handler{
-				Phase:      contract.HookPhaseBake,
-				Targets:    map[string]contract.HookTarget{group: {Group: group, Function: function, Bake: &contract.Bake{Minutes: 3, ErrorRatePercent: f(1), MinInvocations: 10}}},
+				Phase:      hooksettings.HookPhaseBake,
+				Targets:    map[string]hooksettings.HookTarget{group: {Group: group, Function: function, Bake: &hooksettings.Bake{Minutes: 3, ErrorRatePercent: f(1), MinInvocations: 10}}},
 				CodeDeploy: cd.Client(), CloudWatch: cw, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 				Now:   func() time.Time { return created.Add(tt.age) },
 				Sleep: func(context.Context, time.Duration) error { return nil },
@@ -373,7 +373,7 @@ func TestHookReportErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cd, ev := codeDeploy(t, appSpec(function, "8"))
 			tt.before(cd, ev)
-			h := &hook.Handler{Phase: contract.HookPhaseSmoke, CodeDeploy: cd.Client(), SetupErr: errors.New("broken"),
+			h := &hook.Handler{Phase: hooksettings.HookPhaseSmoke, CodeDeploy: cd.Client(), SetupErr: errors.New("broken"),
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			err := h.Handle(context.Background(), ev)
 			if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
@@ -390,12 +390,12 @@ func TestHookReportErrors(t *testing.T) {
 }
 
 func TestHookSettingsRoundTrip(t *testing.T) {
-	smoke := &contract.Smoke{Events: []json.RawMessage{json.RawMessage(`{}`)}, TimeoutS: 30}
-	var h contract.HookSettings
-	for _, tt := range []contract.HookTarget{
+	smoke := &hooksettings.Smoke{Events: []json.RawMessage{json.RawMessage(`{}`)}, TimeoutS: 30}
+	var h hooksettings.HookSettings
+	for _, tt := range []hooksettings.HookTarget{
 		{Group: "demo-prd-a-b", Smoke: smoke},
 		{Group: "demo-prd-a", Smoke: smoke},
-		{Group: "demo-prd-d", Smoke: &contract.Smoke{Events: smoke.Events, TimeoutS: 5}},
+		{Group: "demo-prd-d", Smoke: &hooksettings.Smoke{Events: smoke.Events, TimeoutS: 5}},
 	} {
 		if err := h.Add(tt); err != nil {
 			t.Fatal(err)
@@ -410,7 +410,7 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 	if strings.Count(v, "demo-prd-") != 1 {
 		t.Errorf("%s = %s, want the common prefix demo-prd- once", k, v)
 	}
-	got, err := contract.ParseHookTargets([]string{"PATH=/bin", k + "=" + v})
+	got, err := hooksettings.ParseHookTargets([]string{"PATH=/bin", k + "=" + v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,9 +423,9 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 		}
 	}
 	// A name CloudFormation resolves (a CDK token) is written whole.
-	tokens := contract.HookSettings{}
+	tokens := hooksettings.HookSettings{}
 	for _, g := range []string{"${Token[TOKEN.12]}", "${Token[TOKEN.13]}"} {
-		if err := tokens.Add(contract.HookTarget{Group: g, Smoke: smoke}); err != nil {
+		if err := tokens.Add(hooksettings.HookTarget{Group: g, Smoke: smoke}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -433,7 +433,7 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 		t.Errorf("settings of token names = %s, want each token whole", v)
 	}
 	for _, bad := range []string{k + "={", k + `={"settings":[],"groups":{"x":0}}`} {
-		if _, err := contract.ParseHookTargets([]string{bad}); err == nil {
+		if _, err := hooksettings.ParseHookTargets([]string{bad}); err == nil {
 			t.Errorf("ParseHookTargets accepts %s", bad)
 		}
 	}

@@ -6,12 +6,12 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/golive-dev/golive/internal/contract"
 	"github.com/golive-dev/golive/internal/hook"
+	"github.com/golive-dev/golive/internal/iampolicy"
 )
 
 // TestInterfacesAreTheHookPermissions: the SDK methods the hook may call are exactly the
-// operations contract.HookPermissions lists, which the construct grants the hooks' roles. A
+// operations iampolicy.HookPermissions lists, which the construct grants the hooks' roles. A
 // method added to an interface without its permission fails here, before it fails with
 // AccessDeniedException in every deployment.
 func TestInterfacesAreTheHookPermissions(t *testing.T) {
@@ -28,12 +28,12 @@ func TestInterfacesAreTheHookPermissions(t *testing.T) {
 		}
 	}
 	var want []string
-	for _, p := range contract.HookPermissions() {
+	for _, p := range iampolicy.HookPermissions() {
 		want = append(want, p.Service+":"+p.Operation)
 	}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("the hook's interfaces declare %v; contract.HookPermissions lists %v", got, want)
+		t.Errorf("the hook's interfaces declare %v; iampolicy.HookPermissions lists %v", got, want)
 	}
 }

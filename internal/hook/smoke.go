@@ -12,19 +12,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 )
 
 // smoke invokes the target version itself (Qualifier), never the alias, which still
 // serves the old version, and never $LATEST.
-func (h *Handler) smoke(ctx context.Context, rel release, s contract.Smoke, log *slog.Logger) error {
+func (h *Handler) smoke(ctx context.Context, rel release, s hooksettings.Smoke, log *slog.Logger) error {
 	if len(s.Events) == 0 {
 		return errors.New("smoke test has no events")
 	}
 	compare := s.Compare && !skipCompare(rel, log)
 	timeout := time.Duration(s.TimeoutS) * time.Second
 	if timeout <= 0 {
-		timeout = contract.DefaultSmokeTimeoutS * time.Second
+		timeout = hooksettings.DefaultSmokeTimeoutS * time.Second
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("smoke test took longer than its %s (timeout_s)", timeout))
 	defer cancel()

@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
@@ -38,9 +38,9 @@ const (
 	HookLimit = time.Hour
 	// LambdaTimeout is the longest a Lambda invocation runs (Lambda Developer Guide,
 	// "Lambda quotas": function timeout 900 seconds); each shipped hook runs in one.
-	LambdaTimeout = contract.HookTimeoutS * time.Second
+	LambdaTimeout = hooksettings.HookTimeoutS * time.Second
 	// JudgeTime is what the bake hook keeps after its wait to read the metrics and report
-	// (contract.MaxBakeMinutes leaves it one minute of the Lambda timeout).
+	// (hooksettings.MaxBakeMinutes leaves it one minute of the Lambda timeout).
 	JudgeTime = time.Minute
 )
 
@@ -331,7 +331,7 @@ func (res *Result) alarmChecks(r Release, h *History, origin time.Time, shiftIdx
 }
 
 // bakeChecks says whether the bake's window reaches min_invocations and, when not, which
-// bake (up to contract.MaxBakeMinutes) or which min_invocations would.
+// bake (up to hooksettings.MaxBakeMinutes) or which min_invocations would.
 func (res *Result) bakeChecks(r Release, h *History, origin time.Time, bakeOffset int, inShift Expected, min float64) {
 	w := res.BakeWindow
 	if w.Median >= min {
@@ -343,7 +343,7 @@ func (res *Result) bakeChecks(r Release, h *History, origin time.Time, bakeOffse
 	}
 	var advice []string
 	suffice := 0
-	for b := 1; b <= contract.MaxBakeMinutes; b++ {
+	for b := 1; b <= hooksettings.MaxBakeMinutes; b++ {
 		if inShift.Median+h.expect(origin, bakeOffset, b, 1).Median >= min {
 			suffice = b
 			break
@@ -352,8 +352,8 @@ func (res *Result) bakeChecks(r Release, h *History, origin time.Time, bakeOffse
 	if suffice > 0 {
 		advice = append(advice, fmt.Sprintf(`a bake of %d minutes would ("bake": {"minutes": %d})`, suffice, suffice))
 	} else {
-		most := inShift.Median + h.expect(origin, bakeOffset, contract.MaxBakeMinutes, 1).Median
-		advice = append(advice, fmt.Sprintf("even the longest bake, %d minutes, would count %s", contract.MaxBakeMinutes, num(most)))
+		most := inShift.Median + h.expect(origin, bakeOffset, hooksettings.MaxBakeMinutes, 1).Median
+		advice = append(advice, fmt.Sprintf("even the longest bake, %d minutes, would count %s", hooksettings.MaxBakeMinutes, num(most)))
 	}
 	if fits := math.Floor(w.Median); fits >= 1 {
 		advice = append(advice, fmt.Sprintf("min_invocations %s fits", num(fits)))

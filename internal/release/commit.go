@@ -4,13 +4,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/versiondesc"
 )
 
 // Commit is the source commit a version's description records ("3f2c9e1", "3f2c9e1 (dirty)"),
 // or "" when the description is not one golive publish wrote.
 func Commit(description string) string {
-	c, dirty, ok := contract.ParseCommitDescription(description)
+	c, dirty, ok := versiondesc.ParseCommitDescription(description)
 	switch {
 	case !ok:
 		return ""

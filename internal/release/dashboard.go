@@ -4,7 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // DashboardLink is the stack's release dashboard in the CloudWatch console.
@@ -14,14 +15,14 @@ type DashboardLink struct {
 }
 
 // dashboard is the release dashboard the deployed stack declares (its output
-// contract.DashboardOutputKey), or nil: no stack yet, or one without a pinned function or
+// stackoutputs.DashboardOutputKey), or nil: no stack yet, or one without a pinned function or
 // with the dashboard turned off.
 func (s stack) dashboard() *DashboardLink {
-	name := s.outputs[contract.DashboardOutputKey]
+	name := s.outputs[stackoutputs.DashboardOutputKey]
 	if name == "" {
 		return nil
 	}
-	return &DashboardLink{Name: name, URL: contract.DashboardURL(s.region, name)}
+	return &DashboardLink{Name: name, URL: resourcenames.DashboardURL(s.region, name)}
 }
 
 // arnRegion is the region of an ARN (arn:PARTITION:SERVICE:REGION:...), or "".

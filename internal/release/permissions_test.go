@@ -6,13 +6,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/iampolicy"
 	"github.com/golive-dev/golive/internal/release"
 	"github.com/golive-dev/golive/internal/watch"
 )
 
 // TestInterfacesAreTheCLIPermissions: the SDK methods release may call are exactly the
-// operations internal/contract lists, which the pipeline's golive role and the policy in
+// operations internal/iampolicy lists, which the pipeline's golive role and the policy in
 // docs/operations.md grant. A method added to an interface (or a new interface field of Env)
 // without its permission fails here, before it fails with AccessDenied in an account.
 func TestInterfacesAreTheCLIPermissions(t *testing.T) {
@@ -44,19 +44,19 @@ func TestInterfacesAreTheCLIPermissions(t *testing.T) {
 		}
 	}
 	var want []string
-	for _, p := range contract.CLIPermissions() {
+	for _, p := range iampolicy.CLIPermissions() {
 		want = append(want, p.Service+":"+p.Operation)
 	}
 	slices.Sort(got)
 	slices.Sort(want)
 	for _, op := range got {
 		if !slices.Contains(want, op) {
-			t.Errorf("release calls %s, which contract.CLIPermissions does not list: add it with its IAM action and scope", op)
+			t.Errorf("release calls %s, which iampolicy.CLIPermissions does not list: add it with its IAM action and scope", op)
 		}
 	}
 	for _, op := range want {
 		if !slices.Contains(got, op) {
-			t.Errorf("contract.CLIPermissions lists %s, which no release interface declares: remove it", op)
+			t.Errorf("iampolicy.CLIPermissions lists %s, which no release interface declares: remove it", op)
 		}
 	}
 }

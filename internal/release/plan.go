@@ -10,7 +10,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/plan"
 )
 
@@ -258,7 +258,7 @@ func (e *Env) history(ctx context.Context, name string, now time.Time, total flo
 	}
 	// The hours the release runs in, with room for the longest bake the advice may suggest.
 	from := now.Truncate(time.Hour)
-	to := now.Add(time.Duration(total+contract.MaxBakeMinutes) * time.Minute).Truncate(time.Hour).Add(time.Hour)
+	to := now.Add(time.Duration(total+hooksettings.MaxBakeMinutes) * time.Minute).Truncate(time.Hour).Add(time.Hour)
 	if to.Sub(from) > cycle {
 		to = from.Add(cycle)
 	}

@@ -17,16 +17,15 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/golive-dev/golive/internal/resourcenames"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/golive-dev/golive/internal/contract"
 )
 
 // Alias is the alias clients and event sources invoke.
-const Alias = contract.Alias
+const Alias = resourcenames.Alias
 
 // Latest is Lambda's name for the mutable, unpublished function.
-const Latest = contract.Latest
+const Latest = resourcenames.Latest
 
 // Env runs release operations against one environment of a config.
 type Env struct {

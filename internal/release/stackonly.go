@@ -10,11 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
 	"github.com/golive-dev/golive/config"
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // StackTarget describes a stack that uses the construct without golive's config.json: one
-// function per output the construct records (key contract.OutputKey(<construct id>), value
+// function per output the construct records (key stackoutputs.OutputKey(<construct id>), value
 // NAME:VERSION), pinned where the stack says, and the stack's CodeDeploy application, found
 // among its resources ("" when it has none). What only config.json knows (another env's pins,
 // a deployment type of None, provisioned concurrency) is unknown here: golive then treats
@@ -56,9 +56,9 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 
 	for _, o := range st.Outputs {
 		key := aws.ToString(o.OutputKey)
-		name, version, ok := contract.ParseOutputValue(aws.ToString(o.OutputValue))
-		id := strings.TrimPrefix(key, contract.OutputKeyPrefix)
-		if !strings.HasPrefix(key, contract.OutputKeyPrefix) || !ok || id == "" || contract.OutputKey(id) != key {
+		name, version, ok := stackoutputs.ParseOutputValue(aws.ToString(o.OutputValue))
+		id := strings.TrimPrefix(key, stackoutputs.OutputKeyPrefix)
+		if !strings.HasPrefix(key, stackoutputs.OutputKeyPrefix) || !ok || id == "" || stackoutputs.OutputKey(id) != key {
 			continue
 		}
 		fn := config.Function{Name: id, FunctionName: name, Deployment: config.Deployment{Type: config.DeploymentNone}}
@@ -73,7 +73,7 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 	}
 	if len(env.Functions) == 0 {
 		return Target{}, fmt.Errorf("stack %s has no output %s<Function> with a NAME:VERSION value: does it use the versionedfunction construct?",
-			stack, contract.OutputKeyPrefix)
+			stack, stackoutputs.OutputKeyPrefix)
 	}
 	sort.Slice(env.Functions, func(i, j int) bool { return env.Functions[i].Name < env.Functions[j].Name })
 	return env, nil

@@ -30,7 +30,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
+	"github.com/golive-dev/golive/internal/versiondesc"
 )
 
 // CodeDeployAPI lists the CodeDeploy calls watch and history make; *codedeploy.Client
@@ -278,7 +279,7 @@ func (r *Reader) Read(ctx context.Context, fn Function, info cdtypes.DeploymentI
 			return rel, err
 		}
 		rel.Commit = r.commit(ctx, fn.FunctionName, rel.To)
-		rel.Alarm = r.alarm(ctx, contract.RollbackAlarmName(fn.FunctionName, rel.To))
+		rel.Alarm = r.alarm(ctx, resourcenames.RollbackAlarmName(fn.FunctionName, rel.To))
 	}
 	if !rel.Done() {
 		rel.ExpectedEnd = r.expectedEnd(ctx, &rel)
@@ -355,12 +356,12 @@ func (r *Reader) readShare(ctx context.Context, rel *Release) error {
 		rel.Share = 100
 		return nil
 	}
-	out, err := r.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(rel.FunctionName), Name: aws.String(contract.Alias)})
+	out, err := r.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(rel.FunctionName), Name: aws.String(resourcenames.Alias)})
 	if err != nil {
 		if hasCode(err, "ResourceNotFoundException") {
 			return nil
 		}
-		return fmt.Errorf("read alias %s of %s: %w", contract.Alias, rel.FunctionName, err)
+		return fmt.Errorf("read alias %s of %s: %w", resourcenames.Alias, rel.FunctionName, err)
 	}
 	var weights map[string]float64
 	if out.RoutingConfig != nil {
@@ -381,7 +382,7 @@ func (r *Reader) commit(ctx context.Context, name, v string) string {
 	if err != nil {
 		return ""
 	}
-	c, dirty, ok := contract.ParseCommitDescription(aws.ToString(out.Description))
+	c, dirty, ok := versiondesc.ParseCommitDescription(aws.ToString(out.Description))
 	if !ok {
 		return ""
 	}

@@ -30,7 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // DefaultAccount is the account of the fakes' ARNs unless a test sets another (moto's too).
@@ -116,7 +116,7 @@ func (l *Lambda) AddFunction(name string) *Function {
 	f := &Function{Name: name, Aliases: map[string]*types.AliasConfiguration{}, next: 1, updated: true, size: 1000}
 	f.Latest = types.FunctionConfiguration{
 		FunctionName:     aws.String(name),
-		Version:          aws.String(contract.Latest),
+		Version:          aws.String(resourcenames.Latest),
 		State:            types.StateActive,
 		LastUpdateStatus: types.LastUpdateStatusSuccessful,
 	}
@@ -290,7 +290,7 @@ func (f *Function) qualified(q string) (types.FunctionConfiguration, bool) {
 	if a, ok := f.Aliases[q]; ok {
 		q = aws.ToString(a.FunctionVersion)
 	}
-	if q == "" || q == contract.Latest {
+	if q == "" || q == resourcenames.Latest {
 		return f.Latest, true
 	}
 	for _, v := range f.Published {
@@ -339,7 +339,7 @@ func (l *Lambda) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*la
 		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(in.Qualifier))}
 	}
 	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: c.Version}
-	if f.FunctionError != "" && aws.ToString(c.Version) == contract.Latest {
+	if f.FunctionError != "" && aws.ToString(c.Version) == resourcenames.Latest {
 		out.FunctionError = aws.String("Unhandled")
 		out.Payload = []byte(fmt.Sprintf(`{"errorMessage":%q,"errorType":"Error"}`, f.FunctionError))
 	}
@@ -519,7 +519,7 @@ func (l *Lambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInpu
 		delete(l.functions, f.Name)
 		return &lambda.DeleteFunctionOutput{}, nil
 	}
-	if q == contract.Latest {
+	if q == resourcenames.Latest {
 		// The API reference does not say what deleting $LATEST by qualifier does; golive
 		// never asks, so the fake refuses rather than invent an answer.
 		return nil, &types.InvalidParameterValueException{Message: aws.String("the fake does not delete $LATEST by qualifier: its answer is undocumented")}

@@ -1,14 +1,10 @@
-package contract
+package resourcenames
 
 import "strings"
 
 // DashboardSuffix ends the name of a stack's release dashboard: golive's stacks are named
 // {project}-{env}, so their dashboards are {project}-{env}-releases.
 const DashboardSuffix = "-releases"
-
-// DashboardOutputKey is the stack output holding the name of the stack's release dashboard,
-// which golive status links to; a stack without one has no such output.
-const DashboardOutputKey = "ReleaseDashboard"
 
 // DashboardName is the release dashboard of the stack named stackName, the name the
 // construct gives it by default and the CLI links to.

@@ -1,4 +1,4 @@
-package contract
+package resourcenames
 
 // RollbackAlarmName is the rollback alarm of one release of a function, named after the
 // version it releases, e.g. "orders-worker-LIVE-v8-rollback" (at most 64 + 26 characters,

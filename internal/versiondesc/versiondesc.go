@@ -1,4 +1,8 @@
-package contract
+// Package versiondesc holds the format of a published version's description, where golive
+// records the source commit, and Lambda's limit on it: publish (the CLI, run by hand or by
+// the pipeline's steps, whose environment variables are named here too) writes it, status,
+// history and watch read it back. Plain Go: no jsii, no AWS SDK.
+package versiondesc
 
 import "strings"
 

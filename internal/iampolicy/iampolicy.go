@@ -1,4 +1,11 @@
-package contract
+// Package iampolicy holds the AWS permissions golive needs: the operations the golive CLI
+// calls and the shipped hook calls, each with its IAM action and the scope of resources it
+// acts on. The stacks build the CLI role from the CLI's list, the construct's tests check
+// that the hooks' roles grant exactly the hook's, docs/operations.md's policy is checked
+// against the CLI's, and the CLI's and the hook's tests check that their AWS interfaces
+// call nothing else, so that a new call cannot go ungranted.
+// Plain Go: no jsii, no AWS SDK.
+package iampolicy
 
 import "slices"
 

@@ -1,9 +1,9 @@
-package contract_test
+package resourcenames_test
 
 import (
 	"testing"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 func TestDashboardURL(t *testing.T) {
@@ -12,7 +12,7 @@ func TestDashboardURL(t *testing.T) {
 		{"cn-north-1", "https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards:name=shop-prd-releases"},
 		{"us-gov-west-1", "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#dashboards:name=shop-prd-releases"},
 	} {
-		if got := contract.DashboardURL(tt.region, contract.DashboardName("shop-prd")); got != tt.want {
+		if got := resourcenames.DashboardURL(tt.region, resourcenames.DashboardName("shop-prd")); got != tt.want {
 			t.Errorf("DashboardURL(%s) = %s, want %s", tt.region, got, tt.want)
 		}
 	}

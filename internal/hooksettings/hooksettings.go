@@ -1,4 +1,11 @@
-package contract
+// Package hooksettings holds what the CDK app and the shipped CodeDeploy hook
+// (cmd/golive-hook) must agree on: the format of the hook's settings in its environment,
+// which the construct writes and the hook reads, the phase variable, the release verdict's
+// limits that config, the construct and the hook all check, and the patterns config and
+// config.schema.json accept for a traffic hook and a smoke.ignore entry. The construct
+// links jsii and the hook must stay small, so both import this plain Go package: no jsii,
+// no AWS SDK.
+package hooksettings
 
 import (
 	"encoding/json"

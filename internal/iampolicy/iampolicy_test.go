@@ -1,4 +1,4 @@
-package contract_test
+package iampolicy_test
 
 import (
 	"encoding/json"
@@ -8,48 +8,48 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golive-dev/golive/internal/contract"
+	"github.com/golive-dev/golive/internal/iampolicy"
 )
 
 // TestCLIPolicyGrantsEveryPermission: a permission whose scope has no statement would be
 // listed but never granted.
 func TestCLIPolicyGrantsEveryPermission(t *testing.T) {
-	policy := contract.CLIPolicy(func(s contract.Scope) []string { return []string{string(s)} })
-	granted := map[string]contract.Scope{}
+	policy := iampolicy.CLIPolicy(func(s iampolicy.Scope) []string { return []string{string(s)} })
+	granted := map[string]iampolicy.Scope{}
 	for _, st := range policy {
 		for _, a := range st.Actions {
-			granted[a] = contract.Scope(st.Resources[0])
+			granted[a] = iampolicy.Scope(st.Resources[0])
 		}
 	}
-	for _, p := range contract.CLIPermissions() {
+	for _, p := range iampolicy.CLIPermissions() {
 		if s, ok := granted[p.IAMAction()]; !ok || s != p.Scope {
 			t.Errorf("%s: granted on %q, want on %q", p.IAMAction(), s, p.Scope)
 		}
 	}
-	if len(granted) != len(contract.CLIPermissions()) {
-		t.Errorf("policy grants %d actions, want %d", len(granted), len(contract.CLIPermissions()))
+	if len(granted) != len(iampolicy.CLIPermissions()) {
+		t.Errorf("policy grants %d actions, want %d", len(granted), len(iampolicy.CLIPermissions()))
 	}
 }
 
 // readmePolicyResources are the example ARNs of docs/operations.md's policy: every environment of project
 // golive-demo, in any region and account.
-func readmePolicyResources(s contract.Scope) []string {
+func readmePolicyResources(s iampolicy.Scope) []string {
 	switch s {
-	case contract.ScopeFunctions:
+	case iampolicy.ScopeFunctions:
 		return []string{"arn:aws:lambda:*:*:function:golive-demo-*", "arn:aws:lambda:*:*:function:golive-demo-*:*"}
-	case contract.ScopeVersions:
+	case iampolicy.ScopeVersions:
 		return []string{"arn:aws:lambda:*:*:function:golive-demo-*:*"}
-	case contract.ScopeAccount:
+	case iampolicy.ScopeAccount:
 		return []string{"*"}
-	case contract.ScopeStack:
+	case iampolicy.ScopeStack:
 		return []string{"arn:aws:cloudformation:*:*:stack/golive-demo-*/*"}
-	case contract.ScopeDeploymentGroups:
+	case iampolicy.ScopeDeploymentGroups:
 		return []string{"arn:aws:codedeploy:*:*:deploymentgroup:golive-demo-*/*"}
-	case contract.ScopeApplication:
+	case iampolicy.ScopeApplication:
 		return []string{"arn:aws:codedeploy:*:*:application:golive-demo-*"}
-	case contract.ScopeDeploymentConfigs:
+	case iampolicy.ScopeDeploymentConfigs:
 		return []string{"arn:aws:codedeploy:*:*:deploymentconfig:*"}
-	case contract.ScopeHookLogs:
+	case iampolicy.ScopeHookLogs:
 		return []string{"arn:aws:logs:*:*:log-group:/aws/lambda/golive-demo-*"}
 	}
 	return nil
@@ -109,7 +109,7 @@ func TestDocsPolicyIsTheCLIPolicy(t *testing.T) {
 	}
 
 	want := policyDoc{Version: "2012-10-17"}
-	for _, s := range contract.CLIPolicy(readmePolicyResources) {
+	for _, s := range iampolicy.CLIPolicy(readmePolicyResources) {
 		want.Statement = append(want.Statement, policyStatement{Sid: s.Sid, Effect: "Allow", Action: s.Actions, Resource: s.Resources})
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -120,13 +120,13 @@ func TestDocsPolicyIsTheCLIPolicy(t *testing.T) {
 
 func TestPermissionActions(t *testing.T) {
 	var actions []string
-	for _, p := range contract.CLIPermissions() {
+	for _, p := range iampolicy.CLIPermissions() {
 		if p.Service == "" || p.Operation == "" || p.Action == "" || strings.Contains(p.Action, "*") {
 			t.Errorf("incomplete permission %+v", p)
 		}
 		actions = append(actions, p.IAMAction())
 	}
-	if slices.Sort(actions); len(slices.Compact(actions)) != len(contract.CLIPermissions()) {
+	if slices.Sort(actions); len(slices.Compact(actions)) != len(iampolicy.CLIPermissions()) {
 		t.Errorf("an action is listed twice: %v", actions)
 	}
 }

@@ -1,19 +1,13 @@
-// Package contract holds the facts the CDK app (construct and stacks) and the golive CLI
-// must agree on: names, formats and patterns that one side writes and the other reads.
-// Each lives here once; the other copies (the JSON Schema, the docs) are checked
-// against it by tests. Plain Go: no jsii, no AWS SDK, so both binaries may import it.
-package contract
+// Package stackoutputs holds the stack outputs a deploy leaves for the golive CLI: the key
+// and value format of each function's LiveVersion output, which the construct writes and
+// config, status and publish read, and the key of the release dashboard's output. Both
+// sides import it so that the format is written once. Plain Go: no jsii, no AWS SDK.
+package stackoutputs
 
 import (
 	"strings"
 	"unicode/utf8"
 )
-
-// Alias is the alias clients and event sources invoke.
-const Alias = "LIVE"
-
-// Latest is Lambda's name for the mutable, unpublished function.
-const Latest = "$LATEST"
 
 // OutputKey is the stack output that records what a deploy left LIVE on for the function
 // with key name: outputs must be alphanumeric, so "order-api" becomes "LiveVersionOrderApi".
@@ -52,3 +46,7 @@ func ParseOutputValue(v string) (functionName, version string, ok bool) {
 	}
 	return v[:i], v[i+1:], true
 }
+
+// DashboardOutputKey is the stack output holding the name of the stack's release dashboard,
+// which golive status links to; a stack without one has no such output.
+const DashboardOutputKey = "ReleaseDashboard"
