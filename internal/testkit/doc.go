@@ -9,6 +9,8 @@
 //     integration tests and the benchmarks.
 //   - faults: a fault-injecting proxy in front of moto_server.
 //   - synthcheck: shared checks of synthesized templates (cfn-lint, single synth).
+//   - rulecases: the inputs that config and the construct must accept or refuse alike,
+//     so a rule of internal/lambdarules cannot drift between the two.
 //   - ledger: reads docs/aws-behaviour.md; its tests keep the ledger, the fakes and
 //     scripts/aws-check.sh in step with the code.
 package testkit
