@@ -232,18 +232,27 @@ func (l *Lambda) fn(name *string) (*Function, error) {
 	return f, nil
 }
 
+// fnAt is the function and the configuration its qualifier names. Like AWS, a version or
+// alias that does not exist is not found: golive reads a deleted version's 404 as proof
+// that its delete happened.
+func (l *Lambda) fnAt(name, qualifier *string) (*Function, types.FunctionConfiguration, error) {
+	f, err := l.fn(name)
+	if err != nil {
+		return nil, types.FunctionConfiguration{}, err
+	}
+	c, ok := f.qualified(aws.ToString(qualifier))
+	if !ok {
+		return nil, types.FunctionConfiguration{}, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(qualifier))}
+	}
+	return f, c, nil
+}
+
 // GetFunctionConfiguration implements the SDK method.
 func (l *Lambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunctionConfigurationInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
 	defer l.enter("GetFunctionConfiguration")()
-	f, err := l.fn(in.FunctionName)
+	f, c, err := l.fnAt(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
-	}
-	c, ok := f.qualified(aws.ToString(in.Qualifier))
-	if !ok {
-		// Like AWS, a version or alias that does not exist is not found: golive reads a
-		// deleted version's 404 as proof that its delete happened.
-		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(in.Qualifier))}
 	}
 	if n, ok := f.pending[aws.ToString(c.Version)]; ok {
 		c = f.settle(c, n)
@@ -330,13 +339,9 @@ func (l *Lambda) ListVersionsByFunction(_ context.Context, in *lambda.ListVersio
 // resolved to (InvokeOutput's doc comment); a qualifier that names nothing is not found.
 func (l *Lambda) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
 	defer l.enter("Invoke")()
-	f, err := l.fn(in.FunctionName)
+	f, c, err := l.fnAt(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
-	}
-	c, ok := f.qualified(aws.ToString(in.Qualifier))
-	if !ok {
-		return nil, &types.ResourceNotFoundException{Message: aws.String("Function not found: " + f.Name + ":" + aws.ToString(in.Qualifier))}
 	}
 	out := &lambda.InvokeOutput{StatusCode: 200, Payload: in.Payload, ExecutedVersion: c.Version}
 	if f.FunctionError != "" && aws.ToString(c.Version) == resourcenames.Latest {
