@@ -40,6 +40,10 @@ func (a *aliasCheck) add(v *VersionedFunction) {
 // Visit reports each VersionedFunction whose function already carries another alias with
 // golive's alias name: CloudFormation would create the second one and fail (an alias name
 // is unique per function), rolling the stack back.
+//
+// Each alias of the stack is read once, and golive's own LIVE aliases (known by path) no
+// further: every read is a jsii round trip, and comparing every function with every alias
+// cost a stack of N functions about 7 N² of them.
 func (a *aliasCheck) Visit(node constructs.IConstruct) {
 	a.mu.Lock()
 	fns := append([]*VersionedFunction(nil), a.fns...)
@@ -47,26 +51,51 @@ func (a *aliasCheck) Visit(node constructs.IConstruct) {
 	if len(fns) == 0 {
 		return
 	}
-	var aliases []awslambda.CfnAlias
-	for _, c := range *a.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if al, ok := c.(awslambda.CfnAlias); ok {
-			aliases = append(aliases, al)
+	own := make(map[string]bool, len(fns))
+	for _, v := range fns {
+		if v.Alias != nil {
+			// Alias declares its CfnAlias as "Resource" (aws-lambda/lib/alias.ts).
+			own[v.path+"/Live/Resource"] = true
 		}
+	}
+	type foreign struct {
+		path, name, fn, fnRaw string
+	}
+	var others []foreign
+	for _, c := range *a.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		al, ok := c.(awslambda.CfnAlias)
+		if !ok {
+			continue
+		}
+		path := *al.Node().Path()
+		if own[path] || al.Name() == nil {
+			continue
+		}
+		f := foreign{path: path, name: *al.Name()}
+		if fn := al.FunctionName(); fn != nil {
+			f.fn, f.fnRaw = resolved(a.stack, fn), *fn
+		}
+		others = append(others, f)
+	}
+	if len(others) == 0 {
+		return
 	}
 	for _, v := range fns {
 		if v.Alias == nil || v.Function == nil {
 			continue
 		}
-		own := *v.Alias.Node().DefaultChild().Node().Path()
-		refs := map[string]bool{v.functionName: true, resolved(a.stack, v.Function.FunctionName()): true}
-		for _, al := range aliases {
-			if *al.Node().Path() == own || al.Name() == nil || *al.Name() != v.aliasName() {
+		var refs map[string]bool
+		for _, al := range others {
+			if al.name != v.aliasName() {
 				continue
 			}
-			if refs[resolved(a.stack, al.FunctionName())] || (al.FunctionName() != nil && refs[*al.FunctionName()]) {
+			if refs == nil {
+				refs = map[string]bool{v.functionName: true, resolved(a.stack, v.Function.FunctionName()): true}
+			}
+			if refs[al.fn] || (al.fnRaw != "" && refs[al.fnRaw]) {
 				reportError(v.Construct, fmt.Sprintf("Function: %s already has an alias named %q (%s); golive's alias of the same name would collide with it "+
 					"and the deploy would fail. Remove that alias (or keep its name and logical ID through golive's props when adopting it) and call the function through golive's",
-					v.functionName, v.aliasName(), *al.Node().Path()))
+					v.functionName, v.aliasName(), al.path))
 			}
 		}
 	}

@@ -49,6 +49,8 @@ type VersionedFunction struct {
 
 	functionName string
 	liveVersion  string
+	// path is the construct's path.
+	path string
 	// notify and cfnGroup are the release notifications (notify.go).
 	notify   notifications
 	cfnGroup awscodedeploy.CfnDeploymentGroup
@@ -107,7 +109,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 				"a function name is unique per account and region, so give each stack's function its own name (e.g. with the environment in it)", facts.name, other))
 		}
 	}
-	v := &VersionedFunction{Construct: c, functionName: facts.name, liveVersion: props.LiveVersion}
+	v := &VersionedFunction{Construct: c, functionName: facts.name, liveVersion: props.LiveVersion, path: path}
 
 	policy := props.RemovalPolicy
 	if policy == "" {
