@@ -180,7 +180,7 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 		Application:         app,
 		Role:                role,
 		DeploymentConfig:    config,
-		DeploymentGroupName: jsii.String(v.functionName),
+		DeploymentGroupName: groupName(props.Adopt, v.functionName),
 		AutoRollback:        autoRollback(d.AutoRollback),
 	}
 	if len(v.Alarms) > 0 {

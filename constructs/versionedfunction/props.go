@@ -92,6 +92,12 @@ type Props struct {
 	// RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE is accepted too. With Function, it applies to
 	// that function and the role it created.
 	RemovalPolicy awscdk.RemovalPolicy
+
+	// Adopt keeps the logical IDs and names of a deployed function, alias, event source
+	// mappings and deployment group that this construct takes over from CDK's
+	// CurrentVersion, Alias and LambdaDeploymentGroup or SAM's AutoPublishAlias (see Adopt
+	// and docs/migration.md). Default: nil - golive's own logical IDs and names.
+	Adopt *Adopt
 }
 
 // Image is a container image in ECR. Pinned functions take it by digest, so the bytes

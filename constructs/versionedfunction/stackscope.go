@@ -35,6 +35,8 @@ type stackScope struct {
 	dashboard *ReleaseDashboard
 	// aliases checks, at synth, that no function carries a second alias of golive's name.
 	aliases *aliasCheck
+	// mappingIDs gives adopted event source mappings their logical IDs at synth (adopt.go).
+	mappingIDs *mappingIDs
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times. So are reads of a Duration (two each), the
 	// check of a deployment config and the lookup of the shared CodeDeploy pair (seven),

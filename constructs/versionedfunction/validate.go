@@ -250,6 +250,7 @@ func validate(p *Props, f facts, ss *stackScope) []string {
 		}
 	}
 	problems = append(problems, validateDeployment(p.Deployment, ss)...)
+	problems = append(problems, validateAdopt(p)...)
 	problems = append(problems, ss.validateShift(p.Deployment)...)
 	return problems
 }

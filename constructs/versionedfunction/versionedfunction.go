@@ -142,6 +142,8 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 				"Publish a version and set LiveVersion (with Rollout direct for the first pin)"))
 	}
 
+	v.adopt(props.Adopt, ss)
+
 	v.release = releaseFactsOf(facts.name, props.Deployment, ss)
 	if props.LiveVersion != "" && !props.DisableDashboard {
 		ReleaseDashboardOf(stack, nil).AddFunction(v)
