@@ -57,6 +57,8 @@ type Function struct {
 	Name string
 	// FunctionName is the physical Lambda name: function_name, or {project}-{env}-{name}.
 	FunctionName string
+	// Alias is the name of the alias clients call and a release moves: alias, or "LIVE".
+	Alias string
 	// Entry is the Go main package of a zip function, relative to the config file's
 	// repository root (the directory holding config/). Empty for image functions.
 	// Parse guarantees a clean relative slash path that cannot leave the repository.

@@ -44,6 +44,7 @@ func TestLoadExample(t *testing.T) {
 		return config.Function{
 			Name:         "worker",
 			FunctionName: "golive-demo-" + env + "-worker",
+			Alias:        "LIVE",
 			Entry:        "functions/worker",
 			Architecture: "arm64",
 			MemoryMB:     256,
@@ -130,6 +131,7 @@ func defaultWorker(env string) config.Function {
 	return config.Function{
 		Name:         "worker",
 		FunctionName: "demo-" + env + "-worker",
+		Alias:        "LIVE",
 		Entry:        "functions/worker",
 		Architecture: "arm64",
 		MemoryMB:     128,
@@ -149,6 +151,9 @@ func TestMerge(t *testing.T) {
 		edit func(f *config.Function)
 	}{
 		{"defaults", "", "", func(f *config.Function) {}},
+		{"alias shared", `"alias": "live"`, "", func(f *config.Function) { f.Alias = "live" }},
+		{"alias overridden by the env", `"alias": "live"`, `"alias": "prod"`, func(f *config.Function) { f.Alias = "prod" }},
+		{"alias null restores LIVE", `"alias": "live"`, `"alias": null`, func(f *config.Function) {}},
 		{"env overrides a leaf", `"memory_mb": 256, "timeout_s": 30`, `"memory_mb": 1024`, func(f *config.Function) {
 			f.MemoryMB, f.TimeoutS = 1024, 30
 		}},

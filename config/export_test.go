@@ -17,6 +17,8 @@ var SchemaPatterns = map[string]any{
 	"/$defs/region/pattern":                                             regionRe.String(),
 	"/$defs/version/pattern":                                            versionRe.String(),
 	"/$defs/functionName/pattern":                                       lambdaNameRe.String(),
+	"/$defs/alias/pattern":                                              lambdarules.AliasNamePattern,
+	"/$defs/alias/maxLength":                                            float64(lambdarules.MaxAliasName),
 	"/$defs/hook/pattern":                                               hookRe.String(),
 	"/$defs/image/properties/digest/pattern":                            digestRe.String(),
 	"/$defs/image/properties/tag/pattern":                               tagRe.String(),

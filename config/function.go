@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/golive-dev/golive/internal/lambdarules"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // fnResolution is one merged function of one env being resolved: what the checks across its
@@ -28,6 +29,7 @@ func (p *parser) resolve(project field[string], e *envSpec, name string, s *fnSp
 		MemoryMB:     int(s.memoryMB.or(DefaultMemoryMB)),
 		TimeoutS:     int(s.timeoutS.or(DefaultTimeoutS)),
 		Description:  s.description.or(""),
+		Alias:        s.alias.or(resourcenames.DefaultAlias),
 	}
 	r.pinKnown, r.pinned = s.liveVersion.st != invalid, s.liveVersion.st == set
 	if r.pinned {

@@ -53,6 +53,7 @@ func caseConfig(f rulecases.Function) string {
 			prd[key] = v
 		}
 	}
+	set("alias", f.Alias, f.Alias != "")
 	set("rollout", f.Rollout, f.Rollout != "")
 	set("memory_mb", f.MemoryMB, f.MemoryMB != 0)
 	set("timeout_s", f.TimeoutS, f.TimeoutS != 0)

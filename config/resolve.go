@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/golive-dev/golive/internal/resourcenames"
 	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
@@ -154,9 +155,12 @@ func origin(written, here string) string {
 }
 
 // uniqueFunctionNames refuses two functions sharing a physical name in one account and
-// region: the second stack would fail, or worse, take over the first one's function.
+// region: the second stack would fail, or worse, take over the first one's function. An
+// alias name is unique per function only, so two functions may share one; but the rollback
+// alarms are named FUNCTION-ALIAS-vN-rollback, unique per account and region too, and
+// names with "-" can meet there ("a-b" with alias "c", "a" with alias "b-c").
 func (p *parser) uniqueFunctionNames(envs []Env) {
-	seen := map[string]string{}
+	seen, alarms := map[string]string{}, map[string]string{}
 	for _, e := range envs {
 		if e.Account == "" || e.Region == "" {
 			continue
@@ -173,6 +177,15 @@ func (p *parser) uniqueFunctionNames(envs []Env) {
 				continue
 			}
 			seen[key] = at
+			fnAt := strings.TrimSuffix(at, ".function_name")
+			alarm := resourcenames.RollbackAlarmName(fn.FunctionName, fn.Alias, "N")
+			if first, dup := alarms[e.Account+"/"+e.Region+"/"+alarm]; dup {
+				p.add(join(fnAt, "alias"), "got %s with function name %s: its rollback alarms would be named %s like those of %s; "+
+					"want function and alias names whose FUNCTION-ALIAS differ in account %s, region %s",
+					quote(fn.Alias), quote(fn.FunctionName), alarm, first, e.Account, e.Region)
+				continue
+			}
+			alarms[e.Account+"/"+e.Region+"/"+alarm] = fnAt
 		}
 	}
 }

@@ -119,6 +119,7 @@ var (
 	wantEnvVar         = lambdarules.EnvVarName.Allowed
 	wantDigest         = lambdarules.ImageDigest.Allowed
 	wantFunctionName   = lambdarules.FunctionName.Allowed
+	wantAlias          = lambdarules.AliasName.Allowed
 	wantWeight         = lambdarules.Weight.Allowed
 	wantErrorRate      = lambdarules.ErrorRatePercent.Allowed
 	wantMinInvocations = lambdarules.MinInvocations.Allowed

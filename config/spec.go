@@ -17,7 +17,7 @@ import (
 // Field names, in the order error messages list them.
 var (
 	topFields          = []string{"$schema", "project", "lambda_functions", "envs", "pipeline"}
-	sharedFields       = []string{"entry", "image", "function_name", "architecture", "memory_mb", "timeout_s", "description", "environment", "provisioned_concurrency", "deployment"}
+	sharedFields       = []string{"entry", "image", "function_name", "alias", "architecture", "memory_mb", "timeout_s", "description", "environment", "provisioned_concurrency", "deployment"}
 	perEnvFields       = []string{"live_version", "rollout", "additional_versions", "rolled_back"}
 	functionFields     = slices.Concat(sharedFields, perEnvFields)
 	imageFields        = []string{"repository", "digest", "tag"}
@@ -33,11 +33,11 @@ var (
 // fnSpec is one function's settings as written, either the shared defaults or one env's
 // overrides, before merging.
 type fnSpec struct {
-	entry, functionName, architecture, description field[string]
-	image                                          field[*imageSpec]
-	memoryMB, timeoutS, provisioned                field[int64]
-	environment                                    field[envVars]
-	deployment                                     field[*deploySpec]
+	entry, functionName, alias, architecture, description field[string]
+	image                                                 field[*imageSpec]
+	memoryMB, timeoutS, provisioned                       field[int64]
+	environment                                           field[envVars]
+	deployment                                            field[*deploySpec]
 
 	liveVersion field[string]
 	rollout     field[string]
@@ -104,6 +104,7 @@ func (p *parser) fnSpec(path string, v *value, name string, shared bool) (*fnSpe
 		entry:        p.str(o, "entry", true, validEntry, wantEntry),
 		image:        p.image(o),
 		functionName: p.str(o, "function_name", true, lambdaNameRe.MatchString, wantFunctionName),
+		alias:        p.str(o, "alias", true, lambdarules.ValidAliasName, wantAlias),
 		architecture: p.str(o, "architecture", true, oneOf("arm64", "x86_64"), wantArchitecture),
 		memoryMB:     p.integer(o, "memory_mb", true, lambdarules.MinMemoryMB, lambdarules.MaxMemoryMB, wantMemory),
 		timeoutS:     p.integer(o, "timeout_s", true, 1, lambdarules.MaxTimeoutS, wantTimeout),
@@ -462,6 +463,7 @@ func merge(a, b *fnSpec) *fnSpec {
 		entry:        over(a.entry, b.entry),
 		image:        overObj(a.image, b.image, mergeImage),
 		functionName: over(a.functionName, b.functionName),
+		alias:        over(a.alias, b.alias),
 		architecture: over(a.architecture, b.architecture),
 		memoryMB:     over(a.memoryMB, b.memoryMB),
 		timeoutS:     over(a.timeoutS, b.timeoutS),

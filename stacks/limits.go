@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/constructs/versionedfunction"
 )
 
 // CloudFormation's per-template quotas
@@ -82,14 +83,29 @@ func CheckLimits(cfg *config.Config, env *config.Env) error {
 			"move functions to another project or environment", env.Name, r, MaxResources))
 	}
 	o, what := len(env.Functions), "one per function"
+	if aliases := countAliasOutputs(env.Functions); aliases > 0 {
+		o, what = o+aliases, fmt.Sprintf("one per function and %d naming an alias other than LIVE", aliases)
+	}
 	if env.Dashboard && slices.ContainsFunc(env.Functions, config.Function.Pinned) {
-		o, what = o+1, "one per function and one naming the release dashboard"
+		o, what = o+1, what+" and one naming the release dashboard"
 	}
 	if o > MaxOutputs {
 		errs = append(errs, fmt.Errorf("envs.%s: its stack would declare %d outputs (%s), CloudFormation allows %d per template; "+
 			"move functions to another project or environment", env.Name, o, what, MaxOutputs))
 	}
 	return errors.Join(errs...)
+}
+
+// countAliasOutputs counts the functions whose alias the construct records in an output of
+// its own: those not named LIVE.
+func countAliasOutputs(fns []config.Function) int {
+	n := 0
+	for _, fn := range fns {
+		if fn.Alias != "" && fn.Alias != versionedfunction.DefaultAliasName {
+			n++
+		}
+	}
+	return n
 }
 
 // Counts are what a constructed stack declares.

@@ -126,6 +126,7 @@ func (d durations) get(unit string, n float64, make func(*float64) awscdk.Durati
 func functionProps(root string, fn config.Function, dur durations) *versionedfunction.Props {
 	p := &versionedfunction.Props{
 		FunctionName: fn.FunctionName,
+		AliasName:    fn.Alias,
 		Architecture: versionedfunction.Architecture(fn.Architecture),
 		Description:  fn.Description,
 		Environment:  fn.Environment,

@@ -292,6 +292,31 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// TestLimitsCountAliasOutputs: a function whose alias is not LIVE records it in an output of
+// its own, so 100 of them on $LATEST declare 200 outputs and 101 too many.
+func TestLimitsCountAliasOutputs(t *testing.T) {
+	for _, tt := range []struct {
+		n       int
+		wantErr string
+	}{
+		{100, ""},
+		{101, "envs.prd: its stack would declare 202 outputs (one per function and 101 naming an alias other than LIVE), CloudFormation allows 200"},
+	} {
+		cfg := pinnedFunctions(t, tt.n, false)
+		e := env(t, cfg, "prd")
+		for i := range e.Functions {
+			e.Functions[i].Alias = "live"
+		}
+		err := stacks.CheckLimits(cfg, e)
+		if tt.wantErr == "" && err != nil {
+			t.Errorf("%d functions: CheckLimits: %v, want nil", tt.n, err)
+		}
+		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%d functions: CheckLimits: %v, want an error containing %q", tt.n, err, tt.wantErr)
+		}
+	}
+}
+
 // The refusal comes at CloudFormation's real limit under either flag set: a pinned
 // function with CodeDeploy and an alarm takes 5 resources under golive's cdk.json (99 fit,
 // beside the metadata, the shared application and role and the release dashboard) and 6

@@ -319,15 +319,15 @@ func (d *deployment) deploy() {
 	version := d.stackRecords()
 	ctx := context.Background()
 	_, err := d.lambda.UpdateAlias(ctx, &lambda.UpdateAliasInput{
-		FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.Alias), FunctionVersion: aws.String(version),
+		FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.DefaultAlias), FunctionVersion: aws.String(version),
 	})
 	if err != nil {
 		_, err = d.lambda.CreateAlias(ctx, &lambda.CreateAliasInput{
-			FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.Alias), FunctionVersion: aws.String(version),
+			FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.DefaultAlias), FunctionVersion: aws.String(version),
 		})
 	}
 	if err != nil {
-		d.t.Fatalf("move %s to %s as CloudFormation would: %v", resourcenames.Alias, version, err)
+		d.t.Fatalf("move %s to %s as CloudFormation would: %v", resourcenames.DefaultAlias, version, err)
 	}
 }
 
@@ -376,12 +376,12 @@ func (d *deployment) latestEnv() map[string]string {
 
 func (d *deployment) wantAlias(version string) {
 	d.t.Helper()
-	out, err := d.lambda.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.Alias)})
+	out, err := d.lambda.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String(deployFnName), Name: aws.String(resourcenames.DefaultAlias)})
 	if err != nil {
 		d.t.Fatalf("get alias: %v", err)
 	}
 	if got := aws.ToString(out.FunctionVersion); got != version || out.RoutingConfig != nil && len(out.RoutingConfig.AdditionalVersionWeights) > 0 {
-		d.t.Fatalf("alias %s is on %s (routing %+v); want %s alone", resourcenames.Alias, got, out.RoutingConfig, version)
+		d.t.Fatalf("alias %s is on %s (routing %+v); want %s alone", resourcenames.DefaultAlias, got, out.RoutingConfig, version)
 	}
 }
 

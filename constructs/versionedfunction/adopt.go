@@ -283,10 +283,10 @@ func (m *mappingIDs) Visit(node constructs.IConstruct) {
 					have = strings.Join(seen, ", ")
 				}
 				reportError(w.v.Construct, fmt.Sprintf("Adopt.EventSourceMappingLogicalIDs[%s]: logical ID %q, but no event source mapping of alias %s reads from it (the alias's mappings read from: %s); "+
-					"add the mapping to the alias (Alias.AddEventSource) or remove the entry", want, w.ids[arn], w.v.aliasName(), have))
+					"add the mapping to the alias (Alias.AddEventSource) or remove the entry", want, w.ids[arn], w.v.aliasName, have))
 			default:
 				reportError(w.v.Construct, fmt.Sprintf("Adopt.EventSourceMappingLogicalIDs[%s]: %d event source mappings of alias %s read from it; want one, whose logical ID %q it keeps",
-					want, len(found), w.v.aliasName(), w.ids[arn]))
+					want, len(found), w.v.aliasName, w.ids[arn]))
 			}
 		}
 	}

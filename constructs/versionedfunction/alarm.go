@@ -50,7 +50,7 @@ import (
 // replaces it when the name changes): an alarm keeps its state across an update, and one
 // left in ALARM by a failing version would fail the fix-forward deployment at once
 // (aws/serverless-application-model#716).
-func newRollbackAlarm(scope constructs.Construct, functionName, version string, t alarmThresholds) awscloudwatch.CfnAlarm {
+func newRollbackAlarm(scope constructs.Construct, functionName, aliasName, version string, t alarmThresholds) awscloudwatch.CfnAlarm {
 	var queries []any
 	var terms, desc []string
 	metric := func(id, name, statistic string, dims []any) {
@@ -66,7 +66,7 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 			},
 		})
 	}
-	dims := cfnDimensions(functionName, version)
+	dims := cfnDimensions(functionName, aliasName, version)
 	minInv := t.minInvocations()
 	if t.ErrorRatePercent != nil || minInv > 0 {
 		metric("invocations", "Invocations", "Sum", dims)
@@ -78,7 +78,7 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 		rate, x := "100 * errors / invocations", num(*t.ErrorRatePercent)
 		if t.ErrorRateRelative {
 			// The old version's share is the alias's total minus the new version's.
-			aliasDims := cfnDimensions(functionName, "")
+			aliasDims := cfnDimensions(functionName, aliasName, "")
 			metric("aliaserrors", "Errors", "Sum", aliasDims)
 			metric("aliasinvocations", "Invocations", "Sum", aliasDims)
 			// The IF keeps the old rate 0, not dropped, in a minute the old version had no
@@ -115,7 +115,7 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 	// An L1 alarm, its metric math written in Go: one jsii round trip where the L2 Alarm,
 	// its MathExpression and a Metric per term take six, per pinned function.
 	return awscloudwatch.NewCfnAlarm(scope, jsii.String("RollbackAlarm"), &awscloudwatch.CfnAlarmProps{
-		AlarmName:          jsii.String(RollbackAlarmName(functionName, version)),
+		AlarmName:          jsii.String(RollbackAlarmName(functionName, aliasName, version)),
 		Metrics:            &queries,
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(rollbackEvaluationPeriods),
@@ -132,16 +132,16 @@ func newRollbackAlarm(scope constructs.Construct, functionName, version string, 
 // arrive up to this many minutes late still rolls back.
 const rollbackEvaluationPeriods = 3
 
-// RollbackAlarmName is the rollback alarm of one release, e.g. "orders-worker-LIVE-v8-rollback"
-// (at most 64 + 26 characters, within CloudWatch's 255): golive watch finds a release's
-// alarm by this name.
-func RollbackAlarmName(functionName, version string) string {
-	return resourcenames.RollbackAlarmName(functionName, version)
+// RollbackAlarmName is the rollback alarm of one release of the function through its
+// alias, e.g. "orders-worker-LIVE-v8-rollback" (at most 64 + 1 + 128 + 26 characters,
+// within CloudWatch's 255): golive watch finds a release's alarm by this name.
+func RollbackAlarmName(functionName, aliasName, version string) string {
+	return resourcenames.RollbackAlarmName(functionName, aliasName, version)
 }
 
-// cfnDimensions scopes a metric to the LIVE alias and, when version is set, to the version
+// cfnDimensions scopes a metric to the alias and, when version is set, to the version
 // executed through it; sorted by name, as CloudWatch lists them.
-func cfnDimensions(functionName, version string) []any {
+func cfnDimensions(functionName, aliasName, version string) []any {
 	dim := func(name, value string) any {
 		return &awscloudwatch.CfnAlarm_DimensionProperty{Name: jsii.String(name), Value: jsii.String(value)}
 	}
@@ -149,13 +149,13 @@ func cfnDimensions(functionName, version string) []any {
 	if version != "" {
 		dims = append(dims, dim("ExecutedVersion", version))
 	}
-	return append(dims, dim("FunctionName", functionName), dim("Resource", functionName+":"+AliasName))
+	return append(dims, dim("FunctionName", functionName), dim("Resource", functionName+":"+aliasName))
 }
 
-func versionDimensions(functionName, version string) *map[string]*string {
+func versionDimensions(functionName, aliasName, version string) *map[string]*string {
 	return &map[string]*string{
 		"FunctionName":    jsii.String(functionName),
-		"Resource":        jsii.String(functionName + ":" + AliasName),
+		"Resource":        jsii.String(functionName + ":" + aliasName),
 		"ExecutedVersion": jsii.String(version),
 	}
 }

@@ -466,7 +466,7 @@ func TestOwnFunctionGetsHooks(t *testing.T) {
 		"AfterAllowTrafficHook":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^CodeDeployBakeHook"))},
 		"ApplicationName":        assertions.Match_AnyValue(), "DeploymentGroupName": assertions.Match_AnyValue(),
 	}}})
-	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{"AlarmName": versionedfunction.RollbackAlarmName("orders-node", "4")})
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{"AlarmName": versionedfunction.RollbackAlarmName("orders-node", versionedfunction.DefaultAliasName, "4")})
 }
 
 // cfnLintAllowed are the cfn-lint warnings left on purpose.

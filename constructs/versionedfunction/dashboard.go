@@ -127,7 +127,7 @@ func (d *ReleaseDashboard) AddFunction(v *VersionedFunction) {
 
 // releaseFacts are what a function's row shows besides its metrics.
 type releaseFacts struct {
-	name string
+	name, alias string
 	// alarm is false without a rollback alarm; the thresholds are nil where unset.
 	alarm            bool
 	errorRatePercent *float64
@@ -135,8 +135,8 @@ type releaseFacts struct {
 	minInvocations   int
 }
 
-func releaseFactsOf(functionName string, d *Deployment, ss *stackScope) releaseFacts {
-	f := releaseFacts{name: functionName}
+func releaseFactsOf(functionName, aliasName string, d *Deployment, ss *stackScope) releaseFacts {
+	f := releaseFacts{name: functionName, alias: aliasName}
 	if d != nil && d.Thresholds.any() {
 		a := d.Thresholds.alarms(ss)
 		f.alarm = true
@@ -207,9 +207,19 @@ type expression struct {
 const dashboardPeriod = 60
 
 func (d *ReleaseDashboard) body() string {
+	// The rows' alias, named where they share one (LIVE without rows); ALIAS where they differ.
+	alias := DefaultAliasName
+	for i, r := range d.rows {
+		if i == 0 {
+			alias = r.facts.alias
+		} else if r.facts.alias != alias {
+			alias = "ALIAS"
+			break
+		}
+	}
 	widgets := []widget{{Type: "text", Width: 24, Height: 2, Properties: textProps{Markdown: "## Releases\n" +
-		"LIVE's traffic by the version that ran it (one line per version: during a shift, the old and the new side by side). " +
-		"Each release has its own rollback alarm, `FUNCTION-" + AliasName + "-vVERSION-rollback`, which judges only the new version, " +
+		alias + "'s traffic by the version that ran it (one line per version: during a shift, the old and the new side by side). " +
+		"Each release has its own rollback alarm, `FUNCTION-" + alias + "-vVERSION-rollback`, which judges only the new version, " +
 		"only in minutes with enough invocations; `golive watch` follows it live."}}}
 	y := 2
 	for _, r := range d.rows {
@@ -217,7 +227,7 @@ func (d *ReleaseDashboard) body() string {
 		metric := func(x int, title, metricName, stat string, line *horizontal) widget {
 			p := metricProps{
 				Title: r.title + ": " + title, Region: d.region, View: "timeSeries", Period: dashboardPeriod, Stat: stat,
-				Metrics: [][]any{{expression{Expression: versionSearch(f.name, metricName, stat), ID: strings.ToLower(metricName),
+				Metrics: [][]any{{expression{Expression: versionSearch(f.name, f.alias, metricName, stat), ID: strings.ToLower(metricName),
 					Label: "v${PROP('Dim.ExecutedVersion')}"}}},
 				YAxis: map[string]any{"left": map[string]any{"min": 0}},
 			}
@@ -248,14 +258,14 @@ func (d *ReleaseDashboard) body() string {
 	return string(out)
 }
 
-// versionSearch finds metricName of every version run through the function's LIVE alias:
-// the metrics with exactly the dimensions FunctionName, Resource (FUNCTION:LIVE) and
+// versionSearch finds metricName of every version run through the function's alias: the
+// metrics with exactly the dimensions FunctionName, Resource (FUNCTION:ALIAS) and
 // ExecutedVersion, whichever versions exist (CloudWatch User Guide, "CloudWatch search
 // expression syntax"; Lambda publishes ExecutedVersion with the alias's Resource, Lambda
 // Developer Guide, "Types of metrics for Lambda functions").
-func versionSearch(functionName, metricName, stat string) string {
+func versionSearch(functionName, aliasName, metricName, stat string) string {
 	return fmt.Sprintf(`SEARCH('{AWS/Lambda,ExecutedVersion,FunctionName,Resource} FunctionName="%s" Resource="%s:%s" MetricName="%s"', '%s', %d)`,
-		functionName, functionName, AliasName, metricName, stat, dashboardPeriod)
+		functionName, functionName, aliasName, metricName, stat, dashboardPeriod)
 }
 
 func alarmText(title string, f releaseFacts) string {
@@ -273,7 +283,7 @@ func alarmText(title string, f releaseFacts) string {
 	if f.minInvocations > 0 {
 		evidence = ", in a minute with at least " + strconv.Itoa(f.minInvocations) + " invocations of it"
 	}
-	return "### " + title + ": rollback alarm\n`" + f.name + "-" + AliasName + "-vVERSION-rollback` rolls the release back on the new version's " +
+	return "### " + title + ": rollback alarm\n`" + f.name + "-" + f.alias + "-vVERSION-rollback` rolls the release back on the new version's " +
 		strings.Join(rules, " or ") + evidence + "."
 }
 

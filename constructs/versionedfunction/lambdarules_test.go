@@ -52,7 +52,7 @@ func TestLambdaRules(t *testing.T) {
 // caseProps writes f as Props; a custom shift becomes a LambdaDeploymentConfig in stack.
 func caseProps(stack awscdk.Stack, f rulecases.Function, id string) *Props {
 	p := &Props{
-		FunctionName: f.FunctionName, Entry: "functions/worker", LiveVersion: f.LiveVersion,
+		FunctionName: f.FunctionName, AliasName: f.Alias, Entry: "functions/worker", LiveVersion: f.LiveVersion,
 		Rollout: Rollout(f.Rollout), Description: f.Description, Environment: f.Environment,
 	}
 	// A zero count is unset, as in config.

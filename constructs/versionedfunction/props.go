@@ -59,6 +59,13 @@ type Props struct {
 	// requires. Default: none.
 	Environment map[string]string
 
+	// AliasName names the alias that clients and event sources call and that a release
+	// moves: 1 to 128 letters, digits, "_" and "-", not all digits (Lambda's rule). Keep the
+	// name callers already use when adopting a function that has one ("live"): renaming an
+	// alias replaces it. Its construct id stays "Live" whatever the name, so the logical ID
+	// does not change with it. Default: DefaultAliasName ("LIVE").
+	AliasName string
+
 	// LiveVersion is the published version the LIVE alias points at ("7"), or a token
 	// CloudFormation resolves (a parameter, say), passed through unchecked. Default: ""
 	// - LIVE follows $LATEST and no CodeDeploy resources are created.

@@ -86,7 +86,7 @@ func (a *aliasCheck) Visit(node constructs.IConstruct) {
 		}
 		var refs map[string]bool
 		for _, al := range others {
-			if al.name != v.aliasName() {
+			if al.name != v.aliasName {
 				continue
 			}
 			if refs == nil {
@@ -95,7 +95,7 @@ func (a *aliasCheck) Visit(node constructs.IConstruct) {
 			if refs[al.fn] || (al.fnRaw != "" && refs[al.fnRaw]) {
 				reportError(v.Construct, fmt.Sprintf("Function: %s already has an alias named %q (%s); golive's alias of the same name would collide with it "+
 					"and the deploy would fail. Remove that alias (or keep its name and logical ID through golive's props when adopting it) and call the function through golive's",
-					v.functionName, v.aliasName(), al.path))
+					v.functionName, v.aliasName, al.path))
 			}
 		}
 	}

@@ -55,6 +55,18 @@ func TestSynthMessages(t *testing.T) {
 			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: fn})
 			return stack
 		}, false, "/Test/Fn", ""},
+		{"an alias of the configured name on the function", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			fn := nodeFunction(stack, "H", "n")
+			awslambda.NewAlias(stack, jsii.String("Own"), &awslambda.AliasProps{AliasName: jsii.String("live"), Version: fn.LatestVersion()})
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: fn, AliasName: "live"})
+			return stack
+		}, false, "/Test/Fn", `Function: n already has an alias named "live" \(Test/Own/Resource\)`},
+		{"pinned without a Deployment, alias named", func(app awscdk.App) awscdk.Stack {
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: nodeFunction(stack, "H", "n"), LiveVersion: "3", AliasName: "live"})
+			return stack
+		}, true, "/Test/Fn", "live is pinned to version 3 without a Deployment"},
 		{"one name in two stacks of one account", func(app awscdk.App) awscdk.Stack {
 			a := awscdk.NewStack(app, jsii.String("A"), env("111111111111"))
 			versionedfunction.New(a, "Fn", &versionedfunction.Props{Function: nodeFunction(a, "H", "same")})

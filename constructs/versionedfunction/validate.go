@@ -207,6 +207,11 @@ func validate(p *Props, f facts, ss *stackScope) []string {
 	if n := utf8.RuneCountInString(p.Description); n > lambdarules.MaxDescription {
 		add("Description: got %d characters; want %s", n, lambdarules.Description.Allowed)
 	}
+	// No token: the name is part of the rollback alarm's name and the metrics' dimensions,
+	// which synth writes.
+	if p.AliasName != "" && !lambdarules.ValidAliasName(p.AliasName) {
+		add("AliasName: got %q; want %s, known at synth (no token), or \"\" for %s", p.AliasName, lambdarules.AliasName.Allowed, DefaultAliasName)
+	}
 	if p.LiveVersion != "" && !lambdarules.ValidVersion(p.LiveVersion) && !isToken(p.LiveVersion) {
 		add("LiveVersion: got %q; want \"\" ($LATEST) or %s", p.LiveVersion, lambdarules.Version.Allowed)
 	}

@@ -25,9 +25,9 @@ import (
 	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
-// AliasName is the alias clients and event sources call, the one golive's CLI moves and
-// finds by this name.
-const AliasName = "LIVE"
+// DefaultAliasName is the name of the alias clients and event sources call when
+// Props.AliasName is empty: the alias golive's CLI moves and finds by its name.
+const DefaultAliasName = "LIVE"
 
 // VersionedFunction is a Lambda function with a LIVE alias and, when pinned, a CodeDeploy
 // deployment group and a rollback alarm. Its children are exported so that apps can wire
@@ -37,7 +37,7 @@ type VersionedFunction struct {
 	constructs.Construct
 	// Function is the Lambda function (id "Resource").
 	Function awslambda.Function
-	// Alias is the LIVE alias (id "Live").
+	// Alias is the LIVE alias, named Props.AliasName (id "Live" whatever its name).
 	Alias awslambda.Alias
 	// DeploymentGroup is nil unless LIVE is pinned and Props.Deployment is set.
 	DeploymentGroup awscodedeploy.LambdaDeploymentGroup
@@ -48,6 +48,7 @@ type VersionedFunction struct {
 	Alarms []interfacesawscloudwatch.IAlarmRef
 
 	functionName string
+	aliasName    string
 	liveVersion  string
 	// path is the construct's path.
 	path string
@@ -109,7 +110,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 				"a function name is unique per account and region, so give each stack's function its own name (e.g. with the environment in it)", facts.name, other))
 		}
 	}
-	v := &VersionedFunction{Construct: c, functionName: facts.name, liveVersion: props.LiveVersion, path: path}
+	v := &VersionedFunction{Construct: c, functionName: facts.name, aliasName: aliasNameOf(props), liveVersion: props.LiveVersion, path: path}
 
 	policy := props.RemovalPolicy
 	if policy == "" {
@@ -135,7 +136,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	case props.LiveVersion != "":
 		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:pinnedWithoutDeployment"), jsii.String(fmt.Sprintf(
 			"%s is pinned to version %s without a Deployment: CloudFormation moves the alias at once, with no canary, no alarm and no rollback. "+
-				"Set Props.Deployment to release through CodeDeploy", v.aliasName(), props.LiveVersion)))
+				"Set Props.Deployment to release through CodeDeploy", v.aliasName, props.LiveVersion)))
 	case props.Deployment != nil:
 		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:deploymentOnLatest"), jsii.String(
 			"Deployment is ignored while LIVE follows $LATEST: CodeDeploy shifts traffic only between published versions. "+
@@ -144,7 +145,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 
 	v.adopt(props.Adopt, ss)
 
-	v.release = releaseFactsOf(facts.name, props.Deployment, ss)
+	v.release = releaseFactsOf(facts.name, v.aliasName, props.Deployment, ss)
 	if props.LiveVersion != "" && !props.DisableDashboard {
 		ReleaseDashboardOf(stack, nil).AddFunction(v)
 	}
@@ -154,8 +155,28 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		Value:       jsii.String(stackoutputs.OutputValue(facts.name, v.LiveVersion())),
 		Description: jsii.String("Function and LIVE version recorded by the last deploy"),
 	})
+	// An alias of another name is recorded too, so that golive --stack moves that one: a
+	// stack without the output (every stack deployed before it existed) has its alias
+	// named LIVE, which keeps the templates of those stacks as they were.
+	if v.aliasName != DefaultAliasName {
+		awscdk.NewCfnOutput(stack, jsii.String(stackoutputs.AliasOutputKey(id)), &awscdk.CfnOutputProps{
+			Value:       jsii.String(v.aliasName),
+			Description: jsii.String("Name of the alias golive moves for " + facts.name),
+		})
+	}
 	return v
 }
+
+// aliasNameOf is the alias's name: Props.AliasName, else DefaultAliasName.
+func aliasNameOf(p *Props) string {
+	if p.AliasName == "" {
+		return DefaultAliasName
+	}
+	return p.AliasName
+}
+
+// AliasName is the name of the function's alias, Props.AliasName or DefaultAliasName.
+func (v *VersionedFunction) AliasName() string { return v.aliasName }
 
 // FunctionName is the physical name of the function.
 func (v *VersionedFunction) FunctionName() string { return v.functionName }
@@ -197,7 +218,7 @@ func (v *VersionedFunction) MetricVersion(metricName, version string, props *aws
 	if props != nil && props.DimensionsMap != nil {
 		maps.Copy(dims, *props.DimensionsMap)
 	}
-	maps.Copy(dims, *versionDimensions(v.functionName, version))
+	maps.Copy(dims, *versionDimensions(v.functionName, v.aliasName, version))
 	mp.Namespace, mp.MetricName, mp.DimensionsMap = jsii.String("AWS/Lambda"), jsii.String(metricName), &dims
 	return awscloudwatch.NewMetric(mp)
 }
@@ -262,9 +283,6 @@ func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslamb
 	v.warnHookName(method, hook)
 }
 
-// aliasName is the name of the function's alias.
-func (v *VersionedFunction) aliasName() string { return AliasName }
-
 // canDeploy reports whether the function has a deployment group, and records a synth
 // error naming method when it has none.
 func (v *VersionedFunction) canDeploy(method string) bool {
@@ -282,7 +300,7 @@ func (v *VersionedFunction) refuse(msg string) {
 }
 
 func aliasProps(scope constructs.Construct, fn awslambda.Function, props *Props) *awslambda.AliasProps {
-	ap := &awslambda.AliasProps{AliasName: jsii.String(AliasName)}
+	ap := &awslambda.AliasProps{AliasName: jsii.String(aliasNameOf(props))}
 	if props.LiveVersion == "" {
 		ap.Version = fn.LatestVersion()
 		return ap

@@ -554,11 +554,11 @@ func TestMetricHelpers(t *testing.T) {
 	}
 }
 
-// TestAliasNameIsTheSharedAlias: the exported AliasName spells the alias for its
-// documentation; the CLI and the hook find the alias by resourcenames.Alias, so the two
-// must not drift.
+// TestAliasNameIsTheSharedAlias: the exported DefaultAliasName spells the default for its
+// documentation; config, the CLI and the hook default to resourcenames.DefaultAlias, so the
+// two must not drift.
 func TestAliasNameIsTheSharedAlias(t *testing.T) {
-	if versionedfunction.AliasName != resourcenames.Alias {
-		t.Errorf("AliasName = %q, want %q (resourcenames.Alias)", versionedfunction.AliasName, resourcenames.Alias)
+	if versionedfunction.DefaultAliasName != resourcenames.DefaultAlias {
+		t.Errorf("DefaultAliasName = %q, want %q (resourcenames.DefaultAlias)", versionedfunction.DefaultAliasName, resourcenames.DefaultAlias)
 	}
 }

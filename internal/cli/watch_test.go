@@ -109,7 +109,9 @@ func newRelease(t *testing.T, id string) *scripted {
 	return r
 }
 
-func (r *scripted) alarm() string { return resourcenames.RollbackAlarmName(r.w.name("worker"), "2") }
+func (r *scripted) alarm() string {
+	return resourcenames.RollbackAlarmName(r.w.name("worker"), resourcenames.DefaultAlias, "2")
+}
 
 // setAlarm puts the rollback alarm in moto into state, with reason as its StateReason, as
 // CloudWatch's own evaluation would. SetAlarmState "temporarily sets the state of an alarm

@@ -44,7 +44,7 @@ func (h *Handler) bake(ctx context.Context, rel release, b hooksettings.Bake) er
 	period := int32(math.Ceil(float64(end.Sub(start))/float64(step))) * int32(step/time.Second)
 	dims := []cwtypes.Dimension{
 		{Name: aws.String("FunctionName"), Value: aws.String(rel.function)},
-		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + resourcenames.Alias)},
+		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + resourcenames.DefaultAlias)},
 		{Name: aws.String("ExecutedVersion"), Value: aws.String(rel.target)},
 	}
 	query := func(id, metric, stat string) cwtypes.MetricDataQuery {

@@ -30,7 +30,7 @@ type Rule struct {
 // case (rulecases checks that each row has one refused and config and the construct agree).
 func Rules() []Rule {
 	return []Rule{
-		FunctionName, HookFunction, Version, EnvVarName, EnvironmentSize, MemoryMB, TimeoutS, Description,
+		FunctionName, HookFunction, AliasName, Version, EnvVarName, EnvironmentSize, MemoryMB, TimeoutS, Description,
 		ImageDigest, Weight, ShiftPercent, ShiftTotal, Alarms, ErrorRatePercent, P99DurationMs,
 		MinInvocations, SplitNeedsPin, SplitNotLive, SplitWithoutCodeDeploy,
 		ProvisionedNeedsPin, ProvisionedNotSplit, RolloutNeedsPin, RolloutCanaryNeedsCodeDeploy, TagNotPinned,
@@ -126,6 +126,7 @@ var (
 	envVarNameRe   = regexp.MustCompile(EnvVarNamePattern)
 	digestRe       = regexp.MustCompile(DigestPattern)
 	versionRe      = regexp.MustCompile(VersionPattern)
+	aliasNameRe    = regexp.MustCompile(AliasNamePattern)
 )
 
 // ValidFunctionName reports whether name is a function name Lambda accepts.
@@ -148,8 +149,15 @@ func EnvironmentBytes(vars map[string]string) int {
 // ValidDigest reports whether d is an image digest.
 func ValidDigest(d string) bool { return digestRe.MatchString(d) }
 
-// The alias: the version it points at and the split of its traffic.
+// The alias: its name, the version it points at and the split of its traffic.
 var (
+	AliasName = Rule{
+		ID: "alias-name",
+		Allowed: fmt.Sprintf(`an alias name of 1 to %d letters, digits, "_" and "-", not all digits (a number names a version), such as "LIVE" or "live"`,
+			MaxAliasName),
+		Source: "Lambda API Reference, CreateAlias, Name: length 1 to 128, pattern (?!^[0-9]+$)([a-zA-Z0-9-_]+); " +
+			"$LATEST is the unpublished version's qualifier, not an alias name, and the pattern refuses its \"$\"",
+	}
 	Version = Rule{
 		ID:      "version",
 		Allowed: `a positive integer version such as "7"`,
@@ -163,6 +171,20 @@ var (
 			"0 and 1 are no split, so golive refuses them",
 	}
 )
+
+// AliasNamePattern is Lambda's alias name pattern without its lookahead, which neither RE2
+// nor this package's rule for editors' patterns takes: at least one character that is not a
+// digit, among letters, digits, "_" and "-". Its length, 1 to MaxAliasName, is checked apart
+// (JSON Schema: minLength and maxLength).
+const AliasNamePattern = `^[a-zA-Z0-9_-]*[a-zA-Z_-][a-zA-Z0-9_-]*$`
+
+// MaxAliasName is the longest alias name Lambda takes.
+const MaxAliasName = 128
+
+// ValidAliasName reports whether Lambda takes name as an alias's name.
+func ValidAliasName(name string) bool {
+	return len(name) <= MaxAliasName && aliasNameRe.MatchString(name)
+}
 
 // VersionPattern is a published version as config.json, the construct and the CLI write it.
 const VersionPattern = `^[1-9][0-9]{0,14}$`

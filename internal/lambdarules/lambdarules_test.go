@@ -60,7 +60,7 @@ func TestCheckShift(t *testing.T) {
 // whose ECMAScript engines lack RE2's syntax extensions; lookaround and \z would also fail
 // to compile here, so plain RE2 compilation plus this character check is enough.
 func TestPatterns(t *testing.T) {
-	for _, p := range []string{lambdarules.FunctionNamePattern, lambdarules.EnvVarNamePattern, lambdarules.VersionPattern, lambdarules.DigestPattern} {
+	for _, p := range []string{lambdarules.FunctionNamePattern, lambdarules.EnvVarNamePattern, lambdarules.VersionPattern, lambdarules.DigestPattern, lambdarules.AliasNamePattern} {
 		if _, err := regexp.Compile(p); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
@@ -71,6 +71,24 @@ func TestPatterns(t *testing.T) {
 	for name, ok := range map[string]bool{"AWS_REGION": false, "TZ": true, "A": false, "MY_VAR": true, "_HANDLER": false} {
 		if got := lambdarules.ValidEnvVarName(name); got != ok {
 			t.Errorf("ValidEnvVarName(%q) = %v; want %v", name, got, ok)
+		}
+	}
+}
+
+// TestValidAliasName holds AliasNamePattern and MaxAliasName to Lambda's own rule for an
+// alias name (CreateAlias, Name): 1 to 128 of [a-zA-Z0-9-_], and not all digits, which
+// Lambda writes with a lookahead, (?!^[0-9]+$).
+func TestValidAliasName(t *testing.T) {
+	lambda := func(s string) bool {
+		if len(s) < 1 || len(s) > 128 || regexp.MustCompile(`^[0-9]+$`).MatchString(s) {
+			return false
+		}
+		return regexp.MustCompile(`^[a-zA-Z0-9_-]+$`).MatchString(s)
+	}
+	for _, s := range []string{"LIVE", "live", "prod_1", "-", "_", "1a", "a1", "7", "07", "123", "", "$LATEST", "LATEST",
+		"my alias", "live:1", "ä", strings.Repeat("a", 128), strings.Repeat("a", 129), strings.Repeat("1", 127) + "x"} {
+		if got, want := lambdarules.ValidAliasName(s), lambda(s); got != want {
+			t.Errorf("ValidAliasName(%q) = %v; Lambda's rule says %v", s, got, want)
 		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 )
 
 // Alias is the alias clients and event sources invoke.
-const Alias = resourcenames.Alias
+const Alias = resourcenames.DefaultAlias
 
 // Latest is Lambda's name for the mutable, unpublished function.
 const Latest = resourcenames.Latest

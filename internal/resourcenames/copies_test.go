@@ -17,11 +17,12 @@ import (
 // package. Any other string literal of them in the module's code (tests excepted: they
 // assert the values) fails, so a copy cannot drift. functions/ imports nothing of the
 // project, and bench/ is a module of its own. One copy is public on purpose: the
-// construct's exported AliasName spells "LIVE" so that its documentation shows the value
-// rather than an internal name, and TestAliasNameIsTheSharedAlias holds it to Alias.
+// construct's exported DefaultAliasName spells "LIVE" so that its documentation shows the
+// value rather than an internal name, and TestAliasNameIsTheSharedAlias holds it to
+// DefaultAlias.
 func TestNoCopiesOfSharedNames(t *testing.T) {
-	const publicAliasFile, publicAliasName = "constructs/versionedfunction/versionedfunction.go", "AliasName"
-	shared := map[string]string{resourcenames.Alias: "resourcenames.Alias", resourcenames.Latest: "resourcenames.Latest"}
+	const publicAliasFile, publicAliasName = "constructs/versionedfunction/versionedfunction.go", "DefaultAliasName"
+	shared := map[string]string{resourcenames.DefaultAlias: "resourcenames.DefaultAlias", resourcenames.Latest: "resourcenames.Latest"}
 	root := "../.."
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -1,6 +1,7 @@
 // Package stackoutputs holds the stack outputs a deploy leaves for the golive CLI: the key
 // and value format of each function's LiveVersion output, which the construct writes and
-// config, status and publish read, and the key of the release dashboard's output. Both
+// config, status and publish read, the key of the output naming an alias other than LIVE,
+// and the key of the release dashboard's output. Both
 // sides import it so that the format is written once. Plain Go: no jsii, no AWS SDK.
 package stackoutputs
 
@@ -32,6 +33,17 @@ func OutputKey(name string) string {
 
 // OutputKeyPrefix starts every OutputKey.
 const OutputKeyPrefix = "LiveVersion"
+
+// AliasOutputKey is the stack output that names the alias of the function with key name
+// when it is not the default LIVE, e.g. "LiveAliasOrderApi" beside "LiveVersionOrderApi":
+// its value is the alias's name. A function without one has its alias named LIVE, so the
+// templates of stacks that keep the default are unchanged.
+func AliasOutputKey(name string) string {
+	return AliasOutputKeyPrefix + strings.TrimPrefix(OutputKey(name), OutputKeyPrefix)
+}
+
+// AliasOutputKeyPrefix starts every AliasOutputKey.
+const AliasOutputKeyPrefix = "LiveAlias"
 
 // OutputValue is the value of a function's output: NAME:VERSION, a qualified function
 // name (version "$LATEST" when LIVE follows it). The CLI reads the version to find drift

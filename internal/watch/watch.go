@@ -279,7 +279,7 @@ func (r *Reader) Read(ctx context.Context, fn Function, info cdtypes.DeploymentI
 			return rel, err
 		}
 		rel.Commit = r.commit(ctx, fn.FunctionName, rel.To)
-		rel.Alarm = r.alarm(ctx, resourcenames.RollbackAlarmName(fn.FunctionName, rel.To))
+		rel.Alarm = r.alarm(ctx, resourcenames.RollbackAlarmName(fn.FunctionName, resourcenames.DefaultAlias, rel.To))
 	}
 	if !rel.Done() {
 		rel.ExpectedEnd = r.expectedEnd(ctx, &rel)
@@ -356,12 +356,12 @@ func (r *Reader) readShare(ctx context.Context, rel *Release) error {
 		rel.Share = 100
 		return nil
 	}
-	out, err := r.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(rel.FunctionName), Name: aws.String(resourcenames.Alias)})
+	out, err := r.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(rel.FunctionName), Name: aws.String(resourcenames.DefaultAlias)})
 	if err != nil {
 		if hasCode(err, "ResourceNotFoundException") {
 			return nil
 		}
-		return fmt.Errorf("read alias %s of %s: %w", resourcenames.Alias, rel.FunctionName, err)
+		return fmt.Errorf("read alias %s of %s: %w", resourcenames.DefaultAlias, rel.FunctionName, err)
 	}
 	var weights map[string]float64
 	if out.RoutingConfig != nil {

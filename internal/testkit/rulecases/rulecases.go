@@ -10,12 +10,15 @@ import (
 	"strings"
 
 	"github.com/golive-dev/golive/internal/lambdarules"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // Function is one function as config.json and the construct's Props both say it. The zero
 // value of a field means unset: the side's own default.
 type Function struct {
 	FunctionName string
+	// Alias "" is the default, LIVE.
+	Alias string
 	// LiveVersion "" follows $LATEST.
 	LiveVersion string
 	Rollout     string
@@ -120,6 +123,14 @@ func Cases() []Case {
 	add(lambdarules.HookFunction.ID, "ARN", ok, dep(func(d *Deployment) {
 		d.PreTrafficHook = "arn:aws:lambda:eu-west-1:333333333333:function:demo-check"
 	}))
+	add(lambdarules.AliasName.ID, "live", ok, func(f *Function) { f.Alias = "live" })
+	add(lambdarules.AliasName.ID, "digits and a letter", ok, func(f *Function) { f.Alias = "2024a" })
+	add(lambdarules.AliasName.ID, "128 characters", ok, func(f *Function) { f.Alias = strings.Repeat("a", 128) })
+	add(lambdarules.AliasName.ID, "129 characters", refused, func(f *Function) { f.Alias = strings.Repeat("a", 129) })
+	add(lambdarules.AliasName.ID, "digits only", refused, func(f *Function) { f.Alias = "7" })
+	add(lambdarules.AliasName.ID, resourcenames.Latest, refused, func(f *Function) { f.Alias = resourcenames.Latest })
+	add(lambdarules.AliasName.ID, "space", refused, func(f *Function) { f.Alias = "my live" })
+	add(lambdarules.AliasName.ID, "colon", refused, func(f *Function) { f.Alias = "live:1" })
 	add(lambdarules.Version.ID, "leading zero", refused, func(f *Function) { f.LiveVersion = "07" })
 	add(lambdarules.Version.ID, "zero", refused, func(f *Function) { f.LiveVersion = "0" })
 	add(lambdarules.Version.ID, "15 digits", ok, func(f *Function) { f.LiveVersion = "123456789012345" })
