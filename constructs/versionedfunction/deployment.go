@@ -212,20 +212,25 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 		})
 		grants := hookGrants{group: *groupArn, application: *appArn, applicationName: *app.ApplicationName()}
 		// The settings name no version: the hook reads the target from the deployment, so a
-		// release changes nothing of the hooks.
+		// release changes nothing of the hooks. They name the alias only when it is not LIVE,
+		// so the settings of a stack that keeps the default are unchanged.
+		hookAlias := ""
+		if v.aliasName != DefaultAliasName {
+			hookAlias = v.aliasName
+		}
 		if s := d.Smoke; s != nil {
 			timeout := hooksettings.DefaultSmokeTimeoutS
 			if s.Timeout != nil {
 				ms, _ := millis(s.Timeout)
 				timeout = int(ms / 1000)
 			}
-			smoke := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName,
+			smoke := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName, Alias: hookAlias,
 				Smoke: &hooksettings.Smoke{Events: s.Events, Expect: s.Expect, TimeoutS: timeout, Compare: s.Compare, Ignore: s.Ignore}}
 			gp.PreHook = hooks.add(v, hooksettings.HookPhaseSmoke, smoke, grants)
 		}
 		if b := d.Bake; b != nil {
 			ms, _ := millis(b.Wait)
-			bake := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName, Bake: &hooksettings.Bake{
+			bake := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName, Alias: hookAlias, Bake: &hooksettings.Bake{
 				Minutes: int(ms / 60000), ErrorRatePercent: thresholds.ErrorRatePercent, P99DurationMs: thresholds.P99DurationMs,
 				MinInvocations: thresholds.minInvocations(),
 			}}

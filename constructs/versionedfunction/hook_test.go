@@ -86,7 +86,8 @@ func vars(fn *map[string]any) map[string]any {
 }
 
 func TestShippedHooks(t *testing.T) {
-	// GIVEN two pinned functions with a smoke test and a bake, and one without either
+	// GIVEN two pinned functions with a smoke test and a bake (billing's alias named live),
+	// and one without either
 	deployment := func(s *versionedfunction.Smoke, b *versionedfunction.Bake) *versionedfunction.Deployment {
 		d := canary()
 		d.Smoke, d.Bake = s, b
@@ -94,7 +95,7 @@ func TestShippedHooks(t *testing.T) {
 	}
 	tpl, _ := synth(t,
 		&versionedfunction.Props{FunctionName: "orders", Entry: entry, LiveVersion: "7", Deployment: deployment(smoke(), &versionedfunction.Bake{Wait: minutes(5)})},
-		&versionedfunction.Props{FunctionName: "billing", Entry: entry, LiveVersion: "3", Deployment: deployment(smoke(), &versionedfunction.Bake{Wait: minutes(2)})},
+		&versionedfunction.Props{FunctionName: "billing", AliasName: "live", Entry: entry, LiveVersion: "3", Deployment: deployment(smoke(), &versionedfunction.Bake{Wait: minutes(2)})},
 		&versionedfunction.Props{FunctionName: "plain", Entry: entry, LiveVersion: "1", Deployment: canary()},
 	)
 
@@ -132,6 +133,10 @@ func TestShippedHooks(t *testing.T) {
 				}
 			}); !slices.Equal(got, []string{"billing", "orders"}) {
 				t.Errorf("%s hook serves groups %v, want billing and orders", phase, got)
+			}
+			// The hook checks each group's AppSpec against its own alias: billing's is live.
+			if o, b := targets["orders"], targets["billing"]; o.Alias != "LIVE" || b.Alias != "live" {
+				t.Errorf("%s hook: aliases of orders %q and billing %q, want LIVE and live", phase, o.Alias, b.Alias)
 			}
 			o := targets["orders"]
 			if phase == hooksettings.HookPhaseSmoke && (o.Smoke == nil || o.Bake != nil || o.Smoke.TimeoutS != 30 || string(o.Smoke.Expect) != `{"ok":true}` || len(o.Smoke.Events) != 1) {

@@ -12,7 +12,6 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/golive-dev/golive/internal/hooksettings"
-	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // bake waits, then judges the new version's own metrics (ExecutedVersion) from the
@@ -44,7 +43,8 @@ func (h *Handler) bake(ctx context.Context, rel release, b hooksettings.Bake) er
 	period := int32(math.Ceil(float64(end.Sub(start))/float64(step))) * int32(step/time.Second)
 	dims := []cwtypes.Dimension{
 		{Name: aws.String("FunctionName"), Value: aws.String(rel.function)},
-		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + resourcenames.DefaultAlias)},
+		// The AppSpec's alias, which check held to the group's configured one.
+		{Name: aws.String("Resource"), Value: aws.String(rel.function + ":" + rel.alias)},
 		{Name: aws.String("ExecutedVersion"), Value: aws.String(rel.target)},
 	}
 	query := func(id, metric, stat string) cwtypes.MetricDataQuery {

@@ -95,9 +95,11 @@ func (f *fakeCloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMe
 	return out, nil
 }
 
-func appSpec(name, version string) string {
+func appSpec(name, version string) string { return appSpecOf(name, "LIVE", version) }
+
+func appSpecOf(name, alias, version string) string {
 	return `{"version":0.0,"Resources":[{"workerLive":{"Type":"AWS::Lambda::Function","Properties":{"Name":"` + name +
-		`","Alias":"LIVE","CurrentVersion":"7","TargetVersion":"` + version + `"}}}],"Hooks":[{"BeforeAllowTraffic":"hook"}]}`
+		`","Alias":"` + alias + `","CurrentVersion":"7","TargetVersion":"` + version + `"}}}],"Hooks":[{"BeforeAllowTraffic":"hook"}]}`
 }
 
 func ok(payload string) func(context.Context, *lambda.InvokeInput) (*lambda.InvokeOutput, error) {
@@ -161,6 +163,18 @@ func TestHook(t *testing.T) {
 		{name: "another function in the group", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke},
 			appSpec: appSpec("someone-else", "8"), invoke: ok(`{}`),
 			wantStatus: "Failed", wantReason: "shifts someone-else:LIVE, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
+		{name: "alias of another name", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke, Alias: "live"},
+			appSpec: appSpecOf(function, "live", "8"), invoke: ok(`{}`),
+			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
+		{name: "LIVE where the group's alias is live", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke, Alias: "live"},
+			invoke:     ok(`{}`),
+			wantStatus: "Failed", wantReason: "shifts demo-prd-worker:LIVE, but group demo-prd-worker is configured for demo-prd-worker:live"},
+		{name: "live where the group's alias is LIVE", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke},
+			appSpec: appSpecOf(function, "live", "8"), invoke: ok(`{}`),
+			wantStatus: "Failed", wantReason: "shifts demo-prd-worker:live, but group demo-prd-worker is configured for demo-prd-worker:LIVE"},
+		{name: "bake through an alias of another name", phase: hooksettings.HookPhaseBake, target: hooksettings.HookTarget{Bake: bake, Alias: "live"},
+			appSpec: appSpecOf(function, "live", "8"), metrics: map[string][]float64{"invocations": {600, 400}, "errors": {5}, "p99": {320}},
+			wantStatus: "Succeeded", wantReason: "release passed"},
 		{name: "YAML AppSpec", phase: hooksettings.HookPhaseSmoke, target: hooksettings.HookTarget{Smoke: smoke}, invoke: ok(`{}`),
 			appSpec:    "version: 0.0\nResources:\n  - workerLive:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: \"demo-prd-worker\"\n        Alias: LIVE\n        CurrentVersion: 7\n        TargetVersion: 8\n",
 			wantStatus: "Succeeded", wantReason: "release passed", wantCalls: 2},
@@ -282,8 +296,12 @@ func TestHook(t *testing.T) {
 				for _, d := range q.Metric.Dimensions {
 					dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
 				}
-				if dims["ExecutedVersion"] != "8" || dims["Resource"] != function+":LIVE" {
-					t.Errorf("metrics scoped to %v, want the new version 8 through LIVE", dims)
+				alias := tt.target.Alias
+				if alias == "" {
+					alias = "LIVE"
+				}
+				if dims["ExecutedVersion"] != "8" || dims["Resource"] != function+":"+alias {
+					t.Errorf("metrics scoped to %v, want the new version 8 through %s", dims, alias)
 				}
 				if got := cw.in.StartTime.Format(time.RFC3339); got != "2026-12-01T10:00:00Z" {
 					t.Errorf("window starts %s, want the deployment's start minute", got)
@@ -396,16 +414,21 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 		{Group: "demo-prd-a-b", Smoke: smoke},
 		{Group: "demo-prd-a", Smoke: smoke},
 		{Group: "demo-prd-d", Smoke: &hooksettings.Smoke{Events: smoke.Events, TimeoutS: 5}},
+		{Group: "demo-prd-e", Smoke: smoke, Alias: "live"},
 	} {
 		if err := h.Add(tt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Equal settings are stored once.
-	if len(h.Settings) != 2 {
-		t.Errorf("%d settings stored, want 2: %+v", len(h.Settings), h)
+	// Equal settings are stored once; another alias is another setting.
+	if len(h.Settings) != 3 {
+		t.Errorf("%d settings stored, want 3: %+v", len(h.Settings), h)
 	}
 	k, v := h.Env()
+	// The default alias is not written: the settings of a stack that keeps LIVE are as they were.
+	if strings.Count(v, `"alias"`) != 1 || !strings.Contains(v, `"alias":"live"`) {
+		t.Errorf("%s = %s, want one alias, live", k, v)
+	}
 	// The groups' common prefix is written once (Lambda allows 4 KB of environment).
 	if strings.Count(v, "demo-prd-") != 1 {
 		t.Errorf("%s = %s, want the common prefix demo-prd- once", k, v)
@@ -414,12 +437,17 @@ func TestHookSettingsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 {
-		t.Errorf("%d groups after the round trip, want 3: %v", len(got), got)
+	if len(got) != 4 {
+		t.Errorf("%d groups after the round trip, want 4: %v", len(got), got)
 	}
-	for g, timeout := range map[string]int{"demo-prd-a-b": 30, "demo-prd-a": 30, "demo-prd-d": 5} {
+	for g, timeout := range map[string]int{"demo-prd-a-b": 30, "demo-prd-a": 30, "demo-prd-d": 5, "demo-prd-e": 30} {
 		if x := got[g]; x.Group != g || x.Function != g || x.Smoke == nil || x.Smoke.TimeoutS != timeout {
 			t.Errorf("%s after the round trip = %+v, want its smoke with timeout %d", g, x, timeout)
+		}
+	}
+	for g, alias := range map[string]string{"demo-prd-a": "LIVE", "demo-prd-e": "live"} {
+		if x := got[g]; x.Alias != alias {
+			t.Errorf("%s after the round trip has alias %q, want %q", g, x.Alias, alias)
 		}
 	}
 	// A name CloudFormation resolves (a CDK token) is written whole.

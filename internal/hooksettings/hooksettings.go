@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/golive-dev/golive/internal/lambdarules"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // HookFunctionPattern is what a traffic hook the app declares may be: a Lambda function
@@ -74,8 +75,13 @@ type HookTarget struct {
 	// Function is the function's name, which the deployment's AppSpec must name. The
 	// construct names each deployment group after its function, so it is Group.
 	Function string `json:"-"`
-	Smoke    *Smoke `json:"smoke,omitempty"`
-	Bake     *Bake  `json:"bake,omitempty"`
+	// Alias is the name of the alias the group's deployments shift, which the AppSpec must
+	// name and the bake's metrics are scoped to. The construct writes it only when it is not
+	// resourcenames.DefaultAlias, so the settings of a stack that keeps LIVE stay as they
+	// were; ParseHookTargets fills in the default.
+	Alias string `json:"alias,omitempty"`
+	Smoke *Smoke `json:"smoke,omitempty"`
+	Bake  *Bake  `json:"bake,omitempty"`
 }
 
 // HookSettings are the HookTargets of one hook function in the compact form its
@@ -159,6 +165,9 @@ func ParseHookTargets(environ []string) (map[string]HookTarget, error) {
 			g = h.Prefix + g
 			t := h.Settings[i]
 			t.Group, t.Function = g, g
+			if t.Alias == "" {
+				t.Alias = resourcenames.DefaultAlias
+			}
 			targets[g] = t
 		}
 	}
