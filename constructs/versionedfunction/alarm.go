@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
@@ -97,18 +98,17 @@ func newRollbackAlarm(scope constructs.Construct, functionName, aliasName, versi
 		terms = append(terms, "p99 > "+num(*t.P99DurationMs))
 		desc = append(desc, "p99 duration > "+num(*t.P99DurationMs)+" ms")
 	}
-	cond := strings.Join(terms, " OR ")
 	evidence := ""
 	if minInv > 0 {
-		cond = "invocations >= " + strconv.Itoa(minInv) + " AND (" + cond + ")"
 		evidence = fmt.Sprintf(", over at least %d invocations a minute", minInv)
 	}
 	// Comparison and logical operators (>, >=, AND, OR) and IF are metric math's
 	// (CloudWatch User Guide, "Metric math syntax and functions"); an alarm on an
-	// expression may use at most 10 metrics, and this one uses 5 at most.
+	// expression may use at most 10 metrics, and this one uses 5 at most. golive plan --stack
+	// reads min_invocations back from the expression (hooksettings).
 	queries = append([]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
 		Id:         jsii.String("breaching"),
-		Expression: jsii.String("IF(" + cond + ", 1, 0)"),
+		Expression: jsii.String(hooksettings.RollbackAlarmExpression(terms, minInv)),
 		Label:      jsii.String("breaching"),
 		ReturnData: jsii.Bool(true),
 	}}, queries...)

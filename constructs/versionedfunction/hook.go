@@ -60,7 +60,8 @@ type hookGrants struct {
 }
 
 // newHooks declares nothing until a deployment group uses a hook; the functions are
-// then children of scope ("SmokeHook", "BakeHook").
+// then children of scope (hooksettings.SmokeHookID and BakeHookID, which golive plan --stack
+// finds them by).
 func newHooks(scope constructs.Construct) *Hooks {
 	return &Hooks{scope: scope, fns: map[string]*hookFunction{}}
 }
@@ -89,9 +90,9 @@ func (h *Hooks) function(phase string) *hookFunction {
 	if err != nil {
 		panic(fmt.Errorf("%s: %w", *h.scope.Node().Path(), err))
 	}
-	id, desc := "SmokeHook", "golive smoke test: invokes each released version with its events before any traffic shifts"
+	id, desc := hooksettings.SmokeHookID, "golive smoke test: invokes each released version with its events before any traffic shifts"
 	if phase == hooksettings.HookPhaseBake {
-		id, desc = "BakeHook", "golive bake: judges each released version's own metrics after traffic has shifted"
+		id, desc = hooksettings.BakeHookID, "golive bake: judges each released version's own metrics after traffic has shifted"
 	}
 	ss := scopeOf(awscdk.Stack_Of(h.scope))
 	fn := awslambda.NewFunction(h.scope, jsii.String(id), &awslambda.FunctionProps{
