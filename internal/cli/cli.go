@@ -46,6 +46,9 @@ type Clients struct {
 	// Metrics reads the LIVE alias's requests (plan, verify); nil skips verify's release
 	// findings.
 	Metrics release.MetricsAPI
+	// Groups reads, with --stack, each function's deployment group and configuration (plan,
+	// verify); the rollback alarm is read through Alarms.
+	Groups release.GroupAPI
 	// Releases, Alarms and Logs are what watch and history read; nil leaves those commands
 	// without them (they say so).
 	Releases watch.CodeDeployAPI
@@ -362,7 +365,7 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 	s := &session{clients: c}
 	s.rel = &release.Env{
 		Target: env,
-		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics,
+		Lambda: c.Lambda, Stacks: c.Stacks, Deploys: c.Deploys, Metrics: c.Metrics, Groups: c.Groups, Alarms: c.Alarms,
 		Workers: g.workers, ActiveTimeout: g.callTimeout, Region: c.Region, Log: g.log.With("stack", t.stack),
 	}
 	// What config.json's rolled_back says, the alias's description says without it.
@@ -400,7 +403,7 @@ func SDKClients(ctx context.Context, o awsclient.Options) (Clients, error) {
 	}
 	return Clients{
 		Lambda: c.Lambda, Stacks: c.CloudFormation, Deploys: c.CodeDeploy, Templates: c.CloudFormation, Metrics: c.CloudWatch,
-		Releases: c.CodeDeploy, Alarms: c.CloudWatch, Logs: c.Logs, Region: c.Region,
+		Groups: c.CodeDeploy, Releases: c.CodeDeploy, Alarms: c.CloudWatch, Logs: c.Logs, Region: c.Region,
 	}, nil
 }
 
@@ -443,6 +446,7 @@ func (s *session) readPins(ctx context.Context, path string) error {
 	}
 	s.raw, s.path, s.layout = raw, path, pinfile.PinsFile
 	env := &s.rel.Target
+	env.PinsFile = true
 	for i := range env.Functions {
 		fn := &env.Functions[i]
 		p, err := f.Pin(env.Name, fn.Name)

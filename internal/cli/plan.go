@@ -39,15 +39,22 @@ with min_invocations requests of the new version) and whether the bake reaches
 min_invocations. When not, it says in numbers what would (a longer bake, a lower
 min_invocations, a larger first step) and exits 1.
 
+With --stack (no config.json) the release is read from the deployed stack: each function's
+CodeDeploy deployment group and its deployment configuration, the shipped smoke and bake
+hooks' settings and the rollback alarm's min_invocations; the next pins come from --pins
+(without it LIVE stays where the stack put it, and there is no release to plan).
+
 On a terminal each function's last day of traffic is drawn as a chart; otherwise it is
 summed up in a table. --output json writes one JSON document.`,
 		Example: `  golive plan --env prd
-  golive plan --env prd --function worker --traffic-window 14d --output json`,
+  golive plan --env prd --function worker --traffic-window 14d --output json
+  golive plan --stack orders-prd --pins pins.json`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error { return o.checkPlan(cmd) },
 		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
+	o.registerPins(cmd)
 	cmd.Flags().Var(&o.window, "traffic-window", "how far back to read LIVE's requests: 1d to 15d, or a duration such as 36h")
 	cmd.Flags().StringVar(&o.chart, "chart", "auto", "draw the last day's traffic: auto (on a terminal), always or never")
 	return cmd

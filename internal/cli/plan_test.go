@@ -259,7 +259,7 @@ func TestPlanStack(t *testing.T) {
 		t.Fatalf("exit %d, %+v", code, rep)
 	}
 	f := rep.Functions[0]
-	if f.Function != "Worker" || f.Release != "none" || f.Why != "LIVE stays on 2" || f.Plan != nil || f.History == nil || !f.History.Found {
+	if f.Function != "Worker" || f.Release != "none" || f.Why != "LIVE stays on 2 (the stack's own pin; give the next pins with --pins to plan their release)" || f.Plan != nil || f.History == nil || !f.History.Found {
 		t.Errorf("function %+v", f)
 	}
 	if last := f.History.LastDay[len(f.History.LastDay)-1]; last != 12 {

@@ -28,9 +28,9 @@ type target struct {
 }
 
 // registerPins adds --pins, for the commands that read or write pins (publish, rollback,
-// prune).
+// prune) or judge the next deploy's (plan, verify).
 func (t *target) registerPins(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&t.pins, "pins", "", "with --stack: a pins file holding the stack's pins under its name, by construct id, which --pin and rollback write")
+	cmd.Flags().StringVar(&t.pins, "pins", "", "with --stack: a pins file holding the stack's pins under its name, by construct id: what the next deploy pins, which --pin and rollback write")
 }
 
 func (t *target) register(cmd *cobra.Command, one bool) {

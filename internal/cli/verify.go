@@ -61,8 +61,8 @@ deployed yet passes but for its pins. A CDK Pipelines stage is a nested assembly
 				return usagef("--app with --stack %q: --app checks every stack of the assembly under its own name; for one template use --template FILE --stack NAME", o.stack)
 			case (appSet || templateSet) && f.Changed("env"):
 				return usagef("--env with --app or --template: run the environment check and the template check as two verify commands")
-			case (appSet || templateSet) && (f.Changed("function") || f.Changed("allow-rename")):
-				return usagef("--function and --allow-rename apply to verify --env or --stack, not to the template check")
+			case (appSet || templateSet) && (f.Changed("function") || f.Changed("allow-rename") || f.Changed("pins")):
+				return usagef("--function, --allow-rename and --pins apply to verify --env or --stack, not to the template check")
 			case appSet || templateSet:
 				return nil
 			}
@@ -71,6 +71,7 @@ deployed yet passes but for its pins. A CDK Pipelines stage is a nested assembly
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), g) },
 	}
 	o.register(cmd, false)
+	o.registerPins(cmd)
 	cmd.Flags().BoolVar(&o.allowRename, "allow-rename", false, "accept a function whose name differs from the one the stack deployed")
 	cmd.Flags().StringVar(&o.app, "app", "", "cloud assembly directory (cdk.out): check each synthesized stack against the deployed one")
 	cmd.Flags().StringVar(&o.template, "template", "", "one synthesized template to check against the deployed stack --stack")

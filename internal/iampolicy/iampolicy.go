@@ -18,6 +18,8 @@ type Scope string
 const (
 	// ScopeFunctions is the environment's functions, unqualified and qualified
 	// (function:NAME and function:NAME:*): golive reads, publishes, invokes and moves aliases.
+	// With --stack, plan and verify also read the stack's shipped hooks' settings
+	// (GetFunctionConfiguration), functions whose generated names start with the stack's.
 	ScopeFunctions Scope = "functions"
 	// ScopeVersions is qualified function ARNs only (function:NAME:*): DeleteFunction on a
 	// version ARN deletes that version, on the bare name the function with all its versions.
@@ -35,7 +37,8 @@ const (
 	// that do not exist (yet), and CodeDeploy then answers that they do not.
 	ScopeDeploymentGroups Scope = "deployment-groups"
 	// ScopeDeploymentConfigs is the account's deployment configurations
-	// (deploymentconfig:*): a custom one is read for a release's expected end.
+	// (deploymentconfig:*): a custom one is read for a release's expected end, and with
+	// --stack any (CodeDeploy's own too) for the shift plan and verify judge.
 	ScopeDeploymentConfigs Scope = "deployment-configs"
 	// ScopeHookLogs is the log groups of the environment's functions and hooks
 	// (log-group:/aws/lambda/STACK-* and the functions' own): watch reads the hooks' verdict
@@ -104,13 +107,16 @@ var cliPermissions = []Permission{
 	{"codedeploy", "ListDeployments", "ListDeployments", ScopeDeploymentGroups},
 	{"codedeploy", "GetDeployment", "GetDeployment", ScopeDeploymentGroups},
 	{"codedeploy", "StopDeployment", "StopDeployment", ScopeDeploymentGroups},
+	// plan and verify --stack: a function's deployment configuration and rollback alarm.
+	{"codedeploy", "GetDeploymentGroup", "GetDeploymentGroup", ScopeDeploymentGroups},
 	// watch and history: read-only.
 	{"codedeploy", "BatchGetDeployments", "BatchGetDeployments", ScopeDeploymentGroups},
 	{"codedeploy", "ListDeploymentTargets", "ListDeploymentTargets", ScopeDeploymentGroups},
 	{"codedeploy", "BatchGetDeploymentTargets", "BatchGetDeploymentTargets", ScopeDeploymentGroups},
 	{"codedeploy", "GetApplicationRevision", "GetApplicationRevision", ScopeApplication},
 	{"codedeploy", "GetDeploymentConfig", "GetDeploymentConfig", ScopeDeploymentConfigs},
-	// DescribeAlarms is a list call, read-only; watch asks for the rollback alarm by name.
+	// DescribeAlarms is a list call, read-only; watch asks for the rollback alarm by name
+	// for its state, plan and verify --stack for its metric math.
 	{"cloudwatch", "DescribeAlarms", "DescribeAlarms", ScopeAccount},
 	{"cloudwatchlogs", "FilterLogEvents", "FilterLogEvents", ScopeHookLogs},
 }

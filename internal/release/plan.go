@@ -101,9 +101,10 @@ func (e *Env) Plan(ctx context.Context, fns []config.Function) (*PlanReport, err
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	group := e.group()
+	hooks := &stackHooks{}
 	for i := range fns {
 		group.Go(func() error {
-			rep.Functions[i] = e.planFunction(ctx, fns[i], st.Functions[i], now, true)
+			rep.Functions[i] = e.planFunction(ctx, fns[i], st.Functions[i], now, true, hooks)
 			timedOut(rep.Functions[i].err)
 			return nil
 		})
@@ -126,8 +127,9 @@ func (e *Env) trafficWindow() time.Duration {
 }
 
 // planFunction plans fn's next deploy; history is read for every function that exists when
-// all is set (plan shows it), else only for a canary (verify).
-func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionStatus, now time.Time, all bool) FunctionPlan {
+// all is set (plan shows it), else only for a canary (verify). hooks holds, with --stack,
+// the stack's hook settings.
+func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionStatus, now time.Time, all bool, hooks *stackHooks) FunctionPlan {
 	p := FunctionPlan{Function: fn.Name, FunctionName: fn.FunctionName, To: orLatest(fn.LiveVersion), Release: "none"}
 	if s.StackDeployed != nil {
 		p.From = *s.StackDeployed
@@ -136,7 +138,11 @@ func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionSt
 		p.err, p.Error = s.err, s.Error
 		return p
 	}
-	r, why := e.release(fn, s)
+	r, why, err := e.release(ctx, fn, s, hooks)
+	if err != nil {
+		p.err, p.Error = err, e.errorText(ctx, err)
+		return p
+	}
 	switch {
 	case why != "":
 		p.Why = why
@@ -173,20 +179,27 @@ func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionSt
 }
 
 // release is what fn's next deploy runs through CodeDeploy; nil with why empty is a move
-// without CodeDeploy, and why says why nothing is planned.
-func (e *Env) release(fn config.Function, s FunctionStatus) (*plan.Release, string) {
+// without CodeDeploy, and why says why nothing is planned. With --stack it is read from
+// the deployed stack (deployedRelease), else from config.json.
+func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus, hooks *stackHooks) (*plan.Release, string, error) {
 	to := orLatest(fn.LiveVersion)
 	switch {
 	case !s.exists:
-		return nil, fmt.Sprintf("function %s does not exist yet", fn.FunctionName)
+		return nil, fmt.Sprintf("function %s does not exist yet", fn.FunctionName), nil
 	case s.StackDeployed == nil:
-		return nil, "not deployed yet: the first deploy creates " + Alias
+		return nil, "not deployed yet: the first deploy creates " + Alias, nil
 	case *s.StackDeployed == to:
-		return nil, fmt.Sprintf("%s stays on %s", Alias, to)
+		why := fmt.Sprintf("%s stays on %s", Alias, to)
+		if e.Target.StackOnly && !e.Target.PinsFile {
+			why += " (the stack's own pin; give the next pins with --pins to plan their release)"
+		}
+		return nil, why, nil
 	case !fn.UsesCodeDeploy() || fn.Rollout == config.RolloutDirect:
-		return nil, ""
+		return nil, "", nil
 	case *s.StackDeployed == Latest:
-		return nil, "a canary from $LATEST cannot run (verify says why)"
+		return nil, "a canary from $LATEST cannot run (verify says why)", nil
+	case e.Target.StackOnly:
+		return e.deployedRelease(ctx, fn, *s.StackDeployed, to, hooks)
 	}
 	d := fn.Deployment
 	r := &plan.Release{
@@ -203,9 +216,7 @@ func (e *Env) release(fn config.Function, s FunctionStatus) (*plan.Release, stri
 	default:
 		shift, ok := plan.Predefined(d.Type)
 		if !ok {
-			// A stack without config.json (--stack) does not say how it shifts.
-			return nil, fmt.Sprintf("CodeDeploy moves %s from %s to %s; its deployment configuration, hooks and min_invocations are in the stack, which golive plan does not read: plan with --env and config.json",
-				Alias, *s.StackDeployed, to)
+			return nil, "", fmt.Errorf("deployment type %q is not one golive knows", d.Type)
 		}
 		r.Shift = shift
 	}
@@ -215,7 +226,7 @@ func (e *Env) release(fn config.Function, s FunctionStatus) (*plan.Release, stri
 	if d.Bake != nil {
 		r.BakeMinutes = d.Bake.Minutes
 	}
-	return r, ""
+	return r, "", nil
 }
 
 // history reads the alias's Invocations (namespace AWS/Lambda, dimensions FunctionName and
@@ -334,13 +345,14 @@ func (e *Env) releaseProblems(ctx context.Context, fns []config.Function, st *St
 	ctx, timedOut, done := giveUpOnTimeout(ctx)
 	defer done()
 	group := e.group()
+	hooks := &stackHooks{}
 	for i := range fns {
 		group.Go(func() error {
 			s := st.Functions[i]
 			if s.Error != "" || len(s.Deployments) > 0 {
 				return nil // already a problem of its own
 			}
-			plans[i] = e.planFunction(ctx, fns[i], s, now, false)
+			plans[i] = e.planFunction(ctx, fns[i], s, now, false, hooks)
 			timedOut(plans[i].err)
 			return nil
 		})

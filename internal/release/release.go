@@ -43,6 +43,11 @@ type Env struct {
 	Metrics MetricsAPI
 	// TrafficWindow is how far back plan reads that history; 0 means DefaultTrafficWindow.
 	TrafficWindow time.Duration
+	// Groups and Alarms read, with --stack, how the deployed stack releases each function:
+	// its deployment group and configuration, and its rollback alarm's min_invocations
+	// (stackrelease.go); nil leaves a stack's canaries unplanned.
+	Groups GroupAPI
+	Alarms AlarmAPI
 
 	// Workers bounds how many functions are handled at once; 0 means DefaultWorkers.
 	Workers int

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
 	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
@@ -42,8 +43,14 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 			return Target{}, fmt.Errorf("read the resources of stack %s: %w", stack, err)
 		}
 		for _, r := range res.StackResourceSummaries {
-			if aws.ToString(r.ResourceType) == "AWS::CodeDeploy::Application" && aws.ToString(r.PhysicalResourceId) != "" {
-				apps = append(apps, aws.ToString(r.PhysicalResourceId))
+			id, physical := aws.ToString(r.LogicalResourceId), aws.ToString(r.PhysicalResourceId)
+			switch {
+			case physical == "":
+			case aws.ToString(r.ResourceType) == "AWS::CodeDeploy::Application":
+				apps = append(apps, physical)
+			case aws.ToString(r.ResourceType) == "AWS::Lambda::Function" &&
+				(strings.Contains(id, hooksettings.SmokeHookID) || strings.Contains(id, hooksettings.BakeHookID)):
+				env.HookFunctions = append(env.HookFunctions, physical)
 			}
 		}
 	}

@@ -18,6 +18,13 @@ type Target struct {
 	Stack, Application string
 	// StackOnly tells a stack without config.json (--stack) from an environment of it.
 	StackOnly bool
+	// PinsFile is set, with StackOnly, when the functions' pins come from a pins file (the
+	// next deploy's) rather than from what the stack deployed.
+	PinsFile bool
+	// HookFunctions are, with StackOnly, the physical names of the stack's functions whose
+	// logical ID names a shipped hook (hooksettings.SmokeHookID, BakeHookID): where plan
+	// reads each deployment group's smoke and bake settings.
+	HookFunctions []string
 	// Functions are the environment's functions with their pins.
 	Functions []config.Function
 	// OtherPins are the versions other environments pin, which prune keeps: several

@@ -263,3 +263,48 @@ func TestFailAnswersTheInjectedErrorOnce(t *testing.T) {
 		t.Errorf("second call: %v; want the deployment", err)
 	}
 }
+
+// TestDeploymentGroupAndPredefinedConfigs: GetDeploymentGroup gives the group's configuration
+// name and alarm configuration, GetDeploymentConfig a predefined Lambda configuration's
+// traffic routing as well as a custom one's, and both refuse with the documented exceptions.
+func TestDeploymentGroupAndPredefinedConfigs(t *testing.T) {
+	ctx := context.Background()
+	s, c, _ := start(t)
+	s.AddDeploymentGroup(codedeployfake.DeploymentGroup{
+		ApplicationName: "demo-prd", Name: "demo-prd-worker", DeploymentConfigName: "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
+		Alarms: []string{"demo-prd-worker-LIVE-v7-rollback"}, AlarmsEnabled: true,
+	})
+	g, err := c.GetDeploymentGroup(ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: aws.String("demo-prd"), DeploymentGroupName: aws.String("demo-prd-worker")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := g.DeploymentGroupInfo
+	if aws.ToString(info.DeploymentConfigName) != "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes" || info.ComputePlatform != types.ComputePlatformLambda ||
+		!info.AlarmConfiguration.Enabled || len(info.AlarmConfiguration.Alarms) != 1 || aws.ToString(info.AlarmConfiguration.Alarms[0].Name) != "demo-prd-worker-LIVE-v7-rollback" {
+		t.Errorf("group %+v, alarms %+v", info, info.AlarmConfiguration)
+	}
+	cfg, err := c.GetDeploymentConfig(ctx, &codedeploy.GetDeploymentConfigInput{DeploymentConfigName: info.DeploymentConfigName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := cfg.DeploymentConfigInfo.TrafficRoutingConfig; tr.Type != types.TrafficRoutingTypeTimeBasedLinear || tr.TimeBasedLinear.LinearPercentage != 10 || tr.TimeBasedLinear.LinearInterval != 2 {
+		t.Errorf("routing %+v", tr)
+	}
+	all, err := c.GetDeploymentConfig(ctx, &codedeploy.GetDeploymentConfigInput{DeploymentConfigName: aws.String("CodeDeployDefault.LambdaAllAtOnce")})
+	if err != nil || all.DeploymentConfigInfo.TrafficRoutingConfig.Type != types.TrafficRoutingTypeAllAtOnce {
+		t.Errorf("all at once: %v %+v", err, all)
+	}
+	group := func(app, name string) error {
+		_, err := c.GetDeploymentGroup(ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: aws.String(app), DeploymentGroupName: aws.String(name)})
+		return err
+	}
+	config := func(name string) error {
+		_, err := c.GetDeploymentConfig(ctx, &codedeploy.GetDeploymentConfigInput{DeploymentConfigName: aws.String(name)})
+		return err
+	}
+	errorIs[*types.DeploymentGroupDoesNotExistException](t, group("demo-prd", "demo-prd-other"))
+	errorIs[*types.ApplicationDoesNotExistException](t, group("nope", "demo-prd-worker"))
+	errorIs[*types.DeploymentGroupNameRequiredException](t, group("demo-prd", ""))
+	errorIs[*types.DeploymentConfigDoesNotExistException](t, config("CodeDeployDefault.LambdaCanary50Percent1Minute"))
+	errorIs[*types.DeploymentConfigDoesNotExistException](t, config("LambdaCanary10Percent5Minutes"))
+}

@@ -363,7 +363,7 @@ func (s *Server) batchGetDeploymentTargets(_ context.Context, body []byte) (any,
 }
 
 // getDeploymentConfig answers GetDeploymentConfig for the custom configurations a test
-// registered: {deploymentConfigInfo: {deploymentConfigName, computePlatform, trafficRoutingConfig:
+// registered and CodeDeploy's predefined Lambda ones (groups.go): {deploymentConfigInfo: {deploymentConfigName, computePlatform, trafficRoutingConfig:
 // {type, timeBasedCanary: {canaryPercentage, canaryInterval} | timeBasedLinear:
 // {linearPercentage, linearInterval}}}} (types.DeploymentConfigInfo, types.TrafficRoutingConfig).
 // Errors: DeploymentConfigNameRequired, DeploymentConfigDoesNotExist.
@@ -378,6 +378,9 @@ func (s *Server) getDeploymentConfig(_ context.Context, body []byte) (any, error
 		return nil, clientError("DeploymentConfigNameRequiredException", "The deployment configuration name was not specified.")
 	}
 	c, ok := s.configs[in.DeploymentConfigName]
+	if !ok {
+		c, ok = predefinedConfig(in.DeploymentConfigName)
+	}
 	if !ok {
 		return nil, clientError("DeploymentConfigDoesNotExistException", "The deployment configuration %s does not exist.", in.DeploymentConfigName)
 	}

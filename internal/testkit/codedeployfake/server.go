@@ -38,6 +38,7 @@ type Server struct {
 	deployments  map[string]*Deployment
 	reports      []LifecycleReport
 	configs      map[string]DeploymentConfig
+	groups       map[string]DeploymentGroup
 	calls        []Call
 	faults       map[string][]*APIError
 	seq          int
