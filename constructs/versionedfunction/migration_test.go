@@ -161,6 +161,16 @@ func TestAdoptFromCDK(t *testing.T) {
 	}
 	adopted := after(true)
 
+	t.Run("step 1: retaining the version", func(t *testing.T) {
+		// The old app's own deploy of RETAIN: the version keeps its logical ID, so nothing is
+		// published or deleted, and the check passes it.
+		if old, now := onlyID(t, naiveBefore, templatecheck.TypeVersion), ids[templatecheck.TypeVersion]; old != now {
+			t.Errorf("RETAIN changed the version's logical ID from %s to %s", old, now)
+		}
+		if got := templatecheck.Compare(naiveBefore, before); len(got) > 0 {
+			t.Errorf("the template check refuses retaining the version:\n%s", lines(got))
+		}
+	})
 	t.Run("adopted", func(t *testing.T) {
 		if got := templatecheck.Compare(before, adopted); len(got) > 0 {
 			t.Errorf("the template check refuses the adopted app:\n%s", lines(got))
