@@ -24,7 +24,7 @@ import (
 // function under VersionedFunction's defaults), naming what it would replace or delete.
 
 // adoptedAliasName is the name of the alias the before apps serve traffic through.
-const adoptedAliasName = "LIVE"
+const adoptedAliasName = "live"
 
 // servingVersion is the version the before apps' alias serves, which the after apps pin.
 const servingVersion = "3"
@@ -54,12 +54,18 @@ func cdkBefore(stack awscdk.Stack, retain bool) {
 }
 
 // afterApp declares the VersionedFunction that takes over the before app's function,
-// reading from queue; a nil adopt is the naive switch.
+// reading from queue; a nil adopt is the naive switch, golive's defaults alias name
+// included.
 func afterApp(stack awscdk.Stack, queue awssqs.IQueue, adopt *versionedfunction.Adopt, shared *versionedfunction.SharedProps) {
 	if shared != nil {
 		versionedfunction.SharedOf(stack, shared)
 	}
+	aliasName := ""
+	if adopt != nil {
+		aliasName = adoptedAliasName
+	}
 	vf := versionedfunction.New(stack, "Worker", &versionedfunction.Props{
+		AliasName:    aliasName,
 		FunctionName: "orders-prd-worker", Entry: entry,
 		// The version the alias serves today: the alias does not move. Direct: CloudFormation
 		// records the pin itself, and the next release goes through the canary.
