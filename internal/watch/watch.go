@@ -172,8 +172,14 @@ func (r *Reader) Running(ctx context.Context, fn Function) ([]string, error) {
 }
 
 // list returns the ids of fn's deployments with the statuses (all when none), following
-// NextToken. A group or application that does not exist has none.
+// NextToken. A group or application that does not exist has none, and so has a stack
+// without a CodeDeploy application (Application ""), which is not asked: "If it is not
+// specified, then deploymentGroupName must not be specified" (the SDK's doc comment of
+// ListDeploymentsInput.ApplicationName).
 func (r *Reader) list(ctx context.Context, fn Function, statuses []cdtypes.DeploymentStatus) ([]string, error) {
+	if r.Application == "" {
+		return nil, nil
+	}
 	in := &codedeploy.ListDeploymentsInput{
 		ApplicationName: aws.String(r.Application), DeploymentGroupName: aws.String(fn.FunctionName), IncludeOnlyStatuses: statuses,
 	}
