@@ -63,6 +63,15 @@ type world struct {
 	cfn     *cloudformation.Client
 	cd      *codedeploy.Client
 	codeRev int
+	// alias is the name of the functions' alias that setAlias and aliasVersion use; "" is LIVE.
+	alias string
+}
+
+func (w *world) aliasName() string {
+	if w.alias == "" {
+		return "LIVE"
+	}
+	return w.alias
 }
 
 // newWorld writes config.json from a template in which PROJECT stands for a project name
@@ -189,11 +198,11 @@ func (w *world) setAlias(fn, version string, weights map[string]float64) {
 		rc = &ltypes.AliasRoutingConfiguration{AdditionalVersionWeights: weights}
 	}
 	_, err := w.lambda.UpdateAlias(ctx, &lambda.UpdateAliasInput{
-		FunctionName: aws.String(w.name(fn)), Name: aws.String("LIVE"), FunctionVersion: aws.String(version), RoutingConfig: rc,
+		FunctionName: aws.String(w.name(fn)), Name: aws.String(w.aliasName()), FunctionVersion: aws.String(version), RoutingConfig: rc,
 	})
 	if err != nil {
 		_, err = w.lambda.CreateAlias(ctx, &lambda.CreateAliasInput{
-			FunctionName: aws.String(w.name(fn)), Name: aws.String("LIVE"), FunctionVersion: aws.String(version), RoutingConfig: rc,
+			FunctionName: aws.String(w.name(fn)), Name: aws.String(w.aliasName()), FunctionVersion: aws.String(version), RoutingConfig: rc,
 		})
 	}
 	if err != nil {
@@ -203,7 +212,7 @@ func (w *world) setAlias(fn, version string, weights map[string]float64) {
 
 func (w *world) aliasVersion(fn string) string {
 	w.t.Helper()
-	out, err := w.lambda.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String(w.name(fn)), Name: aws.String("LIVE")})
+	out, err := w.lambda.GetAlias(context.Background(), &lambda.GetAliasInput{FunctionName: aws.String(w.name(fn)), Name: aws.String(w.aliasName())})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -151,7 +151,18 @@ func (w *window) Type() string { return "window" }
 func planTable(w io.Writer, r *release.PlanReport, chart bool) error {
 	var b strings.Builder
 	var summary [][]string
+	// The summary's alias: the one its functions share, else each function's own.
+	alias := ""
 	for i, f := range r.Functions {
+		if !chart && f.History != nil && f.History.Found {
+			switch alias {
+			case "":
+				alias = f.Alias + "'s"
+			case f.Alias + "'s":
+			default:
+				alias = "Each alias's"
+			}
+		}
 		if i > 0 {
 			b.WriteString("\n")
 		}
@@ -161,7 +172,7 @@ func planTable(w io.Writer, r *release.PlanReport, chart bool) error {
 		}
 	}
 	if len(summary) > 0 {
-		b.WriteString("\nLIVE's requests a minute over the last 24 h, by quarter hour:\n")
+		b.WriteString("\n" + alias + " requests a minute over the last 24 h, by quarter hour:\n")
 		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "FUNCTION\tMIN\tMEDIAN\tMAX\tLAST HOUR")
 		for _, row := range summary {
@@ -190,9 +201,9 @@ func planFunction(b *strings.Builder, r *release.PlanReport, f release.FunctionP
 	switch {
 	case f.History == nil:
 	case !f.History.Found:
-		fmt.Fprintf(b, "  no traffic history: %s had no requests in the last %s\n", release.Alias, hours(r.TrafficWindowHours))
+		fmt.Fprintf(b, "  no traffic history: %s had no requests in the last %s\n", f.Alias, hours(r.TrafficWindowHours))
 	case chart:
-		b.WriteString(lastDayChart(f.History))
+		b.WriteString(lastDayChart(f.Alias, f.History))
 	}
 	if f.Plan != nil {
 		for _, p := range f.Plan.Problems {
@@ -240,7 +251,7 @@ func timeline(b *strings.Builder, p *plan.Result) {
 // lastDayChart draws the last day's requests a minute. asciigraph (a small, dependency-free
 // and maintained library) labels the y axis with values, which a bare sparkline of block
 // characters cannot: the peak and the trough are read off the chart, not guessed.
-func lastDayChart(t *release.Traffic) string {
+func lastDayChart(alias string, t *release.Traffic) string {
 	data := t.LastDay
 	if len(data) < 2 {
 		return ""
@@ -248,7 +259,7 @@ func lastDayChart(t *release.Traffic) string {
 	g := asciigraph.Plot(data,
 		asciigraph.Height(5), asciigraph.Width(72), asciigraph.Precision(1),
 		asciigraph.LowerBound(0),
-		asciigraph.Caption(fmt.Sprintf("LIVE's requests a minute, %s to %s UTC, by quarter hour",
+		asciigraph.Caption(fmt.Sprintf("%s's requests a minute, %s to %s UTC, by quarter hour", alias,
 			t.LastDayStart.Format("Jan 2 15:04"), t.LastDayStart.Add(24*time.Hour).Format("Jan 2 15:04"))))
 	var b strings.Builder
 	for _, line := range strings.Split(g, "\n") {

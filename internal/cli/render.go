@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/golive-dev/golive/internal/release"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // render writes a command's result to stdout as JSON (the documented shape, see docs/commands.md)
@@ -99,6 +100,10 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 				alias += " +" + weights(f.Alias.Weights)
 			}
 		}
+		if f.AliasName != "" && f.AliasName != resourcenames.DefaultAlias {
+			// The column is LIVE's unless the function's alias has another name.
+			alias += " (" + f.AliasName + ")"
+		}
 		newest := "-"
 		if f.Newest != nil {
 			newest = *f.Newest
@@ -147,12 +152,12 @@ func rollbackTable(w io.Writer, p *release.RollbackPlan) {
 	switch p.Mode {
 	case release.ModeStopDeployment:
 		fmt.Fprintf(w, "%s: stopped CodeDeploy deployment %s with auto-rollback; CodeDeploy returns %s to %s and CloudFormation rolls the stack back\n",
-			p.Function, strings.Join(p.Deployments, ", "), release.Alias, p.To)
+			p.Function, strings.Join(p.Deployments, ", "), p.Alias, p.To)
 		for _, s := range p.RolledBackWith {
 			fmt.Fprintf(w, "%s: rolled back with it, by the same stack update (%s)\n", s.Function, s.Reason)
 		}
 	default:
-		fmt.Fprintf(w, "%s: %s moved from %s to %s\n", p.Function, release.Alias, p.From, p.To)
+		fmt.Fprintf(w, "%s: %s moved from %s to %s\n", p.Function, p.Alias, p.From, p.To)
 	}
 	if p.ConfigUpdated {
 		fmt.Fprintf(w, "config updated: %s; commit it so the next deploy records it\n", describePin(p.Config))

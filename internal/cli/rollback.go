@@ -107,8 +107,8 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 		return failure{err: err}
 	}
 	if werr != nil {
-		return failure{err: fmt.Errorf("LIVE was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
-			plan.To, werr, s.rel.Target.Name, plan.Function, describePin(plan.Config))}
+		return failure{err: fmt.Errorf("%s was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
+			plan.Alias, plan.To, werr, s.rel.Target.Name, plan.Function, describePin(plan.Config))}
 	}
 	return nil
 }

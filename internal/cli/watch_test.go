@@ -61,11 +61,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-const appSpecHooks = `{"version":0.0,"Resources":[{"worker":{"Type":"AWS::Lambda::Function","Properties":{"Name":"%s","Alias":"LIVE","CurrentVersion":"1","TargetVersion":"2"}}}],"Hooks":[{"BeforeAllowTraffic":"%s"}]}`
+const appSpecHooks = `{"version":0.0,"Resources":[{"worker":{"Type":"AWS::Lambda::Function","Properties":{"Name":"%s","Alias":"%s","CurrentVersion":"1","TargetVersion":"2"}}}],"Hooks":[{"BeforeAllowTraffic":"%s"}]}`
 
-func newRelease(t *testing.T, id string) *scripted {
+func newRelease(t *testing.T, id string) *scripted { return newReleaseOf(t, id, "LIVE") }
+
+// newReleaseOf is newRelease of a worker whose alias config.json names alias.
+func newReleaseOf(t *testing.T, id, alias string) *scripted {
 	t.Helper()
-	w := newWorld(t, cfg(`{ "live_version": "2" }`))
+	w := newWorld(t, cfg(`{ "alias": "`+alias+`", "live_version": "2" }`))
+	w.alias = alias
 	ctx := context.Background()
 	w.createFunction("worker")
 	for i, desc := range []string{"commit 1111111", "commit 2222222abcdef0123456789"} {
@@ -92,7 +96,7 @@ func newRelease(t *testing.T, id string) *scripted {
 		AlarmName: aws.String(r.alarm()), Namespace: aws.String("AWS/Lambda"), MetricName: aws.String("Errors"),
 		Dimensions: []cwtypes.Dimension{
 			{Name: aws.String("FunctionName"), Value: aws.String(w.name("worker"))},
-			{Name: aws.String("Resource"), Value: aws.String(w.name("worker") + ":LIVE")},
+			{Name: aws.String("Resource"), Value: aws.String(w.name("worker") + ":" + alias)},
 			{Name: aws.String("ExecutedVersion"), Value: aws.String("2")},
 		},
 		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
@@ -104,13 +108,13 @@ func newRelease(t *testing.T, id string) *scripted {
 	r.cd.AddDeployment(codedeployfake.Deployment{
 		ID: id, ApplicationName: w.project + "-prd", DeploymentGroupName: w.name("worker"),
 		DeploymentConfigName: "CodeDeployDefault.LambdaCanary10Percent5Minutes", Creator: "CloudFormation",
-		Status: "Created", CreateTime: time.Now().Add(-time.Minute), AppSpec: fmt.Sprintf(appSpecHooks, w.name("worker"), r.hook),
+		Status: "Created", CreateTime: time.Now().Add(-time.Minute), AppSpec: fmt.Sprintf(appSpecHooks, w.name("worker"), alias, r.hook),
 	})
 	return r
 }
 
 func (r *scripted) alarm() string {
-	return resourcenames.RollbackAlarmName(r.w.name("worker"), resourcenames.DefaultAlias, "2")
+	return resourcenames.RollbackAlarmName(r.w.name("worker"), r.w.aliasName(), "2")
 }
 
 // setAlarm puts the rollback alarm in moto into state, with reason as its StateReason, as
@@ -347,8 +351,16 @@ func TestWatchFollowsACanaryToTheEnd(t *testing.T) {
 
 // TestWatchSaysWhyTheAlarmRolledBack: the rollback alarm fires at 10 %, CodeDeploy stops the
 // release and rolls it back; watch says why in words and exits 1.
+// TestWatchSaysWhyTheAlarmRolledBack, for an alias of golive's default name and for one of
+// another name ("live"): watch reads that alias's weights and its rollback alarm.
 func TestWatchSaysWhyTheAlarmRolledBack(t *testing.T) {
-	r := newRelease(t, "d-ALARMED01")
+	for _, alias := range []string{"LIVE", "live"} {
+		t.Run(alias, func(t *testing.T) { testWatchSaysWhyTheAlarmRolledBack(t, alias) })
+	}
+}
+
+func testWatchSaysWhyTheAlarmRolledBack(t *testing.T, alias string) {
+	r := newReleaseOf(t, "d-ALARMED01", alias)
 	wait := r.watch()
 	r.step(func(d *codedeployfake.Deployment) {
 		d.Status, d.Target = "InProgress", lambdaTarget(r, "InProgress", "Succeeded", "InProgress")
@@ -394,7 +406,7 @@ func TestHistoryListsReleasesNewestFirst(t *testing.T) {
 	r.cd.AddDeployment(codedeployfake.Deployment{
 		ID: "d-ZREFUSED01", ApplicationName: r.w.project + "-prd", DeploymentGroupName: r.w.name("worker"), Status: "Failed",
 		CreateTime: created.Add(24 * time.Hour), CompleteTime: created.Add(24*time.Hour + 2*time.Minute),
-		AppSpec:          fmt.Sprintf(appSpecHooks, r.w.name("worker"), r.hook),
+		AppSpec:          fmt.Sprintf(appSpecHooks, r.w.name("worker"), r.w.aliasName(), r.hook),
 		Target:           lambdaTarget(r, "Failed", "Failed", "Skipped", "Skipped"),
 		ErrorInformation: &codedeployfake.ErrorInformation{Code: "HOOK_EXECUTION_FAILURE", Message: "The deployment failed because one or more of the lifecycle event validations failed."},
 	})

@@ -48,6 +48,8 @@ type PlanReport struct {
 type FunctionPlan struct {
 	Function     string `json:"function"`
 	FunctionName string `json:"function_name"`
+	// Alias is the name of the function's alias, whose requests History counts.
+	Alias string `json:"alias"`
 	// From is the version the stack last deployed, To the version config pins.
 	From string `json:"from"`
 	To   string `json:"to"`
@@ -130,7 +132,7 @@ func (e *Env) trafficWindow() time.Duration {
 // all is set (plan shows it), else only for a canary (verify). hooks holds, with --stack,
 // the stack's hook settings.
 func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionStatus, now time.Time, all bool, hooks *stackHooks) FunctionPlan {
-	p := FunctionPlan{Function: fn.Name, FunctionName: fn.FunctionName, To: orLatest(fn.LiveVersion), Release: "none"}
+	p := FunctionPlan{Function: fn.Name, FunctionName: fn.FunctionName, Alias: AliasOf(fn), To: orLatest(fn.LiveVersion), Release: "none"}
 	if s.StackDeployed != nil {
 		p.From = *s.StackDeployed
 	}
@@ -147,7 +149,7 @@ func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionSt
 	case why != "":
 		p.Why = why
 	case r == nil:
-		p.Release, p.Why = "direct", fmt.Sprintf("CloudFormation moves %s from %s to %s at once: no canary, no hooks, no alarm", Alias, p.From, p.To)
+		p.Release, p.Why = "direct", fmt.Sprintf("CloudFormation moves %s from %s to %s at once: no canary, no hooks, no alarm", p.Alias, p.From, p.To)
 	default:
 		p.Release = "canary"
 	}
@@ -165,7 +167,7 @@ func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionSt
 	if r != nil {
 		total = plan.Evaluate(*r, now, nil).TotalMinutes
 	}
-	h, tr, err := e.history(ctx, fn.FunctionName, now, total)
+	h, tr, err := e.history(ctx, fn.FunctionName, p.Alias, now, total)
 	if err != nil {
 		p.err, p.Error = err, e.errorText(ctx, err)
 		return p
@@ -187,9 +189,9 @@ func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus,
 	case !s.exists:
 		return nil, fmt.Sprintf("function %s does not exist yet", fn.FunctionName), nil
 	case s.StackDeployed == nil:
-		return nil, "not deployed yet: the first deploy creates " + Alias, nil
+		return nil, "not deployed yet: the first deploy creates " + AliasOf(fn), nil
 	case *s.StackDeployed == to:
-		why := fmt.Sprintf("%s stays on %s", Alias, to)
+		why := fmt.Sprintf("%s stays on %s", AliasOf(fn), to)
 		if e.Target.StackOnly && !e.Target.PinsFile {
 			why += " (the stack's own pin; give the next pins with --pins to plan their release)"
 		}
@@ -236,7 +238,7 @@ func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus,
 // release of total minutes starting at now would run in, a cycle (week or day) back and
 // further, a minute at a time. Fetching only those hours keeps a week of one-minute data
 // (10,080 points a function) off the wire.
-func (e *Env) history(ctx context.Context, name string, now time.Time, total float64) (*plan.History, *Traffic, error) {
+func (e *Env) history(ctx context.Context, name, aliasName string, now time.Time, total float64) (*plan.History, *Traffic, error) {
 	w := e.trafficWindow()
 	cycle := 7 * 24 * time.Hour
 	if w < cycle {
@@ -247,7 +249,7 @@ func (e *Env) history(ctx context.Context, name string, now time.Time, total flo
 		tr.Cycle = "day"
 	}
 	end := now.Truncate(chartStep)
-	quarters, err := e.invocations(ctx, name, end.Add(-w).Truncate(chartStep), end, chartStep)
+	quarters, err := e.invocations(ctx, name, aliasName, end.Add(-w).Truncate(chartStep), end, chartStep)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -282,7 +284,7 @@ func (e *Env) history(ctx context.Context, name string, now time.Time, total flo
 		if !span.From.Before(span.To) {
 			continue
 		}
-		minutes, err := e.invocations(ctx, name, span.From, span.To, time.Minute)
+		minutes, err := e.invocations(ctx, name, aliasName, span.From, span.To, time.Minute)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -298,7 +300,7 @@ func (e *Env) history(ctx context.Context, name string, now time.Time, total flo
 // CloudWatch answers only periods with data: Lambda sends Invocations for a minute with
 // requests and nothing otherwise (CloudWatch User Guide, "AWS Lambda metrics": "only sends
 // these metrics to CloudWatch if they have a nonzero value").
-func (e *Env) invocations(ctx context.Context, name string, from, to time.Time, period time.Duration) (map[time.Time]float64, error) {
+func (e *Env) invocations(ctx context.Context, name, aliasName string, from, to time.Time, period time.Duration) (map[time.Time]float64, error) {
 	in := &cloudwatch.GetMetricDataInput{
 		StartTime: aws.Time(from), EndTime: aws.Time(to),
 		ScanBy: cwtypes.ScanByTimestampAscending,
@@ -309,7 +311,7 @@ func (e *Env) invocations(ctx context.Context, name string, from, to time.Time, 
 					Namespace: aws.String("AWS/Lambda"), MetricName: aws.String("Invocations"),
 					Dimensions: []cwtypes.Dimension{
 						{Name: aws.String("FunctionName"), Value: aws.String(name)},
-						{Name: aws.String("Resource"), Value: aws.String(name + ":" + Alias)},
+						{Name: aws.String("Resource"), Value: aws.String(name + ":" + aliasName)},
 					},
 				},
 				Period: aws.Int32(int32(period / time.Second)), Stat: aws.String("Sum"),
@@ -320,7 +322,7 @@ func (e *Env) invocations(ctx context.Context, name string, from, to time.Time, 
 	for p := cloudwatch.NewGetMetricDataPaginator(e.Metrics, in); p.HasMorePages(); {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("read the requests of %s:%s from CloudWatch: %w", name, Alias, err)
+			return nil, fmt.Errorf("read the requests of %s:%s from CloudWatch: %w", name, aliasName, err)
 		}
 		for _, r := range page.MetricDataResults {
 			for i, ts := range r.Timestamps {

@@ -338,7 +338,8 @@ func (e *Env) findPublished(ctx context.Context, name string, latest *lambda.Get
 // In both cases the next deploy must move the alias directly; otherwise a "direct" left over
 // from a first pin or a rollback is cleared so the release goes through the canary.
 func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *PublishResult) error {
-	a, err := e.getAlias(ctx, fn.FunctionName)
+	alias := AliasOf(fn)
+	a, err := e.getAlias(ctx, fn.FunctionName, alias)
 	if err != nil {
 		return err
 	}
@@ -347,16 +348,16 @@ func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *Publ
 	res := &PinResult{LiveVersion: r.Version, Rollout: string(config.RolloutDirect)}
 	switch {
 	case a == nil:
-		res.Reason = "first pin: no " + Alias + " alias yet"
+		res.Reason = "first pin: no " + alias + " alias yet"
 	case a.Version == Latest:
-		res.Reason = "first pin: " + Alias + " is on $LATEST, which CodeDeploy cannot shift from"
+		res.Reason = "first pin: " + alias + " is on $LATEST, which CodeDeploy cannot shift from"
 	case deployed == "":
 		res.Reason = "the stack's deployed version is unknown"
 	case a.Version != deployed:
-		res.Reason = fmt.Sprintf("%s is on %s but the stack last deployed %s (moved outside CloudFormation)", Alias, a.Version, deployed)
+		res.Reason = fmt.Sprintf("%s is on %s but the stack last deployed %s (moved outside CloudFormation)", alias, a.Version, deployed)
 	default:
 		pin.Rollout, res.Rollout = pinfile.RolloutDefault, ""
-		res.Reason = fmt.Sprintf("the next deploy shifts %s from %s to %s", Alias, a.Version, r.Version)
+		res.Reason = fmt.Sprintf("the next deploy shifts %s from %s to %s", alias, a.Version, r.Version)
 		if fn.Deployment.Type != config.DeploymentNone {
 			res.Reason += " through CodeDeploy"
 		}

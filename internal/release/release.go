@@ -17,12 +17,19 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/resourcenames"
 	"golang.org/x/sync/errgroup"
 )
 
-// Alias is the alias clients and event sources invoke.
-const Alias = resourcenames.DefaultAlias
+// AliasOf is the name of fn's alias, the one clients and event sources invoke: config's
+// alias, or with --stack the stack's LiveAlias output, else LIVE.
+func AliasOf(fn config.Function) string {
+	if fn.Alias == "" {
+		return resourcenames.DefaultAlias
+	}
+	return fn.Alias
+}
 
 // Latest is Lambda's name for the mutable, unpublished function.
 const Latest = resourcenames.Latest

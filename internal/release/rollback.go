@@ -33,7 +33,9 @@ const (
 type RollbackPlan struct {
 	Function     string `json:"function"`
 	FunctionName string `json:"function_name"`
-	Mode         string `json:"mode"`
+	// Alias is the name of the alias rolled back.
+	Alias string `json:"alias"`
+	Mode  string `json:"mode"`
 	// From is the version LIVE serves now; To the version it returns to.
 	From string `json:"from_version"`
 	To   string `json:"to_version"`
@@ -78,7 +80,7 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 	if err := CheckRollbackTarget(to); err != nil {
 		return nil, err
 	}
-	p := &RollbackPlan{Function: fn.Name, FunctionName: fn.FunctionName}
+	p := &RollbackPlan{Function: fn.Name, FunctionName: fn.FunctionName, Alias: AliasOf(fn)}
 	ids, err := e.inFlight(ctx, fn)
 	if err != nil {
 		return nil, err
@@ -96,7 +98,7 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 		r := rollbacks[0]
 		return nil, fmt.Errorf("%w: CodeDeploy is already rolling %s back: deployment %s (created by %s%s) returns %s to the last good version; "+
 			"golive never stops a rollback deployment, which could leave traffic on the bad version: wait for it to finish (golive status), then rerun if needed",
-			ErrInFlight, fn.FunctionName, r.id, r.creator, r.triggered(), Alias)
+			ErrInFlight, fn.FunctionName, r.id, r.creator, r.triggered(), p.Alias)
 	}
 
 	st, err := e.readStack(ctx)
@@ -107,18 +109,18 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 		// CloudFormation may move LIVE itself in this update, or roll it back: an alias
 		// moved now would be moved again, or fail the update's CodeDeploy deployment.
 		return nil, fmt.Errorf("%s; golive moves %s of %s only when no stack operation is in progress (no CodeDeploy deployment of it is in flight to stop)",
-			stackMeaning(e.StackName(), st.status), Alias, fn.FunctionName)
+			stackMeaning(e.StackName(), st.status), p.Alias, fn.FunctionName)
 	}
 	if st.status == cftypes.StackStatusUpdateRollbackFailed {
 		p.Warning = stackMeaning(e.StackName(), st.status) + "; the direct rollout recorded in config re-records the rolled-back version once the stack takes updates again"
 	}
 
-	a, err := e.getAlias(ctx, fn.FunctionName)
+	a, err := e.getAlias(ctx, fn.FunctionName, p.Alias)
 	if err != nil {
 		return nil, err
 	}
 	if a == nil {
-		return nil, fmt.Errorf("function %s has no %s alias to roll back", fn.FunctionName, Alias)
+		return nil, fmt.Errorf("function %s has no %s alias to roll back", fn.FunctionName, p.Alias)
 	}
 	vs, err := e.listVersions(ctx, fn.FunctionName)
 	if err != nil {
@@ -133,7 +135,7 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 		}
 		p.To = to
 	case a.Version == Latest:
-		return nil, fmt.Errorf("%s of %s follows $LATEST, which has no previous version: give --to N", Alias, fn.FunctionName)
+		return nil, fmt.Errorf("%s of %s follows $LATEST, which has no previous version: give --to N", p.Alias, fn.FunctionName)
 	default:
 		// The stack only records the current version, not the one before it: take the highest
 		// published version below the alias's.
@@ -232,7 +234,7 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 	}
 	if to != "" && to != old {
 		return nil, fmt.Errorf("CodeDeploy deployment %s of %s is in flight: stopping it returns %s to %s, not %s; roll back without --to, then rerun with --to %s",
-			ids[0], fn.FunctionName, Alias, old, to, to)
+			ids[0], fn.FunctionName, p.Alias, old, to, to)
 	}
 	p.Mode, p.From, p.To, p.Deployments = ModeStopDeployment, orLatest(fn.LiveVersion), old, ids
 	p.RolledBackWith = e.siblings(ctx, fn, st)
@@ -272,7 +274,7 @@ func (e *Env) siblings(ctx context.Context, fn config.Function, st stack) []Sibl
 			case len(ids) > 0:
 				s.Reason = fmt.Sprintf("CodeDeploy deployment %s in flight", strings.Join(ids, ", "))
 			case st.deployed(f) != "" && st.deployed(f) != orLatest(f.LiveVersion):
-				s.Reason = fmt.Sprintf("this update moves %s from %s to %s", Alias, st.deployed(f), orLatest(f.LiveVersion))
+				s.Reason = fmt.Sprintf("this update moves %s from %s to %s", AliasOf(f), st.deployed(f), orLatest(f.LiveVersion))
 			default:
 				return nil
 			}
@@ -317,7 +319,7 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 	case ModeAlias:
 		in := &lambda.UpdateAliasInput{
 			FunctionName:    aws.String(p.FunctionName),
-			Name:            aws.String(Alias),
+			Name:            aws.String(p.Alias),
 			FunctionVersion: aws.String(p.To),
 			RoutingConfig:   &types.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{}},
 		}
@@ -345,9 +347,9 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 			var pre *types.PreconditionFailedException
 			if errors.As(err, &pre) {
 				return fmt.Errorf("%w: alias %s of %s is no longer revision %s (someone moved it); nothing changed, rerun rollback: %w",
-					ErrChanged, Alias, p.FunctionName, p.aliasRevision, err)
+					ErrChanged, p.Alias, p.FunctionName, p.aliasRevision, err)
 			}
-			return fmt.Errorf("move alias %s of %s to %s: %w", Alias, p.FunctionName, p.To, err)
+			return fmt.Errorf("move alias %s of %s to %s: %w", p.Alias, p.FunctionName, p.To, err)
 		}
 		e.log().Info("moved alias", "function", p.Function, "from", p.From, "to", p.To, "split_cleared", p.clearedWeights)
 		return nil
@@ -384,7 +386,7 @@ func (e *Env) stopped(ctx context.Context, p *RollbackPlan, id string) bool {
 func (e *Env) aliasMoved(ctx context.Context, p *RollbackPlan) bool {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	a, err := e.getAlias(ctx, p.FunctionName)
+	a, err := e.getAlias(ctx, p.FunctionName, p.Alias)
 	return err == nil && a != nil && a.Version == p.To && len(a.Weights) == 0 &&
 		(p.aliasRevision == "" || a.RevisionID != p.aliasRevision)
 }

@@ -45,12 +45,12 @@ func ParseRollbackRecord(description, live string) string {
 func (e *Env) ReadRollbackRecords(ctx context.Context, fns []config.Function) error {
 	for i := range fns {
 		fn := &fns[i]
-		out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(fn.FunctionName), Name: aws.String(Alias)})
+		out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(fn.FunctionName), Name: aws.String(AliasOf(*fn))})
 		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("read alias %s of %s: %w", Alias, fn.FunctionName, err)
+			return fmt.Errorf("read alias %s of %s: %w", AliasOf(*fn), fn.FunctionName, err)
 		}
 		fn.RolledBack = ParseRollbackRecord(aws.ToString(out.Description), aws.ToString(out.FunctionVersion))
 	}

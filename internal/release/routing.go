@@ -21,10 +21,11 @@ import (
 func routingProblems(fn config.Function, s FunctionStatus, canary, moves bool, deployed string) []string {
 	var p []string
 	if canary && moves && deployed != Latest && fn.Pinned() {
+		alias := AliasOf(fn)
 		p = append(p, routingMismatch(s.versions, fn.FunctionName,
-			deployed, "the version the stack recorded ("+Alias+"'s)",
+			deployed, "the version the stack recorded ("+alias+"'s)",
 			fn.LiveVersion, "live_version",
-			`the canary would fail: release it with "rollout": "direct" (CloudFormation moves `+Alias+` at once, no split), or publish it with `+deployed+`'s settings`)...)
+			`the canary would fail: release it with "rollout": "direct" (CloudFormation moves `+alias+` at once, no split), or publish it with `+deployed+`'s settings`)...)
 	}
 	if fn.Additional != nil && fn.Pinned() {
 		p = append(p, routingMismatch(s.versions, fn.FunctionName,

@@ -11,12 +11,15 @@ import (
 
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/hooksettings"
+	"github.com/golive-dev/golive/internal/lambdarules"
 	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // StackTarget describes a stack that uses the construct without golive's config.json: one
 // function per output the construct records (key stackoutputs.OutputKey(<construct id>), value
-// NAME:VERSION), pinned where the stack says, and the stack's CodeDeploy application, found
+// NAME:VERSION), pinned where the stack says, with the alias its LiveAlias output names (LIVE
+// without one: the construct declares it only for another name), and the stack's CodeDeploy
+// application, found
 // among its resources ("" when it has none). What only config.json knows (another env's pins,
 // a deployment type of None, provisioned concurrency) is unknown here: golive then treats
 // every pinned function as released through CodeDeploy when the stack has an application.
@@ -61,6 +64,20 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 		env.Application = apps[0]
 	}
 
+	// DescribeStacks returns the stack's outputs, each with the key and value the template
+	// declares (SDK doc comments of types.Stack.Outputs and types.Output; ledger row F11).
+	aliases := map[string]string{}
+	for _, o := range st.Outputs {
+		key := aws.ToString(o.OutputKey)
+		id := strings.TrimPrefix(key, stackoutputs.AliasOutputKeyPrefix)
+		if !strings.HasPrefix(key, stackoutputs.AliasOutputKeyPrefix) || id == "" || stackoutputs.AliasOutputKey(id) != key {
+			continue
+		}
+		if v := aws.ToString(o.OutputValue); !lambdarules.ValidAliasName(v) {
+			return Target{}, fmt.Errorf("stack %s: output %s is %q; want %s, as the versionedfunction construct records it", stack, key, v, lambdarules.AliasName.Allowed)
+		}
+		aliases[id] = aws.ToString(o.OutputValue)
+	}
 	for _, o := range st.Outputs {
 		key := aws.ToString(o.OutputKey)
 		name, version, ok := stackoutputs.ParseOutputValue(aws.ToString(o.OutputValue))
@@ -68,7 +85,7 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 		if !strings.HasPrefix(key, stackoutputs.OutputKeyPrefix) || !ok || id == "" || stackoutputs.OutputKey(id) != key {
 			continue
 		}
-		fn := config.Function{Name: id, FunctionName: name, Deployment: config.Deployment{Type: config.DeploymentNone}}
+		fn := config.Function{Name: id, FunctionName: name, Alias: AliasOf(config.Function{Alias: aliases[id]}), Deployment: config.Deployment{Type: config.DeploymentNone}}
 		if _, pinned := versionNumber(version); pinned {
 			fn.LiveVersion = version
 			fn.Rollout = config.RolloutDirect

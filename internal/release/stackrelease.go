@@ -124,7 +124,7 @@ func (e *Env) readHooks(ctx context.Context) (map[string]hooksettings.HookTarget
 // deployed with version from (see above); why says why nothing is planned.
 func (e *Env) deployedRelease(ctx context.Context, fn config.Function, from, to string, hooks *stackHooks) (*plan.Release, string, error) {
 	if e.Groups == nil || e.Alarms == nil {
-		return nil, fmt.Sprintf("CodeDeploy moves %s from %s to %s; golive reads no deployment group here", Alias, from, to), nil
+		return nil, fmt.Sprintf("CodeDeploy moves %s from %s to %s; golive reads no deployment group here", AliasOf(fn), from, to), nil
 	}
 	app, group := e.Target.Application, fn.FunctionName
 	g, err := e.Groups.GetDeploymentGroup(ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: aws.String(app), DeploymentGroupName: aws.String(group)})
@@ -133,7 +133,7 @@ func (e *Env) deployedRelease(ctx context.Context, fn config.Function, from, to 
 		// CloudFormation moves at once; an adopted group may keep a name of its own, which
 		// golive does not find. Either way there is no canary golive can judge.
 		return nil, fmt.Sprintf("no CodeDeploy deployment group %s in application %s: CloudFormation moves %s from %s to %s at once if the function has no Deployment (a group of another name, kept by Adopt, is not read)",
-			group, app, Alias, from, to), nil
+			group, app, AliasOf(fn), from, to), nil
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("read deployment group %s of application %s: %w", group, app, err)
@@ -160,7 +160,7 @@ func (e *Env) deployedRelease(ctx context.Context, fn config.Function, from, to 
 		r.BakeMinutes, r.MinInvocations = t.Bake.Minutes, t.Bake.MinInvocations
 	}
 
-	alarm := resourcenames.RollbackAlarmName(fn.FunctionName, Alias, from)
+	alarm := resourcenames.RollbackAlarmName(fn.FunctionName, AliasOf(fn), from)
 	if ac := info.AlarmConfiguration; ac != nil && ac.Enabled && slices.ContainsFunc(ac.Alarms, func(a cdtypes.Alarm) bool { return aws.ToString(a.Name) == alarm }) {
 		min, found, err := e.alarmMinInvocations(ctx, alarm)
 		if err != nil {

@@ -43,7 +43,9 @@ type FunctionStatus struct {
 	StackDeployed *string `json:"stack_deployed"`
 	// StackFunctionName is the function name the stack last deployed, null when unknown.
 	StackFunctionName *string `json:"stack_function_name"`
-	// Alias is LIVE as it is, null when the function or the alias does not exist.
+	// AliasName is the name of the function's alias (config's alias, or the stack's).
+	AliasName string `json:"alias_name"`
+	// Alias is that alias as it is, null when the function or the alias does not exist.
 	Alias *AliasState `json:"alias"`
 	// Commit is the source commit of the version LIVE points at, from the version's
 	// description (golive publish writes it); absent when unknown.
@@ -115,6 +117,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 	s := FunctionStatus{
 		Function:     fn.Name,
 		FunctionName: fn.FunctionName,
+		AliasName:    AliasOf(fn),
 		Config: ConfigPin{
 			LiveVersion: orLatest(fn.LiveVersion),
 			Rollout:     string(fn.Rollout),
@@ -154,7 +157,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 		s.err, s.Error = err, e.errorText(ctx, err)
 		return s
 	}
-	a, err := e.getAlias(ctx, fn.FunctionName)
+	a, err := e.getAlias(ctx, fn.FunctionName, s.AliasName)
 	if err != nil {
 		s.err, s.Error = err, e.errorText(ctx, err)
 		return s
@@ -183,10 +186,10 @@ func drift(fn config.Function, s FunctionStatus, stackFound bool) []string {
 	pin := orLatest(fn.LiveVersion)
 	switch {
 	case s.Alias == nil:
-		d = append(d, fmt.Sprintf("no %s alias", Alias))
+		d = append(d, fmt.Sprintf("no %s alias", AliasOf(fn)))
 	case s.StackDeployed != nil && s.Alias.Version != *s.StackDeployed:
 		d = append(d, fmt.Sprintf("alias %s is on %s but the stack last deployed %s (moved outside CloudFormation)",
-			Alias, s.Alias.Version, *s.StackDeployed))
+			AliasOf(fn), s.Alias.Version, *s.StackDeployed))
 	}
 	switch {
 	case !stackFound:
@@ -198,7 +201,7 @@ func drift(fn config.Function, s FunctionStatus, stackFound bool) []string {
 	}
 	if s.Alias != nil && len(s.Deployments) == 0 && !sameWeights(s.Alias.Weights, configWeights(fn)) {
 		d = append(d, fmt.Sprintf("alias %s splits traffic %s but config has %s",
-			Alias, weightsString(s.Alias.Weights), weightsString(configWeights(fn))))
+			AliasOf(fn), weightsString(s.Alias.Weights), weightsString(configWeights(fn))))
 	}
 	if len(s.Deployments) > 0 {
 		d = append(d, fmt.Sprintf("CodeDeploy deployment %s in flight", strings.Join(s.Deployments, ", ")))
@@ -312,11 +315,11 @@ func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 	}
 	if s.Alias != nil && deployed != "" && s.Alias.Version != deployed && !direct {
 		p = append(p, fmt.Sprintf(`alias %s is on %s but the stack last deployed %s: the next deploy would fail ("alias version does not match the current version in AppSpec"); set live_version %s with "rollout": "direct" (golive rollback does), or move the alias back`,
-			Alias, s.Alias.Version, deployed, s.Alias.Version))
+			AliasOf(fn), s.Alias.Version, deployed, s.Alias.Version))
 	}
 	if s.Alias != nil && canary && len(s.Alias.Weights) > 0 {
 		p = append(p, fmt.Sprintf(`alias %s still splits traffic %s: CodeDeploy fails on a split alias; clear it (golive rollback) or set "rollout": "direct"`,
-			Alias, weightsString(s.Alias.Weights)))
+			AliasOf(fn), weightsString(s.Alias.Weights)))
 	}
 	p = append(p, routingProblems(fn, s, canary, moves, deployed)...)
 	return p
@@ -336,7 +339,7 @@ func (e *Env) provisionedProblem(ctx context.Context, fn config.Function, s Func
 	if !canary || *s.StackDeployed == orLatest(fn.LiveVersion) {
 		return "", nil
 	}
-	current, err := e.provisioned(ctx, fn.FunctionName)
+	current, err := e.provisioned(ctx, fn.FunctionName, AliasOf(fn))
 	if err != nil {
 		return "", err
 	}
@@ -345,13 +348,13 @@ func (e *Env) provisionedProblem(ctx context.Context, fn config.Function, s Func
 	}
 	return fmt.Sprintf("the canary from %s to %s also changes the provisioned concurrency of alias %s from %d to %d: "+
 		"Lambda cannot reallocate it while CodeDeploy splits the alias's traffic; change provisioned_concurrency in a deploy of its own "+
-		"(keep it at %d for this release, or release first)", *s.StackDeployed, fn.LiveVersion, Alias, current, fn.ProvisionedConcurrency, current), nil
+		"(keep it at %d for this release, or release first)", *s.StackDeployed, fn.LiveVersion, AliasOf(fn), current, fn.ProvisionedConcurrency, current), nil
 }
 
-// provisioned is the provisioned concurrency requested on LIVE; none configured reads 0.
-func (e *Env) provisioned(ctx context.Context, name string) (int, error) {
+// provisioned is the provisioned concurrency requested on the alias; none configured reads 0.
+func (e *Env) provisioned(ctx context.Context, name, aliasName string) (int, error) {
 	out, err := e.Lambda.GetProvisionedConcurrencyConfig(ctx, &lambda.GetProvisionedConcurrencyConfigInput{
-		FunctionName: aws.String(name), Qualifier: aws.String(Alias),
+		FunctionName: aws.String(name), Qualifier: aws.String(aliasName),
 	})
 	if err != nil {
 		// ProvisionedConcurrencyConfigNotFoundException (no config on the alias) and
@@ -362,7 +365,7 @@ func (e *Env) provisioned(ctx context.Context, name string) (int, error) {
 		if errors.As(err, &nf) || isNotFound(err) || (errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound) {
 			return 0, nil
 		}
-		return 0, fmt.Errorf("read the provisioned concurrency of %s:%s: %w", name, Alias, err)
+		return 0, fmt.Errorf("read the provisioned concurrency of %s:%s: %w", name, aliasName, err)
 	}
 	return int(aws.ToInt32(out.RequestedProvisionedConcurrentExecutions)), nil
 }

@@ -66,14 +66,15 @@ type alias struct {
 	RevisionID string
 }
 
-// getAlias returns LIVE, or nil when fn has no such alias (or does not exist).
-func (e *Env) getAlias(ctx context.Context, name string) (*alias, error) {
-	out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(name), Name: aws.String(Alias)})
+// getAlias returns the function's alias named aliasName, or nil when it has no such alias
+// (or does not exist).
+func (e *Env) getAlias(ctx context.Context, name, aliasName string) (*alias, error) {
+	out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(name), Name: aws.String(aliasName)})
 	if err != nil {
 		if hasCode(err, "ResourceNotFoundException") {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("read alias %s of %s: %w", Alias, name, err)
+		return nil, fmt.Errorf("read alias %s of %s: %w", aliasName, name, err)
 	}
 	if err := e.checkAccount(aws.ToString(out.AliasArn)); err != nil {
 		return nil, err

@@ -69,6 +69,15 @@ type Function struct {
 	Name string
 	// FunctionName is the physical Lambda name, also the deployment group's name.
 	FunctionName string
+	// Alias is the name of the alias its deployments shift; "" is LIVE.
+	Alias string
+}
+
+func (f Function) alias() string {
+	if f.Alias == "" {
+		return resourcenames.DefaultAlias
+	}
+	return f.Alias
 }
 
 // Reader reads the releases of one environment.
@@ -94,6 +103,8 @@ func (r *Reader) now() time.Time {
 type Release struct {
 	Function     string `json:"function"`
 	FunctionName string `json:"function_name"`
+	// Alias is the name of the alias the deployment shifts.
+	Alias string `json:"alias"`
 	// DeploymentID is "" when the function has no deployment at all.
 	DeploymentID string `json:"deployment_id"`
 	// Status is CodeDeploy's (Created, Queued, InProgress, Baking, Ready, Succeeded, Failed,
@@ -244,7 +255,7 @@ func (r *Reader) Latest(ctx context.Context, fn Function) (Release, error) {
 		return Release{}, err
 	}
 	if len(infos) == 0 {
-		return Release{Function: fn.Name, FunctionName: fn.FunctionName, Status: StatusNone, Events: []Event{}, Reasons: []string{}}, nil
+		return Release{Function: fn.Name, FunctionName: fn.FunctionName, Alias: fn.alias(), Status: StatusNone, Events: []Event{}, Reasons: []string{}}, nil
 	}
 	return r.Read(ctx, fn, infos[0])
 }
@@ -265,7 +276,7 @@ func (r *Reader) ReadID(ctx context.Context, fn Function, id string) (Release, e
 // configuration's expected end and, for a failure, the reasons.
 func (r *Reader) Read(ctx context.Context, fn Function, info cdtypes.DeploymentInfo) (Release, error) {
 	rel := Release{
-		Function: fn.Name, FunctionName: fn.FunctionName,
+		Function: fn.Name, FunctionName: fn.FunctionName, Alias: fn.alias(),
 		DeploymentID: aws.ToString(info.DeploymentId), Status: string(info.Status), Creator: string(info.Creator),
 		Config: aws.ToString(info.DeploymentConfigName), Created: info.CreateTime, Completed: info.CompleteTime,
 		Events: []Event{}, Reasons: []string{},
@@ -285,7 +296,7 @@ func (r *Reader) Read(ctx context.Context, fn Function, info cdtypes.DeploymentI
 			return rel, err
 		}
 		rel.Commit = r.commit(ctx, fn.FunctionName, rel.To)
-		rel.Alarm = r.alarm(ctx, resourcenames.RollbackAlarmName(fn.FunctionName, resourcenames.DefaultAlias, rel.To))
+		rel.Alarm = r.alarm(ctx, resourcenames.RollbackAlarmName(fn.FunctionName, rel.Alias, rel.To))
 	}
 	if !rel.Done() {
 		rel.ExpectedEnd = r.expectedEnd(ctx, &rel)
@@ -362,12 +373,12 @@ func (r *Reader) readShare(ctx context.Context, rel *Release) error {
 		rel.Share = 100
 		return nil
 	}
-	out, err := r.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(rel.FunctionName), Name: aws.String(resourcenames.DefaultAlias)})
+	out, err := r.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(rel.FunctionName), Name: aws.String(rel.Alias)})
 	if err != nil {
 		if hasCode(err, "ResourceNotFoundException") {
 			return nil
 		}
-		return fmt.Errorf("read alias %s of %s: %w", resourcenames.DefaultAlias, rel.FunctionName, err)
+		return fmt.Errorf("read alias %s of %s: %w", rel.Alias, rel.FunctionName, err)
 	}
 	var weights map[string]float64
 	if out.RoutingConfig != nil {

@@ -530,18 +530,19 @@ func (l *Lambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInpu
 		return nil, &types.InvalidParameterValueException{Message: aws.String("the fake does not delete $LATEST by qualifier: its answer is undocumented")}
 	}
 	refused := f.Refuse[q]
-	for _, a := range f.Aliases {
-		if aws.ToString(a.FunctionVersion) == q {
-			refused = true
-		}
+	var by []string
+	for n, a := range f.Aliases {
+		weighted := false
 		if a.RoutingConfig != nil {
-			if _, ok := a.RoutingConfig.AdditionalVersionWeights[q]; ok {
-				refused = true
-			}
+			_, weighted = a.RoutingConfig.AdditionalVersionWeights[q]
+		}
+		if aws.ToString(a.FunctionVersion) == q || weighted {
+			by = append(by, n)
 		}
 	}
-	if refused {
-		return nil, &types.ResourceConflictException{Message: aws.String("Unable to delete version because the following aliases reference it: [LIVE]")}
+	if refused || len(by) > 0 {
+		sort.Strings(by)
+		return nil, &types.ResourceConflictException{Message: aws.String("Unable to delete version because the following aliases reference it: [" + strings.Join(by, ", ") + "]")}
 	}
 	for i, v := range f.Published {
 		if aws.ToString(v.Version) == q {
