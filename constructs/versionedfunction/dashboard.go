@@ -58,7 +58,11 @@ const ReleaseDashboardID = "GoliveReleaseDashboard"
 // path, on a name that is not a dashboard name, or one that differs from the existing one.
 func ReleaseDashboardOf(scope constructs.Construct, props *ReleaseDashboardProps) *ReleaseDashboard {
 	stack := awscdk.Stack_Of(scope)
-	ss := scopeOf(stack)
+	return scopeOf(stack).releaseDashboard(stack, props)
+}
+
+// releaseDashboard is ReleaseDashboardOf for the stack of this scope.
+func (ss *stackScope) releaseDashboard(stack awscdk.Stack, props *ReleaseDashboardProps) *ReleaseDashboard {
 	ss.mu.Lock()
 	d := ss.dashboard
 	ss.mu.Unlock()
@@ -122,7 +126,7 @@ func (d *ReleaseDashboard) AddFunction(v *VersionedFunction) {
 			return
 		}
 	}
-	d.rows = append(d.rows, dashboardRow{title: *v.Node().Id(), facts: v.release})
+	d.rows = append(d.rows, dashboardRow{title: v.id, facts: v.release})
 }
 
 // releaseFacts are what a function's row shows besides its metrics.

@@ -238,7 +238,11 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 		}
 	}
 	v.DeploymentGroup = awscodedeploy.NewLambdaDeploymentGroup(v.Construct, jsii.String("Deployment"), gp)
-	dependOnHookGrants(v.Alias, v.DeploymentGroup.Role(), gp.PreHook, gp.PostHook)
+	if role == nil {
+		// Only then did the group create a role of its own.
+		role = v.DeploymentGroup.Role()
+	}
+	dependOnHookGrants(v.Alias, role, gp.PreHook, gp.PostHook)
 	for _, topic := range d.NotificationTopics {
 		v.AddNotificationTopic(topic)
 	}

@@ -93,7 +93,7 @@ func (v *VersionedFunction) applyNotifications(added []awssns.ITopic) {
 		v.Alarm.SetAlarmActions(&arns)
 	}
 	role := v.DeploymentGroup.Role()
-	ss := scopeOf(awscdk.Stack_Of(v.Construct))
+	ss := v.ss
 	for _, topic := range added {
 		// The functions of a stack share one role: grant each topic once.
 		if ss.grantOnce(role, *topic.TopicArn()) {

@@ -2,6 +2,7 @@ package versionedfunction
 
 import (
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -20,8 +21,14 @@ import (
 type stackScope struct {
 	constructs.Construct
 
-	path string
-	mu   sync.Mutex
+	// path is the scope's own path, stackPath its stack's ("" for a stack at the root).
+	path, stackPath string
+	// st is the stack; facts its account, region and name, read once.
+	st    awscdk.Stack
+	facts *stackFacts
+	// names is the app's record of function names (synthchecks.go).
+	names *appNames
+	mu    sync.Mutex
 	// functionNames and outputKeys map what a VersionedFunction claimed to its path.
 	functionNames map[string]string
 	outputKeys    map[string]string
@@ -72,12 +79,40 @@ func scopeOf(stack awscdk.Stack) *stackScope {
 		seconds:       map[float64]awscdk.Duration{},
 		millisRead:    map[awscdk.Duration]durationRead{},
 		shifts:        map[awscodedeploy.ILambdaDeploymentConfig][]string{},
+		st:            stack,
 	}
 	constructs.NewConstruct_Override(s, stack, jsii.String(stackScopeID))
 	s.path = *s.Node().Path()
+	s.stackPath = strings.TrimSuffix(strings.TrimSuffix(s.path, stackScopeID), "/")
 	s.aliases = &aliasCheck{stack: stack}
 	awscdk.Aspects_Of(s).Add(s.aliases, nil)
 	return s
+}
+
+// childPath is the path of a construct declared with id on the stack itself.
+func (s *stackScope) childPath(id string) string {
+	if s.stackPath == "" {
+		return nodeID(id)
+	}
+	return s.stackPath + "/" + nodeID(id)
+}
+
+// nodeID is id as the construct tree keeps it: "/" separates a path's ids, so constructs
+// replaces it with "--" (constructs' Node, sanitizeId).
+func nodeID(id string) string { return strings.ReplaceAll(id, "/", "--") }
+
+// stackFacts are what the app-wide name check reads of a stack.
+type stackFacts struct{ account, region, name string }
+
+// stackFacts reads the stack's account, region and name once: they are fixed when the
+// stack is declared.
+func (s *stackScope) stackFacts() stackFacts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.facts == nil {
+		s.facts = &stackFacts{account: *s.st.Account(), region: *s.st.Region(), name: *s.st.StackName()}
+	}
+	return *s.facts
 }
 
 // ToString is Construct's (the path). jsii keeps the Go value behind a construct only for

@@ -41,9 +41,9 @@ func (a *aliasCheck) add(v *VersionedFunction) {
 // golive's alias name: CloudFormation would create the second one and fail (an alias name
 // is unique per function), rolling the stack back.
 //
-// Each alias of the stack is read once, and golive's own LIVE aliases (known by path) no
-// further: every read is a jsii round trip, and comparing every function with every alias
-// cost a stack of N functions about 7 N² of them.
+// Each alias of the stack is read once, golive's own LIVE aliases (known by path) no further,
+// and none when the stack holds no alias besides golive's: every read is a jsii round trip,
+// and comparing every function with every alias cost a stack of N functions about 7 N².
 func (a *aliasCheck) Visit(node constructs.IConstruct) {
 	a.mu.Lock()
 	fns := append([]*VersionedFunction(nil), a.fns...)
@@ -58,15 +58,22 @@ func (a *aliasCheck) Visit(node constructs.IConstruct) {
 			own[v.path+"/Live/Resource"] = true
 		}
 	}
+	var aliases []awslambda.CfnAlias
+	for _, c := range *a.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if al, ok := c.(awslambda.CfnAlias); ok {
+			aliases = append(aliases, al)
+		}
+	}
+	// Each VersionedFunction declares one alias in the stack: as many aliases as own ones
+	// leave no other to collide with, and nothing more is read.
+	if len(aliases) == len(own) {
+		return
+	}
 	type foreign struct {
 		path, name, fn, fnRaw string
 	}
 	var others []foreign
-	for _, c := range *a.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		al, ok := c.(awslambda.CfnAlias)
-		if !ok {
-			continue
-		}
+	for _, al := range aliases {
 		path := *al.Node().Path()
 		if own[path] || al.Name() == nil {
 			continue
@@ -132,6 +139,16 @@ type claimed struct{ stackName, path string }
 // ToString is Construct's; the override keeps jsii handing back this Go value.
 func (n *appNames) ToString() *string { return jsii.String(appNamesID) }
 
+// appNames is the app's appNames, looked up once per stack.
+func (s *stackScope) appNames(c constructs.IConstruct) *appNames {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.names == nil {
+		s.names = appNamesOf(c)
+	}
+	return s.names
+}
+
 func appNamesOf(c constructs.IConstruct) *appNames {
 	root := c.Node().Root()
 	if n, ok := root.Node().TryFindChild(jsii.String(appNamesID)).(*appNames); ok {
@@ -151,13 +168,13 @@ func appNamesOf(c constructs.IConstruct) *appNames {
 // path of a function of another stack that already does. Account and region are compared
 // as written: two environment-agnostic stacks share the same pseudo-parameter tokens, and
 // so the account and region `cdk deploy` picks, while a concrete account never equals them.
-func (n *appNames) claim(stack awscdk.Stack, name, path string) string {
-	key := *stack.Account() + "\x00" + *stack.Region() + "\x00" + name
+func (n *appNames) claim(stack stackFacts, name, path string) string {
+	key := stack.account + "\x00" + stack.region + "\x00" + name
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if other, ok := n.names[key]; ok && other.stackName != *stack.StackName() {
+	if other, ok := n.names[key]; ok && other.stackName != stack.name {
 		return other.path
 	}
-	n.names[key] = claimed{*stack.StackName(), path}
+	n.names[key] = claimed{stack.name, path}
 	return ""
 }

@@ -50,8 +50,9 @@ type VersionedFunction struct {
 	functionName string
 	aliasName    string
 	liveVersion  string
-	// path is the construct's path.
-	path string
+	// path and id are the construct's path and id; ss is its stack's scope.
+	path, id string
+	ss       *stackScope
 	// notify and cfnGroup are the release notifications (notify.go).
 	notify   notifications
 	cfnGroup awscodedeploy.CfnDeploymentGroup
@@ -77,11 +78,21 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	if props == nil {
 		props = &Props{}
 	}
-	path := *c.Node().Path()
-	fail := func(problems []string) { panic(fmt.Errorf("%s: %s", path, joinProblems(problems))) }
-	stack := awscdk.Stack_Of(c)
+	// Declared on the stack itself (the usual case), the construct's stack and path are
+	// known without asking jsii.
+	stack, onStack := scope.(awscdk.Stack)
+	if !onStack {
+		stack = awscdk.Stack_Of(c)
+	}
 	// Before validating: the stack's scope remembers what validation reads through jsii.
 	ss := scopeOf(stack)
+	var path string
+	if onStack {
+		path = ss.childPath(id)
+	} else {
+		path = *c.Node().Path()
+	}
+	fail := func(problems []string) { panic(fmt.Errorf("%s: %s", path, joinProblems(problems))) }
 	facts, problems := readFacts(props, ss)
 	problems = append(problems, validate(props, facts, ss)...)
 	if len(problems) > 0 {
@@ -105,12 +116,12 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 		if other := ss.claim(ss.functionNames, facts.name, path); other != "" {
 			fail([]string{fmt.Sprintf("FunctionName: got %q, already the name of %s; a function name is unique per account and region, so give each function of the stack its own", facts.name, other)})
 		}
-		if other := appNamesOf(c).claim(stack, facts.name, path); other != "" {
+		if other := ss.appNames(c).claim(ss.stackFacts(), facts.name, path); other != "" {
 			reportError(c, fmt.Sprintf("FunctionName: got %q, already the name of %s in another stack of this app deploying to the same account and region; "+
 				"a function name is unique per account and region, so give each stack's function its own name (e.g. with the environment in it)", facts.name, other))
 		}
 	}
-	v := &VersionedFunction{Construct: c, functionName: facts.name, aliasName: aliasNameOf(props), liveVersion: props.LiveVersion, path: path}
+	v := &VersionedFunction{Construct: c, functionName: facts.name, aliasName: aliasNameOf(props), liveVersion: props.LiveVersion, path: path, id: nodeID(id), ss: ss}
 
 	policy := props.RemovalPolicy
 	if policy == "" {
@@ -147,7 +158,7 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 
 	v.release = releaseFactsOf(facts.name, v.aliasName, props.Deployment, ss)
 	if props.LiveVersion != "" && !props.DisableDashboard {
-		ReleaseDashboardOf(stack, nil).AddFunction(v)
+		ss.releaseDashboard(stack, nil).AddFunction(v)
 	}
 	ss.aliases.add(v)
 
