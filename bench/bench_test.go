@@ -148,3 +148,53 @@ func TestSameResourcesReportsDifferences(t *testing.T) {
 		t.Fatalf("SameResourcesAs: %v, want an error containing %q", err, want)
 	}
 }
+
+// MaxCrossingsPerPinnedFunction bounds the jsii round trips (requests and callbacks) golive's
+// app spends on one more function pinned with a canary and a rollback alarm, construction
+// and synth together. A Go CDK app pays a relay round trip for each; see bench/README.md,
+// "jsii round trips", for where they go. Raise it only with the figure in that README.
+const MaxCrossingsPerPinnedFunction = 20
+
+// TestCrossingsPerPinnedFunction keeps the jsii round trips per pinned function within
+// MaxCrossingsPerPinnedFunction, and below the Go app on CDK's own L2s: a change that adds a
+// round trip per function, or one that grows with the stack (a check comparing every
+// function with every other), fails here rather than slowing synth unseen.
+func TestCrossingsPerPinnedFunction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the golive and Go-L2 apps")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var log bytes.Buffer
+	s, err := bench.NewSynth(ctx, root, t.TempDir(), "", &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.CountCrossings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[bench.App]bench.CrossingsRow{}
+	for _, r := range rows {
+		per[r.App] = r
+	}
+	golive, l2 := per[bench.Golive], per[bench.GoL2]
+	if golive.Pinned > MaxCrossingsPerPinnedFunction {
+		t.Errorf("golive: %.1f jsii round trips per pinned function, want at most %d; its calls for %d functions: %q",
+			golive.Pinned, MaxCrossingsPerPinnedFunction, bench.CrossingsExtra, golive.PinnedCalls)
+	}
+	if golive.Pinned >= l2.Pinned {
+		t.Errorf("golive: %.1f jsii round trips per pinned function, the Go-L2 app %.1f; want fewer", golive.Pinned, l2.Pinned)
+	}
+	// The count itself must be real: a pinned function creates at least its function,
+	// alias, deployment group and alarm.
+	if golive.Pinned < 4 || l2.Pinned < 4 {
+		t.Errorf("per pinned function: golive %.1f, Go-L2 %.1f; want at least 4 each (function, alias, group, alarm)", golive.Pinned, l2.Pinned)
+	}
+	t.Logf("per pinned function: golive %.1f, Go-L2 %.1f; per $LATEST function: golive %.1f, Go-L2 %.1f",
+		golive.Pinned, l2.Pinned, golive.Latest, l2.Latest)
+}

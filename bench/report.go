@@ -47,6 +47,7 @@ type Report struct {
 	// NodeOptions is the NODE_OPTIONS every synth of both apps ran with ("" for none).
 	NodeOptions string
 	Synth       *SynthResult
+	Crossings   []CrossingsRow
 	Publish     *PublishResult
 	Suite       *SuiteResult
 }
@@ -126,6 +127,9 @@ func (r *Report) Markdown(w io.Writer) {
 		} else {
 			p("- At %d: synth refuses: `%s`\n\n", sc.MaxPinned+1, sc.PastMaxRefusal)
 		}
+	}
+	if len(r.Crossings) > 0 {
+		CrossingsMarkdown(w, r.Crossings)
 	}
 	if pub := r.Publish; pub != nil {
 		pub.Markdown(w)

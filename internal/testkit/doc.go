@@ -11,6 +11,8 @@
 //   - synthcheck: shared checks of synthesized templates (cfn-lint, single synth).
 //   - rulecases: the inputs that config and the construct must accept or refuse alike,
 //     so a rule of internal/lambdarules cannot drift between the two.
+//   - jsiicount: counts a Go CDK app's jsii round trips from the kernel's log, for the
+//     benchmarks and the test that bounds them per pinned function.
 //   - ledger: reads docs/aws-behaviour.md; its tests keep the ledger, the fakes and
 //     scripts/aws-check.sh in step with the code.
 package testkit

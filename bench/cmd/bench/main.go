@@ -1,12 +1,14 @@
 // Command bench measures golive on this machine and writes bench/results/latest.md and
 // bench/results/synth.png: synth against a plain JavaScript CDK app, one environment's
-// synth, the size of one stack, publish against the AWS CLI loop, and the test suite.
+// synth, the size of one stack, jsii round trips per function, publish against the AWS CLI
+// loop, and the test suite.
 // It prints figures and exits 0 whatever they are; it fails only when a measurement
 // cannot be taken (a synth fails, the two apps' resources differ).
 //
 //	make bench                        everything (several minutes)
 //	make bench BENCH_FLAGS=-quick     1 pair, N = 1 and 10, no fresh-clone set-up
 //	cd bench && go run ./cmd/bench    everything, from the bench module's own directory
+//	cd bench && go run ./cmd/bench -only crossings    jsii round trips per function only (seconds)
 package main
 
 import (
@@ -37,7 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "1 pair, N = 1 and 10, 10 functions to publish, no fresh-clone set-up")
 	pairs := fs.Int("pairs", 5, "paired runs per figure")
 	ns := fs.String("n", "1,10,50", "functions per environment, comma-separated")
-	sections := fs.String("only", "synth,perenv,scale,publish,suite,setup", "sections to run, comma-separated")
+	sections := fs.String("only", "synth,perenv,scale,crossings,publish,suite,setup", "sections to run, comma-separated")
 	publishN := fs.Int("publish-functions", 50, "functions to publish")
 	out := fs.String("out", "bench/results", "directory for latest.md and synth.png")
 	readme := fs.String("readme", "bench/README.md", "file whose results:begin/end block gets the tables (not with -quick; \"\" for none)")
@@ -119,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rep := &bench.Report{Date: time.Now(), Machine: bench.Machine(), Pairs: *pairs, NodeOptions: os.Getenv("NODE_OPTIONS")}
 	fail := func(err error) int { fmt.Fprintln(stderr, "bench:", err); return 1 }
 	var s *bench.Synth
-	if want["synth"] || want["perenv"] || want["scale"] || want["publish"] || want["builds"] {
+	if want["synth"] || want["perenv"] || want["scale"] || want["crossings"] || want["publish"] || want["builds"] {
 		fmt.Fprintln(stderr, "building the golive app, an empty app and the handler (not timed)...")
 		if s, err = bench.NewSynth(ctx, root, work, *goliveApp, stderr); err != nil {
 			return fail(err)
@@ -138,6 +140,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if want["synth"] {
 		if rep.Synth, err = s.RunSynth(ctx, bench.SynthOptions{Ns: nList, Pairs: *pairs, Validation: vals,
 			PerEnv: want["perenv"], Scale: want["scale"] && len(nList) > 1}); err != nil {
+			return fail(err)
+		}
+	}
+	if want["crossings"] {
+		if rep.Crossings, err = s.CountCrossings(ctx); err != nil {
 			return fail(err)
 		}
 	}
