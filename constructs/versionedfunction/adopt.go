@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/golive-dev/golive/internal/stackoutputs"
 )
 
 // Adopt keeps the resources of a deployed stack that a VersionedFunction takes over: a
@@ -192,14 +193,14 @@ func (v *VersionedFunction) adopt(a *Adopt, ss *stackScope) {
 		override(v.DeploymentGroup, a.DeploymentGroupLogicalID)
 	}
 	if a.adoptedName() && v.DeploymentGroup != nil {
-		name := "the name CloudFormation generated"
-		if a.DeploymentGroupName != "" {
-			name = fmt.Sprintf("%q", a.DeploymentGroupName)
-		}
-		awscdk.Annotations_Of(v.Construct).AddWarningV2(jsii.String("golive:adoptedGroupName"), jsii.String(fmt.Sprintf(
-			"the deployment group keeps %s, not the function's name %q: golive's CLI looks a function's deployments up in the group named after it, "+
-				"so rollback, prune and watch do not see this group's deployments in flight; check the CodeDeploy console before running them (docs/migration.md)",
-			name, v.functionName)))
+		// golive's CLI looks a function's deployments up in the group named after it unless
+		// the stack names another: rollback, prune and watch must see a deployment in flight.
+		// The value is a Ref to the group where CloudFormation names it.
+		stack := awscdk.Stack_Of(v.Construct)
+		awscdk.NewCfnOutput(stack, jsii.String(stackoutputs.GroupOutputKey(*v.Node().Id())), &awscdk.CfnOutputProps{
+			Value:       v.DeploymentGroup.DeploymentGroupName(),
+			Description: jsii.String("Name of the CodeDeploy deployment group that releases " + v.functionName),
+		})
 	}
 	if len(a.EventSourceMappingLogicalIDs) > 0 {
 		ss.mappings().add(v, a.EventSourceMappingLogicalIDs)

@@ -2,14 +2,12 @@ package versionedfunction_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
 	"github.com/golive-dev/golive/internal/testkit/synthcheck"
@@ -46,6 +44,16 @@ func TestAdoptKeepsLogicalIDsAndNames(t *testing.T) {
 				}
 			},
 			appName: "orders", wantGroup: "orders-canary", wantApp: "orders",
+		},
+		{
+			name: "logical IDs only: the group named after the function",
+			adopt: func(queueArn string) *versionedfunction.Adopt {
+				return &versionedfunction.Adopt{
+					FunctionLogicalID: "Worker11F36D0F", AliasLogicalID: "LiveAlias9B8FFEA9", DeploymentGroupLogicalID: "DeploymentGroup6D277AF0",
+					EventSourceMappingLogicalIDs: map[string]string{queueArn: "LiveAliasSqsEventSourceordersQueueD2FC838996B384FA"},
+				}
+			},
+			wantGroup: "orders-prd-worker",
 		},
 	}
 	for _, tt := range tests {
@@ -91,23 +99,16 @@ func TestAdoptKeepsLogicalIDsAndNames(t *testing.T) {
 			if msgs := synthcheck.Errors(stack); len(msgs) > 0 {
 				t.Errorf("synth errors: %v", msgs)
 			}
-			// The CLI finds deployments in the group named after the function: said at synth.
-			if w := warnings(vf.Construct); !strings.Contains(w, `golive's CLI looks a function's deployments up in the group named after it`) {
-				t.Errorf("no warning of the adopted group name; warnings: %s", w)
+			// golive --stack finds the function's deployments in the group the stack records.
+			out, recorded := tmpl.Outputs["DeploymentGroupWorker"]
+			switch {
+			case tt.wantGroup == "orders-prd-worker" && recorded:
+				t.Errorf("output DeploymentGroupWorker %v for a group named after its function; want none", out)
+			case tt.wantGroup != "orders-prd-worker" && (!recorded || !refersTo(out["Value"], "DeploymentGroup6D277AF0")):
+				t.Errorf("output DeploymentGroupWorker = %v; want the group's name, a Ref to DeploymentGroup6D277AF0", out)
 			}
 		})
 	}
-}
-
-// warnings are the synth warnings recorded on c, joined.
-func warnings(c constructs.IConstruct) string {
-	var out []string
-	for _, m := range *c.Node().Metadata() {
-		if m.Type != nil && *m.Type == "aws:cdk:warning" {
-			out = append(out, fmt.Sprint(m.Data))
-		}
-	}
-	return strings.Join(out, "; ")
 }
 
 // refersTo reports whether v, a property value, holds a Ref to id.

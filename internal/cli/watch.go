@@ -86,7 +86,7 @@ func (s *session) reader(g *globals) (*watch.Reader, []watch.Function, error) {
 	app := s.rel.Target.Application
 	fns := make([]watch.Function, len(s.fns))
 	for i, f := range s.fns {
-		fns[i] = watch.Function{Name: f.Name, FunctionName: f.FunctionName, Alias: f.Alias}
+		fns[i] = watch.Function{Name: f.Name, FunctionName: f.FunctionName, Alias: f.Alias, Group: f.DeploymentGroup}
 	}
 	return &watch.Reader{CodeDeploy: c.Releases, Lambda: c.Lambda, Alarms: c.Alarms, Logs: c.Logs, Application: app}, fns, nil
 }

@@ -17,8 +17,8 @@ var inFlightStatuses = []cdtypes.DeploymentStatus{
 	cdtypes.DeploymentStatusBaking, cdtypes.DeploymentStatusReady,
 }
 
-// inFlight returns the ids of unfinished deployments of fn's deployment group, which is named
-// after the physical function in the application named after the stack.
+// inFlight returns the ids of unfinished deployments of fn's deployment group (named after
+// the physical function, or as the stack records an adopted one) in the target's application.
 func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error) {
 	var ids []string
 	if e.application() == "" {
@@ -26,7 +26,7 @@ func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error
 	}
 	in := &codedeploy.ListDeploymentsInput{
 		ApplicationName:     aws.String(e.application()),
-		DeploymentGroupName: aws.String(fn.FunctionName),
+		DeploymentGroupName: aws.String(fn.GroupName()),
 		IncludeOnlyStatuses: inFlightStatuses,
 	}
 	pages := codedeploy.NewListDeploymentsPaginator(e.Deploys, in)

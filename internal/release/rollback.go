@@ -357,6 +357,17 @@ func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
 	return fmt.Errorf("unknown rollback mode %q", p.Mode)
 }
 
+// groupName is the deployment group of the target's function named function (key), whose
+// physical name is functionName.
+func (e *Env) groupName(function, functionName string) string {
+	for _, f := range e.Target.Functions {
+		if f.Name == function {
+			return f.GroupName()
+		}
+	}
+	return functionName
+}
+
 // stopped reports whether deployment id of p's function is listed as Stopped, asked with a
 // short deadline of its own (see aliasMoved).
 func (e *Env) stopped(ctx context.Context, p *RollbackPlan, id string) bool {
@@ -364,7 +375,7 @@ func (e *Env) stopped(ctx context.Context, p *RollbackPlan, id string) bool {
 	defer cancel()
 	in := &codedeploy.ListDeploymentsInput{
 		ApplicationName:     aws.String(e.application()),
-		DeploymentGroupName: aws.String(p.FunctionName),
+		DeploymentGroupName: aws.String(e.groupName(p.Function, p.FunctionName)),
 		IncludeOnlyStatuses: []cdtypes.DeploymentStatus{cdtypes.DeploymentStatusStopped},
 	}
 	pages := codedeploy.NewListDeploymentsPaginator(e.Deploys, in)

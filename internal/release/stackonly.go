@@ -95,6 +95,16 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 		}
 		env.Functions = append(env.Functions, fn)
 	}
+	// A group adopted with a name other than its function's is recorded beside the function.
+	groups := map[string]string{}
+	for _, o := range st.Outputs {
+		if key := aws.ToString(o.OutputKey); strings.HasPrefix(key, stackoutputs.GroupOutputKeyPrefix) && aws.ToString(o.OutputValue) != "" {
+			groups[key] = aws.ToString(o.OutputValue)
+		}
+	}
+	for i := range env.Functions {
+		env.Functions[i].DeploymentGroup = groups[stackoutputs.GroupOutputKey(env.Functions[i].Name)]
+	}
 	if len(env.Functions) == 0 {
 		return Target{}, fmt.Errorf("stack %s has no output %s<Function> with a NAME:VERSION value: does it use the versionedfunction construct?",
 			stack, stackoutputs.OutputKeyPrefix)

@@ -100,3 +100,43 @@ func TestStackTargetReadsEveryPage(t *testing.T) {
 		t.Errorf("ListStackResources called %d times; want 2 pages", n)
 	}
 }
+
+// A deployment group adopted under a name other than its function's (Props.Adopt) is recorded
+// in the stack's DeploymentGroup<Key> output: golive --stack looks the function's deployments up
+// there, so prune and rollback see the one in flight and a function without the output keeps
+// the group of its own name.
+func TestStackTargetAdoptedGroup(t *testing.T) {
+	l, s, d := fakeaws.NewLambda(), fakeaws.NewStacks(), fakeaws.NewDeploys()
+	s.Set("orders", "LiveVersionWorker", "orders-prd-worker:3")
+	s.Set("orders", "DeploymentGroupWorker", "orders-DeploymentGroup6D277AF0-1QX2")
+	s.Set("orders", "LiveVersionCron", "orders-prd-cron:4")
+	s.Resources = map[string][]cftypes.StackResourceSummary{"orders": {
+		{ResourceType: aws.String("AWS::CodeDeploy::Application"), PhysicalResourceId: aws.String("orders-App-1A2B")},
+	}}
+	env, err := release.StackTarget(context.Background(), s, "orders", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cron, worker := env.Functions[0], env.Functions[1]
+	if worker.GroupName() != "orders-DeploymentGroup6D277AF0-1QX2" || cron.GroupName() != "orders-prd-cron" {
+		t.Fatalf("groups %q, %q; want the recorded one and the function's name", worker.GroupName(), cron.GroupName())
+	}
+	for _, fn := range []string{"orders-prd-worker", "orders-prd-cron"} {
+		l.AddFunction(fn)
+		l.Publish(fn)
+	}
+	d.Start("orders-App-1A2B", "orders-DeploymentGroup6D277AF0-1QX2", "d-1")
+	e := &release.Env{Target: env, Lambda: l, Stacks: s, Deploys: d}
+	if _, err := e.Prune(context.Background(), env.Functions, 0, false); !errors.Is(err, release.ErrInFlight) {
+		t.Errorf("prune with a deployment in flight in the adopted group: %v; want ErrInFlight", err)
+	}
+	// The deployment is the stack update's: rollback stops it, and CloudFormation rolls back.
+	s.SetStatus("orders", cftypes.StackStatusUpdateInProgress)
+	p, err := e.PlanRollback(context.Background(), worker, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Mode != release.ModeStopDeployment || len(p.Deployments) != 1 || p.Deployments[0] != "d-1" {
+		t.Errorf("rollback plan %+v; want the deployment d-1 of the adopted group stopped", p)
+	}
+}

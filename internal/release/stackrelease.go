@@ -126,13 +126,13 @@ func (e *Env) deployedRelease(ctx context.Context, fn config.Function, from, to 
 	if e.Groups == nil || e.Alarms == nil {
 		return nil, fmt.Sprintf("CodeDeploy moves %s from %s to %s; golive reads no deployment group here", AliasOf(fn), from, to), nil
 	}
-	app, group := e.Target.Application, fn.FunctionName
+	app, group := e.Target.Application, fn.GroupName()
 	g, err := e.Groups.GetDeploymentGroup(ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: aws.String(app), DeploymentGroupName: aws.String(group)})
 	if hasCode(err, "DeploymentGroupDoesNotExistException") {
 		// The construct makes no group for a function without a Deployment, whose alias
-		// CloudFormation moves at once; an adopted group may keep a name of its own, which
-		// golive does not find. Either way there is no canary golive can judge.
-		return nil, fmt.Sprintf("no CodeDeploy deployment group %s in application %s: CloudFormation moves %s from %s to %s at once if the function has no Deployment (a group of another name, kept by Adopt, is not read)",
+		// CloudFormation moves at once (an adopted group of another name is found by the
+		// stack's DeploymentGroup<Key> output): there is no canary golive can judge.
+		return nil, fmt.Sprintf("no CodeDeploy deployment group %s in application %s: CloudFormation moves %s from %s to %s at once if the function has no Deployment",
 			group, app, AliasOf(fn), from, to), nil
 	}
 	if err != nil {

@@ -45,6 +45,17 @@ func AliasOutputKey(name string) string {
 // AliasOutputKeyPrefix starts every AliasOutputKey.
 const AliasOutputKeyPrefix = "LiveAlias"
 
+// GroupOutputKey is the stack output that names the CodeDeploy deployment group of the
+// function with key name when the group is not named after the function (a group adopted
+// with its name, or with the one CloudFormation generated), e.g. "DeploymentGroupOrderApi":
+// its value is the group's name. A function without one has its group named after it.
+func GroupOutputKey(name string) string {
+	return GroupOutputKeyPrefix + strings.TrimPrefix(OutputKey(name), OutputKeyPrefix)
+}
+
+// GroupOutputKeyPrefix starts every GroupOutputKey.
+const GroupOutputKeyPrefix = "DeploymentGroup"
+
 // OutputValue is the value of a function's output: NAME:VERSION, a qualified function
 // name (version "$LATEST" when LIVE follows it). The CLI reads the version to find drift
 // and the name to refuse a rename, which would leave the versions behind.

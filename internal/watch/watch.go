@@ -67,10 +67,14 @@ type LogsAPI interface {
 type Function struct {
 	// Name is the function's key in config.json (or its construct id with --stack).
 	Name string
-	// FunctionName is the physical Lambda name, also the deployment group's name.
+	// FunctionName is the physical Lambda name, also the deployment group's name unless
+	// Group says otherwise.
 	FunctionName string
 	// Alias is the name of the alias its deployments shift; "" is LIVE.
 	Alias string
+	// Group is the deployment group's name when it is not FunctionName (a group adopted with
+	// its own name); "" otherwise.
+	Group string
 }
 
 func (f Function) alias() string {
@@ -78,6 +82,14 @@ func (f Function) alias() string {
 		return resourcenames.DefaultAlias
 	}
 	return f.Alias
+}
+
+// group is the name of f's deployment group.
+func (f Function) group() string {
+	if f.Group != "" {
+		return f.Group
+	}
+	return f.FunctionName
 }
 
 // Reader reads the releases of one environment.
@@ -192,7 +204,7 @@ func (r *Reader) list(ctx context.Context, fn Function, statuses []cdtypes.Deplo
 		return nil, nil
 	}
 	in := &codedeploy.ListDeploymentsInput{
-		ApplicationName: aws.String(r.Application), DeploymentGroupName: aws.String(fn.FunctionName), IncludeOnlyStatuses: statuses,
+		ApplicationName: aws.String(r.Application), DeploymentGroupName: aws.String(fn.group()), IncludeOnlyStatuses: statuses,
 	}
 	var ids []string
 	for {
