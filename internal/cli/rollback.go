@@ -75,7 +75,7 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 	defer o.warn(g, plan, s.raw != nil)
 	if s.raw == nil {
 		// --stack: no config.json to keep in step; the app's code holds the version.
-		if err := s.rel.Rollback(ctx, plan); err != nil {
+		if err := s.rel.Rollback(ctx, plan, release.RollbackOptions{}); err != nil {
 			return g.awsFailure(err)
 		}
 		if err := g.render(plan); err != nil {
@@ -97,18 +97,16 @@ func (o *rollbackOptions) run(ctx context.Context, g *globals) error {
 	if _, err := s.layout.Apply(s.raw, plan.Pin); err != nil {
 		return failure{err: fmt.Errorf("config %s: %w", s.path, err)}
 	}
-	if err := s.rel.Rollback(ctx, plan); err != nil {
+	write := func(ctx context.Context, pin pinfile.Pin) error { return s.layout.Write(ctx, s.path, s.raw, pin) }
+	if err := s.rel.Rollback(ctx, plan, release.RollbackOptions{WritePin: write}); err != nil {
 		return g.awsFailure(err)
 	}
-	// LIVE has moved: config must follow even if an interrupt arrived meanwhile.
-	werr := s.layout.Write(context.WithoutCancel(ctx), s.path, s.raw, plan.Pin)
-	plan.ConfigUpdated = werr == nil
 	if err := g.render(plan); err != nil {
 		return failure{err: err}
 	}
-	if werr != nil {
+	if plan.PinError != nil {
 		return failure{err: fmt.Errorf("%s was rolled back to %s but %w; set envs.%s.lambda_functions.%s to %s by hand before the next deploy",
-			plan.Alias, plan.To, werr, s.rel.Target.Name, plan.Function, describePin(plan.Config))}
+			plan.Alias, plan.To, plan.PinError, s.rel.Target.Name, plan.Function, describePin(plan.Config))}
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func TestAliasNameFromConfig(t *testing.T) {
 	if plan.Alias != "live" || plan.From != "3" || plan.To != "2" {
 		t.Fatalf("plan %+v; want live from 3 to 2", plan)
 	}
-	if err := f.env.Rollback(ctx, plan); err != nil {
+	if err := f.env.Rollback(ctx, plan, release.RollbackOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := aws.ToString(fn.Aliases["live"].FunctionVersion); got != "2" {

@@ -49,8 +49,10 @@ type RollbackPlan struct {
 	Warning string `json:"warning,omitempty"`
 	// Config is what config.json records afterwards.
 	Config ConfigPin `json:"config"`
-	// ConfigUpdated is set by the CLI once config.json was written.
+	// ConfigUpdated says RollbackOptions.WritePin recorded Pin (in config.json or a pins file).
 	ConfigUpdated bool `json:"config_updated"`
+	// PinError is why WritePin did not record Pin, though the rollback happened.
+	PinError error `json:"-"`
 
 	// Pin is the config edit that goes with the rollback.
 	Pin            pinfile.Pin `json:"-"`
@@ -292,9 +294,32 @@ func (e *Env) siblings(ctx context.Context, fn config.Function, st stack) []Sibl
 	return sib
 }
 
+// RollbackOptions are what Rollback does besides AWS.
+type RollbackOptions struct {
+	// WritePin, when set, records the plan's Pin (in config.json, or a pins file) once the
+	// rollback happened; the plan then says whether it did (ConfigUpdated) and PinError why
+	// not.
+	WritePin func(ctx context.Context, pin pinfile.Pin) error
+}
+
 // Rollback carries out a plan: it stops the deployments, or moves the alias (guarded by the
-// RevisionId read in the plan, clearing any weighted split).
-func (e *Env) Rollback(ctx context.Context, p *RollbackPlan) error {
+// RevisionId read in the plan, clearing any weighted split), then records the plan's pin
+// through o.WritePin. A failure to record it is the plan's PinError, not Rollback's error:
+// the rollback itself happened and is reported.
+func (e *Env) Rollback(ctx context.Context, p *RollbackPlan, o RollbackOptions) error {
+	if err := e.rollback(ctx, p); err != nil {
+		return err
+	}
+	if o.WritePin != nil {
+		// The alias has moved (or the deployment stopped): the pin must follow even if an
+		// interrupt arrived meanwhile, or config.json would name the version rolled back from.
+		p.PinError = o.WritePin(context.WithoutCancel(ctx), p.Pin)
+		p.ConfigUpdated = p.PinError == nil
+	}
+	return nil
+}
+
+func (e *Env) rollback(ctx context.Context, p *RollbackPlan) error {
 	switch p.Mode {
 	case ModeStopDeployment:
 		for _, id := range p.Deployments {

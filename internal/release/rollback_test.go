@@ -98,7 +98,7 @@ func TestRollbackAfterDeployment(t *testing.T) {
 			if plan.Mode != release.ModeAlias || plan.To != tt.want || plan.Pin != wantPin || plan.From == "" {
 				t.Fatalf("plan = %+v; want alias mode to %s with pin %+v", plan, tt.want, wantPin)
 			}
-			if err := f.env.Rollback(context.Background(), plan); err != nil {
+			if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			a := f.lambda.Function(name).Aliases["LIVE"]
@@ -114,6 +114,80 @@ func TestRollbackAfterDeployment(t *testing.T) {
 
 // Someone moves the alias between golive reading and updating it: the RevisionId guard
 // refuses, and the alias stays where that person put it.
+// TestRollbackWritesItsPin: release records the rollback's pin itself, through the writer
+// the CLI gives, once the alias has moved, with a context an interrupt cannot cancel, and its
+// plan says whether the pin was recorded; a rollback that moved nothing writes nothing.
+func TestRollbackWritesItsPin(t *testing.T) {
+	const name = "p-prd-worker"
+	type call struct {
+		pin      pinfile.Pin
+		canceled bool
+	}
+	tests := []struct {
+		name      string
+		moved     bool // the alias moves; else someone moved it meanwhile, and the guard refuses
+		writeErr  error
+		wantWrite bool
+	}{
+		{"written", true, nil, true},
+		{"write fails", true, errors.New("config.json changed since it was read"), true},
+		{"nothing moved", false, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
+			fn := f.published(name, 3)
+			fn.SetAlias("LIVE", "3", nil)
+			plan, err := f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.moved {
+				fn.SetAlias("LIVE", "1", nil)
+			}
+			var calls []call
+			ctx, cancel := context.WithCancel(context.Background())
+			write := func(ctx context.Context, pin pinfile.Pin) error {
+				calls = append(calls, call{pin, ctx.Err() != nil})
+				return tt.writeErr
+			}
+			// An interrupt right after the alias moved: the pin is still written.
+			f.env.Lambda = cancelAfterUpdate{f.lambda, cancel}
+			err = f.env.Rollback(ctx, plan, release.RollbackOptions{WritePin: write})
+			switch {
+			case tt.moved && err != nil:
+				t.Fatalf("Rollback: %v", err)
+			case !tt.moved && err == nil:
+				t.Fatal("Rollback of an alias moved meanwhile: nil; want ErrChanged")
+			}
+			if !tt.wantWrite {
+				if len(calls) != 0 || plan.ConfigUpdated {
+					t.Errorf("wrote %v, ConfigUpdated %v; want nothing written", calls, plan.ConfigUpdated)
+				}
+				return
+			}
+			if len(calls) != 1 || calls[0].pin != plan.Pin || calls[0].canceled {
+				t.Fatalf("writes %+v; want the plan's pin %+v once, with a live context", calls, plan.Pin)
+			}
+			if plan.ConfigUpdated != (tt.writeErr == nil) || !errors.Is(plan.PinError, tt.writeErr) {
+				t.Errorf("ConfigUpdated %v, PinError %v; want %v, %v", plan.ConfigUpdated, plan.PinError, tt.writeErr == nil, tt.writeErr)
+			}
+		})
+	}
+}
+
+// cancelAfterUpdate cancels the command's context once UpdateAlias answered, as an interrupt
+// arriving then would.
+type cancelAfterUpdate struct {
+	release.LambdaAPI
+	cancel func()
+}
+
+func (c cancelAfterUpdate) UpdateAlias(ctx context.Context, in *lambda.UpdateAliasInput, opts ...func(*lambda.Options)) (*lambda.UpdateAliasOutput, error) {
+	defer c.cancel()
+	return c.LambdaAPI.UpdateAlias(ctx, in, opts...)
+}
+
 func TestRollbackAliasGuard(t *testing.T) {
 	const name = "p-prd-worker"
 	f := newFixture(t, `"worker": {"live_version": "3"}`, "worker")
@@ -124,7 +198,7 @@ func TestRollbackAliasGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	fn.SetAlias("LIVE", "1", nil) // meanwhile
-	err = f.env.Rollback(context.Background(), plan)
+	err = f.env.Rollback(context.Background(), plan, release.RollbackOptions{})
 	if !errors.Is(err, release.ErrChanged) || !strings.Contains(err.Error(), "nothing changed, rerun rollback") {
 		t.Fatalf("error = %v; want ErrChanged", err)
 	}
@@ -154,7 +228,7 @@ func TestRollbackDeploymentInFlight(t *testing.T) {
 		if plan.Mode != release.ModeStopDeployment || plan.From != "3" || plan.To != "2" || plan.Pin != wantPin {
 			t.Fatalf("plan = %+v", plan)
 		}
-		if err := f.env.Rollback(context.Background(), plan); err != nil {
+		if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if auto, ok := f.deploys.Stopped["d-ABC"]; !ok || !auto {
@@ -174,7 +248,7 @@ func TestRollbackDeploymentInFlight(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.env.Deploys = lostStop{f.deploys}
-		if err := f.env.Rollback(context.Background(), plan); err != nil {
+		if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); err != nil {
 			t.Fatalf("rollback with its answer lost: %v; want done", err)
 		}
 		// A deployment nobody stopped that completed meanwhile is still an error.
@@ -184,7 +258,7 @@ func TestRollbackDeploymentInFlight(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.deploys.InFlight["p-prd/"+name] = nil
-		if err := f.env.Rollback(context.Background(), plan); err == nil || !strings.Contains(err.Error(), "stop deployment d-ABC") {
+		if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); err == nil || !strings.Contains(err.Error(), "stop deployment d-ABC") {
 			t.Errorf("rollback of a deployment that completed: %v; want the stop's error", err)
 		}
 	})
@@ -247,7 +321,7 @@ func TestRollbackLostAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.env.Lambda = lostAnswer{f.lambda}
-	if err := f.env.Rollback(context.Background(), plan); err != nil {
+	if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); err != nil {
 		t.Fatalf("rollback with its answer lost: %v; want done", err)
 	}
 	if v := f.lambda.Function(name).Aliases["LIVE"].FunctionVersion; aws.ToString(v) != "2" {
@@ -260,7 +334,7 @@ func TestRollbackLostAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.lambda.Function(name).SetAlias("LIVE", "3", nil)
-	if err := f.env.Rollback(context.Background(), plan); !errors.Is(err, release.ErrChanged) {
+	if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); !errors.Is(err, release.ErrChanged) {
 		t.Errorf("rollback after someone moved LIVE: %v; want ErrChanged", err)
 	}
 	if v := f.lambda.Function(name).Aliases["LIVE"].FunctionVersion; aws.ToString(v) != "3" {
@@ -304,7 +378,7 @@ func TestRollbackNeverStopsARollback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.env.Rollback(context.Background(), plan); err != nil {
+		if err := f.env.Rollback(context.Background(), plan, release.RollbackOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.env.PlanRollback(context.Background(), f.fn(t, "worker"), "")

@@ -60,7 +60,7 @@ func TestStackRollbackRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Rollback(ctx, plan); err != nil {
+	if err := e.Rollback(ctx, plan, release.RollbackOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if a := f.Aliases["LIVE"]; aws.ToString(a.FunctionVersion) != "3" || aws.ToString(a.Description) != "golive: rolled back from version 4" {
