@@ -88,20 +88,6 @@ type Function struct {
 	// ProvisionedConcurrency on the LIVE alias; 0 means none. Only when pinned.
 	ProvisionedConcurrency int
 	Deployment             Deployment
-	// DeploymentGroup is the name of the function's CodeDeploy deployment group when it is
-	// not FunctionName: a group the construct adopted with its name, which the stack records
-	// in its DeploymentGroup<Key> output (golive --stack reads it). "" for the groups golive
-	// names, after their function.
-	DeploymentGroup string
-}
-
-// GroupName is the name of the function's CodeDeploy deployment group: DeploymentGroup, or
-// the function's name, after which golive names each group.
-func (f Function) GroupName() string {
-	if f.DeploymentGroup != "" {
-		return f.DeploymentGroup
-	}
-	return f.FunctionName
 }
 
 // Pinned reports whether LIVE is pinned to a published version.

@@ -269,7 +269,7 @@ type session struct {
 	// --pins file, in layout), nil raw when there is none.
 	raw    []byte
 	layout pinfile.Layout
-	fns    []config.Function
+	fns    []release.Function
 	rel    *release.Env
 	path   string
 	// clients are the AWS clients the session was opened with.
@@ -296,14 +296,14 @@ func (g *globals) open(ctx context.Context, t target) (*session, error) {
 	}
 	s := &session{raw: raw, layout: pinfile.Config, path: g.configPath}
 	if len(t.functions) == 0 {
-		s.fns = env.Functions
+		s.fns = release.FunctionsOf(env.Functions)
 	}
 	for _, n := range t.functions {
 		fn, err := env.Function(n)
 		if err != nil {
 			return nil, failure{err: fmt.Errorf("config %s: env %s: %w", g.configPath, env.Name, err)}
 		}
-		s.fns = append(s.fns, *fn)
+		s.fns = append(s.fns, release.FunctionOf(*fn))
 	}
 	region := g.region
 	if region == "" {
@@ -381,7 +381,7 @@ func (g *globals) openStack(ctx context.Context, t target) (*session, error) {
 		s.fns = s.rel.Target.Functions
 	}
 	for _, n := range t.functions {
-		i := slices.IndexFunc(s.rel.Target.Functions, func(f config.Function) bool { return f.Name == n || f.FunctionName == n })
+		i := slices.IndexFunc(s.rel.Target.Functions, func(f release.Function) bool { return f.Name == n || f.FunctionName == n })
 		if i < 0 {
 			var names []string
 			for _, f := range s.rel.Target.Functions {
@@ -453,7 +453,7 @@ func (s *session) readPins(ctx context.Context, path string) error {
 		if err != nil {
 			continue
 		}
-		fn.LiveVersion, fn.Rollout = p.LiveVersion, config.Rollout(p.Rollout)
+		fn.LiveVersion, fn.Rollout = p.LiveVersion, release.Rollout(p.Rollout)
 		if p.RolledBack != "" {
 			fn.RolledBack = p.RolledBack
 		}

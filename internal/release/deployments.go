@@ -7,8 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // inFlightStatuses are the CodeDeploy statuses of a deployment that has not finished.
@@ -19,7 +17,7 @@ var inFlightStatuses = []cdtypes.DeploymentStatus{
 
 // inFlight returns the ids of unfinished deployments of fn's deployment group (named after
 // the physical function, or as the stack records an adopted one) in the target's application.
-func (e *Env) inFlight(ctx context.Context, fn config.Function) ([]string, error) {
+func (e *Env) inFlight(ctx context.Context, fn Function) ([]string, error) {
 	var ids []string
 	if e.application() == "" {
 		return nil, nil // a stack without CodeDeploy

@@ -54,7 +54,7 @@ func newFixture(t *testing.T, prdFunctions string, names ...string) *fixture {
 	return f
 }
 
-func (f *fixture) fn(t *testing.T, name string) config.Function {
+func (f *fixture) fn(t *testing.T, name string) release.Function {
 	t.Helper()
 	for _, fn := range f.env.Target.Functions {
 		if fn.Name == name {
@@ -62,17 +62,17 @@ func (f *fixture) fn(t *testing.T, name string) config.Function {
 		}
 	}
 	t.Fatalf("no function %s", name)
-	return config.Function{}
+	return release.Function{}
 }
 
 // deployed records the version the stack last deployed for fn, as the service stacks
 // write it: NAME:VERSION.
-func (f *fixture) deployed(fn config.Function, version string) {
+func (f *fixture) deployed(fn release.Function, version string) {
 	f.deployedAs(fn, fn.FunctionName, version)
 }
 
 // deployedAs records that the stack last deployed fn under name.
-func (f *fixture) deployedAs(fn config.Function, name, version string) {
+func (f *fixture) deployedAs(fn release.Function, name, version string) {
 	f.stacks.Set("p-prd", fn.OutputKey(), name+":"+version)
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/plan"
 )
@@ -93,7 +92,7 @@ func (r *PlanReport) FunctionErrors() []error {
 
 // Plan says, for each function, how its next deploy moves LIVE and, for a canary, the
 // timeline and whether the new version can meet the evidence rule (min_invocations).
-func (e *Env) Plan(ctx context.Context, fns []config.Function) (*PlanReport, error) {
+func (e *Env) Plan(ctx context.Context, fns []Function) (*PlanReport, error) {
 	st, err := e.Status(ctx, fns)
 	if err != nil {
 		return nil, err
@@ -131,7 +130,7 @@ func (e *Env) trafficWindow() time.Duration {
 // planFunction plans fn's next deploy; history is read for every function that exists when
 // all is set (plan shows it), else only for a canary (verify). hooks holds, with --stack,
 // the stack's hook settings.
-func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionStatus, now time.Time, all bool, hooks *stackHooks) FunctionPlan {
+func (e *Env) planFunction(ctx context.Context, fn Function, s FunctionStatus, now time.Time, all bool, hooks *stackHooks) FunctionPlan {
 	p := FunctionPlan{Function: fn.Name, FunctionName: fn.FunctionName, Alias: AliasOf(fn), To: orLatest(fn.LiveVersion), Release: "none"}
 	if s.StackDeployed != nil {
 		p.From = *s.StackDeployed
@@ -183,7 +182,7 @@ func (e *Env) planFunction(ctx context.Context, fn config.Function, s FunctionSt
 // release is what fn's next deploy runs through CodeDeploy; nil with why empty is a move
 // without CodeDeploy, and why says why nothing is planned. With --stack it is read from
 // the deployed stack (deployedRelease), else from config.json.
-func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus, hooks *stackHooks) (*plan.Release, string, error) {
+func (e *Env) release(ctx context.Context, fn Function, s FunctionStatus, hooks *stackHooks) (*plan.Release, string, error) {
 	to := orLatest(fn.LiveVersion)
 	switch {
 	case !s.exists:
@@ -196,7 +195,7 @@ func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus,
 			why += " (the stack's own pin; give the next pins with --pins to plan their release)"
 		}
 		return nil, why, nil
-	case !fn.UsesCodeDeploy() || fn.Rollout == config.RolloutDirect:
+	case !fn.UsesCodeDeploy() || fn.Rollout == RolloutDirect:
 		return nil, "", nil
 	case *s.StackDeployed == Latest:
 		return nil, "a canary from $LATEST cannot run (verify says why)", nil
@@ -204,16 +203,11 @@ func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus,
 		return e.deployedRelease(ctx, fn, *s.StackDeployed, to, hooks)
 	}
 	d := fn.Deployment
-	r := &plan.Release{
-		MinInvocations: d.Alarms.MinInvocations,
-		Alarm:          d.Alarms.ErrorRatePercent != nil || d.Alarms.P99DurationMs != nil,
-		PreHook:        d.PreTrafficHook != "",
-		PostHook:       d.PostTrafficHook != "",
-	}
+	r := &plan.Release{MinInvocations: d.MinInvocations, Alarm: d.Alarm, PreHook: d.PreHook, PostHook: d.PostHook}
 	switch {
-	case d.Type == config.DeploymentCustom && d.Custom != nil && d.Custom.Linear:
+	case d.Custom != nil && d.Custom.Linear:
 		r.Shift = plan.Linear(d.Custom.Percent, d.Custom.IntervalMinutes)
-	case d.Type == config.DeploymentCustom && d.Custom != nil:
+	case d.Custom != nil:
 		r.Shift = plan.Canary(d.Custom.Percent, d.Custom.IntervalMinutes)
 	default:
 		shift, ok := plan.Predefined(d.Type)
@@ -222,17 +216,13 @@ func (e *Env) release(ctx context.Context, fn config.Function, s FunctionStatus,
 		}
 		r.Shift = shift
 	}
-	if d.Smoke != nil {
-		r.Smoke = time.Duration(d.Smoke.TimeoutS) * time.Second
-	}
-	if d.Bake != nil {
-		r.BakeMinutes = d.Bake.Minutes
-	}
+	r.Smoke = time.Duration(d.SmokeTimeoutS) * time.Second
+	r.BakeMinutes = d.BakeMinutes
 	return r, "", nil
 }
 
 // history reads the alias's Invocations (namespace AWS/Lambda, dimensions FunctionName and
-// Resource NAME:LIVE: the alias's own requests, whichever version served them; Lambda
+// Resource NAME:ALIAS: the alias's own requests, whichever version served them; Lambda
 // Developer Guide, "Using CloudWatch metrics with Lambda", dimensions): the window in
 // quarter hours, for when the history starts and the last day's chart, and the hours a
 // release of total minutes starting at now would run in, a cycle (week or day) back and
@@ -338,7 +328,7 @@ func (e *Env) invocations(ctx context.Context, name, aliasName string, from, to 
 // releaseProblems are verify's findings of plan: for each function whose next deploy runs a
 // canary, whether the verdict can judge it (min_invocations) and whether it fits AWS's
 // limits. Without a metrics client (a caller that gives none) there is nothing to read.
-func (e *Env) releaseProblems(ctx context.Context, fns []config.Function, st *StatusReport) []Problem {
+func (e *Env) releaseProblems(ctx context.Context, fns []Function, st *StatusReport) []Problem {
 	if e.Metrics == nil {
 		return nil
 	}

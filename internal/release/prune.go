@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // PruneReport is the result of prune, also written as JSON (docs/commands.md, "JSON output").
@@ -72,7 +70,7 @@ func (r *PruneReport) FunctionErrors() []error {
 // function, when it is the stack's last deployed version, or when it is among the keep highest
 // numbers or the keep most recently published (numbers are not always in publish order: moto
 // reuses them). It refuses to start while a CodeDeploy deployment of any of them is in flight.
-func (e *Env) Prune(ctx context.Context, fns []config.Function, keep int, dryRun bool) (*PruneReport, error) {
+func (e *Env) Prune(ctx context.Context, fns []Function, keep int, dryRun bool) (*PruneReport, error) {
 	if keep < 0 {
 		return nil, fmt.Errorf("--keep %d: want 0 or more", keep)
 	}
@@ -161,7 +159,7 @@ func (e *Env) listAliases(ctx context.Context, name string) ([]types.AliasConfig
 }
 
 // referenced maps each version that must stay to its reasons.
-func (e *Env) referenced(fn config.Function, st stack, aliases []types.AliasConfiguration, vs []types.FunctionConfiguration, keep int) map[string][]string {
+func (e *Env) referenced(fn Function, st stack, aliases []types.AliasConfiguration, vs []types.FunctionConfiguration, keep int) map[string][]string {
 	kept := map[string][]string{}
 	add := func(v, why string) {
 		if _, ok := versionNumber(v); ok {

@@ -92,7 +92,7 @@ func TestPruneKeepsOtherEnvPins(t *testing.T) {
 		lf.Publish("shared-worker")
 	}
 	e := &release.Env{Target: release.ConfigTarget(cfg, env), Lambda: lf, Stacks: fakeaws.NewStacks(), Deploys: fakeaws.NewDeploys()}
-	rep, err := e.Prune(context.Background(), env.Functions, 1, false)
+	rep, err := e.Prune(context.Background(), release.FunctionsOf(env.Functions), 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/pinfile"
 )
 
@@ -146,7 +145,7 @@ func (r *PublishReport) FunctionErrors() []error {
 
 // Publish publishes $LATEST of each function as an immutable version, in parallel. A failure
 // of one function does not stop the others; see PublishReport.Failed.
-func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptions) (*PublishReport, error) {
+func (e *Env) Publish(ctx context.Context, fns []Function, o PublishOptions) (*PublishReport, error) {
 	var st stack
 	if o.Pin {
 		var err error
@@ -203,7 +202,7 @@ func (e *Env) Publish(ctx context.Context, fns []config.Function, o PublishOptio
 // publish makes three calls when nothing waits: GetFunctionConfiguration, ListVersionsByFunction
 // (one page up to 50 versions) and PublishVersion; plus Invoke with a smoke payload and GetAlias
 // for a new version under --pin.
-func (e *Env) publish(ctx context.Context, fn config.Function, o PublishOptions, st stack, r *PublishResult) error {
+func (e *Env) publish(ctx context.Context, fn Function, o PublishOptions, st stack, r *PublishResult) error {
 	log := e.log().With("function", fn.Name)
 	latest, err := e.readLatest(ctx, fn.FunctionName)
 	if err != nil {
@@ -337,7 +336,7 @@ func (e *Env) findPublished(ctx context.Context, name string, latest *lambda.Get
 // AppSpec" when the alias was moved outside the stack (aws/serverless-application-model#291).
 // In both cases the next deploy must move the alias directly; otherwise a "direct" left over
 // from a first pin or a rollback is cleared so the release goes through the canary.
-func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *PublishResult) error {
+func (e *Env) planPin(ctx context.Context, fn Function, st stack, r *PublishResult) error {
 	alias := AliasOf(fn)
 	a, err := e.getAlias(ctx, fn.FunctionName, alias)
 	if err != nil {
@@ -345,7 +344,7 @@ func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *Publ
 	}
 	deployed := st.deployed(fn)
 	pin := &pinfile.Pin{Env: e.Target.Name, Function: fn.Name, Version: r.Version, Rollout: pinfile.RolloutDirect}
-	res := &PinResult{LiveVersion: r.Version, Rollout: string(config.RolloutDirect)}
+	res := &PinResult{LiveVersion: r.Version, Rollout: string(RolloutDirect)}
 	switch {
 	case a == nil:
 		res.Reason = "first pin: no " + alias + " alias yet"
@@ -358,7 +357,7 @@ func (e *Env) planPin(ctx context.Context, fn config.Function, st stack, r *Publ
 	default:
 		pin.Rollout, res.Rollout = pinfile.RolloutDefault, ""
 		res.Reason = fmt.Sprintf("the next deploy shifts %s from %s to %s", alias, a.Version, r.Version)
-		if fn.Deployment.Type != config.DeploymentNone {
+		if fn.Deployment != nil {
 			res.Reason += " through CodeDeploy"
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/pinfile"
 	"github.com/golive-dev/golive/internal/release"
 	"github.com/golive-dev/golive/internal/testkit/fakeaws"
@@ -123,7 +122,7 @@ func TestPublish(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, "", "worker")
 			tt.setup(f)
-			rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{Smoke: tt.smoke})
+			rep, err := f.env.Publish(context.Background(), []release.Function{f.fn(t, "worker")}, release.PublishOptions{Smoke: tt.smoke})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,21 +158,21 @@ func TestPublishPin(t *testing.T) {
 	tests := []struct {
 		name      string
 		config    string // prd's worker settings
-		setup     func(f *fixture, fn config.Function)
+		setup     func(f *fixture, fn release.Function)
 		wantPin   *pinfile.Pin
 		reasonHas string
 	}{
 		{
 			name:      "first pin without an alias",
 			config:    `"worker": {"live_version": null}`,
-			setup:     func(f *fixture, _ config.Function) { f.published(name, 1).UpdateCode() },
+			setup:     func(f *fixture, _ release.Function) { f.published(name, 1).UpdateCode() },
 			wantPin:   &pinfile.Pin{Env: "prd", Function: "worker", Version: "2", Rollout: pinfile.RolloutDirect},
 			reasonHas: "no LIVE alias yet",
 		},
 		{
 			name:   "first pin from $LATEST",
 			config: `"worker": {"live_version": null}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				lf := f.published(name, 1)
 				lf.UpdateCode()
 				lf.SetAlias("LIVE", "$LATEST", nil)
@@ -185,7 +184,7 @@ func TestPublishPin(t *testing.T) {
 		{
 			name:   "alias where the stack put it: canary, leftover direct cleared",
 			config: `"worker": {"live_version": "1", "rollout": "direct"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				lf := f.published(name, 1)
 				lf.UpdateCode()
 				lf.SetAlias("LIVE", "1", nil)
@@ -197,7 +196,7 @@ func TestPublishPin(t *testing.T) {
 		{
 			name:   "alias moved outside the stack (a rollback not yet deployed) keeps direct",
 			config: `"worker": {"live_version": "1", "rollout": "direct"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				lf := f.published(name, 2)
 				lf.UpdateCode()
 				lf.SetAlias("LIVE", "1", nil)
@@ -210,7 +209,7 @@ func TestPublishPin(t *testing.T) {
 			// An earlier run published 2 and failed (or was interrupted) before pinning it.
 			name:   "unchanged version newer than the pin is pinned: the rerun converges",
 			config: `"worker": {"live_version": "1"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				f.published(name, 2).SetAlias("LIVE", "1", nil)
 				f.deployed(fn, "1")
 			},
@@ -220,7 +219,7 @@ func TestPublishPin(t *testing.T) {
 		{
 			name:   "the version rollback moved LIVE away from is never pinned again",
 			config: `"worker": {"live_version": "1", "rollout": "direct", "rolled_back": "2"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				f.published(name, 2).SetAlias("LIVE", "1", nil)
 				f.deployed(fn, "2")
 			},
@@ -228,7 +227,7 @@ func TestPublishPin(t *testing.T) {
 		{
 			name:   "a new version after a rollback is pinned, clearing rolled_back",
 			config: `"worker": {"live_version": "1", "rollout": "direct", "rolled_back": "2"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				lf := f.published(name, 2)
 				lf.UpdateCode()
 				lf.SetAlias("LIVE", "1", nil)
@@ -240,7 +239,7 @@ func TestPublishPin(t *testing.T) {
 		{
 			name:   "the pinned version unchanged: nothing to pin",
 			config: `"worker": {"live_version": "2"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				f.published(name, 2).SetAlias("LIVE", "2", nil)
 				f.deployed(fn, "2")
 			},
@@ -248,7 +247,7 @@ func TestPublishPin(t *testing.T) {
 		{
 			name:   "an unchanged version older than the pin is not pinned",
 			config: `"worker": {"live_version": "3"}`,
-			setup: func(f *fixture, fn config.Function) {
+			setup: func(f *fixture, fn release.Function) {
 				f.published(name, 2).SetAlias("LIVE", "2", nil)
 				f.deployed(fn, "2")
 			},
@@ -259,7 +258,7 @@ func TestPublishPin(t *testing.T) {
 			f := newFixture(t, tt.config, "worker")
 			fn := f.fn(t, "worker")
 			tt.setup(f, fn)
-			rep, err := f.env.Publish(context.Background(), []config.Function{fn}, release.PublishOptions{Pin: true})
+			rep, err := f.env.Publish(context.Background(), []release.Function{fn}, release.PublishOptions{Pin: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +330,7 @@ func TestPublishWaitShowsProgress(t *testing.T) {
 	var logs syncBuffer
 	f.env.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	f.env.ProgressEvery = 20 * time.Millisecond
-	rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{})
+	rep, err := f.env.Publish(context.Background(), []release.Function{f.fn(t, "worker")}, release.PublishOptions{})
 	if err != nil || len(rep.FunctionErrors()) > 0 {
 		t.Fatalf("%v %+v", err, rep)
 	}
@@ -363,7 +362,7 @@ func TestPublishStorageFull(t *testing.T) {
 	f := newFixture(t, `"worker": {"live_version": "1"}`, "worker")
 	f.published("p-prd-worker", 1).UpdateCode()
 	f.lambda.StorageLimit = 1500
-	rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{})
+	rep, err := f.env.Publish(context.Background(), []release.Function{f.fn(t, "worker")}, release.PublishOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +408,7 @@ func TestPublishWaitsUntilActive(t *testing.T) {
 			reads := 0
 			f.env.Lambda = countReads{f.env.Lambda, "2", &reads}
 
-			rep, err := f.env.Publish(context.Background(), []config.Function{f.fn(t, "worker")}, release.PublishOptions{Pin: true})
+			rep, err := f.env.Publish(context.Background(), []release.Function{f.fn(t, "worker")}, release.PublishOptions{Pin: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,14 +17,13 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/resourcenames"
 	"golang.org/x/sync/errgroup"
 )
 
 // AliasOf is the name of fn's alias, the one clients and event sources invoke: config's
 // alias, or with --stack the stack's LiveAlias output, else LIVE.
-func AliasOf(fn config.Function) string {
+func AliasOf(fn Function) string {
 	if fn.Alias == "" {
 		return resourcenames.DefaultAlias
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/pinfile"
 )
 
@@ -78,7 +77,7 @@ func CheckRollbackTarget(to string) error {
 }
 
 // PlanRollback decides how to return fn's LIVE alias to version to ("" = the previous one).
-func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (*RollbackPlan, error) {
+func (e *Env) PlanRollback(ctx context.Context, fn Function, to string) (*RollbackPlan, error) {
 	if err := CheckRollbackTarget(to); err != nil {
 		return nil, err
 	}
@@ -154,7 +153,7 @@ func (e *Env) PlanRollback(ctx context.Context, fn config.Function, to string) (
 	}
 	p.Pin = pinfile.Pin{Env: e.Target.Name, Function: fn.Name, Version: p.To, Rollout: pinfile.RolloutDirect, ClearAdditional: true,
 		RolledBack: rolledBack(p.From, p.To)}
-	p.Config = ConfigPin{LiveVersion: p.To, Rollout: string(config.RolloutDirect), Additional: map[string]float64{}, RolledBack: p.Pin.RolledBack}
+	p.Config = ConfigPin{LiveVersion: p.To, Rollout: string(RolloutDirect), Additional: map[string]float64{}, RolledBack: p.Pin.RolledBack}
 	return p, nil
 }
 
@@ -185,7 +184,7 @@ func isRollback(c cdtypes.DeploymentCreator) bool {
 
 // readDeployments reads each unfinished deployment of fn and sorts them into those a rollback
 // may stop and CodeDeploy's own rollbacks, which it never stops.
-func (e *Env) readDeployments(ctx context.Context, fn config.Function, ids []string) (stop []string, rollbacks []deployment, err error) {
+func (e *Env) readDeployments(ctx context.Context, fn Function, ids []string) (stop []string, rollbacks []deployment, err error) {
 	for _, id := range ids {
 		out, err := e.Deploys.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
 		if err != nil {
@@ -211,7 +210,7 @@ func (e *Env) readDeployments(ctx context.Context, fn config.Function, ids []str
 // the stack recorded before this deploy, and config is set back to it. Stopping it fails the
 // stack update, which CloudFormation then rolls back as a whole: only a deployment of an
 // update in progress is stopped, and the plan names the other functions that update moves.
-func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids []string, p *RollbackPlan) (*RollbackPlan, error) {
+func (e *Env) planStop(ctx context.Context, fn Function, to string, ids []string, p *RollbackPlan) (*RollbackPlan, error) {
 	st, err := e.readStack(ctx)
 	if err != nil {
 		return nil, err
@@ -256,8 +255,8 @@ func (e *Env) planStop(ctx context.Context, fn config.Function, to string, ids [
 // a deployment in flight, and those whose config pin differs from what the stack recorded
 // (the update being deployed moves them). CloudFormation rolls the whole update back, so
 // stopping one function's deployment returns them too.
-func (e *Env) siblings(ctx context.Context, fn config.Function, st stack) []Sibling {
-	var others []config.Function
+func (e *Env) siblings(ctx context.Context, fn Function, st stack) []Sibling {
+	var others []Function
 	for _, f := range e.Target.Functions {
 		if f.Name != fn.Name {
 			others = append(others, f)

@@ -7,8 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // Without config.json (--stack), a rollback is recorded on the LIVE alias itself, in its
@@ -42,7 +40,7 @@ func ParseRollbackRecord(description, live string) string {
 
 // ReadRollbackRecords sets RolledBack on each function of a stack without config.json from
 // its LIVE alias's description (GetAlias). A function without the alias has no record.
-func (e *Env) ReadRollbackRecords(ctx context.Context, fns []config.Function) error {
+func (e *Env) ReadRollbackRecords(ctx context.Context, fns []Function) error {
 	for i := range fns {
 		fn := &fns[i]
 		out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(fn.FunctionName), Name: aws.String(AliasOf(*fn))})

@@ -5,8 +5,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // routingProblems refuses an alias that would route to two versions whose execution role or
@@ -18,7 +16,7 @@ import (
 // weighted steps), and additional_versions beside the pin. Both versions' settings come from
 // ListVersionsByFunction, which returns "the version-specific configuration of each" (its SDK
 // doc comment): no call of its own.
-func routingProblems(fn config.Function, s FunctionStatus, canary, moves bool, deployed string) []string {
+func routingProblems(fn Function, s FunctionStatus, canary, moves bool, deployed string) []string {
 	var p []string
 	if canary && moves && deployed != Latest && fn.Pinned() {
 		alias := AliasOf(fn)

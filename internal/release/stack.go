@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // StackName is the environment's CloudFormation stack.
@@ -31,13 +29,13 @@ type stack struct {
 
 // deployed returns the version the stack last deployed for fn ("7" or "$LATEST"), or "" when
 // unknown (no stack yet, or a stack from before the function existed).
-func (s stack) deployed(fn config.Function) string {
+func (s stack) deployed(fn Function) string {
 	_, version := splitOutput(s.outputs[fn.OutputKey()])
 	return version
 }
 
 // deployedAs returns the function name the stack last deployed for fn, or "" when unknown.
-func (s stack) deployedAs(fn config.Function) string {
+func (s stack) deployedAs(fn Function) string {
 	name, _ := splitOutput(s.outputs[fn.OutputKey()])
 	return name
 }

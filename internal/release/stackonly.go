@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 	"github.com/golive-dev/golive/internal/stackoutputs"
@@ -85,12 +84,13 @@ func StackTarget(ctx context.Context, api StackAPI, stack, region string) (Targe
 		if !strings.HasPrefix(key, stackoutputs.OutputKeyPrefix) || !ok || id == "" || stackoutputs.OutputKey(id) != key {
 			continue
 		}
-		fn := config.Function{Name: id, FunctionName: name, Alias: AliasOf(config.Function{Alias: aliases[id]}), Deployment: config.Deployment{Type: config.DeploymentNone}}
+		fn := Function{Name: id, FunctionName: name, Alias: AliasOf(Function{Alias: aliases[id]})}
 		if _, pinned := versionNumber(version); pinned {
 			fn.LiveVersion = version
-			fn.Rollout = config.RolloutDirect
+			fn.Rollout = RolloutDirect
 			if env.Application != "" {
-				fn.Deployment.Type, fn.Rollout = "", config.RolloutCanary
+				// How it shifts is in the stack, which plan reads (stackrelease.go).
+				fn.Deployment, fn.Rollout = &Deployment{}, RolloutCanary
 			}
 		}
 		env.Functions = append(env.Functions, fn)

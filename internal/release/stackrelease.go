@@ -14,7 +14,6 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/plan"
 	"github.com/golive-dev/golive/internal/resourcenames"
@@ -122,7 +121,7 @@ func (e *Env) readHooks(ctx context.Context) (map[string]hooksettings.HookTarget
 
 // deployedRelease is what fn's next deploy runs through CodeDeploy, read from the stack
 // deployed with version from (see above); why says why nothing is planned.
-func (e *Env) deployedRelease(ctx context.Context, fn config.Function, from, to string, hooks *stackHooks) (*plan.Release, string, error) {
+func (e *Env) deployedRelease(ctx context.Context, fn Function, from, to string, hooks *stackHooks) (*plan.Release, string, error) {
 	if e.Groups == nil || e.Alarms == nil {
 		return nil, fmt.Sprintf("CodeDeploy moves %s from %s to %s; golive reads no deployment group here", AliasOf(fn), from, to), nil
 	}

@@ -7,7 +7,6 @@ import (
 
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/release"
 )
 
@@ -39,7 +38,7 @@ func TestStackStatusGates(t *testing.T) {
 			f.deployed(f.fn(t, "worker"), "2")
 			f.stacks.SetStatus("p-prd", tt.status)
 			ctx := context.Background()
-			fns := []config.Function{f.fn(t, "worker")}
+			fns := []release.Function{f.fn(t, "worker")}
 
 			st, err := f.env.Status(ctx, fns)
 			if err != nil || st.StackStatus != string(tt.status) || !strings.Contains(st.StackNote, tt.say) || (tt.say == "") != (st.StackNote == "") {

@@ -11,8 +11,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // StatusReport is the result of status, also written as JSON (docs/commands.md, "JSON output").
@@ -81,7 +79,7 @@ type AliasState struct {
 }
 
 // Status reads config, stack, alias and versions of each function and lists the drift.
-func (e *Env) Status(ctx context.Context, fns []config.Function) (*StatusReport, error) {
+func (e *Env) Status(ctx context.Context, fns []Function) (*StatusReport, error) {
 	st, err := e.readStack(ctx)
 	if err != nil {
 		return nil, err
@@ -113,7 +111,7 @@ func (r *StatusReport) FunctionErrors() []error {
 	return errs
 }
 
-func (e *Env) status(ctx context.Context, fn config.Function, st stack) FunctionStatus {
+func (e *Env) status(ctx context.Context, fn Function, st stack) FunctionStatus {
 	s := FunctionStatus{
 		Function:     fn.Name,
 		FunctionName: fn.FunctionName,
@@ -181,7 +179,7 @@ func (e *Env) status(ctx context.Context, fn config.Function, st stack) Function
 }
 
 // drift compares config, stack and alias in the user's words.
-func drift(fn config.Function, s FunctionStatus, stackFound bool) []string {
+func drift(fn Function, s FunctionStatus, stackFound bool) []string {
 	var d []string
 	pin := orLatest(fn.LiveVersion)
 	switch {
@@ -226,7 +224,7 @@ type Problem struct {
 
 // Verify is the pre-deploy gate: it lists every reason the next deploy of the environment
 // would fail or do something else than config.json says.
-func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport, error) {
+func (e *Env) Verify(ctx context.Context, fns []Function) (*VerifyReport, error) {
 	st, err := e.Status(ctx, fns)
 	if err != nil {
 		return nil, err
@@ -268,7 +266,7 @@ func (e *Env) Verify(ctx context.Context, fns []config.Function) (*VerifyReport,
 	return rep, nil
 }
 
-func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
+func problems(fn Function, s FunctionStatus, allowRename bool) []string {
 	if s.Error != "" {
 		return []string{s.Error}
 	}
@@ -302,7 +300,7 @@ func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 		p = append(p, fmt.Sprintf("CodeDeploy deployment %s is still in flight: wait for it, or golive rollback", strings.Join(s.Deployments, ", ")))
 		return p
 	}
-	direct := fn.Rollout == config.RolloutDirect
+	direct := fn.Rollout == RolloutDirect
 	canary := fn.UsesCodeDeploy() && !direct
 	deployed := ""
 	if s.StackDeployed != nil {
@@ -331,11 +329,11 @@ func problems(fn config.Function, s FunctionStatus, allowRename bool) []string {
 // routes to two versions ("Configuring provisioned concurrency for a function", Lambda
 // Developer Guide): change it in a deploy of its own, before or after the release. Only a
 // canary that moves LIVE is checked, so this costs a call only then.
-func (e *Env) provisionedProblem(ctx context.Context, fn config.Function, s FunctionStatus) (string, error) {
+func (e *Env) provisionedProblem(ctx context.Context, fn Function, s FunctionStatus) (string, error) {
 	if s.Error != "" || !s.exists || s.Alias == nil || s.StackDeployed == nil || len(s.Deployments) > 0 {
 		return "", nil
 	}
-	canary := fn.UsesCodeDeploy() && fn.Rollout != config.RolloutDirect
+	canary := fn.UsesCodeDeploy() && fn.Rollout != RolloutDirect
 	if !canary || *s.StackDeployed == orLatest(fn.LiveVersion) {
 		return "", nil
 	}

@@ -26,7 +26,7 @@ type Target struct {
 	// reads each deployment group's smoke and bake settings.
 	HookFunctions []string
 	// Functions are the environment's functions with their pins.
-	Functions []config.Function
+	Functions []Function
 	// OtherPins are the versions other environments pin, which prune keeps: several
 	// environments may share a function.
 	OtherPins []OtherPin
@@ -46,7 +46,7 @@ func ConfigTarget(cfg *config.Config, env *config.Env) Target {
 	t := Target{
 		Name: env.Name, Account: env.Account, Region: env.Region,
 		Stack: cfg.StackName(env.Name), Application: cfg.CodeDeployApplication(env.Name),
-		Functions: env.Functions,
+		Functions: FunctionsOf(env.Functions),
 	}
 	for _, o := range cfg.Envs {
 		if o.Name == env.Name {

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/golive-dev/golive/config"
+	"github.com/golive-dev/golive/internal/release"
 )
 
 func TestVerify(t *testing.T) {
@@ -344,7 +344,7 @@ func TestVerifyRoutingNeedsSameRoleAndDeadLetter(t *testing.T) {
 					fn.Published[i].DeadLetterConfig = &types.DeadLetterConfig{TargetArn: aws.String(v.dlq)}
 				}
 			}
-			rep, err := f.env.Verify(context.Background(), []config.Function{f.fn(t, "worker")})
+			rep, err := f.env.Verify(context.Background(), []release.Function{f.fn(t, "worker")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -366,7 +366,7 @@ func TestStatusReadsEveryPageOfVersions(t *testing.T) {
 	f := newFixture(t, `"worker": {"live_version": "7"}`, "worker")
 	f.published("p-prd-worker", 120).SetAlias("LIVE", "7", nil)
 	f.deployed(f.fn(t, "worker"), "7")
-	st, err := f.env.Status(context.Background(), []config.Function{f.fn(t, "worker")})
+	st, err := f.env.Status(context.Background(), []release.Function{f.fn(t, "worker")})
 	if err != nil {
 		t.Fatal(err)
 	}

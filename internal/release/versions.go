@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-
-	"github.com/golive-dev/golive/config"
 )
 
 // listVersions returns fn's published versions (not $LATEST) ordered by number. Numbers may
@@ -118,7 +116,7 @@ func weightsString(w map[string]float64) string {
 }
 
 // configWeights is fn's additional_versions as an alias routing map.
-func configWeights(fn config.Function) map[string]float64 {
+func configWeights(fn Function) map[string]float64 {
 	if fn.Additional == nil {
 		return nil
 	}
