@@ -117,6 +117,18 @@ func TestStackFollowsConfigEnvironment(t *testing.T) {
 	}
 }
 
+// TestStackPassesTheAlias: config.json's alias reaches the construct: the alias is named
+// after it, the rollback alarm too, and the stack records it for golive --stack.
+func TestStackPassesTheAlias(t *testing.T) {
+	cfg := parse(t, `{"project": "shop", "lambda_functions": {"worker": {"entry": "functions/worker", "alias": "live",
+		"deployment": {"alarms": {"error_rate_percent": 1}}}},
+		"envs": {"prd": {"account": "333333333333", "region": "us-east-1", "lambda_functions": {"worker": {"live_version": "7"}}}}}`)
+	_, tpl := synth(t, cfg, "prd")
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Alias"), map[string]any{"Name": "live", "FunctionVersion": "7"})
+	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{"AlarmName": "shop-prd-worker-live-v7-rollback"})
+	tpl.HasOutput(jsii.String("LiveAliasWorker"), map[string]any{"Value": "live"})
+}
+
 func TestDeploymentTypes(t *testing.T) {
 	tests := []struct {
 		typ  string // JSON of deployment.type
