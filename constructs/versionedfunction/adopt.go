@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/internal/stackoutputs"
@@ -44,6 +45,14 @@ type Adopt struct {
 	// at synth among the stack's mappings that invoke this alias; an ARN that none of them
 	// reads from is a synth error. Default: none - the logical IDs CDK gives them.
 	EventSourceMappingLogicalIDs map[string]string
+	// LogGroupLogicalID is the logical ID of the function's log group in the deployed
+	// template, e.g. "WorkerLogGroup67ABCFFE", where CDK declares one for the function (the
+	// @aws-cdk/aws-lambda:useCdkManagedLogGroup feature flag, on in apps made by cdk init):
+	// it is named after the function (/aws/lambda/NAME), so one under a new logical ID fails
+	// to create beside the deployed one and the deploy rolls back. The function's own
+	// "LogGroup" child keeps it; with FunctionOptions.LogGroup the log group is yours to keep.
+	// Default: "" - golive's logical ID.
+	LogGroupLogicalID string
 	// DeploymentGroupLogicalID is the CodeDeploy deployment group's logical ID in the
 	// deployed template, e.g. "DeploymentGroup6D277AF0" (CDK) or
 	// "WorkerFunctionDeploymentGroup" (SAM): the group, and the history of its
@@ -97,6 +106,7 @@ func validateAdopt(p *Props) []string {
 	}
 	checkID("FunctionLogicalID", a.FunctionLogicalID)
 	checkID("AliasLogicalID", a.AliasLogicalID)
+	checkID("LogGroupLogicalID", a.LogGroupLogicalID)
 	checkID("DeploymentGroupLogicalID", a.DeploymentGroupLogicalID)
 	for _, arn := range slices.Sorted(maps.Keys(a.EventSourceMappingLogicalIDs)) {
 		field := fmt.Sprintf("EventSourceMappingLogicalIDs[%s]", showARN(arn))
@@ -189,6 +199,19 @@ func (v *VersionedFunction) adopt(a *Adopt, ss *stackScope) {
 	}
 	override(v.Function, a.FunctionLogicalID)
 	override(v.Alias, a.AliasLogicalID)
+	if id := a.LogGroupLogicalID; id != "" {
+		// CDK declares the managed log group as the function's child "LogGroup".
+		var cfn awslogs.CfnLogGroup
+		if lg := v.Function.Node().TryFindChild(jsii.String("LogGroup")); lg != nil {
+			cfn, _ = lg.Node().DefaultChild().(awslogs.CfnLogGroup)
+		}
+		if cfn == nil {
+			reportError(v.Construct, fmt.Sprintf("Adopt.LogGroupLogicalID: %q, but CDK declares no log group for the function (the @aws-cdk/aws-lambda:useCdkManagedLogGroup feature flag is off, "+
+				"or FunctionOptions.LogGroup names one of your own); remove the field, or keep your log group's logical ID where you declare it", id))
+		} else {
+			cfn.OverrideLogicalId(jsii.String(id))
+		}
+	}
 	if v.DeploymentGroup != nil {
 		override(v.DeploymentGroup, a.DeploymentGroupLogicalID)
 	}

@@ -149,6 +149,13 @@ func TestAdoptRefusals(t *testing.T) {
 		{"one logical id twice", func(s awscdk.Stack) {
 			versionedfunction.New(s, "Fn", onLatest(&versionedfunction.Adopt{FunctionLogicalID: "Worker", AliasLogicalID: "Worker"}))
 		}, `Adopt.AliasLogicalID: got "Worker", already Adopt.FunctionLogicalID; want the logical ID of another resource`},
+		{"log group logical id with a dash", func(s awscdk.Stack) {
+			versionedfunction.New(s, "Fn", onLatest(&versionedfunction.Adopt{LogGroupLogicalID: "Logs-1"}))
+		}, `Adopt.LogGroupLogicalID: got "Logs-1"; want a CloudFormation logical ID`},
+		{"log group logical id without a log group CDK declares", func(s awscdk.Stack) {
+			// No useCdkManagedLogGroup feature flag in this app: the function has no LogGroup.
+			versionedfunction.New(s, "Fn", onLatest(&versionedfunction.Adopt{LogGroupLogicalID: "WorkerLogGroup67ABCFFE"}))
+		}, `Test/Fn: Adopt.LogGroupLogicalID: "WorkerLogGroup67ABCFFE", but CDK declares no log group for the function (the @aws-cdk/aws-lambda:useCdkManagedLogGroup feature flag is off`},
 		{"group logical id with a space", func(s awscdk.Stack) {
 			versionedfunction.New(s, "Fn", pinned(&versionedfunction.Adopt{DeploymentGroupLogicalID: "Deployment Group"}))
 		}, `Adopt.DeploymentGroupLogicalID: got "Deployment Group"; want a CloudFormation logical ID`},

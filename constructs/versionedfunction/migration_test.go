@@ -119,9 +119,15 @@ func findingsOf(fs []templatecheck.Finding) []finding {
 	return out
 }
 
+// TestAdoptFromCDK takes over an app made by cdk init: its feature flags give the function a
+// log group of its own (@aws-cdk/aws-lambda:useCdkManagedLogGroup), named after it.
 func TestAdoptFromCDK(t *testing.T) {
+	ctx, err := synthcheck.Context("../../stacks/testdata/cdk-init.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	read := func(retain bool) *templatecheck.Template {
-		app := awscdk.NewApp(nil)
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 		stack := awscdk.NewStack(app, jsii.String("orders"), nil)
 		cdkBefore(stack, retain)
 		return checked(t, app, stack)
@@ -130,7 +136,7 @@ func TestAdoptFromCDK(t *testing.T) {
 	// The IDs a user reads in the deployed template (cdk.out of the before app).
 	ids := map[string]string{}
 	for _, typ := range []string{templatecheck.TypeFunction, templatecheck.TypeAlias, templatecheck.TypeVersion, templatecheck.TypeMapping,
-		templatecheck.TypeDeploymentGroup, templatecheck.TypeApplication} {
+		templatecheck.TypeDeploymentGroup, templatecheck.TypeApplication, templatecheck.TypeLogGroup} {
 		ids[typ] = onlyID(t, before, typ)
 	}
 	if got := before.Resources[ids[templatecheck.TypeVersion]].DeletionPolicy; got != "Retain" {
@@ -144,28 +150,29 @@ func TestAdoptFromCDK(t *testing.T) {
 	}
 
 	out := t.TempDir()
-	after := func(adopt bool) *templatecheck.Template {
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
-		name := "naive"
-		if adopt {
-			name = "adopted"
-		}
+	// name is the stack's construct id (its template file); logGroup keeps the log group's ID.
+	after := func(name string, adopt, logGroup bool) *templatecheck.Template {
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(out)})
 		stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{StackName: jsii.String("orders")})
 		queue := awssqs.NewQueue(stack, jsii.String("Queue"), nil)
 		if !adopt {
 			afterApp(stack, queue, nil, nil)
 			return checked(t, app, stack)
 		}
-		afterApp(stack, queue, &versionedfunction.Adopt{
+		a := &versionedfunction.Adopt{
 			FunctionLogicalID:            ids[templatecheck.TypeFunction],
 			AliasLogicalID:               ids[templatecheck.TypeAlias],
 			EventSourceMappingLogicalIDs: map[string]string{*queue.QueueArn(): ids[templatecheck.TypeMapping]},
 			DeploymentGroupLogicalID:     ids[templatecheck.TypeDeploymentGroup],
 			GeneratedDeploymentGroupName: true,
-		}, &versionedfunction.SharedProps{ApplicationLogicalID: ids[templatecheck.TypeApplication]})
+		}
+		if logGroup {
+			a.LogGroupLogicalID = ids[templatecheck.TypeLogGroup]
+		}
+		afterApp(stack, queue, a, &versionedfunction.SharedProps{ApplicationLogicalID: ids[templatecheck.TypeApplication]})
 		return checked(t, app, stack)
 	}
-	adopted := after(true)
+	adopted := after("adopted", true, true)
 
 	t.Run("step 1: retaining the version", func(t *testing.T) {
 		// The old app's own deploy of RETAIN: the version keeps its logical ID, so nothing is
@@ -193,8 +200,15 @@ func TestAdoptFromCDK(t *testing.T) {
 			t.Errorf("findings %v, want %v", got, want)
 		}
 	})
+	t.Run("adopted without the log group's logical ID", func(t *testing.T) {
+		// The function's log group is named after it: a second one fails to create.
+		got := findingsOf(templatecheck.Compare(before, after("nologgroup", true, false)))
+		if want := []finding{{ids[templatecheck.TypeLogGroup], templatecheck.TypeLogGroup}}; !slices.Equal(got, want) {
+			t.Errorf("findings %v, want %v", got, want)
+		}
+	})
 	t.Run("naive switch", func(t *testing.T) {
-		got := templatecheck.Compare(naiveBefore, after(false))
+		got := templatecheck.Compare(naiveBefore, after("naive", false, false))
 		t.Logf("golive verify --app on the naive switch:\n%s", lines(got))
 		var want []finding
 		for _, typ := range []string{templatecheck.TypeFunction, templatecheck.TypeAlias, templatecheck.TypeVersion, templatecheck.TypeMapping,
@@ -218,7 +232,7 @@ func TestAdoptFromCDK(t *testing.T) {
 			}
 		}
 	})
-	synthcheck.LintDir(t, out, 2, cfnLintAllowed)
+	synthcheck.LintDir(t, out, 3, cfnLintAllowed)
 }
 
 // TestAdoptFromSAM takes over testdata/sam/before.json, the SAM transform's output for

@@ -16,7 +16,7 @@ import (
 // to that list fails here rather than slipping past verify.
 func TestReplacingPropertiesAreTheRegistrySchemas(t *testing.T) {
 	types := []string{templatecheck.TypeFunction, templatecheck.TypeAlias, templatecheck.TypeVersion, templatecheck.TypeMapping,
-		templatecheck.TypePermission, templatecheck.TypeApplication, templatecheck.TypeDeploymentGroup}
+		templatecheck.TypePermission, templatecheck.TypeApplication, templatecheck.TypeDeploymentGroup, templatecheck.TypeLogGroup}
 	script := `
 import json, sys
 from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER as m

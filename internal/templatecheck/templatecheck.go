@@ -2,7 +2,8 @@
 // deployed, and names every change that would drop traffic or lose Lambda versions: a
 // function or the alias replaced or deleted, a version deleted without Retain, a CodeDeploy
 // application or deployment group deleted or replaced, an event source mapping or permission
-// of an alias replaced. It is pure (two templates in, findings out): the CLI fetches the
+// of an alias replaced; and a log group whose name a new logical ID takes, which fails the
+// deploy. It is pure (two templates in, findings out): the CLI fetches the
 // deployed template (CloudFormation GetTemplate) and checks the pins it reports with Lambda.
 //
 // What CloudFormation replaces is the resource reference's "Update requires: Replacement",
@@ -33,6 +34,7 @@ const (
 	TypePermission      = "AWS::Lambda::Permission"
 	TypeApplication     = "AWS::CodeDeploy::Application"
 	TypeDeploymentGroup = "AWS::CodeDeploy::DeploymentGroup"
+	TypeLogGroup        = "AWS::Logs::LogGroup"
 )
 
 // replacingProperties are, per type, the properties whose change makes CloudFormation replace
@@ -54,6 +56,8 @@ var replacingProperties = map[string][]string{
 	TypeApplication: {"ApplicationName", "ComputePlatform"},
 	// AWS::CodeDeploy::DeploymentGroup: ApplicationName, DeploymentGroupName.
 	TypeDeploymentGroup: {"DeploymentGroupName", "ApplicationName"},
+	// AWS::Logs::LogGroup: LogGroupName.
+	TypeLogGroup: {"LogGroupName"},
 }
 
 // ReplacingProperties returns the properties of typ whose change replaces the resource.
@@ -123,6 +127,8 @@ func Compare(deployed, next *Template) []Finding {
 			reason = codeDeployChange(deployed, next, id, old, nr, kept)
 		case TypeMapping, TypePermission:
 			reason = aliasTriggerChange(deployed, next, id, old, nr, kept)
+		case TypeLogGroup:
+			reason = logGroupChange(deployed, next, old, kept)
 		}
 		if reason != "" {
 			out = append(out, Finding{LogicalID: id, Type: old.Type, Reason: reason})
@@ -202,6 +208,22 @@ func codeDeployChange(deployed, next *Template, id string, old, nr Resource, kep
 		return ""
 	}
 	return fmt.Sprintf("deleted from the template: the CodeDeploy %s and its deployment history go", what)
+}
+
+// logGroupChange refuses a log group of the same name under a new logical ID: CloudFormation
+// creates the new one first, and a log group name is unique in an account and Region, so the
+// deploy fails. A function's log group is named after it (/aws/lambda/NAME), so a function
+// kept under its logical ID whose log group is not fails there. Other changes lose no traffic.
+func logGroupChange(deployed, next *Template, old Resource, kept bool) string {
+	name, ok := old.Properties["LogGroupName"]
+	if kept || !ok {
+		return ""
+	}
+	if other := sameTypeNew(deployed, next, old.Type, func(r Resource) bool { return reflect.DeepEqual(r.Properties["LogGroupName"], name) }); other != "" {
+		return fmt.Sprintf("replaced by %s, a new logical ID for the same LogGroupName %s: CloudFormation creates %s first, which fails because the name is taken (keep the logical ID)",
+			other, show(name), other)
+	}
+	return ""
 }
 
 // aliasTriggerChange refuses the replacement of a mapping or permission whose FunctionName

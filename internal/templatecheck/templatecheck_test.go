@@ -17,7 +17,8 @@ const base = `{"Resources": {
   "Group": {"Type": "AWS::CodeDeploy::DeploymentGroup", "Properties": {"ApplicationName": {"Ref": "App"}, "DeploymentGroupName": "worker"}},
   "Sqs": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Ref": "Live"}, "EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]}, "BatchSize": 10}},
   "Api": {"Type": "AWS::Lambda::Permission", "Properties": {"FunctionName": {"Ref": "Live"}, "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com"}},
-  "Queue": {"Type": "AWS::SQS::Queue"}
+  "Queue": {"Type": "AWS::SQS::Queue"},
+  "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Join": ["", ["/aws/lambda/", {"Ref": "Fn"}]]}}, "DeletionPolicy": "Retain"}
 }}`
 
 // edit returns base with edits applied: "ID": resource JSON replaces (or adds) a resource,
@@ -172,6 +173,21 @@ func TestCompare(t *testing.T) {
 				"Sqs": `{"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Ref": "Live"}, "EventSourceArn": "arn:aws:sqs:us-east-1:111111111111:other"}}`,
 			},
 			want: []string{`Sqs (AWS::Lambda::EventSourceMapping): EventSourceArn of alias "LIVE" changes from {"Fn::GetAtt":["Queue","Arn"]} to "arn:aws:sqs:us-east-1:111111111111:other"`},
+		},
+		{
+			name: "log group of the same name under a new logical id",
+			edits: map[string]string{
+				"Logs":  "",
+				"Logs2": `{"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Join": ["", ["/aws/lambda/", {"Ref": "Fn"}]]}}}`,
+			},
+			want: []string{`Logs (AWS::Logs::LogGroup): replaced by Logs2, a new logical ID for the same LogGroupName {"Fn::Join":["",["/aws/lambda/",{"Ref":"Fn"}]]}: CloudFormation creates Logs2 first, which fails because the name is taken`},
+		},
+		{
+			name: "log group of another name, or changed in place, passes",
+			edits: map[string]string{
+				"Logs":  `{"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/aws/lambda/app-prd-worker", "RetentionInDays": 7}}`,
+				"Other": `{"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/app/other"}}`,
+			},
 		},
 		{
 			name:  "mapping and permission deleted pass",
