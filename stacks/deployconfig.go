@@ -18,7 +18,9 @@ type deploymentConfigs struct {
 	byKey map[string]awscodedeploy.ILambdaDeploymentConfig
 }
 
-func (d *deploymentConfigs) get(dep config.Deployment) awscodedeploy.ILambdaDeploymentConfig {
+// get is the config of dep; an error for a custom type without its shift, which config.Load
+// refuses (a Config built by hand may hold one).
+func (d *deploymentConfigs) get(dep config.Deployment) (awscodedeploy.ILambdaDeploymentConfig, error) {
 	key := dep.Type
 	if c := dep.Custom; dep.Type == config.DeploymentCustom && c != nil {
 		kind := "Canary"
@@ -28,7 +30,7 @@ func (d *deploymentConfigs) get(dep config.Deployment) awscodedeploy.ILambdaDepl
 		key = fmt.Sprintf("%s%dPercent%dMinutes", kind, c.Percent, c.IntervalMinutes)
 	}
 	if cfg, ok := d.byKey[key]; ok {
-		return cfg
+		return cfg, nil
 	}
 	if d.byKey == nil {
 		d.byKey = map[string]awscodedeploy.ILambdaDeploymentConfig{}
@@ -38,18 +40,16 @@ func (d *deploymentConfigs) get(dep config.Deployment) awscodedeploy.ILambdaDepl
 		// config's one list of predefined types names the CodeDeploy config; CDK's
 		// LambdaDeploymentConfig_* constants are the same references to it.
 		cfg = awscodedeploy.LambdaDeploymentConfig_FromLambdaDeploymentConfigName(d.scope, jsii.String("Deployment"+key), jsii.String(name))
+	} else if dep.Custom == nil {
+		return nil, fmt.Errorf("deployment.type: got %q without deployment.custom; want a predefined type or %q with deployment.custom", dep.Type, config.DeploymentCustom)
 	} else {
 		cfg = customConfig(d.scope, key, dep.Custom)
 	}
 	d.byKey[key] = cfg
-	return cfg
+	return cfg, nil
 }
 
 func customConfig(scope constructs.Construct, id string, c *config.CustomShift) awscodedeploy.ILambdaDeploymentConfig {
-	if c == nil {
-		// config validation guarantees Custom for any type that is not predefined.
-		panic(fmt.Sprintf("deployment type %q is neither predefined nor custom", id))
-	}
 	interval := awscdk.Duration_Minutes(jsii.Number(float64(c.IntervalMinutes)))
 	var routing awscodedeploy.TrafficRouting
 	if c.Linear {

@@ -2,7 +2,9 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -30,6 +32,8 @@ type PipelineStack struct {
 	Pipeline pipelines.CodePipeline
 	// Stages by env name, in deployment order.
 	Stages map[string]*PipelineStage
+
+	errors []string
 }
 
 // PipelineStage is one env's stage: the service stack that `cdk deploy -c env=E` deploys,
@@ -76,17 +80,25 @@ func CheckPipeline(cfg *config.Config) error {
 // the environment where a function is pinned), and `golive publish`
 // after the last env, whose output is kept as the step's artifact (a pipeline cannot
 // push a --pin back to git).
+//
+// A config CheckPipeline refuses is a synth error, not a panic: each problem is a CDK error
+// annotation on the stack, which `cdk synth` and `cdk deploy` print with its path before
+// failing, and which Errors returns; the stack then declares nothing.
 func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStackProps) *PipelineStack {
 	cfg, p := props.Config, props.Config.Pipeline
-	if err := CheckPipeline(cfg); err != nil {
-		panic(err)
-	}
 	sp := props.StackProps
 	if sp.Env == nil {
 		sp.Env = &awscdk.Environment{Account: jsii.String(p.Account), Region: jsii.String(p.Region)}
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
 	s := &PipelineStack{Stack: stack, Stages: map[string]*PipelineStage{}}
+	if err := CheckPipeline(cfg); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			awscdk.Annotations_Of(stack).AddError(jsii.String(line))
+			s.errors = append(s.errors, *stack.Node().Path()+": "+line)
+		}
+		return s
+	}
 
 	source := pipelines.CodePipelineSource_Connection(jsii.String(p.Repository), jsii.String(p.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(p.ConnectionArn)})
@@ -147,6 +159,16 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		s.Stages[name] = ps
 	}
 	return s
+}
+
+// Errors are the synth errors of the pipeline stack and of its stages' service stacks so
+// far, each "PATH: MESSAGE": what an app checks before synthesizing.
+func (s *PipelineStack) Errors() []string {
+	out := slices.Clone(s.errors)
+	for _, name := range slices.Sorted(maps.Keys(s.Stages)) {
+		out = append(out, s.Stages[name].Service.Errors()...)
+	}
+	return out
 }
 
 func pinned(env *config.Env) bool {

@@ -41,19 +41,23 @@ type ServiceStack struct {
 	CLIRole awsiam.Role
 	// Hooks are the shipped smoke and bake hooks; nil without CodeDeploy.
 	Hooks *versionedfunction.Hooks
+
+	errors []string
 }
 
 // NewServiceStack declares the stack of props.Env. Its account and region come from the
 // config; every function's construct declares a stack output (key Function.OutputKey())
 // holding the function name and LIVE version this deploy records, which the CLI reads to
 // detect drift and renames and to plan rollbacks.
-// It panics with a clear message when the stack exceeds CloudFormation's limits; call
-// CheckLimits first to report a config that is past them whatever the flags as an error.
+//
+// What it cannot declare is a synth error, not a panic: a CDK error annotation, which `cdk
+// synth` and `cdk deploy` print with its construct path before failing, and which Errors
+// returns. A config past CloudFormation's limits declares an empty stack with the error
+// (call CheckLimits first to report it as an error of its own); a function its construct
+// refuses is left out (versionedfunction.New) and the others declared.
 func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) *ServiceStack {
 	env := props.Env
-	if err := CheckLimits(props.Config, env); err != nil {
-		panic(err)
-	}
+	limits := CheckLimits(props.Config, env)
 	sp := props.StackProps
 	if sp.Env == nil {
 		sp.Env = &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)}
@@ -63,6 +67,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
 	s := &ServiceStack{Stack: stack, Functions: make(map[string]*versionedfunction.VersionedFunction, len(env.Functions))}
+	if limits != nil {
+		s.refuse(limits)
+		return s
+	}
 
 	if props.Config.Pipeline != nil {
 		s.CLIRole = newCLIRole(stack, props.Config, env)
@@ -89,7 +97,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		vp := functionProps(props.Root, fn, dur)
 		vp.DisableDashboard = !env.Dashboard
 		if fn.UsesCodeDeploy() {
-			vp.Deployment = deployment(fn, deploy.get(fn.Deployment), dur)
+			cfg, err := deploy.get(fn.Deployment)
+			if err != nil {
+				s.refuse(fmt.Errorf("envs.%s.lambda_functions.%s.%w", env.Name, fn.Name, err))
+				continue
+			}
+			vp.Deployment = deployment(fn, cfg, dur)
 			vp.Deployment.NotificationTopics = topics
 		}
 		// The config key is the construct id, so the construct's stack output is
@@ -104,9 +117,23 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	// under useCdkManagedLogGroup). Counted from the tree, the refusal comes at the real
 	// limit, before anything is synthesized.
 	if err := checkCounts(env.Name, Count(stack), len(env.Functions)); err != nil {
-		panic(err)
+		s.refuse(err)
 	}
 	return s
+}
+
+// refuse reports each line of err as a synth error of the stack.
+func (s *ServiceStack) refuse(err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		awscdk.Annotations_Of(s.Stack).AddError(jsii.String(line))
+		s.errors = append(s.errors, *s.Node().Path()+": "+line)
+	}
+}
+
+// Errors are the synth errors of the stack and of its functions so far, each
+// "PATH: MESSAGE" (versionedfunction.Errors): what an app checks before synthesizing.
+func (s *ServiceStack) Errors() []string {
+	return append(slices.Clone(s.errors), versionedfunction.Errors(s.Stack)...)
 }
 
 // durations hands out one Duration per value of a stack: each is a jsii round trip to

@@ -391,15 +391,17 @@ func TestLimitsAtTheRealLimit(t *testing.T) {
 				t.Fatalf("CheckLimits: %v; want the config within the floor", err)
 			}
 			app := newAppWithFlags(t, tt.flags, "")
-			var s *stacks.ServiceStack
-			err := synthcheck.Panic(func() {
-				s = stacks.NewServiceStack(app, "p-prd", &stacks.ServiceStackProps{Config: cfg, Env: env(t, cfg, "prd"), Root: root})
-			})
+			s := stacks.NewServiceStack(app, "p-prd", &stacks.ServiceStackProps{Config: cfg, Env: env(t, cfg, "prd"), Root: root})
+			err := strings.Join(s.Errors(), "; ")
+			// Errors and the stack's error annotations say the same.
+			if annotated := strings.Join(synthcheck.Errors(s.Stack), "; "); annotated != err {
+				t.Errorf("Errors() = %q; annotations = %q", err, annotated)
+			}
 			switch {
 			case tt.wantErr == "" && err != "":
 				t.Fatalf("NewServiceStack: %s; want the stack", err)
-			case tt.wantErr != "" && !strings.Contains(err, tt.wantErr):
-				t.Fatalf("NewServiceStack: %q; want a panic containing %q", err, tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(err, "p-prd: "+tt.wantErr):
+				t.Fatalf("NewServiceStack: %q; want a synth error at p-prd containing %q", err, tt.wantErr)
 			case tt.wantErr == "":
 				if c := stacks.Count(s.Stack); c.Resources > stacks.MaxResources || c.Resources < stacks.MaxResources-5 {
 					t.Errorf("%d resources; want the largest count within %d", c.Resources, stacks.MaxResources)

@@ -30,8 +30,9 @@ func main() {
 // main's os.Exit, which would skip it.
 func run(stderr io.Writer) (code int) {
 	defer jsii.Close()
-	// Constructs report invalid props by panicking (CDK's convention); the user gets the
-	// message and exit 1, not a goroutine dump, and app.Synth never ran.
+	// golive's constructs and stacks report what they refuse as CDK error annotations, read
+	// below; what may still panic is CDK itself refusing a value (a jsii error). Either way
+	// the user gets the message and exit 1, never a goroutine dump.
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "golive: %v\n", r)
@@ -68,6 +69,24 @@ func run(stderr io.Writer) (code int) {
 	}
 	if withPipeline {
 		pipelines = append(pipelines, stacks.NewPipelineStack(app, stacks.PipelineStackName(cfg), &stacks.PipelineStackProps{Config: cfg}))
+	}
+	// A config the constructs and stacks refuse (an entry that does not build, a stack past
+	// CloudFormation's limits, ...) stops here, before anything is written: one line per
+	// error, each with its construct path, and exit 1, which the CDK CLI prints under the
+	// app's failure. Errors found at synth (the checks the constructs run once the app is
+	// complete) reach the CLI as annotations, which it prints and fails on.
+	var errs []string
+	for _, s := range services {
+		errs = append(errs, s.Errors()...)
+	}
+	for _, p := range pipelines {
+		errs = append(errs, p.Errors()...)
+	}
+	if len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "golive: %s\n", e)
+		}
+		return 1
 	}
 	if contextString(app, "nag", "false") == "true" {
 		stacks.CheckWithNag(app, services, pipelines)

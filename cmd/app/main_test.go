@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
 // The test binary doubles as the app: with GOLIVE_TEST_APP=1 it runs main, the way the
@@ -176,6 +178,50 @@ func TestNagChecksOnRequest(t *testing.T) {
 			// The suppressions, with their reasons, are in the template only when the checks ran.
 			if got := strings.Contains(string(b), `"id": "AwsSolutions-IAM4"`); got != (nag == "true") {
 				t.Errorf("template records cdk-nag suppressions = %v, want %v", got, nag == "true")
+			}
+		})
+	}
+}
+
+// Through the real `cdk synth`, as a user runs the app: a config.json the app refuses and a
+// function its construct refuses each reach the user as one clear message and a failed
+// command, with no Go panic or goroutine trace.
+func TestCdkSynthReportsConfigErrors(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The CLI runs this test binary as the app (TestMain), which it inherits the variable from.
+	t.Setenv("GOLIVE_TEST_APP", "1")
+	tests := []struct {
+		name   string
+		config string
+		want   []string
+	}{
+		{"a field config.json refuses", `{"project": "p", "lambda_functions": {"w": {"entry": "functions/worker"}},
+			"envs": {"prd": {"account": "1234", "region": "us-east-1"}}}`,
+			[]string{`golive: `, `envs.prd.account: got "1234"`}},
+		{"an entry its construct refuses", `{"project": "p", "lambda_functions": {"w": {"entry": "functions"}},
+			"envs": {"prd": {"account": "333333333333", "region": "us-east-1"}}}`,
+			[]string{"golive: p-prd/w: go build", "no Go files"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			exit, out := synthcheck.CDK(t, root, root, "synth", "--quiet", "--app", os.Args[0],
+				"-c", "config="+writeConfig(t, tt.config), "--output", filepath.Join(t.TempDir(), "cdk.out"))
+			t.Logf("cdk synth: exit %d\n%s", exit, out)
+			if exit == 0 {
+				t.Errorf("cdk synth exited 0; want a failure")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("cdk synth output lacks %q", w)
+				}
+			}
+			for _, unwanted := range []string{"panic:", "goroutine "} {
+				if strings.Contains(out, unwanted) {
+					t.Errorf("cdk synth output has %q", unwanted)
+				}
 			}
 		})
 	}

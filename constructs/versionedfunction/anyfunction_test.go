@@ -376,16 +376,15 @@ func TestRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app := awscdk.NewApp(nil)
 			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-			err := synthcheck.Panic(func() {
-				for i, p := range tt.props(stack) {
-					versionedfunction.New(stack, fmt.Sprintf("Fn%d", i), p)
-				}
-			})
+			for i, p := range tt.props(stack) {
+				versionedfunction.New(stack, fmt.Sprintf("Fn%d", i), p)
+			}
+			err := strings.Join(synthcheck.Errors(stack), "; ")
 			if err == "" {
-				t.Fatalf("New accepted invalid props; want a panic containing %q", tt.want)
+				t.Fatalf("New accepted invalid props; want a synth error containing %q", tt.want)
 			}
 			if !strings.Contains(err, tt.want) || !strings.Contains(err, "Test/Fn") {
-				t.Errorf("panic = %q\nwant it to contain %q and the construct path Test/Fn…", err, tt.want)
+				t.Errorf("synth errors = %q\nwant one containing %q at the construct path Test/Fn…", err, tt.want)
 			}
 		})
 	}
@@ -398,17 +397,17 @@ func TestOutputKeysCollide(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	versionedfunction.New(stack, "order-api", &versionedfunction.Props{FunctionName: "a", Entry: entry})
-	err := synthcheck.Panic(func() {
-		versionedfunction.New(constructs.NewConstruct(stack, jsii.String("Nested")), "OrderApi", &versionedfunction.Props{FunctionName: "b", Entry: entry})
-	})
+	versionedfunction.New(constructs.NewConstruct(stack, jsii.String("Nested")), "OrderApi", &versionedfunction.Props{FunctionName: "b", Entry: entry})
+	err := strings.Join(synthcheck.Errors(stack), "; ")
 	want := `Test/Nested/OrderApi: id "OrderApi": its stack output LiveVersionOrderApi is already Test/order-api's; give the VersionedFunctions of one stack ids that differ`
 	if !strings.Contains(err, want) {
-		t.Errorf("panic = %q, want it to contain %q", err, want)
+		t.Errorf("synth errors = %q, want one containing %q", err, want)
 	}
 	// An id without a letter or digit names no function.
-	err = synthcheck.Panic(func() { versionedfunction.New(stack, "--", &versionedfunction.Props{FunctionName: "c", Entry: entry}) })
+	versionedfunction.New(stack, "--", &versionedfunction.Props{FunctionName: "c", Entry: entry})
+	err = strings.Join(synthcheck.Errors(stack), "; ")
 	if want := `Test/--: id "--": has no letter or digit; want an id such as "Orders"`; !strings.Contains(err, want) {
-		t.Errorf("panic = %q, want it to contain %q", err, want)
+		t.Errorf("synth errors = %q, want one containing %q", err, want)
 	}
 }
 
@@ -419,9 +418,10 @@ func TestVersionAddedAfterNewFailsSynth(t *testing.T) {
 	fn := nodeFunction(stack, "Handler", "n")
 	versionedfunction.New(stack, "Fn", &versionedfunction.Props{Function: fn})
 	fn.CurrentVersion()
-	err := synthcheck.Panic(func() { app.Synth(nil) })
-	if want := "Function: Test/Handler has an AWS::Lambda::Version (Test/Handler/CurrentVersion/Resource)"; !strings.Contains(err, want) {
-		t.Errorf("synth: %q, want it to contain %q", err, want)
+	app.Synth(nil)
+	err := strings.Join(synthcheck.Errors(stack), "; ")
+	if want := "Test/Fn: Function: Test/Handler has an AWS::Lambda::Version (Test/Handler/CurrentVersion/Resource)"; !strings.Contains(err, want) {
+		t.Errorf("synth errors = %q, want one containing %q", err, want)
 	}
 }
 

@@ -54,8 +54,13 @@ const ReleaseDashboardID = "GoliveReleaseDashboard"
 // use, with the stack output "ReleaseDashboard" naming it (golive status links to it):
 // every pinned VersionedFunction of the stack adds itself to it unless its
 // Props.DisableDashboard is set. To name it, call ReleaseDashboardOf with props before
-// declaring the functions; props given once it exists must match it. It panics, naming the
-// path, on a name that is not a dashboard name, or one that differs from the existing one.
+// declaring the functions; props given once it exists must match it.
+//
+// A name that is not a dashboard name, or one that differs from the existing dashboard's,
+// is a synth error, not a panic: a CDK error annotation on the dashboard's node
+// (GoliveReleaseDashboard), which `cdk synth` and `cdk deploy` print with its path before
+// failing. A differing name leaves the dashboard as declared and returns it; a bad name
+// declares no dashboard and no output (see NewReleaseDashboard).
 func ReleaseDashboardOf(scope constructs.Construct, props *ReleaseDashboardProps) *ReleaseDashboard {
 	stack := awscdk.Stack_Of(scope)
 	return scopeOf(stack).releaseDashboard(stack, props)
@@ -68,17 +73,19 @@ func (ss *stackScope) releaseDashboard(stack awscdk.Stack, props *ReleaseDashboa
 	ss.mu.Unlock()
 	if d != nil {
 		if props != nil && props.DashboardName != "" && props.DashboardName != d.name {
-			panic(fmt.Sprintf("%s: DashboardName: got %q, but the stack's release dashboard was already declared as %q; "+
-				"call ReleaseDashboardOf with its props before declaring the VersionedFunctions", *d.Node().Path(), props.DashboardName, d.name))
+			reportError(d.Construct, fmt.Sprintf("DashboardName: got %q, but the stack's release dashboard was already declared as %q; "+
+				"call ReleaseDashboardOf with its props before declaring the VersionedFunctions", props.DashboardName, d.name))
 		}
 		return d
 	}
 	d = NewReleaseDashboard(stack, ReleaseDashboardID, props)
-	// What golive status reads to link the dashboard, with or without golive's config.
-	awscdk.NewCfnOutput(stack, jsii.String(stackoutputs.DashboardOutputKey), &awscdk.CfnOutputProps{
-		Value:       jsii.String(d.name),
-		Description: jsii.String("CloudWatch dashboard of the stack's releases"),
-	})
+	if d.Dashboard != nil {
+		// What golive status reads to link the dashboard, with or without golive's config.
+		awscdk.NewCfnOutput(stack, jsii.String(stackoutputs.DashboardOutputKey), &awscdk.CfnOutputProps{
+			Value:       jsii.String(d.name),
+			Description: jsii.String("CloudWatch dashboard of the stack's releases"),
+		})
+	}
 	ss.mu.Lock()
 	ss.dashboard = d
 	ss.mu.Unlock()
@@ -87,7 +94,9 @@ func (ss *stackScope) releaseDashboard(stack awscdk.Stack, props *ReleaseDashboa
 
 // NewReleaseDashboard declares a release dashboard of one's own, for functions added with
 // AddFunction (from any stack of the same account and region: the graphs search metrics by
-// function name).
+// function name). A DashboardName that is not a dashboard name is a synth error (a CDK error
+// annotation on the construct's node, not a panic), and the ReleaseDashboard returned then
+// declares nothing: its Dashboard is nil and AddFunction changes nothing.
 func NewReleaseDashboard(scope constructs.Construct, id string, props *ReleaseDashboardProps) *ReleaseDashboard {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(c)
@@ -98,10 +107,11 @@ func NewReleaseDashboard(scope constructs.Construct, id string, props *ReleaseDa
 	if name == "" {
 		name = resourcenames.DashboardName(*stack.StackName())
 	}
-	if !*awscdk.Token_IsUnresolved(jsii.String(name)) && !dashboardNameRe(name) {
-		panic(fmt.Sprintf("%s: DashboardName: got %q; want 1 to 255 letters, digits, \"-\" and \"_\" (CloudWatch's rule for dashboard names)", *c.Node().Path(), name))
-	}
 	d := &ReleaseDashboard{Construct: c, name: name, region: *stack.Region()}
+	if !*awscdk.Token_IsUnresolved(jsii.String(name)) && !dashboardNameRe(name) {
+		reportError(c, fmt.Sprintf("DashboardName: got %q; want 1 to 255 letters, digits, \"-\" and \"_\" (CloudWatch's rule for dashboard names)", name))
+		return d
+	}
 	// The body is written at synth from every function added by then, in one piece.
 	d.Dashboard = awscloudwatch.NewCfnDashboard(c, jsii.String("Resource"), &awscloudwatch.CfnDashboardProps{
 		DashboardName: jsii.String(name),
@@ -114,9 +124,9 @@ func NewReleaseDashboard(scope constructs.Construct, id string, props *ReleaseDa
 func (d *ReleaseDashboard) DashboardName() string { return d.name }
 
 // AddFunction adds v's row of graphs. A function that follows $LATEST has no versions to
-// tell apart and is left out.
+// tell apart and is left out, as is one New refused.
 func (d *ReleaseDashboard) AddFunction(v *VersionedFunction) {
-	if v.liveVersion == "" {
+	if v.liveVersion == "" || v.Alias == nil || d.Dashboard == nil {
 		return
 	}
 	d.mu.Lock()

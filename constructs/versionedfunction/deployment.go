@@ -159,6 +159,11 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 	// (CDK's default), so no shared application or role is left unused.
 	if app == nil && role == nil {
 		shared := ss.shared(v.Construct)
+		if shared.Application == nil {
+			// SharedOf reported why at the stack's "CodeDeploy".
+			v.refused = true
+			return
+		}
 		app, role = shared.Application, shared.Role
 	}
 	config := d.Config

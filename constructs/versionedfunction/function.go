@@ -1,7 +1,6 @@
 package versionedfunction
 
 import (
-	"fmt"
 	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,8 +10,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// newFunction declares the Entry or Image function of props as scope's "Resource".
-func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name string, arch Architecture) awslambda.Function {
+// buildOutput is where the Entry's handler was built, and its hash.
+type buildOutput struct{ dir, sha string }
+
+// newFunction declares the Entry (built into code) or Image function of props as scope's
+// "Resource".
+func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name string, arch Architecture, code buildOutput) awslambda.Function {
 	fp := &awslambda.FunctionProps{}
 	if props.FunctionOptions != nil {
 		copyOptions(fp, props.FunctionOptions)
@@ -71,11 +74,7 @@ func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name 
 		fp.Handler = jsii.String("FROM_IMAGE")
 		fp.Runtime = ss.runtimeFromImage()
 	} else {
-		dir, sha, err := buildGo(props.Entry, arch, props.Build)
-		if err != nil {
-			panic(fmt.Errorf("%s: %w", *scope.Node().Path(), err))
-		}
-		fp.Code = ss.assetCode(dir, sha)
+		fp.Code = ss.assetCode(code.dir, code.sha)
 		fp.Handler = jsii.String("bootstrap")
 		fp.Runtime = ss.runtimeAL2023()
 	}

@@ -2,6 +2,8 @@ package versionedfunction
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -81,14 +83,15 @@ func (h *Hooks) declared(phase string) awslambda.Function {
 	return nil
 }
 
-// function returns the phase's hook function, declaring it on first use.
-func (h *Hooks) function(phase string) *hookFunction {
+// function returns the phase's hook function, declaring it on first use; the error is the
+// shipped hook's build failing.
+func (h *Hooks) function(phase string) (*hookFunction, error) {
 	if f, ok := h.fns[phase]; ok {
-		return f
+		return f, nil
 	}
 	out, sha, err := buildHook()
 	if err != nil {
-		panic(fmt.Errorf("%s: %w", *h.scope.Node().Path(), err))
+		return nil, fmt.Errorf("the shipped %s hook: %w", phase, err)
 	}
 	id, desc := hooksettings.SmokeHookID, "golive smoke test: invokes each released version with its events before any traffic shifts"
 	if phase == hooksettings.HookPhaseBake {
@@ -115,25 +118,36 @@ func (h *Hooks) function(phase string) *hookFunction {
 		}))
 	}
 	h.fns[phase] = f
-	return f
+	return f, nil
 }
 
 // add gives the phase's hook the settings of one deployment group and the rights they
-// need, and returns the function to hand to the group.
+// need, and returns the function to hand to the group. When it cannot, it reports a synth
+// error at v's path and returns nil: the group then goes without that hook, and the hook
+// keeps the settings of the functions before v, so that each function past a limit is
+// reported, not every one after it.
 func (h *Hooks) add(v *VersionedFunction, phase string, t hooksettings.HookTarget, arns hookGrants) awslambda.IFunction {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	f := h.function(phase)
+	f, err := h.function(phase)
+	if err != nil {
+		v.refuse(err.Error())
+		return nil
+	}
+	before := hooksettings.HookSettings{Settings: slices.Clone(f.settings.Settings), Prefix: f.settings.Prefix, Groups: maps.Clone(f.settings.Groups)}
 	if err := f.settings.Add(t); err != nil {
-		panic(fmt.Errorf("%s: %w", *v.Node().Path(), err))
+		v.refuse(err.Error())
+		return nil
 	}
 	// The whole settings variable again: AddEnvironment replaces its value, so the last
 	// function's call leaves all of them.
 	key, value := f.settings.Env()
 	if size := len(key) + len(value) + len(hooksettings.HookPhaseEnv) + len(phase); size > hooksettings.MaxHookEnvironmentBytes {
-		panic(fmt.Errorf("%s: the %s hook's settings reach %d bytes with this function's; Lambda allows %d for a function's environment: "+
+		f.settings = before
+		v.refuse(fmt.Sprintf("the %s hook's settings reach %d bytes with this function's; Lambda allows %d for a function's environment: "+
 			"share the smoke events and thresholds between functions (each distinct setting is stored once), shorten them, or move functions to another stack",
-			*v.Node().Path(), phase, size, hooksettings.MaxHookEnvironmentBytes))
+			phase, size, hooksettings.MaxHookEnvironmentBytes))
+		return nil
 	}
 	f.fn.AddEnvironment(jsii.String(key), jsii.String(value), nil)
 	f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

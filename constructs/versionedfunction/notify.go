@@ -40,6 +40,9 @@ type notifications struct {
 // release to tell about: the topic is ignored, with a synth warning. A nil topic, or one past
 // MaxNotificationTopics, changes nothing and is a synth error at the construct's path.
 func (v *VersionedFunction) AddNotificationTopic(topic awssns.ITopic) {
+	if v.refused {
+		return // the construct's errors say why it has no deployment group
+	}
 	if topic == nil {
 		v.refuse("AddNotificationTopic: got nil; want an SNS topic")
 		return

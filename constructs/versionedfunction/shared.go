@@ -44,7 +44,13 @@ const sharedID = "CodeDeploy"
 // stack (of any app) has its own. Every pinned VersionedFunction with a Deployment that
 // leaves Application or Role unset uses it. To name the application, call SharedOf with
 // props before declaring the functions; props given once it exists must match it.
-// It panics, naming the path, when the stack's child "CodeDeploy" is another construct.
+//
+// Misuse is a synth error, not a panic: a CDK error annotation on the stack's child
+// "CodeDeploy", which `cdk synth` and `cdk deploy` print with its path before failing.
+// Props that differ from the existing pair's leave the pair as declared and return it.
+// When the stack's child "CodeDeploy" is another construct, the Shared returned has a nil
+// Application and Role, and the VersionedFunctions that would use it declare no
+// deployment group.
 func SharedOf(scope constructs.Construct, props *SharedProps) *Shared {
 	stack := awscdk.Stack_Of(scope)
 	if found := stack.Node().TryFindChild(jsii.String(sharedID)); found != nil {
@@ -80,14 +86,15 @@ func existingShared(found constructs.IConstruct, props *SharedProps) *Shared {
 	app, okApp := found.Node().TryFindChild(jsii.String("Application")).(awscodedeploy.LambdaApplication)
 	role, okRole := found.Node().TryFindChild(jsii.String("ServiceRole")).(awsiam.Role)
 	if !okApp || !okRole {
-		panic(fmt.Sprintf("%s: the stack's child %q is not golive's shared CodeDeploy application and role; "+
-			"give that construct another id, or set Deployment.Application and Deployment.Role", *found.Node().Path(), sharedID))
+		reportError(found, fmt.Sprintf("the stack's child %q is not golive's shared CodeDeploy application and role; "+
+			"give that construct another id, or set Deployment.Application and Deployment.Role", sharedID))
+		return &Shared{Construct: asConstruct(found)}
 	}
 	if props != nil && props.ApplicationLogicalID != "" {
 		id, _ := awscdk.Stack_Of(app).Resolve(app.Node().DefaultChild().(awscdk.CfnResource).LogicalId()).(string)
 		if id != props.ApplicationLogicalID {
-			panic(fmt.Sprintf("%s: ApplicationLogicalID: got %q, but the stack's CodeDeploy application was already declared with logical ID %q; "+
-				"call SharedOf with its props before declaring the VersionedFunctions", *found.Node().Path(), props.ApplicationLogicalID, id))
+			reportError(found, fmt.Sprintf("ApplicationLogicalID: got %q, but the stack's CodeDeploy application was already declared with logical ID %q; "+
+				"call SharedOf with its props before declaring the VersionedFunctions", props.ApplicationLogicalID, id))
 		}
 	}
 	if props != nil && props.ApplicationName != "" {
@@ -99,8 +106,8 @@ func existingShared(found constructs.IConstruct, props *SharedProps) *Shared {
 			}
 			declared = fmt.Sprintf("%q", *cfn.ApplicationName())
 		}
-		panic(fmt.Sprintf("%s: ApplicationName: got %q, but the stack's CodeDeploy application was already declared with %s; "+
-			"call SharedOf with its props before declaring the VersionedFunctions", *found.Node().Path(), props.ApplicationName, declared))
+		reportError(found, fmt.Sprintf("ApplicationName: got %q, but the stack's CodeDeploy application was already declared with %s; "+
+			"call SharedOf with its props before declaring the VersionedFunctions", props.ApplicationName, declared))
 	}
 	return &Shared{Construct: asConstruct(found), Application: app, Role: role}
 }

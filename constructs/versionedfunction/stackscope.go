@@ -44,6 +44,10 @@ type stackScope struct {
 	aliases *aliasCheck
 	// mappingIDs gives adopted event source mappings their logical IDs at synth (adopt.go).
 	mappingIDs *mappingIDs
+	// errors are the synth errors reported in the stack (Errors), under their own lock:
+	// they are reported while mu may be held.
+	errMu  sync.Mutex
+	errors []string
 	// jsii statics are round trips to Node; a stack of a hundred functions asks for the
 	// same few values hundreds of times. So are reads of a Duration (two each), the
 	// check of a deployment config and the lookup of the shared CodeDeploy pair (seven),

@@ -3,6 +3,7 @@ package versionedfunction
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -12,14 +13,39 @@ import (
 )
 
 // Synth errors are CDK error annotations, not panics and not Node().AddValidation: a
-// validation that fails makes app.Synth throw, which jsii turns into a Go panic with a
-// goroutine trace in the user's app, while an error annotation is printed by `cdk synth`
-// as "[Error at PATH] MESSAGE" and fails the command (CDK CLI: "Found errors"; see the
-// aws-cdk-lib Annotations docs, addError: "will fail synthesis unless --ignore-errors").
+// panic in a constructor reaches the user's `cdk synth` as "panic:" and a goroutine trace
+// around the message, and a validation that fails makes app.Synth throw, which jsii turns
+// into the same panic. An error annotation is printed by `cdk synth` and `cdk deploy` as
+// "[Error at /PATH] MESSAGE" and fails the command with "Found errors" and exit status 1
+// (aws-cdk-lib Annotations.addError: "The toolkit will fail deployment of any stack that
+// has errors reported against it"), after every construct of the app was declared: the
+// user sees every error of the app at once. TestCdkSynthReportsConstructErrors runs the
+// real CLI on such an app.
 
-// reportError records msg as a synth error of c.
+// reportError records msg as a synth error of c, and in its stack's scope for Errors.
 func reportError(c constructs.IConstruct, msg string) {
 	awscdk.Annotations_Of(c).AddError(jsii.String(msg))
+	ss := scopeOf(awscdk.Stack_Of(c))
+	ss.errMu.Lock()
+	defer ss.errMu.Unlock()
+	ss.errors = append(ss.errors, *c.Node().Path()+": "+msg)
+}
+
+// Errors are the synth errors golive's constructs reported in stack so far, each
+// "PATH: MESSAGE" (the construct's path, without the leading slash `cdk synth` prints), in
+// the order reported. Each is also a CDK error annotation, which `cdk synth` and `cdk
+// deploy` print and fail on; Errors lets an app stop before synthesizing, and print them
+// its own way, without reading every construct's metadata (a jsii round trip per construct).
+// The checks run at synth (a second alias of golive's name, a version added after New) are
+// not in it until the app is synthesized.
+func Errors(stack awscdk.Stack) []string {
+	ss, ok := stack.Node().TryFindChild(jsii.String(stackScopeID)).(*stackScope)
+	if !ok {
+		return nil // no golive construct in the stack
+	}
+	ss.errMu.Lock()
+	defer ss.errMu.Unlock()
+	return slices.Clone(ss.errors)
 }
 
 // aliasCheck is an aspect on the stackScope, a construct without children, so CDK visits
@@ -39,7 +65,8 @@ func (a *aliasCheck) add(v *VersionedFunction) {
 
 // Visit reports each VersionedFunction whose function already carries another alias with
 // golive's alias name: CloudFormation would create the second one and fail (an alias name
-// is unique per function), rolling the stack back.
+// is unique per function), rolling the stack back. It also reports a function of one's own
+// given a version after New (CurrentVersion() called later), which New could not see.
 //
 // Each alias of the stack is read once, golive's own LIVE aliases (known by path) no further,
 // and none when the stack holds no alias besides golive's: every read is a jsii round trip,
@@ -59,9 +86,20 @@ func (a *aliasCheck) Visit(node constructs.IConstruct) {
 		}
 	}
 	var aliases []awslambda.CfnAlias
+	var versions []awslambda.CfnVersion
 	for _, c := range *a.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if al, ok := c.(awslambda.CfnAlias); ok {
-			aliases = append(aliases, al)
+		switch r := c.(type) {
+		case awslambda.CfnAlias:
+			aliases = append(aliases, r)
+		case awslambda.CfnVersion:
+			versions = append(versions, r)
+		}
+	}
+	for _, v := range fns {
+		if v.ownFunction && v.Function != nil {
+			if path := versionOf(v.Function, versions); path != "" {
+				reportError(v.Construct, versionProblem(v.Function, path))
+			}
 		}
 	}
 	// Each VersionedFunction declares one alias in the stack: as many aliases as own ones

@@ -1,14 +1,20 @@
 package versionedfunction_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/internal/testkit/synthcheck"
 )
 
 // What synth used to let through silently: each case is reported at the construct's path,
@@ -122,5 +128,46 @@ func TestSynthMessages(t *testing.T) {
 				t.Errorf("no message at %s matching %q; messages: %v", tt.path, tt.want, all)
 			}
 		})
+	}
+}
+
+// A VersionedFunction New refused declares nothing, and everything an app may still do with
+// it (grant, metrics, alarms, hooks, topics, the dashboard) neither panics nor declares
+// anything: synth goes on to report the errors, and only those.
+func TestRefusedFunctionIsSafeToUse(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	v := versionedfunction.New(stack, "Fn", &versionedfunction.Props{
+		FunctionName: "bad name", Entry: entry, LiveVersion: "3", Deployment: canary(),
+	})
+	if v.Function != nil || v.Alias != nil || v.DeploymentGroup != nil || v.Alarm != nil {
+		t.Errorf("Function, Alias, DeploymentGroup, Alarm = %v, %v, %v, %v; want nil", v.Function, v.Alias, v.DeploymentGroup, v.Alarm)
+	}
+	caller := awsiam.NewRole(stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil)})
+	v.GrantInvoke(caller)
+	for i, m := range []awscloudwatch.Metric{v.MetricErrors(nil), v.MetricInvocations(nil), v.MetricVersion("Errors", "3", nil)} {
+		m.CreateAlarm(stack, jsii.String(fmt.Sprint("Alarm", i)), &awscloudwatch.CreateAlarmOptions{Threshold: jsii.Number(1), EvaluationPeriods: jsii.Number(1)})
+	}
+	v.AddAlarm(awscloudwatch.Alarm_FromAlarmName(stack, jsii.String("Own"), jsii.String("own")))
+	v.AddPreHook(awslambda.Function_FromFunctionName(stack, jsii.String("Pre"), jsii.String("pre")))
+	v.AddPostHook(awslambda.Function_FromFunctionName(stack, jsii.String("Post"), jsii.String("post")))
+	v.AddNotificationTopic(awssns.Topic_FromTopicArn(stack, jsii.String("Topic"), jsii.String("arn:aws:sns:eu-west-1:111111111111:t")))
+	versionedfunction.ReleaseDashboardOf(stack, nil).AddFunction(v)
+	app.Synth(nil)
+
+	// THEN the only errors are the props', at the construct's path
+	want := []string{`Test/Fn: FunctionName: got "bad name"`}
+	got := synthcheck.Errors(stack)
+	if len(got) != len(want) || !strings.HasPrefix(got[0], want[0]) {
+		t.Errorf("synth errors = %q; want exactly one starting with %q", got, want[0])
+	}
+	// AND nothing of the function was declared: no function, alias, group, output or
+	// invoke grant; only the app's own role and alarms, and the empty dashboard.
+	tpl := assertions.Template_FromStack(stack, nil)
+	for _, typ := range []string{"AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::CodeDeploy::DeploymentGroup", "AWS::CodeDeploy::Application", "AWS::IAM::Policy"} {
+		tpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
+	}
+	if outputs := *tpl.FindOutputs(jsii.String("LiveVersionFn"), nil); len(outputs) != 0 {
+		t.Errorf("outputs %v; want no LiveVersionFn", outputs)
 	}
 }

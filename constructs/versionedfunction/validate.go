@@ -329,44 +329,42 @@ func checkOwnFunction(stack awscdk.Stack, fn awslambda.Function) []string {
 	if other := awscdk.Stack_Of(fn); other != stack {
 		return []string{fmt.Sprintf("Function: %s is in stack %s, not in this construct's stack %s; declare both in one stack", *fn.Node().Path(), *other.StackName(), *stack.StackName())}
 	}
-	if path := versionOf(stack, fn); path != "" {
-		return []string{fmt.Sprintf("Function: %s has an AWS::Lambda::Version (%s); want a function without one: no CurrentVersion(), AddAlias() or awslambda.NewVersion for it, since golive's CLI publishes the versions", *fn.Node().Path(), path)}
+	if path := versionOf(fn, versionsOf(stack)); path != "" {
+		return []string{versionProblem(fn, path)}
 	}
 	return nil
 }
 
-// versionOf returns the path of an AWS::Lambda::Version of fn in stack, or "". CDK's
-// Version and CurrentVersion() both declare a CfnVersion naming the function by
-// fn.FunctionName().
-func versionOf(stack awscdk.Stack, fn awslambda.Function) string {
+func versionProblem(fn awslambda.Function, path string) string {
+	return fmt.Sprintf("Function: %s has an AWS::Lambda::Version (%s); want a function without one: no CurrentVersion(), AddAlias() or awslambda.NewVersion for it, since golive's CLI publishes the versions", *fn.Node().Path(), path)
+}
+
+// versionsOf are the AWS::Lambda::Versions of stack.
+func versionsOf(stack awscdk.Stack) []awslambda.CfnVersion {
+	var out []awslambda.CfnVersion
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if v, ok := c.(awslambda.CfnVersion); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// versionOf returns the path of the version of fn among versions, or "". CDK's Version and
+// CurrentVersion() both declare a CfnVersion naming the function by fn.FunctionName().
+func versionOf(fn awslambda.Function, versions []awslambda.CfnVersion) string {
+	if len(versions) == 0 {
+		return ""
+	}
 	name := *fn.FunctionName()
 	var physical string
 	if cfn, ok := fn.Node().DefaultChild().(awslambda.CfnFunction); ok && cfn.FunctionName() != nil {
 		physical = *cfn.FunctionName()
 	}
-	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		v, ok := c.(awslambda.CfnVersion)
-		if !ok {
-			continue
-		}
+	for _, v := range versions {
 		if n := v.FunctionName(); n != nil && (*n == name || *n == physical) {
 			return *v.Node().Path()
 		}
 	}
 	return ""
-}
-
-// noVersionValidation repeats versionOf at synth: CurrentVersion() may be called after New.
-type noVersionValidation struct {
-	stack awscdk.Stack
-	fn    awslambda.Function
-}
-
-func (n *noVersionValidation) Validate() *[]*string {
-	problems := checkOwnFunction(n.stack, n.fn)
-	out := make([]*string, len(problems))
-	for i, p := range problems {
-		out[i] = jsii.String(p)
-	}
-	return &out
 }

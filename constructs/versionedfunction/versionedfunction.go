@@ -35,9 +35,11 @@ const DefaultAliasName = "LIVE"
 // part of the public contract, since logical IDs derive from them.
 type VersionedFunction struct {
 	constructs.Construct
-	// Function is the Lambda function (id "Resource").
+	// Function is the Lambda function (id "Resource"), or Props.Function; nil when New
+	// refused the props of an Entry or Image function.
 	Function awslambda.Function
-	// Alias is the LIVE alias, named Props.AliasName (id "Live" whatever its name).
+	// Alias is the LIVE alias, named Props.AliasName (id "Live" whatever its name); nil when
+	// New refused the props.
 	Alias awslambda.Alias
 	// DeploymentGroup is nil unless LIVE is pinned and Props.Deployment is set.
 	DeploymentGroup awscodedeploy.LambdaDeploymentGroup
@@ -61,10 +63,21 @@ type VersionedFunction struct {
 	preHook, postHook, importedRole bool
 	// release is what the release dashboard shows of the function (dashboard.go).
 	release releaseFacts
+	// refused is set when New reported props it could not declare, or the deployment group
+	// could not be declared: the errors are reported, and the methods change nothing.
+	refused bool
+	// ownFunction is set for a Props.Function, which the synth checks look at again.
+	ownFunction bool
 }
 
-// New declares a VersionedFunction. It panics, naming the construct path, the bad value
-// and what is allowed, when props are invalid (CDK's convention for synth-time errors).
+// New declares a VersionedFunction. Invalid props are synth errors, not panics: each
+// problem, naming the field, the bad value and what is allowed, is a CDK error annotation
+// on the construct's node, which `cdk synth` and `cdk deploy` print as "[Error at /PATH]
+// MESSAGE" before failing (synthchecks.go). The VersionedFunction returned then declares
+// nothing (no function, alias, deployment group or stack output): its Function is
+// Props.Function (nil for an Entry or Image), Alias and DeploymentGroup are nil, and its
+// methods change nothing (GrantInvoke grants nothing, the Metric methods name no function),
+// so the rest of the app still builds and every error is reported in one synth.
 //
 // Besides its own children it declares, at the stack's root, the stack output
 // "LiveVersion" followed by id's letters and digits, each word capitalized (id "order-api":
@@ -92,36 +105,51 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	} else {
 		path = *c.Node().Path()
 	}
-	fail := func(problems []string) { panic(fmt.Errorf("%s: %s", path, joinProblems(problems))) }
+	v := &VersionedFunction{Construct: c, Function: props.Function, aliasName: aliasNameOf(props), liveVersion: props.LiveVersion, path: path, id: nodeID(id), ss: ss}
+	// refused reports problems at the construct's path and returns v declaring nothing.
+	refused := func(problems []string) *VersionedFunction {
+		for _, p := range problems {
+			v.refuse(p)
+		}
+		v.refused = true
+		return v
+	}
 	facts, problems := readFacts(props, ss)
+	v.functionName = facts.name
 	problems = append(problems, validate(props, facts, ss)...)
 	if len(problems) > 0 {
-		fail(problems)
+		return refused(problems)
 	}
 	if props.Function != nil {
 		if problems := checkOwnFunction(stack, props.Function); len(problems) > 0 {
-			fail(problems)
+			return refused(problems)
 		}
-		// CurrentVersion() may still be called after New: check again at synth.
-		c.Node().AddValidation(&noVersionValidation{stack: stack, fn: props.Function})
 	}
 	outputKey := stackoutputs.OutputKey(id)
 	if outputKey == stackoutputs.OutputKeyPrefix {
-		fail([]string{fmt.Sprintf("id %q: has no letter or digit; want an id such as \"Orders\", which names the stack output %s<Id> the golive CLI reads", id, stackoutputs.OutputKeyPrefix)})
+		return refused([]string{fmt.Sprintf("id %q: has no letter or digit; want an id such as \"Orders\", which names the stack output %s<Id> the golive CLI reads", id, stackoutputs.OutputKeyPrefix)})
 	}
 	if other := ss.claim(ss.outputKeys, outputKey, path); other != "" {
-		fail([]string{fmt.Sprintf("id %q: its stack output %s is already %s's; give the VersionedFunctions of one stack ids that differ in their letters and digits (the output key keeps only those)", id, outputKey, other)})
+		return refused([]string{fmt.Sprintf("id %q: its stack output %s is already %s's; give the VersionedFunctions of one stack ids that differ in their letters and digits (the output key keeps only those)", id, outputKey, other)})
 	}
 	if !facts.nameIsToken {
 		if other := ss.claim(ss.functionNames, facts.name, path); other != "" {
-			fail([]string{fmt.Sprintf("FunctionName: got %q, already the name of %s; a function name is unique per account and region, so give each function of the stack its own", facts.name, other)})
+			return refused([]string{fmt.Sprintf("FunctionName: got %q, already the name of %s; a function name is unique per account and region, so give each function of the stack its own", facts.name, other)})
 		}
 		if other := ss.appNames(c).claim(ss.stackFacts(), facts.name, path); other != "" {
 			reportError(c, fmt.Sprintf("FunctionName: got %q, already the name of %s in another stack of this app deploying to the same account and region; "+
 				"a function name is unique per account and region, so give each stack's function its own name (e.g. with the environment in it)", facts.name, other))
 		}
 	}
-	v := &VersionedFunction{Construct: c, functionName: facts.name, aliasName: aliasNameOf(props), liveVersion: props.LiveVersion, path: path, id: nodeID(id), ss: ss}
+	// The build comes last of the checks and before anything is declared: a handler that
+	// does not build is refused like a bad prop.
+	var code buildOutput
+	if props.Function == nil && props.Image == nil {
+		var err error
+		if code.dir, code.sha, err = buildGo(props.Entry, facts.arch, props.Build); err != nil {
+			return refused([]string{err.Error()})
+		}
+	}
 
 	policy := props.RemovalPolicy
 	if policy == "" {
@@ -132,10 +160,10 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	// construct covers both in two jsii round trips, where setting each takes three.
 	policyProps := &awscdk.RemovalPolicyProps{ApplyToResourceTypes: &retainedTypes}
 	if props.Function != nil {
-		v.Function = props.Function
+		v.ownFunction = true
 		awscdk.RemovalPolicies_Of(props.Function).Apply(policy, policyProps)
 	} else {
-		v.Function = newFunction(c, ss, props, facts.name, facts.arch)
+		v.Function = newFunction(c, ss, props, facts.name, facts.arch, code)
 		awscdk.RemovalPolicies_Of(c).Apply(policy, policyProps)
 	}
 
@@ -200,27 +228,55 @@ func (v *VersionedFunction) LiveVersion() string {
 	return v.liveVersion
 }
 
-// GrantInvoke lets grantee invoke the LIVE alias (never $LATEST or a bare version).
+// GrantInvoke lets grantee invoke the LIVE alias (never $LATEST or a bare version). On a
+// VersionedFunction New refused, it grants nothing (a dropped grant).
 func (v *VersionedFunction) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
+	if v.Alias == nil {
+		return awsiam.Grant_Drop(grantee, jsii.String("invoke "+v.path+", which has errors"))
+	}
 	return v.Alias.GrantInvoke(grantee)
 }
 
-// MetricErrors is the LIVE alias's Errors metric, all versions together.
+// MetricErrors is the LIVE alias's Errors metric, all versions together. On a
+// VersionedFunction New refused, it is a metric of no function.
 func (v *VersionedFunction) MetricErrors(props *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	if v.Alias == nil {
+		return refusedMetric("Errors", props)
+	}
 	return v.Alias.MetricErrors(props)
 }
 
-// MetricInvocations is the LIVE alias's Invocations metric, all versions together.
+// MetricInvocations is the LIVE alias's Invocations metric, all versions together. On a
+// VersionedFunction New refused, it is a metric of no function.
 func (v *VersionedFunction) MetricInvocations(props *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	if v.Alias == nil {
+		return refusedMetric("Invocations", props)
+	}
 	return v.Alias.MetricInvocations(props)
+}
+
+// refusedMetric is metricName of AWS/Lambda without dimensions: what the Metric methods of
+// a VersionedFunction New refused return, so that an app building alarms or dashboards on
+// it still synthesizes to its errors (a metric declares no resource).
+func refusedMetric(metricName string, props *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	mp := &awscloudwatch.MetricProps{}
+	if props != nil {
+		copyFields(mp, props)
+	}
+	mp.Namespace, mp.MetricName, mp.DimensionsMap = jsii.String("AWS/Lambda"), jsii.String(metricName), nil
+	return awscloudwatch.NewMetric(mp)
 }
 
 // MetricVersion is metricName of one version executed through LIVE, the scope of the
 // rollback alarm: alias metrics alone mix old and new traffic during a canary
 // (aws/aws-cdk#2231). Every option of props applies (statistic, period, label, unit,
 // color, account, region, ...); its DimensionsMap adds dimensions, while FunctionName,
-// Resource and ExecutedVersion stay those of the version.
+// Resource and ExecutedVersion stay those of the version. On a VersionedFunction New
+// refused, it is a metric of no function.
 func (v *VersionedFunction) MetricVersion(metricName, version string, props *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	if v.Alias == nil {
+		return refusedMetric(metricName, props)
+	}
 	mp := &awscloudwatch.MetricProps{}
 	if props != nil {
 		copyFields(mp, props)
@@ -295,8 +351,12 @@ func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslamb
 }
 
 // canDeploy reports whether the function has a deployment group, and records a synth
-// error naming method when it has none.
+// error naming method when it has none, unless the construct already has errors that say
+// why.
 func (v *VersionedFunction) canDeploy(method string) bool {
+	if v.refused {
+		return false
+	}
 	if v.DeploymentGroup == nil {
 		v.refuse(method + ": the function has no deployment group; want a pinned LiveVersion and a Props.Deployment")
 		return false

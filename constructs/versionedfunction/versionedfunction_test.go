@@ -494,12 +494,18 @@ func TestInvalidProps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := synthcheck.Panic(func() { synth(t, tt.props) })
+			tpl, fns := synth(t, tt.props)
+			err := strings.Join(synthcheck.Errors(fns[0].Node().Scope()), "; ")
 			if err == "" {
-				t.Fatalf("New accepted invalid props; want a panic containing %q", tt.want)
+				t.Fatalf("New accepted invalid props; want a synth error containing %q", tt.want)
 			}
-			if !strings.Contains(err, tt.want) || !strings.Contains(err, "Test/Fn0") {
-				t.Errorf("panic = %q\nwant it to contain %q and the construct path Test/Fn0", err, tt.want)
+			if !strings.Contains(err, tt.want) || !strings.Contains(err, "Test/Fn0: ") {
+				t.Errorf("synth errors = %q\nwant one containing %q at the construct path Test/Fn0", err, tt.want)
+			}
+			// Nothing of the refused function is declared; the hook's settings are checked
+			// as the function joins the stack's shared hook, once it is declared.
+			if res, _ := (*tpl.ToJSON())["Resources"].(map[string]any); len(res) != 0 && !strings.Contains(tt.want, "hook's settings") {
+				t.Errorf("the refused function declares %d resources, want none", len(res))
 			}
 		})
 	}

@@ -1,9 +1,11 @@
 // Package synthcheck holds the checks the project's template tests share: cfn-lint over
-// synthesized templates, and reading templates and cdk-nag findings from one synthesized
-// assembly. It imports no testing package: tests turn its results into failures.
+// synthesized templates, reading templates, synth errors and cdk-nag findings from one
+// synthesized assembly, and running the real CDK CLI on an app. It imports no testing package: tests turn its results into failures.
 package synthcheck
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -130,18 +134,6 @@ func Context(path string) (map[string]any, error) {
 	return cdkJSON.Context, nil
 }
 
-// Panic runs f and returns what it panicked with, or "": a construct refuses bad input by
-// panicking at synth, CDK's convention.
-func Panic(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
-}
-
 // Errors returns the synth errors (error annotations) recorded on scope and its children,
 // each as "PATH: MESSAGE", in construct order: what `cdk synth` prints as
 // "[Error at /PATH] MESSAGE".
@@ -157,11 +149,61 @@ func Errors(scope constructs.IConstruct) []string {
 	return out
 }
 
-// Refusal runs f and returns what it panicked with or, when it did not panic, the synth
-// errors recorded under scope, joined by "; ".
-func Refusal(scope constructs.IConstruct, f func()) string {
-	if msg := Panic(f); msg != "" {
-		return msg
+// cdkTimeout bounds a CDK CLI run: a synth of a small app takes seconds, the first one
+// on a cold build cache about a minute.
+const cdkTimeout = 4 * time.Minute
+
+// CDK runs the repository's pinned CDK CLI (node_modules/.bin/cdk under root) with args in
+// dir, as a user does, and returns its exit status and its stdout and stderr together.
+// Nothing of the machine's AWS or CDK set-up reaches it, and it makes no network call of its
+// own (no version check, no telemetry, no instance metadata). Without the CLI or node it
+// skips t, except under CI=true, where it fails.
+func CDK(t T, root, dir string, args ...string) (exit int, output string) {
+	t.Helper()
+	bin := filepath.Join(root, "node_modules", ".bin", "cdk")
+	if _, err := os.Stat(bin); err != nil {
+		missing(t, bin+" not found (make deps installs the pinned aws-cdk CLI)")
 	}
-	return strings.Join(Errors(scope), "; ")
+	if _, err := exec.LookPath("node"); err != nil {
+		missing(t, "node not found in PATH (the CDK CLI needs Node.js)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cdkTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append(args, "--no-notices", "--no-color")...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "CDK_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env,
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true",
+		"CDK_DISABLE_VERSION_CHECK=true", "CDK_DISABLE_CLI_TELEMETRY=true",
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	// Its own process group, so a timeout also ends the app and its jsii node.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("cdk %s: timed out after %v\n%s", strings.Join(args, " "), cdkTimeout, out.String())
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), out.String()
+	case err != nil:
+		t.Fatalf("cdk %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return 0, out.String()
+}
+
+// missing skips t for a tool it needs, or fails it under CI=true.
+func missing(t T, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s; CI=true, so this test fails instead of skipping", what)
+	}
+	t.Skip(what + "; skipping")
 }
