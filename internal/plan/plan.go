@@ -23,6 +23,7 @@ import (
 
 	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // Limits of AWS a release must fit in.
@@ -131,6 +132,9 @@ func Linear(percent, minutes int) Shift {
 
 // Release is what a deploy that moves LIVE will run.
 type Release struct {
+	// Alias is the name of the alias the release moves, which the plan's words name; ""
+	// is LIVE.
+	Alias string
 	Shift Shift
 	// Smoke is the shipped pre-traffic hook's budget for all its events; 0 without one.
 	Smoke time.Duration
@@ -144,6 +148,13 @@ type Release struct {
 	// Alarm is set when a threshold (error rate, p99 duration) that min_invocations guards
 	// rolls the deployment back.
 	Alarm bool
+}
+
+func (r Release) alias() string {
+	if r.Alias == "" {
+		return resourcenames.DefaultAlias
+	}
+	return r.Alias
 }
 
 // Phase is one part of the timeline.
@@ -241,11 +252,11 @@ func Evaluate(r Release, start time.Time, h *History) Result {
 	}
 
 	if !h.Known() {
-		res.Notes = append(res.Notes, "no traffic history: LIVE had no requests in the window read")
+		res.Notes = append(res.Notes, "no traffic history: "+r.alias()+" had no requests in the window read")
 		if r.BakeMinutes > 0 && r.MinInvocations > 0 {
 			res.Problems = append(res.Problems, fmt.Sprintf(
-				"no traffic history, so the bake will refuse the release: it wants at least %d requests of the new version (min_invocations) from the deployment's start to the end of the %d-minute bake, and LIVE had none in the window read; "+
-					"send it traffic first, or set min_invocations 0 to release it unjudged", r.MinInvocations, r.BakeMinutes))
+				"no traffic history, so the bake will refuse the release: it wants at least %d requests of the new version (min_invocations) from the deployment's start to the end of the %d-minute bake, and %s had none in the window read; "+
+					"send it traffic first, or set min_invocations 0 to release it unjudged", r.MinInvocations, r.BakeMinutes, r.alias()))
 		}
 		return res
 	}
@@ -312,7 +323,7 @@ func (res *Result) alarmChecks(r Release, h *History, origin time.Time, shiftIdx
 				if pct := math.Ceil(100 * min / all.Median); pct <= 99 {
 					advice = append(advice, fmt.Sprintf("a first step of %s%% would reach it (custom canary_percent %s)", num(pct), num(pct)))
 				} else {
-					advice = append(advice, fmt.Sprintf("no share short of 100%% reaches it: LIVE gets %s requests a minute in all", num(all.Median)))
+					advice = append(advice, fmt.Sprintf("no share short of 100%% reaches it: %s gets %s requests a minute in all", r.alias(), num(all.Median)))
 				}
 			}
 			if len(advice) == 0 {

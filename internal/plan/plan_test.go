@@ -137,6 +137,11 @@ func TestEvaluate(t *testing.T) {
 			notes: []string{"no traffic history: LIVE had no requests in the window read"},
 		},
 		{
+			name: "no history, alias named: the words name it", release: plan.Release{Alias: "live", Shift: canary, BakeMinutes: 3, MinInvocations: 10, Alarm: true}, history: &plan.History{},
+			problems: []string{"end of the 3-minute bake, and live had none in the window read"},
+			notes:    []string{"no traffic history: live had no requests in the window read"},
+		},
+		{
 			name: "min_invocations 0: nothing to reach", release: plan.Release{Shift: canary, BakeMinutes: 3, Alarm: true}, history: steady(1),
 			notes:  []string{"min_invocations is 0"},
 			window: &plan.Expected{Median: 3.5, P10: 3.5},

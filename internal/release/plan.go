@@ -203,7 +203,7 @@ func (e *Env) release(ctx context.Context, fn Function, s FunctionStatus, hooks 
 		return e.deployedRelease(ctx, fn, *s.StackDeployed, to, hooks)
 	}
 	d := fn.Deployment
-	r := &plan.Release{MinInvocations: d.MinInvocations, Alarm: d.Alarm, PreHook: d.PreHook, PostHook: d.PostHook}
+	r := &plan.Release{Alias: AliasOf(fn), MinInvocations: d.MinInvocations, Alarm: d.Alarm, PreHook: d.PreHook, PostHook: d.PostHook}
 	switch {
 	case d.Custom != nil && d.Custom.Linear:
 		r.Shift = plan.Linear(d.Custom.Percent, d.Custom.IntervalMinutes)

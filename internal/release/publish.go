@@ -280,7 +280,7 @@ func (e *Env) publish(ctx context.Context, fn Function, o PublishOptions, st sta
 	case r.Version == fn.LiveVersion:
 		return nil // already pinned
 	case r.Version == fn.RolledBack:
-		log.Warn("not pinned: golive rollback moved LIVE away from this version (rolled_back in config); deploy a fix, or set live_version by hand",
+		log.Warn("not pinned: golive rollback moved the alias away from this version (rolled_back in config); deploy a fix, or set live_version by hand",
 			"version", r.Version, "live_version", orLatest(fn.LiveVersion))
 		return nil
 	case r.Status == StatusUnchanged && !newerThanPin(r.Version, fn.LiveVersion):

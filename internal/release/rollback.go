@@ -364,7 +364,7 @@ func (e *Env) rollback(ctx context.Context, p *RollbackPlan) error {
 				// an interrupt); the SDK's retry of it then fails the RevisionId guard that the
 				// update itself moved on. Reporting "nothing changed" would leave config.json
 				// behind the alias, and a rerun would roll back one version further.
-				e.log().Warn("UpdateAlias failed but LIVE is on the target: its answer was lost", "function", p.Function, "version", p.To, "error", err)
+				e.log().Warn("UpdateAlias failed but the alias is on the target: its answer was lost", "function", p.Function, "version", p.To, "error", err)
 				e.log().Info("moved alias", "function", p.Function, "from", p.From, "to", p.To, "split_cleared", p.clearedWeights)
 				return nil
 			}

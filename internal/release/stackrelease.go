@@ -145,7 +145,7 @@ func (e *Env) deployedRelease(ctx context.Context, fn Function, from, to string,
 	if err != nil {
 		return nil, "", err
 	}
-	r := &plan.Release{Shift: shift}
+	r := &plan.Release{Alias: AliasOf(fn), Shift: shift}
 
 	targets, err := hooks.get(ctx, e)
 	if err != nil {

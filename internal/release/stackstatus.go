@@ -38,12 +38,12 @@ func stackMeaning(name string, status cftypes.StackStatus) string {
 	switch {
 	case status == cftypes.StackStatusUpdateInProgress:
 		return fmt.Sprintf("stack %s is UPDATE_IN_PROGRESS: CloudFormation is deploying it, its outputs still hold the versions from before this update, "+
-			"and a CodeDeploy deployment may be shifting LIVE; wait for it (or golive rollback to stop a bad release)", name)
+			"and a CodeDeploy deployment may be shifting an alias; wait for it (or golive rollback to stop a bad release)", name)
 	case status == cftypes.StackStatusUpdateRollbackInProgress || status == cftypes.StackStatusUpdateRollbackCompleteCleanupInProgress:
-		return fmt.Sprintf("stack %s is %s: CloudFormation is rolling back a failed update and returns LIVE to the versions its outputs hold; wait for it",
+		return fmt.Sprintf("stack %s is %s: CloudFormation is rolling back a failed update and returns the aliases to the versions its outputs hold; wait for it",
 			name, status)
 	case status == cftypes.StackStatusUpdateRollbackFailed:
-		return fmt.Sprintf("stack %s is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back a failed update, so LIVE may be on either side of it "+
+		return fmt.Sprintf("stack %s is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back a failed update, so the aliases may be on either side of it "+
 			"and the stack takes no update until the rollback is continued (fix the cause, then aws cloudformation continue-update-rollback --stack-name %s)",
 			name, name)
 	case inProgress(status):

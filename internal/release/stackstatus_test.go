@@ -25,7 +25,7 @@ func TestStackStatusGates(t *testing.T) {
 		{cftypes.StackStatusUpdateRollbackComplete, ""},
 		{cftypes.StackStatusUpdateInProgress, "stack p-prd is UPDATE_IN_PROGRESS: CloudFormation is deploying it, its outputs still hold the versions from before this update"},
 		{cftypes.StackStatusUpdateRollbackInProgress, "stack p-prd is UPDATE_ROLLBACK_IN_PROGRESS: CloudFormation is rolling back a failed update"},
-		{cftypes.StackStatusUpdateRollbackFailed, "stack p-prd is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back a failed update, so LIVE may be on either side of it " +
+		{cftypes.StackStatusUpdateRollbackFailed, "stack p-prd is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back a failed update, so the aliases may be on either side of it " +
 			"and the stack takes no update until the rollback is continued (fix the cause, then aws cloudformation continue-update-rollback --stack-name p-prd)"},
 		{cftypes.StackStatusUpdateCompleteCleanupInProgress, "stack p-prd is UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: CloudFormation is changing it"},
 	}

@@ -70,7 +70,7 @@ func (e *Env) CheckTemplate(ctx context.Context, stack, file string, next *templ
 		}
 		if name == "" {
 			c.Findings = append(c.Findings, templatecheck.Finding{LogicalID: p.Alias, Type: templatecheck.TypeAlias,
-				Reason: fmt.Sprintf("routes to version %s of function %s, which is not deployed yet and so has no versions: deploy it with LIVE on $LATEST (live_version null) first, publish, then pin",
+				Reason: fmt.Sprintf("routes to version %s of function %s, which is not deployed yet and so has no versions: deploy it with its alias on $LATEST (live_version null) first, publish, then pin",
 					p.Version, p.FunctionID)})
 			continue
 		}
