@@ -157,8 +157,9 @@ func origin(written, here string) string {
 // uniqueFunctionNames refuses two functions sharing a physical name in one account and
 // region: the second stack would fail, or worse, take over the first one's function. An
 // alias name is unique per function only, so two functions may share one; but the rollback
-// alarms are named FUNCTION-ALIAS-vN-rollback, unique per account and region too, and
-// names with "-" can meet there ("a-b" with alias "c", "a" with alias "b-c").
+// alarms are named FUNCTION-ALIAS-vN-rollback, and an alarm name "must be unique within the
+// Region" (SDK doc comment of PutMetricAlarmInput.AlarmName), where names with "-" can meet
+// ("a-b" with alias "c", "a" with alias "b-c").
 func (p *parser) uniqueFunctionNames(envs []Env) {
 	seen, alarms := map[string]string{}, map[string]string{}
 	for _, e := range envs {
