@@ -318,21 +318,32 @@ func TestHooksOfYourOwn(t *testing.T) {
 
 // The shipped hook's settings live in its environment, which Lambda bounds at 4 KB: a
 // stack whose smoke settings outgrow it is refused at synth, naming the function that
-// crossed the limit and what to do. Names sharing a prefix cost it once.
+// crossed the limit and what to do. Names sharing a prefix cost it once. A function refused
+// leaves the hook's settings as they were, so the functions after it are judged on their own.
 func TestHookSettingsWithinLambdasEnvironmentLimit(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		n       int
 		event   func(i int) string
 		wantErr string
+		// errors is how many functions are refused: 0 for every one from the first.
+		errors int
 	}{
 		// 98 functions of 40-character names sharing one setting: the names past their
 		// common prefix "golive-demo-prd-orders-and-billing-" fit.
-		{"shared settings and long names", 98, func(int) string { return `{"ping": true}` }, ""},
+		{"shared settings and long names", 98, func(int) string { return `{"ping": true}` }, "", 0},
 		// A setting of its own per function (an event of about 100 bytes, with its timeout):
-		// the 28th crosses 4 KB.
+		// the 28th crosses 4 KB, and so does each after it.
 		{"settings of their own", 60, func(i int) string { return fmt.Sprintf(`{"ping": %d, "pad": %q}`, i, strings.Repeat("x", 80)) },
-			`Test/fn27: the smoke hook's settings reach`},
+			`Test/fn27: the smoke hook's settings reach`, 33},
+		// One function's event alone is past the limit: it is refused, the others share one
+		// setting and fit.
+		{"one setting past the limit", 5, func(i int) string {
+			if i == 2 {
+				return fmt.Sprintf("%q", strings.Repeat("x", 4000))
+			}
+			return `{"ping": true}`
+		}, `Test/fn2: the smoke hook's settings reach`, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			app := awscdk.NewApp(nil)
@@ -350,6 +361,8 @@ func TestHookSettingsWithinLambdasEnvironmentLimit(t *testing.T) {
 				t.Fatalf("New: %s; want the stack", msg)
 			case tt.wantErr != "" && (len(errs) == 0 || !strings.HasPrefix(errs[0], tt.wantErr)):
 				t.Fatalf("synth errors %q; want the first to start with %q", msg, tt.wantErr)
+			case tt.wantErr != "" && len(errs) != tt.errors:
+				t.Fatalf("%d functions refused, want %d: %q", len(errs), tt.errors, msg)
 			case tt.wantErr != "":
 				for _, want := range []string{"bytes with this function's; Lambda allows 4096", "share the smoke events"} {
 					if !strings.Contains(msg, want) {
