@@ -15,12 +15,16 @@ import (
 // Synth errors are CDK error annotations, not panics and not Node().AddValidation: a
 // panic in a constructor reaches the user's `cdk synth` as "panic:" and a goroutine trace
 // around the message, and a validation that fails makes app.Synth throw, which jsii turns
-// into the same panic. An error annotation is printed by `cdk synth` and `cdk deploy` as
-// "[Error at /PATH] MESSAGE" and fails the command with "Found errors" and exit status 1
-// (aws-cdk-lib Annotations.addError: "The toolkit will fail deployment of any stack that
-// has errors reported against it"), after every construct of the app was declared: the
-// user sees every error of the app at once. TestCdkSynthReportsConstructErrors runs the
-// real CLI on such an app.
+// into the same panic. An error annotation is printed by `cdk synth` and `cdk deploy` with
+// its construct path ("ERROR MESSAGE ... PATH" and "Synthesis finished with errors" from the
+// pinned CLI, "[Error at /PATH] MESSAGE" and "Found errors" from older ones), which then
+// fail with exit status 1 (aws-cdk-lib Annotations.addError: "The toolkit will fail
+// deployment of any stack that has errors reported against it"), after every construct of
+// the app was declared: the user sees every error of the app at once. The CLI passes
+// @aws-cdk/core:failSynthOnValidationErrors=false to the app, so that app.Synth does not
+// throw on them even under @aws-cdk/core:annotationsInValidationReport; an app synthesized
+// outside the CLI does throw. TestCdkSynthReportsConstructErrors runs the real CLI on such
+// an app.
 
 // reportError records msg as a synth error of c, and in its stack's scope for Errors.
 func reportError(c constructs.IConstruct, msg string) {

@@ -72,8 +72,8 @@ type VersionedFunction struct {
 
 // New declares a VersionedFunction. Invalid props are synth errors, not panics: each
 // problem, naming the field, the bad value and what is allowed, is a CDK error annotation
-// on the construct's node, which `cdk synth` and `cdk deploy` print as "[Error at /PATH]
-// MESSAGE" before failing (synthchecks.go). The VersionedFunction returned then declares
+// on the construct's node, which `cdk synth` and `cdk deploy` print with the construct's
+// path before failing (synthchecks.go). The VersionedFunction returned then declares
 // nothing (no function, alias, deployment group or stack output): its Function is
 // Props.Function (nil for an Entry or Image), Alias and DeploymentGroup are nil, and its
 // methods change nothing (GrantInvoke grants nothing, the Metric methods name no function),

@@ -135,8 +135,8 @@ func Context(path string) (map[string]any, error) {
 }
 
 // Errors returns the synth errors (error annotations) recorded on scope and its children,
-// each as "PATH: MESSAGE", in construct order: what `cdk synth` prints as
-// "[Error at /PATH] MESSAGE".
+// each as "PATH: MESSAGE", in construct order: what `cdk synth` prints, each with its
+// construct path.
 func Errors(scope constructs.IConstruct) []string {
 	var out []string
 	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
