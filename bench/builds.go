@@ -60,7 +60,7 @@ func (s *Synth) CompareBuilds(ctx context.Context, builds []Build, ns []int, pai
 			rows = append(rows, row)
 			fmt.Fprintf(s.Log, "builds N=%-3d validation=%-5v", n, val)
 			for i, b := range builds {
-				fmt.Fprintf(s.Log, "  %s %.2fs (%.2f)", b.Name, Median(ss[i]), RatioMedian(ss[i], ss[0]))
+				fmt.Fprintf(s.Log, "  %s %.2fs (%.2f), CPU %.2fs (%.2f)", b.Name, Median(ss[i]), RatioMedian(ss[i], ss[0]), MedianCPU(ss[i]), CPURatioMedian(ss[i], ss[0]))
 			}
 			fmt.Fprintln(s.Log)
 		}
@@ -73,15 +73,19 @@ func (s *Synth) CompareBuilds(ctx context.Context, builds []Build, ns []int, pai
 func BuildsMarkdown(w io.Writer, builds []Build, rows []BuildRow) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("### Builds compared (`-builds`)\n\n`cdk synth -q` of 3 environments × N functions with each build in turn; "+
-		"ratio: median of build/%s within each round, (lowest–highest) over the rounds.\n\n| validation | N |", builds[0].Name)
+		"ratio: median of build/%s within each round, (lowest–highest) over the rounds; CPU: the same of the user and system time of "+
+		"the synth's processes, which waiting for a CPU on a loaded machine does not inflate.\n\n| validation | N |", builds[0].Name)
 	for _, b := range builds {
 		p(" %s (s) |", b.Name)
 	}
 	for _, b := range builds[1:] {
 		p(" %s/%s |", b.Name, builds[0].Name)
 	}
+	for _, b := range builds[1:] {
+		p(" CPU %s/%s |", b.Name, builds[0].Name)
+	}
 	p("\n|---|---:|")
-	for range len(builds)*2 - 1 {
+	for range len(builds)*3 - 2 {
 		p("---:|")
 	}
 	p("\n")
@@ -92,6 +96,9 @@ func BuildsMarkdown(w io.Writer, builds []Build, rows []BuildRow) {
 		}
 		for i := 1; i < len(builds); i++ {
 			p(" **%.2f** %s |", RatioMedian(r.Samples[i], r.Samples[0]), spread(r.Samples[i], r.Samples[0]))
+		}
+		for i := 1; i < len(builds); i++ {
+			p(" %.2f |", CPURatioMedian(r.Samples[i], r.Samples[0]))
 		}
 		p("\n")
 	}

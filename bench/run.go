@@ -27,6 +27,10 @@ type Sample struct {
 	// MaxRSSKB is the peak resident set of the largest process of the run's tree (the
 	// kernel folds waited-for descendants into the child's rusage), in KiB.
 	MaxRSSKB int64
+	// CPU is the user and system time of the run's tree (the waited-for processes, as
+	// MaxRSSKB): on a machine shared with other work, waiting for a CPU inflates the wall
+	// time of both sides of a pair, but not their CPU time.
+	CPU time.Duration
 }
 
 // Cmd is a command to time: argv, working directory and extra environment.
@@ -52,7 +56,7 @@ func Time(ctx context.Context, c Cmd) (Sample, error) {
 	if err != nil {
 		return Sample{}, fmt.Errorf("%s: %w\n%s", strings.Join(c.Args, " "), err, tail(out.String(), 2000))
 	}
-	s := Sample{Wall: wall}
+	s := Sample{Wall: wall, CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.MaxRSSKB = ru.Maxrss
 	}
@@ -131,6 +135,26 @@ func RatioMedian(a, b []Sample) float64 {
 		}
 	}
 	return median(r)
+}
+
+// CPURatioMedian is RatioMedian of the CPU times.
+func CPURatioMedian(a, b []Sample) float64 {
+	r := make([]float64, 0, len(a))
+	for i := range a {
+		if i < len(b) && b[i].CPU > 0 {
+			r = append(r, a[i].CPU.Seconds()/b[i].CPU.Seconds())
+		}
+	}
+	return median(r)
+}
+
+// MedianCPU is the median CPU time, in seconds.
+func MedianCPU(ss []Sample) float64 {
+	w := make([]float64, len(ss))
+	for i, s := range ss {
+		w[i] = s.CPU.Seconds()
+	}
+	return median(w)
 }
 
 func median(v []float64) float64 {
