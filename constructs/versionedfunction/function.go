@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -74,11 +75,20 @@ func newFunction(scope constructs.Construct, ss *stackScope, props *Props, name 
 		fp.Handler = jsii.String("FROM_IMAGE")
 		fp.Runtime = ss.runtimeFromImage()
 	} else {
-		fp.Code = ss.assetCode(code.dir, code.sha)
+		fp.Code = assetCode(code.dir, code.sha)
 		fp.Handler = jsii.String("bootstrap")
 		fp.Runtime = ss.runtimeAL2023()
 	}
 	return awslambda.NewFunction(scope, jsii.String("Resource"), fp)
+}
+
+// assetCode is the built handler in dir as the function's code, hashed on the binary's
+// SHA-256 (see buildGo) rather than by CDK reading the directory again.
+func assetCode(dir, sha string) awslambda.Code {
+	return awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
+		AssetHash:     jsii.String(sha),
+		AssetHashType: awscdk.AssetHashType_CUSTOM,
+	})
 }
 
 // copyOptions passes every field of FunctionOptions to FunctionProps, which jsii flattens

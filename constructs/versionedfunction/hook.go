@@ -99,7 +99,7 @@ func (h *Hooks) function(phase string) (*hookFunction, error) {
 	}
 	ss := scopeOf(awscdk.Stack_Of(h.scope))
 	fn := awslambda.NewFunction(h.scope, jsii.String(id), &awslambda.FunctionProps{
-		Code:         ss.assetCode(out, sha),
+		Code:         assetCode(out, sha),
 		Handler:      jsii.String("bootstrap"),
 		Runtime:      ss.runtimeAL2023(),
 		Architecture: ss.architecture(Arm64),

@@ -8,13 +8,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
 // stackScope is what the VersionedFunctions of one stack share while the app is built:
-// the names and output keys already taken, the assets already declared and the jsii values
+// the names and output keys already taken, the shared constructs declared and the jsii values
 // already fetched. It is a construct of the stack (without resources), found again in the
 // construct tree, so it lives exactly as long as the stack and its jsii kernel: no
 // package-level registry holds jsii references past jsii.Close or a second app.
@@ -32,7 +31,6 @@ type stackScope struct {
 	// functionNames and outputKeys map what a VersionedFunction claimed to its path.
 	functionNames map[string]string
 	outputKeys    map[string]string
-	assets        map[assetKey]awslambda.Code
 	// hooks are the shipped hooks by the path of the construct holding them.
 	hooks   map[string]*Hooks
 	seconds map[float64]awscdk.Duration
@@ -62,8 +60,6 @@ type stackScope struct {
 // stackScopeID is the id of the stackScope at the stack's root.
 const stackScopeID = "GoliveVersionedFunctions"
 
-type assetKey struct{ dir, sha string }
-
 type durationRead struct {
 	ms float64
 	ok bool
@@ -78,7 +74,6 @@ func scopeOf(stack awscdk.Stack) *stackScope {
 	s := &stackScope{
 		functionNames: map[string]string{},
 		outputKeys:    map[string]string{},
-		assets:        map[assetKey]awslambda.Code{},
 		hooks:         map[string]*Hooks{},
 		seconds:       map[float64]awscdk.Duration{},
 		millisRead:    map[awscdk.Duration]durationRead{},
@@ -220,25 +215,6 @@ func (s *stackScope) shared(scope constructs.Construct) *Shared {
 		s.sharedPair = SharedOf(scope, nil)
 	}
 	return s.sharedPair
-}
-
-// assetCode returns one lambda.Code per built handler: functions of a stack that share a
-// handler then share one asset (one Asset construct, one staging, one jsii round trip less
-// per function) instead of declaring it again for each. CDK binds an AssetCode to the
-// stack of its first function, which is why the cache is per stack.
-func (s *stackScope) assetCode(dir, sha string) awslambda.Code {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := assetKey{dir, sha}
-	if c, ok := s.assets[k]; ok {
-		return c
-	}
-	c := awslambda.Code_FromAsset(jsii.String(dir), &awss3assets.AssetOptions{
-		AssetHash:     jsii.String(sha),
-		AssetHashType: awscdk.AssetHashType_CUSTOM,
-	})
-	s.assets[k] = c
-	return c
 }
 
 // hooksOf returns the Hooks whose functions are children of parent, one per parent.
