@@ -10,7 +10,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +39,6 @@ func run(stderr io.Writer) (code int) {
 		}
 	}()
 
-	buildAhead(os.Getenv("CDK_CONTEXT_JSON"))
 	app := awscdk.NewApp(nil)
 	configPath := contextString(app, "config", "config/config.json")
 	cfg, err := config.Load(configPath)
@@ -129,29 +127,4 @@ func contextString(app awscdk.App, key, def string) string {
 		return fmt.Sprint(s)
 	}
 	return def
-}
-
-// buildAhead starts compiling the handlers of the config the CDK CLI names in its context,
-// before the jsii runtime starts: a Go build takes a few hundred milliseconds even from the
-// build cache, and Node loading aws-cdk-lib takes as long, so the two overlap instead of
-// adding up. It is only a head start: builds are memoized, the app still reads its context
-// and config through CDK below, and a wrong guess (a context the CLI passed another way, a
-// config that does not load) costs an unused build at most.
-func buildAhead(contextJSON string) {
-	var ctx struct {
-		Config string `json:"config"`
-	}
-	_ = json.Unmarshal([]byte(contextJSON), &ctx)
-	if ctx.Config == "" {
-		ctx.Config = "config/config.json"
-	}
-	cfg, err := config.Load(ctx.Config)
-	if err != nil {
-		return
-	}
-	var fns []config.Function
-	for _, env := range cfg.Envs {
-		fns = append(fns, env.Functions...)
-	}
-	go stacks.Prebuild("", fns)
 }
