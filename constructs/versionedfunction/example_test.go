@@ -3,6 +3,7 @@ package versionedfunction_test
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/constructs/versionedfunction"
+	"github.com/golive-dev/golive/pins"
 )
 
 // A production function pinned to version 7: a change of LiveVersion is shifted by a
@@ -71,6 +73,41 @@ func ExampleNew_latest() {
 	// alias LIVE on version $LATEST
 	// deployment groups: 0
 	// stack output: orders-sbx-worker:$LATEST
+}
+
+// The README's quick start for an app of one's own: the pins come from a reviewed pins file
+// (here after a first release, pinned to 7), keyed by the stack's name and the construct id,
+// as golive publish --stack shop-prd --pins pins.json --pin writes them.
+func ExampleNew_pinsFile() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("shop-prd"), nil)
+	file, err := pins.Load("testdata/pins.json") // every problem at once, with its JSON path
+	if err != nil {
+		log.Fatal(err)
+	}
+	pin, err := file.Pin("shop-prd", "Orders") // the stack's name, the construct id; unknown ones are errors
+	if err != nil {
+		log.Fatal(err)
+	}
+	versionedfunction.New(stack, "Orders", &versionedfunction.Props{
+		FunctionName: "shop-orders",
+		Entry:        "../../functions/worker", // a Go main package, built locally (or Image, or Function)
+		LiveVersion:  pin.LiveVersion,          // "" (null) = LIVE follows $LATEST
+		Rollout:      versionedfunction.Rollout(pin.Rollout),
+		Deployment: &versionedfunction.Deployment{ // a 10 % canary for 5 minutes by default
+			Thresholds: versionedfunction.Thresholds{ErrorRatePercent: jsii.Number(1)},
+		},
+	})
+
+	t := template(app, stack)
+	alias := t.only("AWS::Lambda::Alias")
+	fmt.Println("alias", alias["Name"], "on version", alias["FunctionVersion"])
+	fmt.Println("deployment config:", t.only("AWS::CodeDeploy::DeploymentGroup")["DeploymentConfigName"])
+	fmt.Println("stack output:", t.Outputs["LiveVersionOrders"]["Value"])
+	// Output:
+	// alias LIVE on version 7
+	// deployment config: CodeDeployDefault.LambdaCanary10Percent5Minutes
+	// stack output: shop-orders:7
 }
 
 // cfnTemplate is the part of a synthesized CloudFormation template the examples print.
