@@ -23,9 +23,12 @@ type Config struct {
 
 // Env is one deployment environment: one account and region, one service stack.
 type Env struct {
-	Name    string
+	// Name is the env's key in the config ("prd").
+	Name string
+	// Account is the AWS account ID the env deploys to.
 	Account string
-	Region  string
+	// Region is the AWS region the env deploys to ("us-east-1").
+	Region string
 	// Functions sorted by Name.
 	Functions []Function
 	// Notifications are the SNS topics told about the env's releases; the zero value tells
@@ -95,8 +98,10 @@ func (f Function) Pinned() bool { return f.LiveVersion != "" }
 
 // WeightedVersion is an extra version receiving Weight (0 < Weight < 1) of LIVE's traffic.
 type WeightedVersion struct {
+	// Version is the published version ("6").
 	Version string
-	Weight  float64
+	// Weight is its share of LIVE's traffic.
+	Weight float64
 }
 
 // Image is a container image referenced by digest ("sha256:...") or, in unpinned

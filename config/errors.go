@@ -12,7 +12,9 @@ import (
 // form users read in their editor ("envs.prd.lambda_functions.worker.live_version"), so
 // that a reviewer can find the line without knowing how the file is merged.
 type Error struct {
-	Path    string
+	// Path is the field's dotted path, "" for a problem of the whole file.
+	Path string
+	// Message names the bad value and what is allowed.
 	Message string
 }
 
@@ -62,8 +64,10 @@ func (e *SyntaxError) Error() string {
 // what exists, since the usual cause is a typo on a command line.
 type NotFoundError struct {
 	// Kind is "env" or "function".
-	Kind  string
-	Name  string
+	Kind string
+	// Name is the env or function asked for.
+	Name string
+	// Known are the names the config defines.
 	Known []string
 }
 

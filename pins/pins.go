@@ -40,9 +40,13 @@ import (
 // bytes), and a bound on what a wrong path (/dev/zero) costs.
 const MaxFileBytes = 1 << 20
 
-// Rollouts.
+// The values of a pin's rollout, who moves a pinned LIVE alias (versionedfunction.Rollout).
 const (
+	// RolloutCanary: CodeDeploy shifts LIVE to the new version through the function's
+	// deployment (the default when rollout is absent).
 	RolloutCanary = "canary"
+	// RolloutDirect: CloudFormation moves LIVE at once, without a canary, as for a first pin
+	// (CodeDeploy cannot shift from $LATEST) or to re-record a rollback.
 	RolloutDirect = "direct"
 )
 

@@ -16,8 +16,10 @@ import (
 // aws-cdk-lib refuses a stack past MaxResources at synth too (its
 // @aws-cdk/core:stackResourceLimit, TooManyResourcesInStack), but not one past MaxOutputs.
 const (
+	// MaxResources is the most resources one CloudFormation template declares.
 	MaxResources = 500
-	MaxOutputs   = 200
+	// MaxOutputs is the most outputs one CloudFormation template declares.
+	MaxOutputs = 200
 )
 
 // Resources is the fewest resources the service stack of env declares, counted from the
@@ -108,7 +110,8 @@ func countAliasOutputs(fns []config.Function) int {
 	return n
 }
 
-// Counts are what a constructed stack declares.
+// Counts are what a constructed stack declares: its resources and its outputs, to hold
+// against MaxResources and MaxOutputs.
 type Counts struct{ Resources, Outputs int }
 
 // Count counts the resources and outputs stack declares, from its construct tree, before

@@ -29,6 +29,7 @@ type PipelineStackProps struct {
 // PipelineStack is a CDK Pipelines pipeline deploying the service stacks env by env.
 type PipelineStack struct {
 	awscdk.Stack
+	// Pipeline is the CDK Pipelines pipeline, for steps and settings of the app's own.
 	Pipeline pipelines.CodePipeline
 	// Stages by env name, in deployment order.
 	Stages map[string]*PipelineStage
@@ -40,6 +41,7 @@ type PipelineStack struct {
 // under the same CloudFormation stack name.
 type PipelineStage struct {
 	awscdk.Stage
+	// Service is the env's service stack, declared in the stage.
 	Service *ServiceStack
 	// Verify runs before the deploy: golive verify --app on the stage's synthesized stack
 	// (nothing replaced, no version lost, every pin published), and verify --env where a

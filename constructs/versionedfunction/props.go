@@ -165,8 +165,10 @@ const (
 // WeightedVersion is a second version receiving Weight (more than 0, less than 1) of LIVE's
 // traffic, as CDK's VersionWeight.
 type WeightedVersion struct {
+	// Version is the published version, a positive integer ("6").
 	Version string
-	Weight  *float64
+	// Weight is its share of LIVE's traffic, more than 0 and less than 1 (jsii.Number(0.1)).
+	Weight *float64
 }
 
 // Deployment configures CodeDeploy for a pinned function.

@@ -14,8 +14,11 @@ import (
 // of a stack uses, as SAM does: two resources per stack instead of two per function.
 type Shared struct {
 	constructs.Construct
+	// Application is the stack's CodeDeploy application, of every deployment group whose
+	// Deployment leaves Application and Role unset.
 	Application awscodedeploy.LambdaApplication
-	Role        awsiam.Role
+	// Role is the CodeDeploy service role those deployment groups share.
+	Role awsiam.Role
 }
 
 // SharedProps configures the stack's Shared construct.
