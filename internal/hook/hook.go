@@ -197,10 +197,7 @@ func (h *Handler) check(ctx context.Context, ev Event, log *slog.Logger) error {
 	}
 	// The hook may only invoke the functions it was configured for; a deployment of
 	// another function through a known group is refused rather than trusted.
-	alias := t.Alias
-	if alias == "" {
-		alias = resourcenames.DefaultAlias
-	}
+	alias := resourcenames.AliasOr(t.Alias)
 	if rel.function != t.Function || rel.alias != alias {
 		return fmt.Errorf("deployment %s shifts %s:%s, but group %s is configured for %s:%s", ev.DeploymentID, rel.function, rel.alias, rel.group, t.Function, alias)
 	}

@@ -165,9 +165,7 @@ func ParseHookTargets(environ []string) (map[string]HookTarget, error) {
 			g = h.Prefix + g
 			t := h.Settings[i]
 			t.Group, t.Function = g, g
-			if t.Alias == "" {
-				t.Alias = resourcenames.DefaultAlias
-			}
+			t.Alias = resourcenames.AliasOr(t.Alias)
 			targets[g] = t
 		}
 	}

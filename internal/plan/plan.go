@@ -150,12 +150,7 @@ type Release struct {
 	Alarm bool
 }
 
-func (r Release) alias() string {
-	if r.Alias == "" {
-		return resourcenames.DefaultAlias
-	}
-	return r.Alias
-}
+func (r Release) alias() string { return resourcenames.AliasOr(r.Alias) }
 
 // Phase is one part of the timeline.
 type Phase struct {

@@ -23,12 +23,7 @@ import (
 
 // AliasOf is the name of fn's alias, the one clients and event sources invoke: config's
 // alias, or with --stack the stack's LiveAlias output, else LIVE.
-func AliasOf(fn Function) string {
-	if fn.Alias == "" {
-		return resourcenames.DefaultAlias
-	}
-	return fn.Alias
-}
+func AliasOf(fn Function) string { return resourcenames.AliasOr(fn.Alias) }
 
 // Latest is Lambda's name for the mutable, unpublished function.
 const Latest = resourcenames.Latest

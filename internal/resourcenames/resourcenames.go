@@ -12,5 +12,14 @@ package resourcenames
 // nothing names another.
 const DefaultAlias = "LIVE"
 
+// AliasOr is the alias a function's configuration names, or DefaultAlias when it names
+// none (""), as config.json defaults it: the rule the CLI, plan, watch and the hook apply.
+func AliasOr(name string) string {
+	if name == "" {
+		return DefaultAlias
+	}
+	return name
+}
+
 // Latest is Lambda's name for the mutable, unpublished function.
 const Latest = "$LATEST"

@@ -77,12 +77,7 @@ type Function struct {
 	Group string
 }
 
-func (f Function) alias() string {
-	if f.Alias == "" {
-		return resourcenames.DefaultAlias
-	}
-	return f.Alias
-}
+func (f Function) alias() string { return resourcenames.AliasOr(f.Alias) }
 
 // group is the name of f's deployment group.
 func (f Function) group() string {
