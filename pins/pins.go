@@ -21,6 +21,11 @@
 // as cheap to import into a CDK app as into a test. It is its own package rather than part of
 // config because config reads golive's own app's file, with its projects, accounts and
 // deployment settings, while a pins file holds nothing but pins.
+//
+// The golive CLI reads and writes a pins file too (golive publish --pin, rollback and prune
+// with --stack NAME --pins FILE): it keys the environment by the stack's name and the
+// function by the VersionedFunction's construct id, so an app whose pins file the CLI
+// writes keys it the same way.
 package pins
 
 import (
