@@ -1,6 +1,7 @@
 // Package versionedfunction provides VersionedFunction: a Lambda function whose traffic
-// only ever goes through a LIVE alias, pinned to a published version and moved by a
-// CodeDeploy canary with version-scoped alarm rollback.
+// only ever goes through a LIVE alias (DefaultAliasName, or the name Props.AliasName gives),
+// pinned to a published version and moved by a CodeDeploy canary with version-scoped alarm
+// rollback.
 //
 // The construct never declares an AWS::Lambda::Version (no fn.CurrentVersion(), no
 // fn.AddAlias()): versions belong to the post-deploy CLI, so no stack update can fail with
@@ -73,7 +74,7 @@ type VersionedFunction struct {
 // New declares a VersionedFunction. Invalid props are synth errors, not panics: each
 // problem, naming the field, the bad value and what is allowed, is a CDK error annotation
 // on the construct's node, which `cdk synth` and `cdk deploy` print with the construct's
-// path before failing (synthchecks.go). The VersionedFunction returned then declares
+// path before failing. The VersionedFunction returned then declares
 // nothing (no function, alias, deployment group or stack output): its Function is
 // Props.Function (nil for an Entry or Image), Alias and DeploymentGroup are nil, and its
 // methods change nothing (GrantInvoke grants nothing, the Metric methods name no function),
