@@ -27,7 +27,7 @@ type planOptions struct {
 func planCmd(g *globals) *cobra.Command {
 	o := &planOptions{window: window(release.DefaultTrafficWindow)}
 	cmd := &cobra.Command{
-		Use:   "plan (--env E | --stack NAME) [--function F]... [--traffic-window 7d]",
+		Use:   "plan (--env E | --stack NAME [--pins FILE]) [--function F]... [--traffic-window 7d]",
 		Short: "Show how the next deploy will release each function, and whether it can be judged",
 		Long: `plan shows, for every function whose next deploy moves LIVE through CodeDeploy, the release
 as it will run: the smoke test, each traffic shift with its share and length, the bake, the

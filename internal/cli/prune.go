@@ -18,7 +18,7 @@ type pruneOptions struct {
 func pruneCmd(g *globals) *cobra.Command {
 	o := &pruneOptions{}
 	cmd := &cobra.Command{
-		Use:   "prune (--env E | --stack NAME) [--function F]... --keep K [--dry-run]",
+		Use:   "prune (--env E | --stack NAME [--pins FILE]) [--function F]... --keep K [--dry-run]",
 		Short: "Delete old versions nothing refers to, keeping the newest K",
 		Long: `prune deletes published versions, never one that an alias routes to (target or weighted
 split), that any environment's config pins or weights for the same function, that the stack

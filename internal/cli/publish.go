@@ -25,7 +25,7 @@ type publishOptions struct {
 func publishCmd(g *globals) *cobra.Command {
 	o := &publishOptions{}
 	cmd := &cobra.Command{
-		Use:   "publish (--env E | --stack NAME) [--function F]... [--smoke FILE] [--description D] [--pin]",
+		Use:   "publish (--env E | --stack NAME [--pins FILE]) [--function F]... [--smoke FILE] [--description D] [--pin]",
 		Short: "Publish $LATEST of each function as an immutable version",
 		Long: `publish waits until $LATEST finished updating, reads its CodeSha256 and RevisionId once,
 optionally smoke-invokes it with a payload (refusing on a function error), then publishes

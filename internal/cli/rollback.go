@@ -19,7 +19,7 @@ type rollbackOptions struct {
 func rollbackCmd(g *globals) *cobra.Command {
 	o := &rollbackOptions{}
 	cmd := &cobra.Command{
-		Use:   "rollback (--env E | --stack NAME) --function F [--to N]",
+		Use:   "rollback (--env E | --stack NAME [--pins FILE]) --function F [--to N]",
 		Short: "Return LIVE to the previous (or given) version and record it in config.json",
 		Long: `rollback returns LIVE to an earlier version and leaves config, alias and stack
 consistent, so the next pipeline run converges instead of failing.

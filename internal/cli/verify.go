@@ -18,7 +18,7 @@ type verifyOptions struct {
 func verifyCmd(g *globals) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify (--env E | --stack NAME) [--function F]... | verify --app CDK_OUT | verify --template FILE --stack NAME",
+		Use:   "verify (--env E | --stack NAME [--pins FILE]) [--function F]... | verify --app CDK_OUT | verify --template FILE --stack NAME",
 		Short: "Pre-deploy gate: exit 1 when the next deploy would fail or drift",
 		Long: `verify checks, before a deploy, that every pinned and weighted version exists, that the
 LIVE alias is where the stack last put it (unless "rollout": "direct" re-records it), that
