@@ -1,5 +1,6 @@
 // Package docs_test checks the documentation a newcomer reads: every relative link resolves,
-// and the README stays short and keeps the commands CI runs.
+// the README stays short and keeps the commands CI runs, and its quick start for an app of
+// one's own is the example go test runs.
 package docs_test
 
 import (
@@ -130,4 +131,60 @@ func TestREADMEIsShort(t *testing.T) {
 			t.Errorf("README.md does not mention %q", want)
 		}
 	}
+}
+
+// TestREADMEQuickStartIsRunExample keeps the README's quick start for an app of one's own
+// from going stale: its main.go, from the stack to the construct's props, is what
+// ExampleNew_pinsFile runs (go test checks that example's output), with the paths of the
+// package's test data in place of the app's.
+func TestREADMEQuickStartIsRunExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join("..", "constructs", "versionedfunction", "example_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snippet := regexp.MustCompile("(?s)```go\npackage main\n.*?```").Find(readme)
+	if snippet == nil {
+		t.Fatal("README.md has no ```go block holding a whole main package")
+	}
+	body := regexp.MustCompile(`(?s)\nfunc ExampleNew_pinsFile\(\) \{\n.*?\n\}\n`).Find(example)
+	if body == nil {
+		t.Fatal("example_test.go has no ExampleNew_pinsFile")
+	}
+	got := quickStartLines(string(snippet))
+	if len(got) < 10 {
+		t.Fatalf("README's main.go has %d lines from the stack to the props' end, want the whole construct call: %q", len(got), got)
+	}
+	r := strings.NewReplacer(`"pins.json"`, `"testdata/pins.json"`, `"functions/orders"`, `"../../functions/worker"`)
+	want := quickStartLines(string(body))
+	for i, line := range got {
+		if line = r.Replace(line); i >= len(want) || want[i] != line {
+			t.Errorf("README's main.go line %q is not ExampleNew_pinsFile's (want the example's lines in order: %q)", line, want)
+			return
+		}
+	}
+}
+
+// quickStartLines are the lines of code from the stack's declaration to the construct's
+// Deployment, spaces collapsed (gofmt aligns the comments differently) and trailing comments
+// kept.
+func quickStartLines(code string) []string {
+	var lines []string
+	on := false
+	for _, l := range strings.Split(code, "\n") {
+		l = strings.Join(strings.Fields(l), " ")
+		if strings.Contains(l, "awscdk.NewStack(") {
+			on = true
+		}
+		if on {
+			lines = append(lines, l)
+		}
+		if on && strings.HasPrefix(l, "Thresholds:") {
+			break
+		}
+	}
+	return lines
 }
