@@ -72,8 +72,9 @@ type Function struct {
 	// Architecture is "arm64" (default) or "x86_64".
 	Architecture string
 	// MemoryMB is 128..10240 (default 128); TimeoutS is 1..900 (default 3).
-	MemoryMB    int
-	TimeoutS    int
+	MemoryMB int
+	TimeoutS int
+	// Description is the function's description, at most 256 characters, or "".
 	Description string
 	// Environment is nil when the function has no variables. Shared and env maps are
 	// merged key by key; an env's null removes a shared variable.
@@ -90,7 +91,8 @@ type Function struct {
 	RolledBack string
 	// ProvisionedConcurrency on the LIVE alias; 0 means none. Only when pinned.
 	ProvisionedConcurrency int
-	Deployment             Deployment
+	// Deployment is how CodeDeploy shifts the alias to a new pin (UsesCodeDeploy).
+	Deployment Deployment
 }
 
 // Pinned reports whether LIVE is pinned to a published version.
@@ -113,8 +115,10 @@ type Image struct {
 	// ("111111111111.dkr.ecr.us-east-1.amazonaws.com/golive/worker") for one registry
 	// that every env pulls from; see RepositoryName, RepositoryLocation and URI.
 	Repository string
-	Digest     string
-	Tag        string
+	// Digest is the image's digest, "sha256:" and 64 lowercase hex digits, or "".
+	Digest string
+	// Tag is the image's tag, only where LIVE follows $LATEST, or "".
+	Tag string
 }
 
 // Deployment is how CodeDeploy shifts LIVE to a new pinned version.
@@ -122,8 +126,10 @@ type Deployment struct {
 	// Type is "None", a CodeDeploy predefined Lambda config without its "Lambda" prefix
 	// ("AllAtOnce", "Canary10Percent5Minutes", "Linear10PercentEvery1Minute", ...), or
 	// "Custom" with Custom set.
-	Type   string
+	Type string
+	// Custom is the shift of Type "Custom", nil otherwise.
 	Custom *CustomShift
+	// Alarms are the rollback alarm's thresholds and the alarms of one's own.
 	Alarms Alarms
 	// Smoke is the pre-traffic test of the shipped hook, or nil.
 	Smoke *Smoke
@@ -134,7 +140,8 @@ type Deployment struct {
 	// its unqualified ARN in the env's account and region. Not with Smoke or Bake.
 	PreTrafficHook  string
 	PostTrafficHook string
-	AutoRollback    AutoRollback
+	// AutoRollback says which outcomes of a deployment roll it back.
+	AutoRollback AutoRollback
 }
 
 // DeploymentNone means no CodeDeploy deployment group: the alias is moved by CloudFormation.
@@ -201,17 +208,25 @@ type Bake struct {
 // true, except that OnAlarm is false when there is no alarm: CodeDeploy cannot roll back
 // on an alarm it does not have, and the CDK refuses the combination.
 type AutoRollback struct {
+	// OnFailure rolls back a failed deployment.
 	OnFailure bool
-	OnStop    bool
-	OnAlarm   bool
+	// OnStop rolls back a stopped deployment.
+	OnStop bool
+	// OnAlarm rolls back a deployment whose alarm fires.
+	OnAlarm bool
 }
 
 // Pipeline is the optional CDK Pipelines section.
 type Pipeline struct {
-	Account       string
-	Region        string
+	// Account is the AWS account ID the pipeline stack deploys to.
+	Account string
+	// Region is the AWS region of the pipeline stack.
+	Region string
+	// ConnectionArn is the CodeConnections (formerly CodeStar Connections) connection to
+	// the source repository.
 	ConnectionArn string
-	Repository    string
+	// Repository is the source repository, "owner/repo".
+	Repository string
 	// Branch defaults to "main".
 	Branch string
 	// Stages are env names in deployment order; by default every env in file order.
