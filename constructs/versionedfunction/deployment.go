@@ -308,9 +308,9 @@ func (v *VersionedFunction) warnHookName(field string, hook awslambda.IFunction)
 	if name == nil || *awscdk.Token_IsUnresolved(name) || strings.HasPrefix(*name, codeDeployHookPrefix) {
 		return
 	}
-	awscdk.Annotations_Of(v.Construct).AddWarningV2(jsii.String("golive:hookName"), jsii.String(fmt.Sprintf(
+	reportWarning(v.Construct, "golive:hookName", fmt.Sprintf(
 		"%s: %q with an imported Deployment.Role: if that role cannot take the invoke grant, CodeDeploy may invoke only functions named %s* "+
-			"(AWSCodeDeployRoleForLambdaLimited); name the hook so, or grant the role lambda:InvokeFunction on it", field, *name, codeDeployHookPrefix)))
+			"(AWSCodeDeployRoleForLambdaLimited); name the hook so, or grant the role lambda:InvokeFunction on it", field, *name, codeDeployHookPrefix))
 }
 
 // codeDeployHookPrefix is the name prefix of the functions AWSCodeDeployRoleForLambdaLimited

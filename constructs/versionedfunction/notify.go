@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -48,9 +47,9 @@ func (v *VersionedFunction) AddNotificationTopic(topic awssns.ITopic) {
 		return
 	}
 	if v.DeploymentGroup == nil {
-		awscdk.Annotations_Of(v.Construct).AddWarningV2(jsii.String("golive:notificationWithoutDeployment"), jsii.String(
+		reportWarning(v.Construct, "golive:notificationWithoutDeployment",
 			"AddNotificationTopic is ignored without a CodeDeploy deployment group (LIVE follows $LATEST, or no Deployment): "+
-				"there is no release to notify about"))
+				"there is no release to notify about")
 		return
 	}
 	arn := topic.TopicArn()

@@ -174,13 +174,13 @@ func New(scope constructs.Construct, id string, props *Props) *VersionedFunction
 	case props.LiveVersion != "" && props.Deployment != nil:
 		v.addDeployment(props, ss)
 	case props.LiveVersion != "":
-		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:pinnedWithoutDeployment"), jsii.String(fmt.Sprintf(
+		reportWarning(c, "golive:pinnedWithoutDeployment", fmt.Sprintf(
 			"%s is pinned to version %s without a Deployment: CloudFormation moves the alias at once, with no canary, no alarm and no rollback. "+
-				"Set Props.Deployment to release through CodeDeploy", v.aliasName, props.LiveVersion)))
+				"Set Props.Deployment to release through CodeDeploy", v.aliasName, props.LiveVersion))
 	case props.Deployment != nil:
-		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("golive:deploymentOnLatest"), jsii.String(
+		reportWarning(c, "golive:deploymentOnLatest",
 			"Deployment is ignored while LIVE follows $LATEST: CodeDeploy shifts traffic only between published versions. "+
-				"Publish a version and set LiveVersion (with Rollout direct for the first pin)"))
+				"Publish a version and set LiveVersion (with Rollout direct for the first pin)")
 	}
 
 	v.adopt(props.Adopt, ss)
