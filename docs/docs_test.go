@@ -1,6 +1,7 @@
 // Package docs_test checks the documentation a newcomer reads: every relative link resolves,
 // the README stays short and keeps the commands CI runs, and its quick start for an app of
-// one's own is the example go test runs.
+// one's own is the example go test runs, and every golive invocation shown uses flags the
+// command has.
 package docs_test
 
 import (
@@ -187,4 +188,52 @@ func quickStartLines(code string) []string {
 		}
 	}
 	return lines
+}
+
+// TestCLIInvocationsMatchCommandTree holds every `golive COMMAND --flag` the README and
+// docs/ show to the command tree: each command has a section in docs/cli.md (generated
+// from the tree, and checked fresh by internal/cli) and each flag is among its options or
+// the global ones.
+func TestCLIInvocationsMatchCommandTree(t *testing.T) {
+	ref, err := os.ReadFile("cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]string{}
+	for _, s := range regexp.MustCompile(`(?m)^## golive `).Split(string(ref), -1)[1:] {
+		name, body, _ := strings.Cut(s, "\n")
+		sections[strings.TrimSpace(name)] = body
+	}
+	if len(sections) < 5 {
+		t.Fatalf("docs/cli.md has %d command sections, want one per command", len(sections))
+	}
+	// An invocation: golive, a lowercase command, then flags and values up to the end of the
+	// code span or line, a comment or a pipe.
+	invocation := regexp.MustCompile("golive ([a-z]+)((?: +[^ `|#\n]+)*)")
+	flag := regexp.MustCompile(`(?:^| )--([a-z][a-z-]*)`)
+	checked := 0
+	for _, f := range markdownFiles(t) {
+		if f == filepath.Join("docs", "cli.md") || f == "CHANGELOG.md" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range invocation.FindAllStringSubmatch(string(data), -1) {
+			section, ok := sections[m[1]]
+			if !ok {
+				continue // prose ("golive reads ..."), not a command
+			}
+			for _, fl := range flag.FindAllStringSubmatch(m[2], -1) {
+				checked++
+				if !strings.Contains(section, "--"+fl[1]+" ") && !strings.Contains(section, "--"+fl[1]+"\n") {
+					t.Errorf("%s: %q: golive %s has no flag --%s (docs/cli.md)", f, strings.TrimSpace(m[0]), m[1], fl[1])
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("checked %d flags of golive invocations in the docs, want the docs' examples found", checked)
+	}
 }
