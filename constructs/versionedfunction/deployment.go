@@ -64,9 +64,10 @@ type Deployment struct {
 	Hooks *Hooks
 	// PreHook is a pre-traffic hook of one's own, run before any traffic shifts, and
 	// PostHook a post-traffic hook, run once it has (VersionedFunction.AddPreHook and
-	// AddPostHook set them later). A hook declared elsewhere goes in by name or ARN:
-	// awslambda.Function_FromFunctionName or Function_FromFunctionArn, in the stack's account
-	// and region. The deployment group's role is granted invoke on the hook, so its name
+	// AddPostHook set them later). A hook declared elsewhere goes in by name or ARN, in the
+	// stack's account and region (CodeDeploy invokes hooks there): by name through
+	// awslambda.Function_FromFunctionName, by ARN through Function_FromFunctionAttributes
+	// with SameEnvironment, as the stacks package does. The deployment group's role is granted invoke on the hook, so its name
 	// needs no CodeDeployHook_ prefix unless Role is an imported role that cannot take the
 	// grant. A hook declared in this app (with its role) is granted
 	// codedeploy:PutLifecycleEventHookExecutionStatus on this deployment group; a hook
