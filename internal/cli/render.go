@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -84,7 +82,7 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 			cfg += " (direct)"
 		}
 		if len(f.Config.Additional) > 0 {
-			cfg += " +" + weights(f.Config.Additional)
+			cfg += " +" + release.FormatWeights(f.Config.Additional)
 		}
 		if f.Config.RolledBack != "" {
 			cfg += " (rolled back from " + f.Config.RolledBack + ")"
@@ -97,7 +95,7 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 		if f.Alias != nil {
 			alias = f.Alias.Version
 			if len(f.Alias.Weights) > 0 {
-				alias += " +" + weights(f.Alias.Weights)
+				alias += " +" + release.FormatWeights(f.Alias.Weights)
 			}
 		}
 		if f.AliasName != "" && f.AliasName != resourcenames.DefaultAlias {
@@ -120,19 +118,6 @@ func statusTable(w io.Writer, r *release.StatusReport) {
 	if r.Dashboard != nil {
 		fmt.Fprintf(w, "dashboard: %s\n", r.Dashboard.URL)
 	}
-}
-
-func weights(m map[string]float64) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strconv.FormatFloat(m[k]*100, 'f', -1, 64) + "%"
-	}
-	return strings.Join(parts, ",")
 }
 
 func verifyTable(w io.Writer, r *release.VerifyReport) {

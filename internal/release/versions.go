@@ -103,6 +103,12 @@ func weightsString(w map[string]float64) string {
 	if len(w) == 0 {
 		return "none"
 	}
+	return FormatWeights(w)
+}
+
+// FormatWeights writes an alias's routing weights as "VERSION=SHARE%" by version, comma
+// separated ("8=10%"), the form status and verify print; "" for none.
+func FormatWeights(w map[string]float64) string {
 	keys := make([]string, 0, len(w))
 	for k := range w {
 		keys = append(keys, k)
@@ -110,7 +116,7 @@ func weightsString(w map[string]float64) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%s%%", k, strconv.FormatFloat(w[k]*100, 'f', -1, 64))
+		parts[i] = k + "=" + strconv.FormatFloat(w[k]*100, 'f', -1, 64) + "%"
 	}
 	return strings.Join(parts, ",")
 }
