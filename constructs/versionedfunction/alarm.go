@@ -2,11 +2,11 @@ package versionedfunction
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/golive-dev/golive/internal/hooksettings"
@@ -51,23 +51,17 @@ import (
 // replaces it when the name changes): an alarm keeps its state across an update, and one
 // left in ALARM by a failing version would fail the fix-forward deployment at once
 // (aws/serverless-application-model#716).
-func newRollbackAlarm(scope constructs.Construct, functionName, aliasName, version string, t alarmThresholds) awscloudwatch.CfnAlarm {
-	var queries []any
+func newRollbackAlarm(v *VersionedFunction, version string, t alarmThresholds) awscloudwatch.Alarm {
+	functionName, aliasName, ss := v.functionName, v.aliasName, v.ss
+	using := map[string]awscloudwatch.IMetric{}
 	var terms, desc []string
-	metric := func(id, name, statistic string, dims []any) {
-		queries = append(queries, &awscloudwatch.CfnAlarm_MetricDataQueryProperty{
-			Id:         jsii.String(id),
-			ReturnData: jsii.Bool(false),
-			MetricStat: &awscloudwatch.CfnAlarm_MetricStatProperty{
-				Metric: &awscloudwatch.CfnAlarm_MetricProperty{
-					Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String(name), Dimensions: &dims,
-				},
-				Period: jsii.Number(60),
-				Stat:   jsii.String(statistic),
-			},
+	metric := func(id, name, statistic string, dims *map[string]*string) {
+		// No Period: the MathExpression sets its own on every metric it uses.
+		using[id] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String(name), Statistic: jsii.String(statistic), DimensionsMap: dims,
 		})
 	}
-	dims := cfnDimensions(functionName, aliasName, version)
+	dims := versionDimensions(functionName, aliasName, version)
 	minInv := t.minInvocations()
 	if t.ErrorRatePercent != nil || minInv > 0 {
 		metric("invocations", "Invocations", "Sum", dims)
@@ -79,7 +73,7 @@ func newRollbackAlarm(scope constructs.Construct, functionName, aliasName, versi
 		rate, x := "100 * errors / invocations", num(*t.ErrorRatePercent)
 		if t.ErrorRateRelative {
 			// The old version's share is the alias's total minus the new version's.
-			aliasDims := cfnDimensions(functionName, aliasName, "")
+			aliasDims := aliasDimensions(functionName, aliasName)
 			metric("aliaserrors", "Errors", "Sum", aliasDims)
 			metric("aliasinvocations", "Invocations", "Sum", aliasDims)
 			// The IF keeps the old rate 0, not dropped, in a minute the old version had no
@@ -106,26 +100,40 @@ func newRollbackAlarm(scope constructs.Construct, functionName, aliasName, versi
 	// (CloudWatch User Guide, "Metric math syntax and functions"); an alarm on an
 	// expression may use at most 10 metrics, and this one uses 5 at most. golive plan --stack
 	// reads min_invocations back from the expression (hooksettings).
-	queries = append([]any{&awscloudwatch.CfnAlarm_MetricDataQueryProperty{
-		Id:         jsii.String("breaching"),
-		Expression: jsii.String(hooksettings.RollbackAlarmExpression(terms, minInv)),
-		Label:      jsii.String("breaching"),
-		ReturnData: jsii.Bool(true),
-	}}, queries...)
-	// An L1 alarm, its metric math written in Go: one jsii round trip where the L2 Alarm,
-	// its MathExpression and a Metric per term take six, per pinned function.
-	return awscloudwatch.NewCfnAlarm(scope, jsii.String("RollbackAlarm"), &awscloudwatch.CfnAlarmProps{
-		AlarmName:          jsii.String(RollbackAlarmName(functionName, aliasName, version)),
-		Metrics:            &queries,
+	alarm := awscloudwatch.NewAlarm(v.Construct, jsii.String(rollbackAlarmID), &awscloudwatch.AlarmProps{
+		AlarmName: jsii.String(RollbackAlarmName(functionName, aliasName, version)),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String(hooksettings.RollbackAlarmExpression(terms, minInv)),
+			UsingMetrics: &using,
+			Label:        jsii.String("breaching"),
+			// The expression's period is every metric's: one minute.
+			Period: ss.duration(60),
+		}),
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(rollbackEvaluationPeriods),
 		DatapointsToAlarm:  jsii.Number(1),
-		ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
-		TreatMissingData:   jsii.String("notBreaching"),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 		AlarmDescription: jsii.String(fmt.Sprintf("Rolls back the CodeDeploy deployment of %s version %s when %s%s, in any of the last %d minutes.",
 			functionName, version, strings.Join(desc, " or "), evidence, rollbackEvaluationPeriods)),
 	})
+	// The alarm was an AWS::CloudWatch::Alarm at "RollbackAlarm" itself; the L2 declares it at
+	// "RollbackAlarm/Resource", whose logical ID differs. A new logical ID under the same
+	// AlarmName would delete the alarm on upgrade: CloudFormation creates the resource of
+	// the new ID (PutMetricAlarm "creates or updates" the alarm of that name), then, in the
+	// update's cleanup, deletes the resource of the old ID, which is that same alarm. So
+	// the stack keeps the old ID: one call on the stack, both IDs computed here as CDK
+	// computes them. Should they ever differ from CDK's, synth fails ("attempted to be
+	// renamed, but not found") rather than change the ID.
+	below := v.pathBelowStack()
+	ss.st.RenameLogicalId(
+		jsii.String(cdkLogicalID(slices.Concat(below, []string{rollbackAlarmID, "Resource"}))),
+		jsii.String(cdkLogicalID(slices.Concat(below, []string{rollbackAlarmID}))))
+	return alarm
 }
+
+// rollbackAlarmID is the rollback alarm's construct id.
+const rollbackAlarmID = "RollbackAlarm"
 
 // rollbackEvaluationPeriods is the number of one-minute data points the rollback alarm
 // evaluates; one breaching minute among them puts it in ALARM, so a minute whose metrics
@@ -139,24 +147,20 @@ func RollbackAlarmName(functionName, aliasName, version string) string {
 	return resourcenames.RollbackAlarmName(functionName, aliasName, version)
 }
 
-// cfnDimensions scopes a metric to the alias and, when version is set, to the version
-// executed through it; sorted by name, as CloudWatch lists them.
-func cfnDimensions(functionName, aliasName, version string) []any {
-	dim := func(name, value string) any {
-		return &awscloudwatch.CfnAlarm_DimensionProperty{Name: jsii.String(name), Value: jsii.String(value)}
-	}
-	var dims []any
-	if version != "" {
-		dims = append(dims, dim("ExecutedVersion", version))
-	}
-	return append(dims, dim("FunctionName", functionName), dim("Resource", functionName+":"+aliasName))
-}
-
+// versionDimensions scope a metric to the version executed through the alias.
 func versionDimensions(functionName, aliasName, version string) *map[string]*string {
 	return &map[string]*string{
 		"FunctionName":    jsii.String(functionName),
 		"Resource":        jsii.String(functionName + ":" + aliasName),
 		"ExecutedVersion": jsii.String(version),
+	}
+}
+
+// aliasDimensions scope a metric to the alias, whichever version runs.
+func aliasDimensions(functionName, aliasName string) *map[string]*string {
+	return &map[string]*string{
+		"FunctionName": jsii.String(functionName),
+		"Resource":     jsii.String(functionName + ":" + aliasName),
 	}
 }
 

@@ -174,7 +174,7 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 
 	thresholds := d.Thresholds.alarms(ss)
 	if d.Thresholds.any() {
-		v.Alarm = newRollbackAlarm(v.Construct, v.functionName, v.aliasName, props.LiveVersion, thresholds)
+		v.Alarm = newRollbackAlarm(v, props.LiveVersion, thresholds)
 		v.Alarms = append(v.Alarms, v.Alarm)
 	}
 	for _, a := range d.Alarms {

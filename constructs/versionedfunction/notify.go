@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -68,8 +69,8 @@ func (v *VersionedFunction) AddNotificationTopic(topic awssns.ITopic) {
 	v.applyNotifications([]awssns.ITopic{topic})
 }
 
-// applyNotifications writes the triggers and alarm actions of every topic so far and grants
-// the group's role publish on the added ones.
+// applyNotifications writes the triggers of every topic so far, and gives the rollback
+// alarm an action and the group's role publish on the added ones.
 func (v *VersionedFunction) applyNotifications(added []awssns.ITopic) {
 	// LambdaDeploymentGroupProps has no triggers (aws-cdk-lib aws-codedeploy,
 	// lambda/deployment-group.ts), so they go on the L1's TriggerConfigurations
@@ -88,11 +89,9 @@ func (v *VersionedFunction) applyNotifications(added []awssns.ITopic) {
 	}
 	v.cfnGroup.SetTriggerConfigurations(&triggers)
 	if v.Alarm != nil {
-		// The rollback alarm is an L1 (see newRollbackAlarm), so it has no AddAlarmAction;
-		// awscloudwatchactions.SnsAction binds to exactly the topic's ARN
-		// (aws-cloudwatch-actions/lib/sns.ts), which is what goes here.
-		arns := append([]*string(nil), v.notify.arns...)
-		v.Alarm.SetAlarmActions(&arns)
+		for _, topic := range added {
+			v.Alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
+		}
 	}
 	role := v.DeploymentGroup.Role()
 	ss := v.ss

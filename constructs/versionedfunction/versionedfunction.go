@@ -45,7 +45,7 @@ type VersionedFunction struct {
 	// DeploymentGroup is nil unless LIVE is pinned and Props.Deployment is set.
 	DeploymentGroup awscodedeploy.LambdaDeploymentGroup
 	// Alarm is the version-scoped rollback alarm, nil when no threshold is set.
-	Alarm awscloudwatch.CfnAlarm
+	Alarm awscloudwatch.Alarm
 	// Alarms are every alarm the deployment group watches: Alarm, then Deployment.Alarms
 	// and those added by AddAlarm.
 	Alarms []interfacesawscloudwatch.IAlarmRef

@@ -199,13 +199,15 @@ func TestPinnedCanary(t *testing.T) {
 		"DatapointsToAlarm": 1,
 		"TreatMissingData":  "notBreaching",
 		"Metrics": assertions.Match_ArrayWith(&[]any{
-			assertions.Match_ObjectLike(&map[string]any{"Id": assertions.Match_AnyValue(), "ReturnData": true,
+			// CDK's Alarm gives the expression the id expr_1 and lists the metrics it uses
+			// in the order of their ids.
+			assertions.Match_ObjectLike(&map[string]any{"Id": "expr_1", "Label": "breaching", "ReturnData": true,
 				"Expression": "IF(invocations >= 10 AND (100 * errors / invocations > 1 OR p99 > 2000), 1, 0)"}),
-			assertions.Match_ObjectLike(&map[string]any{"Id": "invocations", "MetricStat": map[string]any{"Stat": "Sum",
-				"Metric": map[string]any{"MetricName": "Invocations", "Dimensions": versionDims}}}),
-			assertions.Match_ObjectLike(&map[string]any{"Id": "errors", "MetricStat": map[string]any{"Stat": "Sum", "Period": 60,
+			assertions.Match_ObjectLike(&map[string]any{"Id": "errors", "ReturnData": false, "MetricStat": map[string]any{"Stat": "Sum", "Period": 60,
 				"Metric": map[string]any{"MetricName": "Errors", "Namespace": "AWS/Lambda", "Dimensions": versionDims}}}),
-			assertions.Match_ObjectLike(&map[string]any{"Id": "p99", "MetricStat": map[string]any{"Stat": "p99",
+			assertions.Match_ObjectLike(&map[string]any{"Id": "invocations", "ReturnData": false, "MetricStat": map[string]any{"Stat": "Sum", "Period": 60,
+				"Metric": map[string]any{"MetricName": "Invocations", "Dimensions": versionDims}}}),
+			assertions.Match_ObjectLike(&map[string]any{"Id": "p99", "ReturnData": false, "MetricStat": map[string]any{"Stat": "p99", "Period": 60,
 				"Metric": map[string]any{"MetricName": "Duration", "Dimensions": versionDims}}}),
 		}),
 	})
