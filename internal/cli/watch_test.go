@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/golive-dev/golive/internal/testkit/syncbuf"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -39,26 +40,8 @@ type scripted struct {
 	id   string
 	hook string
 	// out and errb are the running watch's stdout and stderr.
-	out, errb *syncBuffer
+	out, errb *syncbuf.Buffer
 	exited    atomic.Bool
-}
-
-// syncBuffer is a bytes.Buffer that golive writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 const appSpecHooks = `{"version":0.0,"Resources":[{"worker":{"Type":"AWS::Lambda::Function","Properties":{"Name":"%s","Alias":"%s","CurrentVersion":"1","TargetVersion":"2"}}}],"Hooks":[{"BeforeAllowTraffic":"%s"}]}`
@@ -222,7 +205,7 @@ func watchApp(r *scripted, stdout, stderr io.Writer) *cli.App {
 
 // watch runs golive watch in the background; wait returns its output and exit code.
 func (r *scripted) watch(args ...string) (wait func() (stdout, stderr string, code int)) {
-	out, errb := &syncBuffer{}, &syncBuffer{}
+	out, errb := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	r.out, r.errb = out, errb
 	args = append(append([]string{"watch", "--env", "prd", "--poll", "250ms", "--start-wait", "5s", "--timeout", "60s"}, args...),
 		"--config", r.w.cfgPath, "--endpoint-url", srv.URL)

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/golive-dev/golive/internal/testkit/syncbuf"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -327,7 +328,7 @@ func TestPublishWaitShowsProgress(t *testing.T) {
 		fn.Statuses = append(fn.Statuses, types.LastUpdateStatusInProgress)
 	}
 	f.lambda.Delay = 3 * time.Millisecond
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	f.env.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	f.env.ProgressEvery = 20 * time.Millisecond
 	rep, err := f.env.Publish(context.Background(), []release.Function{f.fn(t, "worker")}, release.PublishOptions{})
@@ -337,23 +338,6 @@ func TestPublishWaitShowsProgress(t *testing.T) {
 	if got := logs.String(); !strings.Contains(got, `msg="still waiting for $LATEST to finish updating" function_name=p-prd-worker waited=`) {
 		t.Errorf("logs:\n%s", got)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // A full account's code storage refuses PublishVersion with CodeStorageExceededException; the

@@ -13,6 +13,7 @@
 //     so a rule of internal/lambdarules cannot drift between the two.
 //   - jsiicount: counts a Go CDK app's jsii round trips from the kernel's log, for the
 //     benchmarks and the test that bounds them per pinned function.
+//   - syncbuf: a buffer a running command writes while the test reads it.
 //   - ledger: reads docs/aws-behaviour.md; its tests keep the ledger, the fakes and
 //     scripts/aws-check.sh in step with the code.
 package testkit
