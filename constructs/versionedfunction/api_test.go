@@ -155,6 +155,12 @@ func TestAddRefusals(t *testing.T) {
 			versionedfunction.New(stack, "Fn", &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "2", Deployment: canary()}).
 				AddPostHook(awslambda.Function_FromFunctionArn(stack, jsii.String("H"), jsii.String("arn:aws:lambda:us-east-1:111111111111:function:no spaces")))
 		}, `Test/Fn: AddPostHook: function name "no spaces"; want a Lambda function name`},
+		{"pre hook by a qualified ARN", func(stack awscdk.Stack) {
+			// CDK reads the name out of the ARN and drops the qualifier: the deployment would
+			// run the unqualified function, not the version or alias named.
+			versionedfunction.New(stack, "Fn", &versionedfunction.Props{FunctionName: "f", Entry: entry, LiveVersion: "2", Deployment: canary()}).
+				AddPreHook(awslambda.Function_FromFunctionArn(stack, jsii.String("H"), jsii.String("arn:aws:lambda:us-east-1:111111111111:function:check:7")))
+		}, `Test/Fn: AddPreHook: function ARN "arn:aws:lambda:us-east-1:111111111111:function:check:7"; want`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)

@@ -338,6 +338,24 @@ func dependOnHookGrants(alias awslambda.Alias, serviceRole awsiam.IRole, hooks .
 	}
 }
 
+// hookProblem is what is wrong with hook as field's hook of one's own, "" when nothing
+// (nil included): Deployment.PreHook and PostHook and AddPreHook and AddPostHook take the
+// same functions.
+func hookProblem(field string, hook awslambda.IFunction) string {
+	if hook == nil {
+		return ""
+	}
+	if name := hook.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !lambdarules.ValidFunctionName(*name) {
+		return fmt.Sprintf("%s: function name %q; want %s", field, *name, lambdarules.FunctionName.Allowed)
+	}
+	// CDK reads a name out of a qualified ARN too; the qualifier would be dropped, and the
+	// deployment would run a hook other than the one named.
+	if arn := hook.FunctionArn(); arn != nil && !*awscdk.Token_IsUnresolved(arn) && !hooksettings.HookFunctionRe.MatchString(*arn) {
+		return fmt.Sprintf("%s: function ARN %q; want %s", field, *arn, lambdarules.HookFunction.Allowed)
+	}
+	return ""
+}
+
 // validateDeployment checks what Deployment itself declares; nil is valid (no CodeDeploy).
 func validateDeployment(d *Deployment, ss *stackScope) []string {
 	if d == nil {
@@ -349,17 +367,8 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 		field string
 		fn    awslambda.IFunction
 	}{{"PreHook", d.PreHook}, {"PostHook", d.PostHook}} {
-		if h.fn == nil {
-			continue
-		}
-		if name := h.fn.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !lambdarules.ValidFunctionName(*name) {
-			add("Deployment.%s: function name %q; want %s", h.field, *name, lambdarules.FunctionName.Allowed)
-			continue
-		}
-		// CDK reads a name out of a qualified ARN too; the qualifier would be dropped, and the
-		// deployment would run a hook other than the one named.
-		if arn := h.fn.FunctionArn(); arn != nil && !*awscdk.Token_IsUnresolved(arn) && !hooksettings.HookFunctionRe.MatchString(*arn) {
-			add("Deployment.%s: function ARN %q; want %s", h.field, *arn, lambdarules.HookFunction.Allowed)
+		if p := hookProblem("Deployment."+h.field, h.fn); p != "" {
+			problems = append(problems, p)
 		}
 	}
 	if d.Smoke != nil && d.PreHook != nil {

@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/golive-dev/golive/internal/hooksettings"
 	"github.com/golive-dev/golive/internal/lambdarules"
 	"github.com/golive-dev/golive/internal/resourcenames"
 	"github.com/golive-dev/golive/internal/stackoutputs"
@@ -337,8 +336,8 @@ func (v *VersionedFunction) addHook(method, side string, set *bool, hook awslamb
 		v.refuse(fmt.Sprintf("%s: the deployment already runs a %s hook, and CodeDeploy runs one per side: drop one of the two", method, side))
 		return
 	}
-	if name := hook.FunctionName(); name != nil && !*awscdk.Token_IsUnresolved(name) && !hooksettings.HookFunctionRe.MatchString(*name) {
-		v.refuse(fmt.Sprintf("%s: function name %q; want a Lambda function name (1 to 64 letters, digits, \"-\" and \"_\")", method, *name))
+	if p := hookProblem(method, hook); p != "" {
+		v.refuse(p)
 		return
 	}
 	if set == &v.preHook {
