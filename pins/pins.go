@@ -11,11 +11,11 @@
 //	}
 //
 // Each environment maps function names (the app's own keys) to a pin: live_version is null
-// (LIVE follows $LATEST) or a published version, a positive integer as a string or a number;
-// rollout, optional, is "canary" or "direct" (who moves a pinned alias, see
-// versionedfunction.Rollout); rolled_back, optional, is the version a rollback moved LIVE
-// away from, which a release must not pin again. pins.schema.json describes the same for
-// editors.
+// (LIVE follows $LATEST) or a published version, a positive integer of at most 15 digits
+// without a leading zero, as a string or a number; rollout, optional, is "canary" or
+// "direct" (who moves a pinned alias, see versionedfunction.Rollout); rolled_back, optional,
+// is the version a rollback moved LIVE away from, which a release must not pin again.
+// pins.schema.json describes the same for editors.
 //
 // The package is plain Go, without jsii or the AWS SDK, like package config, so that it is
 // as cheap to import into a CDK app as into a test. It is its own package rather than part of
@@ -35,9 +35,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/golive-dev/golive/internal/lambdarules"
 	"github.com/golive-dev/golive/internal/readlimit"
 )
 
@@ -124,7 +124,7 @@ func Parse(data []byte) (*File, error) {
 			} else if v, ok := version(lv, true); ok {
 				p.LiveVersion = v
 			} else {
-				bad(path+".live_version", lv, `null (LIVE follows $LATEST) or a published version, a positive integer such as "7"`)
+				bad(path+".live_version", lv, "null (LIVE follows $LATEST) or "+lambdarules.Version.Allowed)
 			}
 			if r, ok := fields["rollout"]; ok {
 				var s string
@@ -140,7 +140,7 @@ func Parse(data []byte) (*File, error) {
 				if v, ok := version(r, false); ok {
 					p.RolledBack = v
 				} else {
-					bad(path+".rolled_back", r, `a published version, a positive integer such as "8"`)
+					bad(path+".rolled_back", r, lambdarules.Version.Allowed)
 				}
 			}
 			for _, k := range sortedKeys(fields) {
@@ -191,8 +191,9 @@ func (f *File) Functions(env string) []string {
 	return out
 }
 
-// version reads a published version: a positive integer as a string or a JSON number, or
-// null when nullOK.
+// version reads a published version: a positive integer as a string or a JSON number,
+// written as lambdarules.ValidVersion takes it (no leading zero, at most 15 digits), or null
+// when nullOK.
 func version(raw json.RawMessage, nullOK bool) (string, bool) {
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
@@ -202,8 +203,7 @@ func version(raw json.RawMessage, nullOK bool) (string, bool) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		s = string(raw) // a number
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 || strconv.FormatUint(n, 10) != s {
+	if !lambdarules.ValidVersion(s) {
 		return "", false
 	}
 	return s, true

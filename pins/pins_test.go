@@ -83,10 +83,17 @@ func TestParse(t *testing.T) {
 		{name: "empty", in: `{}`},
 		{name: "bad versions", in: `{"prd": {"a": {"live_version": "0"}, "b": {"live_version": "$LATEST"}, "c": {"live_version": 1.5}, "d": {"live_version": "07"}}}`,
 			want: []string{
-				`prd.a.live_version: got "0"; want null (LIVE follows $LATEST) or a published version, a positive integer such as "7"`,
+				`prd.a.live_version: got "0"; want null (LIVE follows $LATEST) or a positive integer version such as "7"`,
 				`prd.b.live_version: got "$LATEST"; want null`,
 				`prd.c.live_version: got 1.5; want null`,
 				`prd.d.live_version: got "07"; want null`,
+			}},
+		{name: "too long or zero-led", in: `{"prd": {"a": {"live_version": "1234567890123456"}, "b": {"live_version": 1234567890123456}, "c": {"live_version": "007"}, "d": {"live_version": "7", "rolled_back": "12345678901234567890"}}}`,
+			want: []string{
+				`prd.a.live_version: got "1234567890123456"; want null (LIVE follows $LATEST) or a positive integer version such as "7"`,
+				`prd.b.live_version: got 1234567890123456; want null`,
+				`prd.c.live_version: got "007"; want null`,
+				`prd.d.rolled_back: got "12345678901234567890"; want a positive integer version such as "7"`,
 			}},
 		{name: "missing and unknown", in: `{"prd": {"a": {"version": "7"}}}`,
 			want: []string{
@@ -94,7 +101,7 @@ func TestParse(t *testing.T) {
 				`prd.a.version: unknown field; want live_version, rollout or rolled_back`,
 			}},
 		{name: "rollout", in: `{"prd": {"a": {"live_version": "7", "rollout": "fast"}}}`, want: []string{`prd.a.rollout: got "fast"; want "canary" or "direct"`}},
-		{name: "rolled back", in: `{"prd": {"a": {"live_version": "7", "rolled_back": null}}}`, want: []string{`prd.a.rolled_back: got null; want a published version`}},
+		{name: "rolled back", in: `{"prd": {"a": {"live_version": "7", "rolled_back": null}}}`, want: []string{`prd.a.rolled_back: got null; want a positive integer version`}},
 		{name: "shapes", in: `{"prd": ["a"], "tst": {"a": "7"}}`,
 			want: []string{`prd: got ["a"]; want an object of functions`, `tst.a: got "7"; want an object such as {"live_version": "7"}`}},
 		{name: "not an object", in: `[1]`, want: []string{`not a JSON object of environments`}},
