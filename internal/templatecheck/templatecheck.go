@@ -23,6 +23,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/golive-dev/golive/internal/lambdarules"
 )
 
 // Resource types the check knows.
@@ -437,7 +439,8 @@ func Pins(t *Template) []Pin {
 	return out
 }
 
-// version is v as a published version number: a positive integer, as a string or a number.
+// version is v as a published version number: a positive integer, as a string or a number,
+// written as lambdarules.ValidVersion takes it (no leading zero, at most 15 digits).
 func version(v any) (string, bool) {
 	var s string
 	switch x := v.(type) {
@@ -448,8 +451,7 @@ func version(v any) (string, bool) {
 	default:
 		return "", false
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 {
+	if !lambdarules.ValidVersion(s) {
 		return "", false
 	}
 	return s, true

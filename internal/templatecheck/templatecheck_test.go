@@ -232,7 +232,10 @@ func TestPins(t *testing.T) {
 	  "B": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": "Gen"}, "FunctionVersion": 3, "Name": "LIVE"}},
 	  "C": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": "Fn"}, "FunctionVersion": {"Fn::GetAtt": ["V", "Version"]}, "Name": "x"}},
 	  "D": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": "other", "FunctionVersion": "$LATEST", "Name": "y"}},
-	  "E": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": "other", "FunctionVersion": "2", "Name": "z"}}
+	  "E": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": "other", "FunctionVersion": "2", "Name": "z"}},
+	  "F": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": "other", "FunctionVersion": "007", "Name": "f"}},
+	  "G": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": "other", "FunctionVersion": "1234567890123456", "Name": "g"}},
+	  "H": {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": "other", "FunctionVersion": 1234567890123456, "Name": "h"}}
 	}}`)
 	got := templatecheck.Pins(tp)
 	want := []templatecheck.Pin{
