@@ -458,12 +458,5 @@ func (s *session) readPins(ctx context.Context, path string) error {
 			fn.RolledBack = p.RolledBack
 		}
 	}
-	for i := range s.fns {
-		for _, fn := range env.Functions {
-			if fn.Name == s.fns[i].Name {
-				s.fns[i] = fn
-			}
-		}
-	}
 	return nil
 }
