@@ -56,6 +56,9 @@ func (r *Reader) Follow(ctx context.Context, fns []Function, o FollowOptions, em
 				continue
 			}
 			any = true
+			if last[i].Done() {
+				continue // ended: an ended deployment does not change, so it is not read again
+			}
 			rel, err := r.ReadID(ctx, fn, followed[i])
 			if err != nil {
 				return last, r.stopped(ctx, err)
