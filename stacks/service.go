@@ -208,11 +208,11 @@ func deployment(fn config.Function, cfg awscodedeploy.ILambdaDeploymentConfig, d
 	if sm := d.Smoke; sm != nil {
 		vd.Smoke = &versionedfunction.Smoke{Events: sm.Events, Expect: sm.Expect, Compare: sm.Compare, Ignore: sm.Ignore}
 		if sm.TimeoutS != 0 {
-			vd.Smoke.Timeout = awscdk.Duration_Seconds(jsii.Number(float64(sm.TimeoutS)))
+			vd.Smoke.Timeout = dur.get("s", float64(sm.TimeoutS), awscdk.Duration_Seconds)
 		}
 	}
 	if b := d.Bake; b != nil {
-		vd.Bake = &versionedfunction.Bake{Wait: awscdk.Duration_Minutes(jsii.Number(float64(b.Minutes)))}
+		vd.Bake = &versionedfunction.Bake{Wait: dur.get("min", float64(b.Minutes), awscdk.Duration_Minutes)}
 	}
 	return vd
 }

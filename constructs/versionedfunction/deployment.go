@@ -227,7 +227,7 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 		if s := d.Smoke; s != nil {
 			timeout := hooksettings.DefaultSmokeTimeoutS
 			if s.Timeout != nil {
-				ms, _ := millis(s.Timeout)
+				ms, _ := ss.millis(s.Timeout)
 				timeout = int(ms / 1000)
 			}
 			smoke := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName, Alias: hookAlias,
@@ -235,7 +235,7 @@ func (v *VersionedFunction) addDeployment(props *Props, ss *stackScope) {
 			gp.PreHook = hooks.add(v, hooksettings.HookPhaseSmoke, smoke, grants)
 		}
 		if b := d.Bake; b != nil {
-			ms, _ := millis(b.Wait)
+			ms, _ := ss.millis(b.Wait)
 			bake := hooksettings.HookTarget{Group: v.functionName, Function: v.functionName, Alias: hookAlias, Bake: &hooksettings.Bake{
 				Minutes: int(ms / 60000), ErrorRatePercent: thresholds.ErrorRatePercent, P99DurationMs: thresholds.P99DurationMs,
 				MinInvocations: thresholds.minInvocations(),
@@ -398,7 +398,7 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 			add("Deployment.Smoke.Ignore: set without Compare; want Compare true, or no Ignore: Ignore lists where the current and the new version's responses may differ")
 		}
 		if s.Timeout != nil {
-			ms, ok := millis(s.Timeout)
+			ms, ok := ss.millis(s.Timeout)
 			if !ok || ms < 1000 || ms > hooksettings.MaxSmokeTimeoutS*1000 || math.Mod(ms, 1000) != 0 {
 				add("Deployment.Smoke.Timeout: got %s; want whole seconds from 1 to %d (the hook runs in one Lambda invocation), or nil for %d seconds",
 					durationString(s.Timeout), hooksettings.MaxSmokeTimeoutS, hooksettings.DefaultSmokeTimeoutS)
@@ -408,7 +408,7 @@ func validateDeployment(d *Deployment, ss *stackScope) []string {
 	if b := d.Bake; b != nil {
 		ms, ok := 0.0, false
 		if b.Wait != nil {
-			ms, ok = millis(b.Wait)
+			ms, ok = ss.millis(b.Wait)
 		}
 		if !ok || ms < 60000 || ms > hooksettings.MaxBakeMinutes*60000 || math.Mod(ms, 60000) != 0 {
 			add("Deployment.Bake.Wait: got %s; want whole minutes from 1 to %d (the hook waits and judges in one Lambda invocation of at most 15 minutes)",
