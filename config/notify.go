@@ -82,13 +82,13 @@ func (p *parser) envReleaseViews(eo object, e *envSpec) {
 			continue
 		}
 		parts := strings.Split(arn, ":")
-		if parts[1] != partitionOf(e.region.v) || parts[3] != e.region.v || parts[4] != e.account.v {
+		if parts[1] != resourcenames.Partition(e.region.v) || parts[3] != e.region.v || parts[4] != e.account.v {
 			// CloudWatch refuses an alarm action in another region ("Invalid region ...
 			// specified", cds-snc/notification-terraform#128), and a topic of another account
 			// also needs that account's topic policy to allow this one (IAM User Guide,
 			// "Cross-account policy evaluation logic"), which this stack cannot write.
 			p.add(here, "got %s; want a topic in this env's account %s and region %s (partition %s): alarms notify only topics of their own region, and golive can grant publishing only in its own account",
-				quote(arn), e.account.v, e.region.v, partitionOf(e.region.v))
+				quote(arn), e.account.v, e.region.v, resourcenames.Partition(e.region.v))
 			good = false
 		}
 	}
@@ -100,15 +100,4 @@ func (p *parser) envReleaseViews(eo object, e *envSpec) {
 func fifoTopic(arn string) bool {
 	name, ok := strings.CutSuffix(arn, ".fifo")
 	return ok && snsTopicArnRe.MatchString(name)
-}
-
-// partitionOf is the ARN partition of a region golive accepts (regionRe).
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }

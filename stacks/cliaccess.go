@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/golive-dev/golive/config"
 	"github.com/golive-dev/golive/internal/iampolicy"
+	"github.com/golive-dev/golive/internal/resourcenames"
 )
 
 // CLIRoleName is the role the pipeline's golive steps assume in an environment's account.
@@ -17,7 +18,7 @@ func CLIRoleName(cfg *config.Config, env string) string { return cfg.StackName(e
 
 // CLIRoleArn is the ARN of CLIRoleName in env's account.
 func CLIRoleArn(cfg *config.Config, env *config.Env) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(env.Region), env.Account, CLIRoleName(cfg, env.Name))
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", resourcenames.Partition(env.Region), env.Account, CLIRoleName(cfg, env.Name))
 }
 
 // CLIStepRoleName is the CodeBuild role of the pipeline's golive steps for env, in the
@@ -30,7 +31,7 @@ func CLIStepRoleName(cfg *config.Config, env string) string {
 // CLIStepRoleArn is the ARN of CLIStepRoleName in the pipeline account.
 func CLIStepRoleArn(cfg *config.Config, env string) string {
 	p := cfg.Pipeline
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(p.Region), p.Account, CLIStepRoleName(cfg, env))
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", resourcenames.Partition(p.Region), p.Account, CLIStepRoleName(cfg, env))
 }
 
 // newCLIRole lets the pipeline's golive steps run golive against this environment:
@@ -50,7 +51,7 @@ func CLIStepRoleArn(cfg *config.Config, env string) string {
 // "AWS global condition context keys").
 func newCLIRole(stack awscdk.Stack, cfg *config.Config, env *config.Env) awsiam.Role {
 	arn := func(service, resource string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition(env.Region), service, env.Region, env.Account, resource)
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", resourcenames.Partition(env.Region), service, env.Region, env.Account, resource)
 	}
 	resources := func(s iampolicy.Scope) []string {
 		var out []string
@@ -101,14 +102,4 @@ func statement(sid string, actions, resources []string) awsiam.PolicyStatement {
 		Actions:   jsii.Strings(actions...),
 		Resources: jsii.Strings(resources...),
 	})
-}
-
-func partition(region string) string {
-	switch {
-	case len(region) > 3 && region[:3] == "cn-":
-		return "aws-cn"
-	case len(region) > 7 && region[:7] == "us-gov-":
-		return "aws-us-gov"
-	}
-	return "aws"
 }
