@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # aws-check: check on a real AWS account the rows of docs/aws-behaviour.md that no test can
 # reproduce. Read-only: it calls only cloudwatch list-metrics, deploy get-deployment-group,
-# deploy get-deployment, deploy get-application-revision, lambda get-function-configuration
+# deploy get-deployment, deploy get-application-revision, deploy list-deployment-targets,
+# deploy batch-get-deployment-targets, lambda get-function-configuration
 # and iam simulate-principal-policy, with the AWS CLI and the usual credential chain. Each check prints one line: agrees, contradicts (the ledger row is wrong)
 # or inconclusive (why). Exit 1 when a check contradicts its row, 2 on a usage error, else 0.
 set -uo pipefail
 
-readonly ALL_CHECKS="invocations_alias invocations_executed_version throttles_executed_version getdeployment_content_absent application_revision_appspec smoke_hook_denies_latest"
+readonly ALL_CHECKS="invocations_alias invocations_executed_version throttles_executed_version getdeployment_content_absent application_revision_appspec deployment_target_type smoke_hook_denies_latest"
 
 usage() {
 	cat <<'EOF'
@@ -32,6 +33,7 @@ checks:
   throttles_executed_version    W2  Throttles by ExecutedVersion (golive assumes there are none)
   getdeployment_content_absent  C4  GetDeployment carries the AppSpec's sha256, never its content
   application_revision_appspec  C5  GetApplicationRevision carries the AppSpec golive parses
+  deployment_target_type        C20 the type of a Lambda deployment's target (LambdaTarget or CloudFormationTarget)
   smoke_hook_denies_latest      L18 the smoke hook's role may invoke NAME:N, never NAME:$LATEST
 EOF
 }
@@ -113,7 +115,7 @@ needs() {
 			echo "--smoke-role-arn"
 		fi
 		;;
-	getdeployment_content_absent | application_revision_appspec)
+	getdeployment_content_absent | application_revision_appspec | deployment_target_type)
 		if [[ -z "$APPLICATION" ]]; then
 			echo "--application"
 		elif [[ -z "$DEPLOYMENT" && -z "$GROUP" ]]; then
@@ -318,6 +320,39 @@ check_application_revision_appspec() {
 	fi
 }
 
+# The SDK's doc comment of types.DeploymentTarget says a CloudFormationTarget "is used for all
+# deployments initiated by a CloudFormation stack update", as golive's are; its Lambda ones are
+# LambdaTarget. golive watch reads both: this check prints which one AWS answers.
+check_deployment_target_type() {
+	local id ids out
+	if ! id=$(deployment); then
+		verdict deployment_target_type C20 inconclusive "$id"
+		return
+	fi
+	if ! ids=$(awscli deploy list-deployment-targets --deployment-id "$id" --query 'targetIds' --output text 2>&1); then
+		verdict deployment_target_type C20 inconclusive "list-deployment-targets of $id failed: $ids"
+		return
+	fi
+	read -r -a ids <<<"$ids"
+	if [[ ${#ids[@]} -eq 0 || "${ids[0]}" == None ]]; then
+		verdict deployment_target_type C20 inconclusive "deployment $id lists no targets"
+		return
+	fi
+	if ! out=$(awscli deploy batch-get-deployment-targets --deployment-id "$id" --target-ids "${ids[0]}" \
+		--query 'deploymentTargets[].deploymentTargetType' --output text 2>&1); then
+		verdict deployment_target_type C20 inconclusive "batch-get-deployment-targets of $id failed: $out"
+		return
+	fi
+	case "$out" in
+	LambdaTarget | CloudFormationTarget)
+		verdict deployment_target_type C20 agrees "the target ${ids[0]} of deployment $id is a $out (golive watch reads LambdaTarget and CloudFormationTarget)"
+		;;
+	*)
+		verdict deployment_target_type C20 contradicts "the target ${ids[0]} of deployment $id is of type \"$out\", neither LambdaTarget nor CloudFormationTarget"
+		;;
+	esac
+}
+
 check_smoke_hook_denies_latest() {
 	local arn out latest bare version
 	if ! arn=$(awscli lambda get-function-configuration --function-name "$FUNCTION" --query FunctionArn --output text 2>&1); then
@@ -350,6 +385,7 @@ for c in "${CHECKS[@]}"; do
 	throttles_executed_version) check_throttles_executed_version ;;
 	getdeployment_content_absent) check_getdeployment_content_absent ;;
 	application_revision_appspec) check_application_revision_appspec ;;
+	deployment_target_type) check_deployment_target_type ;;
 	smoke_hook_denies_latest) check_smoke_hook_denies_latest ;;
 	esac
 done

@@ -332,6 +332,49 @@ func TestWatchFollowsACanaryToTheEnd(t *testing.T) {
 	}
 }
 
+// TestWatchReadsACloudFormationTarget: BatchGetDeploymentTargets may answer a deployment
+// CloudFormation started with a CloudFormationTarget instead of a LambdaTarget (its SDK doc
+// comment: "used for all deployments initiated by a CloudFormation stack update"); watch
+// reads its lifecycle events, the versions from the AppSpec and the share from LIVE. A
+// target of another type is an error that names the type, not an empty release.
+func TestWatchReadsACloudFormationTarget(t *testing.T) {
+	r := newRelease(t, "d-CFNTARGET1")
+	r.cd.Update(r.id, func(d *codedeployfake.Deployment) { d.TargetType = "CloudFormationTarget" })
+	wait := r.watch("-o", "json")
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Status, d.Target = "InProgress", lambdaTarget(r, "InProgress", "Succeeded", "InProgress")
+	}, map[string]float64{"2": 0.1}, "1")
+	r.step(nil, nil, "2")
+	r.step(func(d *codedeployfake.Deployment) {
+		d.Status, d.CompleteTime, d.Target = "Succeeded", time.Now(), lambdaTarget(r, "Succeeded", "Succeeded", "Succeeded", "Succeeded")
+	}, nil, "")
+	out, _, code := wait()
+	if code != 0 {
+		t.Errorf("exit %d; want 0 for a release that succeeded", code)
+	}
+	var got []string
+	for _, l := range jsonLines(t, out) {
+		got = append(got, fmt.Sprintf("%s %s>%s %g%% %s", l.Status, l.From, l.To, l.Share, events(l)))
+	}
+	want := []string{
+		"Created > 0% ",
+		"InProgress 1>2 10% BeforeAllowTraffic=Succeeded,AllowTraffic=InProgress,AfterAllowTraffic=Pending",
+		"InProgress 1>2 100% BeforeAllowTraffic=Succeeded,AllowTraffic=InProgress,AfterAllowTraffic=Pending",
+		"Succeeded 1>2 100% BeforeAllowTraffic=Succeeded,AllowTraffic=Succeeded,AfterAllowTraffic=Succeeded",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	r.cd.Update(r.id, func(d *codedeployfake.Deployment) { d.TargetType = "InstanceTarget" })
+	var stdout, stderr bytes.Buffer
+	code = watchApp(r, &stdout, &stderr).Run(context.Background(), []string{"watch", "--env", "prd", "--poll", "20ms", "--start-wait", "100ms",
+		"--config", r.w.cfgPath, "--endpoint-url", srv.URL})
+	if code == 0 || !strings.Contains(stderr.String(), `"InstanceTarget"`) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want a failure naming the target type InstanceTarget", code, stdout.String(), stderr.String())
+	}
+}
+
 // TestWatchSaysWhyTheAlarmRolledBack: the rollback alarm fires at 10 %, CodeDeploy stops the
 // release and rolls it back; watch says why in words and exits 1.
 // TestWatchSaysWhyTheAlarmRolledBack, for an alias of golive's default name and for one of

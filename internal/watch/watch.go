@@ -29,6 +29,7 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-dev/golive/internal/resourcenames"
 	"github.com/golive-dev/golive/internal/versiondesc"
@@ -295,7 +296,7 @@ func (r *Reader) Read(ctx context.Context, fn Function, info cdtypes.DeploymentI
 	if rel.Created != nil {
 		rel.ElapsedSeconds = end.Sub(*rel.Created).Round(time.Second).Seconds()
 	}
-	if err := r.readTarget(ctx, &rel); err != nil {
+	if err := r.readTarget(ctx, &rel, info); err != nil {
 		return rel, err
 	}
 	if rel.To != "" {
@@ -316,10 +317,16 @@ func (r *Reader) Read(ctx context.Context, fn Function, info cdtypes.DeploymentI
 	return rel, nil
 }
 
-// readTarget reads the deployment's Lambda target: versions and lifecycle events. Its target
-// id is not documented beyond "the names of Lambda functions" (BatchGetDeploymentTargets,
-// TargetIds), so the ids ListDeploymentTargets returns are used as they are.
-func (r *Reader) readTarget(ctx context.Context, rel *Release) error {
+// readTarget reads the deployment's target: versions and lifecycle events. Its target id is
+// not documented beyond "the names of Lambda functions" (BatchGetDeploymentTargets,
+// TargetIds), so the ids ListDeploymentTargets returns are used as they are. A target comes
+// back as a LambdaTarget ("Lambda: Information about Lambda functions targets") or as a
+// CloudFormationTarget, which the SDK's doc comment of types.DeploymentTarget says "is used
+// for all deployments initiated by a CloudFormation stack update", as every golive
+// deployment is; which of the two AWS answers for such a Lambda deployment is not proven,
+// so both are read. A CloudFormationTarget names no versions: they come from the
+// deployment's AppSpec. A target of any other type is an error naming its type.
+func (r *Reader) readTarget(ctx context.Context, rel *Release, info cdtypes.DeploymentInfo) error {
 	var ids []string
 	in := &codedeploy.ListDeploymentTargetsInput{DeploymentId: aws.String(rel.DeploymentID)}
 	for {
@@ -344,17 +351,24 @@ func (r *Reader) readTarget(ctx context.Context, rel *Release) error {
 			return fmt.Errorf("read the targets of deployment %s: %w", rel.DeploymentID, err)
 		}
 		for _, t := range out.DeploymentTargets {
-			lt := t.LambdaTarget
-			if lt == nil {
-				continue
+			var events []cdtypes.LifecycleEvent
+			switch {
+			case t.LambdaTarget != nil:
+				if fi := t.LambdaTarget.LambdaFunctionInfo; fi != nil {
+					rel.From, rel.To = aws.ToString(fi.CurrentVersion), aws.ToString(fi.TargetVersion)
+				}
+				events = t.LambdaTarget.LifecycleEvents
+			case t.CloudFormationTarget != nil:
+				rel.From, rel.To = appSpecVersions(r.appSpec(ctx, info))
+				events = t.CloudFormationTarget.LifecycleEvents
+			default:
+				return fmt.Errorf("deployment %s: a target of type %q, neither LambdaTarget nor CloudFormationTarget, which golive watch does not read",
+					rel.DeploymentID, string(t.DeploymentTargetType))
 			}
-			if fi := lt.LambdaFunctionInfo; fi != nil {
-				rel.From, rel.To = aws.ToString(fi.CurrentVersion), aws.ToString(fi.TargetVersion)
-			}
-			for _, e := range lt.LifecycleEvents {
+			for _, e := range events {
 				rel.Events = append(rel.Events, Event{Name: aws.ToString(e.LifecycleEventName), Status: string(e.Status)})
 			}
-			if start := allowTrafficStart(lt.LifecycleEvents); start != nil {
+			if start := allowTrafficStart(events); start != nil {
 				rel.shift = &shift{start: *start}
 			}
 		}
@@ -445,31 +459,85 @@ func (r *Reader) reasons(ctx context.Context, rel *Release, info cdtypes.Deploym
 	return reasons
 }
 
-// verdicts are the hooks' own verdict lines for the deployment: the hooks the AppSpec names
-// log one JSON line per run with the deployment id and, when they refuse, the reason
-// (internal/hook). The AppSpec comes from GetApplicationRevision: GetDeployment (and so
-// BatchGetDeployments) never carries its content (the SDK's doc comment of GetDeployment).
-func (r *Reader) verdicts(ctx context.Context, rel *Release, info cdtypes.DeploymentInfo) []string {
+// appSpec is the content of the deployment's AppSpec, "" when it cannot be read. It comes
+// from GetApplicationRevision: GetDeployment (and so BatchGetDeployments) never carries its
+// content (the SDK's doc comment of GetDeployment).
+func (r *Reader) appSpec(ctx context.Context, info cdtypes.DeploymentInfo) string {
 	if info.Revision == nil {
-		return nil
+		return ""
 	}
 	out, err := r.CodeDeploy.GetApplicationRevision(ctx, &codedeploy.GetApplicationRevisionInput{
 		ApplicationName: info.ApplicationName, Revision: info.Revision,
 	})
 	if err != nil || out.Revision == nil {
-		return nil
+		return ""
 	}
-	var content string
 	rev := out.Revision
 	if rev.AppSpecContent != nil && rev.AppSpecContent.Content != nil {
-		content = *rev.AppSpecContent.Content
+		return *rev.AppSpecContent.Content
 	}
 	// CodeDeploy serves a CloudFormation deployment's AppSpec in the string member, which the
 	// SDK marks deprecated (internal/hook reads it the same way).
 	//lint:ignore SA1019 CodeDeploy serves a CloudFormation deployment's AppSpec there
-	if s := rev.String_; content == "" && s != nil && s.Content != nil {
-		content = *s.Content
+	if s := rev.String_; s != nil && s.Content != nil {
+		return *s.Content
 	}
+	return ""
+}
+
+// appSpecVersions are the CurrentVersion and TargetVersion of the AppSpec's
+// AWS::Lambda::Function resource ("" when it names none): CodeDeploy User Guide, "AppSpec
+// 'resources' section for AWS Lambda deployments". The AppSpec may be JSON or YAML (YAML
+// reads both), its keys in either case, its versions strings or numbers (as internal/hook
+// reads them).
+func appSpecVersions(content string) (current, target string) {
+	var doc map[string]any
+	if yaml.Unmarshal([]byte(content), &doc) != nil {
+		return "", ""
+	}
+	resources, _ := field(doc, "resources").([]any)
+	for _, res := range resources {
+		m, _ := res.(map[string]any)
+		for _, v := range m {
+			r, _ := v.(map[string]any)
+			props, _ := field(r, "properties").(map[string]any)
+			if props == nil {
+				continue
+			}
+			if t, _ := field(r, "type").(string); t != "" && t != "AWS::Lambda::Function" {
+				continue
+			}
+			return scalarString(field(props, "currentversion")), scalarString(field(props, "targetversion"))
+		}
+	}
+	return "", ""
+}
+
+// field is m's value for key in any case.
+func field(m map[string]any, key string) any {
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+func scalarString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int, int64, uint64, float64:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// verdicts are the hooks' own verdict lines for the deployment: the hooks the AppSpec names
+// log one JSON line per run with the deployment id and, when they refuse, the reason
+// (internal/hook).
+func (r *Reader) verdicts(ctx context.Context, rel *Release, info cdtypes.DeploymentInfo) []string {
+	content := r.appSpec(ctx, info)
 	var verdicts []string
 	for _, hook := range hookFunctions(content) {
 		verdicts = append(verdicts, r.hookVerdicts(ctx, hook, rel.DeploymentID, info.CreateTime)...)

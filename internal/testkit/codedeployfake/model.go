@@ -66,6 +66,11 @@ type Deployment struct {
 	ErrorInformation *ErrorInformation
 	RollbackInfo     *RollbackInfo
 	Target           *LambdaTarget
+	// TargetType is the type BatchGetDeploymentTargets answers Target as: "" or LambdaTarget
+	// (a lambdaTarget), CloudFormationTarget (a cloudFormationTarget: status, lifecycle
+	// events and weight, no function or versions; types.CloudFormationTarget), or any other
+	// name, answered as that deploymentTargetType with no target member.
+	TargetType string
 }
 
 // HookExecution is one invocation of a lifecycle hook (BeforeAllowTraffic or

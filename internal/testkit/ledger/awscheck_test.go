@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,10 +115,11 @@ func TestAWSCheckUsage(t *testing.T) {
 
 // readOnly are the only AWS CLI operations aws-check may call.
 var readOnly = map[string]bool{"list-metrics": true, "get-deployment-group": true, "get-deployment": true, "get-application-revision": true,
+	"list-deployment-targets": true, "batch-get-deployment-targets": true,
 	"get-function-configuration": true, "simulate-principal-policy": true}
 
 // TestAWSCheckAgainstMoto runs every check against moto_server, which supports all but
-// GetApplicationRevision, and which answers GetDeployment with the AppSpec's content, as
+// GetApplicationRevision, ListDeploymentTargets, and which answers GetDeployment with the AppSpec's content, as
 // AWS never does (ledger row C4): the check must say so.
 //
 // Each AWS CLI call costs a Python start (about a second on a busy machine), so -short
@@ -205,6 +207,8 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 			"getdeployment_content_absent (C4): contradicts: GetDeployment of " + id + " returned the AppSpec's content",
 			// moto has no GetApplicationRevision.
 			"application_revision_appspec (C5): inconclusive: get-application-revision failed",
+			// moto has no ListDeploymentTargets.
+			"deployment_target_type (C20): inconclusive: list-deployment-targets of " + id + " failed",
 			// moto has no SimulatePrincipalPolicy.
 			"smoke_hook_denies_latest (L18): inconclusive: simulate-principal-policy failed",
 		}},
@@ -255,6 +259,29 @@ func TestAWSCheckAgainstMoto(t *testing.T) {
 		if !readOnly[op] {
 			t.Errorf("aws-check called %q, which is not one of its read-only operations", c)
 		}
+	}
+}
+
+// TestAWSCheckDeploymentTargetType runs deployment_target_type against an "aws" that answers
+// as AWS would (moto has no deployment targets): each target type and its verdict.
+func TestAWSCheckDeploymentTargetType(t *testing.T) {
+	for _, tc := range []struct{ typ, code, want string }{
+		{"LambdaTarget", "0", "deployment_target_type (C20): agrees: the target fa of deployment d-ABC is a LambdaTarget"},
+		{"CloudFormationTarget", "0", "deployment_target_type (C20): agrees: the target fa of deployment d-ABC is a CloudFormationTarget"},
+		{"InstanceTarget", "1", `deployment_target_type (C20): contradicts: the target fa of deployment d-ABC is of type "InstanceTarget"`},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			dir := t.TempDir()
+			script := "#!/usr/bin/env bash\ncase \"$*\" in\n*list-deployment-targets*) echo fa ;;\n*batch-get-deployment-targets*) echo " + tc.typ + " ;;\n*) exit 97 ;;\nesac\n"
+			if err := os.WriteFile(filepath.Join(dir, "aws"), []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runCheck(t, dir+string(os.PathListSeparator)+os.Getenv("PATH"), nil,
+				"--application", "app", "--deployment-id", "d-ABC", "--check", "deployment_target_type")
+			if strconv.Itoa(code) != tc.code || !strings.HasPrefix(stdout, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %s and a line beginning %q", code, stdout, stderr, tc.code, tc.want)
+			}
+		})
 	}
 }
 
